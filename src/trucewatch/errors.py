@@ -1,0 +1,65 @@
+"""One base error, stable codes, messages that tell the user what to do.
+
+Library code raises `TrucewatchError` subclasses; only the CLI turns them into exit codes. Every code is listed in
+docs/errors.md (a test checks that).
+"""
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # ingest: 1xx
+    "TW-E101": "{source}: no publication date; add a 'published' field (YYYY-MM-DD) or pass --published YYYY-MM-DD",
+    "TW-E102": "{source}: not valid UTF-8 text ({detail}); convert it to UTF-8 and ingest again",
+    "TW-E103": "{source}: looks like binary data, not a report; ingest .json, .jsonl, .txt or .html files",
+    "TW-E104": "{source}: empty report (no text); nothing to ingest",
+    "TW-E105": "{source}: not valid JSON ({detail}); fix the file or save it as .txt",
+    "TW-E106": "{source}: missing field {field!r}; each article needs at least 'text' (and 'published' or --published)",
+    "TW-E107": "{source}: publication date {value!r} is not a date; write it as YYYY-MM-DD",
+    "TW-E108": "{source}: {size} bytes is over the {limit}-byte limit for one report; split it or raise TRUCEWATCH_MAX_REPORT_BYTES",
+    "TW-E109": "{source}: unsupported file type {suffix!r}; ingest .json, .jsonl, .txt or .html",
+    "TW-E110": "{source}: no such file or folder",
+    "TW-E111": "{source}: could not extract any main text from the HTML page",
+    # storage: 2xx
+    "TW-E201": "cannot open the database at {url}: {detail}; check --db or TRUCEWATCH_DB",
+    "TW-E202": "the database at {url} is at schema {found}, this trucewatch needs {wanted}; run 'trucewatch db upgrade'",
+    # export and evaluation: 3xx
+    "TW-E301": "unknown export format {value!r}; choose one of {choices}",
+    "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",
+    # settings: 4xx
+    "TW-E401": "setting {name} = {value!r} is not valid: {detail}",
+}
+
+
+class TrucewatchError(Exception):
+    """An error the user can act on. `code` is stable; the message says what to do."""
+
+    code = "TW-E000"
+
+    def __init__(self, code: str, **details: object) -> None:
+        self.code = code
+        self.details = details
+        template = MESSAGES.get(code, "{detail}")
+        try:
+            message = template.format(**details)
+        except (KeyError, IndexError):
+            message = f"{template} {details}"
+        super().__init__(f"{code}: {message}")
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class IngestError(TrucewatchError):
+    """One input could not be ingested; the rest of the batch goes on."""
+
+
+class StorageError(TrucewatchError):
+    """The store could not be opened or is at the wrong schema."""
+
+
+class ExportError(TrucewatchError):
+    pass
+
+
+class SettingsError(TrucewatchError):
+    pass

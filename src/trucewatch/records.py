@@ -1,0 +1,190 @@
+"""The plain records every stage passes along.
+
+Frozen dataclasses, no I/O: a stage takes records in and gives records out, and storage, the CLI, the web process and
+the batch workers all speak in these. Character offsets (`Span`) always index the report's `text` as stored, so a
+monitor can be shown the exact sentence a field came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# ACLED's vocabularies, spelled as ACLED spells them.
+EVENT_TYPES = (
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Protests",
+    "Riots",
+    "Strategic developments",
+)
+VICTIMS = ("civilians", "soldiers", "militants", "unspecified")
+STANCES = ("asserts", "denies", "neither_confirms_nor_denies", "acknowledges_later")
+CLAIM_TOPICS = ("occurrence", "responsibility", "civilian deaths", "casualties", "other")
+
+# ACLED precision codes: 1 is the most precise.
+TIME_DAY, TIME_WEEK, TIME_MONTH = 1, 2, 3
+GEO_TOWN, GEO_NEAR, GEO_REGION = 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character range [start, end) in a report's text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One ingested document, kept as it came in."""
+
+    report_id: str
+    sha256: str  # of the original bytes, before any text extraction
+    text: str  # the main text extracted from the original; spans index this
+    published: date  # anchors every relative date in the text
+    published_basis: str  # where `published` came from: "file", "file-inferred", "text-header", "option"
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    source: str | None = None  # path or address the original was read from
+    media_type: str = "text/plain"
+    kind: str = "news"  # news | statement | complaint | field-report
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An entry of the actor dictionary, named as ACLED names it."""
+
+    name: str  # e.g. "TTP: Tehreek-e-Taliban Pakistan"
+    side: str  # who it answers to, for claims and assessment: PAK, AFG, TTP, BALOCH, ISKP, HGB, CIV_PAK, ...
+    kind: str  # military | government | police | armed_group | civilians | media | international | other
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    actor: Actor
+    surface: str  # the words as written
+    span: Span
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A gazetteer entry, with ACLED's administrative fields."""
+
+    name: str
+    country: str
+    admin1: str | None
+    admin2: str | None
+    latitude: float
+    longitude: float
+    geo_precision: int  # 1 town, 2 near a town or a district, 3 province
+    feature: str  # town | district | province | country | crossing | post | world_city | area
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    place: Place
+    surface: str
+    span: Span
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date expression resolved against the report's publication date.
+
+    `end` is set for ranges ("overnight", "last week", "between 10 and 13 September"); otherwise None.
+    """
+
+    start: date
+    end: date | None
+    time_precision: int
+    surface: str
+    span: Span
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One reported fatality figure: "at least 23" is low=23, high=None; "seven to eight" is 7..8."""
+
+    low: int
+    high: int | None
+    victims: str  # one of VICTIMS
+    claimed_by: str | None  # normalised claimant, or the outlet when the figure is the outlet's own
+    surface: str
+    span: Span
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A party's statement about an event: who says what about which aspect of it."""
+
+    claimant: str
+    stance: str  # one of STANCES
+    about: str  # one of CLAIM_TOPICS
+    surface: str
+    span: Span
+    sentence: int
+    stated_on: date | None = None  # when the statement was made, where the text says
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A sentence that reports a happening, with the event type its wording suggests."""
+
+    sentence: int
+    span: Span
+    event_type: str
+    sub_event_type: str
+    trigger: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One happening as one report tells it: ACLED's row, with claims, figures and provenance."""
+
+    event_id: str
+    report_id: str
+    event_type: str
+    sub_event_type: str
+    event_date: date | None
+    event_date_end: date | None = None
+    time_precision: int = TIME_DAY
+    actor1: str | None = None
+    actor2: str | None = None
+    place: Place | None = None
+    fatalities: tuple[Figure, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    # field name -> span of the sentence the value came from, so a monitor can see why
+    provenance: tuple[tuple[str, Span], ...] = ()
+    incident_id: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What happened to one input file or record."""
+
+    source: str
+    report_id: str | None
+    status: str  # "added" | "unchanged" | "refused"
+    reason: str = ""
+    events: int = 0
+    at: datetime | None = field(default=None, compare=False)

@@ -1,0 +1,100 @@
+"""Settings from the environment, then an optional TOML file, then defaults.
+
+Read once by the CLI (or the web app) and passed down; nothing reads the environment at import time. The database
+URL's password is masked whenever settings are shown.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+from sqlalchemy.engine import make_url
+
+from trucewatch.errors import SettingsError
+
+DEFAULT_DB = "trucewatch.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = DEFAULT_DB  # a path (SQLite) or a SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db
+    max_report_bytes: int = 64 * 1024 * 1024  # larger inputs are refused, not truncated
+    extractor: str = "rules"  # the event extractor; see docs/extraction.md
+
+    @property
+    def database_url(self) -> str:
+        return database_url(self.db)
+
+    def shown(self) -> dict[str, object]:
+        """Settings fit for printing: the database password is masked."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["db"] = masked_url(self.database_url)
+        return values
+
+
+ENV_NAMES = {
+    "db": "TRUCEWATCH_DB",
+    "max_report_bytes": "TRUCEWATCH_MAX_REPORT_BYTES",
+    "extractor": "TRUCEWATCH_EXTRACTOR",
+}
+EXTRACTORS = ("rules",)
+
+
+def database_url(db: str) -> str:
+    """A plain path means a SQLite file; anything with '://' is taken as a SQLAlchemy URL."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def masked_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown without anything after the scheme
+        return url.split("://", 1)[0] + "://***"
+
+
+def load_settings(env: Mapping[str, str] | None = None, path: str | Path | None = None) -> Settings:
+    """Defaults, overridden by the TOML file (TRUCEWATCH_CONFIG or `path`), overridden by the environment."""
+    env = os.environ if env is None else env
+    settings = Settings()
+    config = path or env.get("TRUCEWATCH_CONFIG")
+    if config:
+        settings = _apply(settings, _read_toml(Path(config)), source=str(config))
+    from_env = {name: env[var] for name, var in ENV_NAMES.items() if var in env}
+    return _apply(settings, from_env, source="environment")
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as fh:
+            return dict(tomllib.load(fh).get("trucewatch", {}))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise SettingsError("TW-E401", name="TRUCEWATCH_CONFIG", value=str(path), detail=str(err)) from err
+
+
+def _apply(settings: Settings, values: Mapping[str, object], source: str) -> Settings:
+    known = {f.name: f for f in fields(Settings)}
+    changes: dict[str, object] = {}
+    for name, raw in values.items():
+        if name not in known:
+            raise SettingsError("TW-E401", name=name, value=raw, detail=f"unknown setting (from {source})")
+        changes[name] = _cast(name, raw)
+    return replace(settings, **changes)
+
+
+def _cast(name: str, raw: object) -> object:
+    if name == "max_report_bytes":
+        try:
+            value = int(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number of bytes") from None
+        if value <= 0:
+            raise SettingsError("TW-E401", name=name, value=raw, detail="must be positive")
+        return value
+    if name == "extractor" and raw not in EXTRACTORS:
+        raise SettingsError("TW-E401", name=name, value=raw, detail=f"choose one of {', '.join(EXTRACTORS)}")
+    return str(raw)
