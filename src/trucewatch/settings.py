@@ -21,7 +21,7 @@ DEFAULT_DB = "trucewatch.sqlite3"
 @dataclass(frozen=True)
 class Settings:
     db: str = DEFAULT_DB  # a path (SQLite) or a SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db
-    max_report_bytes: int = 64 * 1024 * 1024  # larger inputs are refused, not truncated
+    max_report_bytes: int = 8 * 1024 * 1024  # larger inputs are refused with TW-E108, never truncated
     extractor: str = "rules"  # the event extractor; see docs/extraction.md
 
     @property
