@@ -18,9 +18,17 @@ MESSAGES: dict[str, str] = {
     "TW-E109": "{source}: unsupported file type {suffix!r}; ingest .json, .jsonl, .txt or .html",
     "TW-E110": "{source}: no such file or folder",
     "TW-E111": "{source}: could not extract any main text from the HTML page",
+    "TW-E112": "{source}: the JSON holds {found}, not one article object; put one article per .json file, or many in a .jsonl file (one per line)",
+    "TW-E113": "{source}: report id {report_id!r} is already stored with different content; give this version its own 'id' (the stored one is kept)",
+    "TW-E114": "{source}: event extraction failed ({detail}); the report was not stored; please report this with the file",
+    "TW-E115": "{source}: publication date {value!r} is outside 1900-2100; check the year",
+    "TW-E116": "{source}: no .json, .jsonl, .txt or .html files in this folder",
+    "TW-E117": "{source}: cannot read the file ({detail}); check that it exists and you may read it",
     # storage: 2xx
     "TW-E201": "cannot open the database at {url}: {detail}; check --db or TRUCEWATCH_DB",
     "TW-E202": "the database at {url} is at schema {found}, this trucewatch needs {wanted}; run 'trucewatch db upgrade'",
+    "TW-E203": "the database at {url} is at schema {found}, newer than this trucewatch knows ({wanted}); upgrade trucewatch",
+    "TW-E204": "{source}: could not store the report ({detail}); nothing of it was stored",
     # export and evaluation: 3xx
     "TW-E301": "unknown export format {value!r}; choose one of {choices}",
     "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",

@@ -71,6 +71,7 @@ class Actor:
     side: str  # who it answers to, for claims and assessment: PAK, AFG, TTP, BALOCH, ISKP, HGB, CIV_PAK, ...
     kind: str  # military | government | police | armed_group | civilians | media | international | other
     country: str | None = None
+    speaker_only: bool = False  # offices and spokesmen: they make claims but are never an event's actor
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,197 @@
+"""How fast trucewatch ingests, extracts and stores reports, and how much memory it takes.
+
+    python benchmarks/bench_ingest.py                  # 1,000 and 10,000 reports of about 600 words
+    python benchmarks/bench_ingest.py --n 200 --words 300 --json out.json
+
+For each N the synthetic reports of `generate_reports.py` are written to a .jsonl file in a temporary folder, and each
+measurement runs in a fresh Python process (so peak memory is that measurement's own):
+
+1. ingest: `trucewatch.jobs.ingest_paths([file], db_url=sqlite:///TMP/bench.sqlite3)`, timed: read, extract, store;
+   peak resident memory from `resource.getrusage(...).ru_maxrss`;
+2. read: `trucewatch.pipeline.ingest.read_reports` alone (parse, normalise, hash), timed;
+3. extract: `trucewatch.pipeline.extract.extract_events` alone over the same reports, in one process pinned to one
+   core, timed; the rest of the ingest time is storage and bookkeeping;
+4. heap: the ingest again into a fresh database under `tracemalloc`, for the peak of the Python heap (tracing slows the
+   run a lot, so its time is not reported).
+
+See benchmarks/README.md for what the figures mean.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PHASES = ("ingest", "read", "extract", "heap")
+
+
+# --- the measurements, each run in its own process -------------------------------------------------------------------
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def measure_ingest(path: Path, workdir: Path) -> dict:
+    from trucewatch import jobs
+
+    started = time.perf_counter()
+    results = jobs.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench.sqlite3'}", progress=False)
+    seconds = time.perf_counter() - started
+    refused = [r for r in results if r.status == "refused"]
+    return {"seconds": seconds, "results": len(results), "added": sum(r.status == "added" for r in results),
+            "refused": len(refused), "first_refusal": refused[0].reason if refused else None,
+            "events": sum(r.events for r in results), "peak_rss_mib": peak_rss_mib(),
+            "db_mib": (workdir / "bench.sqlite3").stat().st_size / 2**20}
+
+
+def _read(path: Path) -> list:
+    from trucewatch.pipeline.ingest import read_reports
+    from trucewatch.records import Report
+
+    return [item for item in read_reports(path) if isinstance(item, Report)]
+
+
+def measure_read(path: Path, workdir: Path) -> dict:
+    import trucewatch.pipeline.ingest  # noqa: F401  (imports are not part of the reading time)
+
+    started = time.perf_counter()
+    reports = _read(path)
+    return {"seconds": time.perf_counter() - started, "reports": len(reports), "peak_rss_mib": peak_rss_mib()}
+
+
+def measure_extract(path: Path, workdir: Path) -> dict:
+    from trucewatch.pipeline.extract import extract_events
+
+    reports = _read(path)
+    pinned = _pin_to_one_core()
+    extract_events(reports[0])  # loads the dictionaries and gazetteer outside the timing, as a warm worker would
+    started = time.perf_counter()
+    events = sum(len(extract_events(report)) for report in reports)
+    return {"seconds": time.perf_counter() - started, "reports": len(reports), "events": events,
+            "pinned_core": pinned, "peak_rss_mib": peak_rss_mib()}
+
+
+def measure_heap(path: Path, workdir: Path) -> dict:
+    from trucewatch import jobs
+
+    tracemalloc.start()
+    jobs.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench-heap.sqlite3'}", progress=False)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"heap_peak_mib": peak / 2**20}
+
+
+MEASURES = {"ingest": measure_ingest, "read": measure_read, "extract": measure_extract, "heap": measure_heap}
+
+
+def _pin_to_one_core() -> int | None:
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    core = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})
+    return core
+
+
+def run_phase(phase: str, path: Path, workdir: Path) -> dict:
+    """One measurement in a fresh interpreter; its figures come back as JSON on the last line of stdout."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--input", str(path),
+               "--workdir", str(workdir)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {phase} measurement failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- one benchmark size ----------------------------------------------------------------------------------------------
+
+def write_reports(n: int, words: int, seed: int, folder: Path) -> Path:
+    sys.path.insert(0, str(HERE))
+    from generate_reports import generate_reports
+
+    path = folder / f"reports-{n}.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for report in generate_reports(n, seed=seed, words=words):
+            fh.write(json.dumps(report, ensure_ascii=False) + "\n")
+    return path
+
+
+def bench(n: int, words: int, seed: int, heap: bool) -> dict:
+    with tempfile.TemporaryDirectory(prefix="trucewatch-bench-") as tmp:
+        folder = Path(tmp)
+        path = write_reports(n, words, seed, folder)
+        figures = {"n": n, "words": words, "seed": seed, "input_mib": path.stat().st_size / 2**20}
+        for phase in PHASES if heap else PHASES[:-1]:
+            figures[phase] = run_phase(phase, path, folder)
+    return figures
+
+
+def summary(f: dict) -> str:
+    ingest, read, extract = f["ingest"], f["read"], f["extract"]
+    n, total = f["n"], ingest["seconds"]
+    rest = max(total - read["seconds"] - extract["seconds"], 0.0)
+    lines = [
+        f"{n} reports of ~{f['words']} words ({f['input_mib']:.1f} MiB of jsonl)",
+        f"  ingest+extract+store  {total:8.1f} s  {n / total:8.1f} reports/s   events {ingest['events']}"
+        f" ({ingest['events'] / max(n, 1):.2f}/report), added {ingest['added']}, refused {ingest['refused']}",
+        f"  read alone            {read['seconds']:8.1f} s  {_share(read['seconds'], total)}",
+        f"  extract alone, 1 core {extract['seconds']:8.1f} s  {_share(extract['seconds'], total)}"
+        f"   {n / extract['seconds'] if extract['seconds'] else float('inf'):8.1f} reports/s",
+        f"  storage and the rest  {rest:8.1f} s  {_share(rest, total)}",
+        f"  peak RSS: ingest {ingest['peak_rss_mib']:.0f} MiB, extract {extract['peak_rss_mib']:.0f} MiB;"
+        f" database {ingest['db_mib']:.1f} MiB",
+    ]
+    if "heap" in f:
+        lines.append(f"  Python heap peak during ingest (tracemalloc): {f['heap']['heap_peak_mib']:.1f} MiB")
+    if ingest["refused"]:
+        lines.append(f"  WARNING: {ingest['refused']} reports refused; first: {ingest['first_refusal']}")
+    return "\n".join(lines)
+
+
+def _share(seconds: float, total: float) -> str:
+    return f"({100 * seconds / total:5.1f}% of ingest)" if total else ""
+
+
+# --- command line ----------------------------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000], help="report counts (default: 1000 10000)")
+    parser.add_argument("--words", type=int, default=600, help="about this many words per report (default 600)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-heap", action="store_true", help="skip the tracemalloc run (it is slow)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.phase:  # a child process: one measurement, printed as JSON
+        print(json.dumps(MEASURES[args.phase](args.input, args.workdir)))
+        return 0
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {sys.platform}", flush=True)
+    every = []
+    for n in args.n:
+        figures = bench(n, args.words, args.seed, heap=not args.no_heap)
+        every.append(figures)
+        print(summary(figures), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(every, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

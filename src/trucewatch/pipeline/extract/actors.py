@@ -1,0 +1,174 @@
+"""Find actors in sentences and normalise them to ACLED's names with the shipped actor dictionary.
+
+The dictionary (`data/actors.toml`) is plain, editable data: aliases per actor, date bounds (the Afghan state changed
+hands on 2021-08-15), generic words such as "security forces" that are resolved from the country where the event
+happened, and metonyms ("Kabul said") that stand for a government only when they speak.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from trucewatch.records import Actor, ActorMention, Sentence, Span
+
+GENERIC_SIDE = "GENERIC"
+# Verbs after which a country or capital name is a speaker, not a place ("Islamabad denied", "Kabul has said").
+_SPEAKING_VERBS = (
+    r"said|says|say|told|denied|denies|deny|rejected|rejects|accused|accuses|blamed|blames|claimed|claims|"
+    r"maintained|maintains|confirmed|confirms|condemned|condemns|responded|insisted|insists|demanded|demands|warned|"
+    r"warns|urged|urges|called|alleged|alleges|admitted|acknowledged|announced|dismissed|neither|did not|has not|"
+    r"have not|had not|has been demanding|has repeatedly|has long|retaliated|launched|vowed"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    actor: Actor
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def valid_on(self, day: date | None) -> bool:
+        if day is None:
+            return self.valid_until is None
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_until is None or day <= self.valid_until)
+
+
+class ActorDictionary:
+    """Aliases compiled into two alternations: case-sensitive for proper names and acronyms, the rest ignoring case."""
+
+    def __init__(self, data: dict) -> None:
+        self.actors: dict[str, Actor] = {}
+        self._aliases: dict[str, list[_Alias]] = {}
+        for entry in data.get("actor", []):
+            self._add_entry(entry)
+        for entry in data.get("generic", []):
+            actor = Actor(name=f"generic:{entry['role']}", side=GENERIC_SIDE, kind=entry["role"])
+            for alias in entry["aliases"]:
+                self._aliases.setdefault(_key(alias), []).append(_Alias(actor))
+        self.generic_names: dict[str, dict[str, str]] = data.get("generic_names", {})
+        self.metonyms: dict[str, str] = data.get("metonyms", {})
+        self.readings = {(r["alias"].lower(), r["speaker_side"]): r["actor"] for r in data.get("reading", [])}
+        self._case_sensitive, self._ignore_case = _compile(self._aliases)
+        self._metonym = re.compile(
+            r"(?<![\w-])(" + "|".join(map(re.escape, sorted(self.metonyms, key=len, reverse=True))) + r")(?![\w'’-])"
+            r"(?=(?:\s+(?:\w+ly|has|have|had|also|has\s+also|itself))?\s+(?:" + _SPEAKING_VERBS + r")\b)")
+
+    def _add_entry(self, entry: dict) -> None:
+        actor = Actor(name=entry["name"], side=entry["side"], kind=entry["kind"], country=entry.get("country"),
+                      speaker_only=bool(entry.get("speaker", False)))
+        self.actors.setdefault(actor.name, actor)
+        bounds = _Alias(actor, _date(entry.get("valid_from")), _date(entry.get("valid_until")))
+        for alias in entry["aliases"]:
+            self._aliases.setdefault(_key(alias), []).append(bounds)
+
+    def find(self, sentences: list[Sentence], on: date | None = None) -> list[ActorMention]:
+        """Every actor mention, longest name first where names overlap, valid on the report's date."""
+        mentions: list[ActorMention] = []
+        for sentence in sentences:
+            mentions.extend(self._find_in(sentence, on))
+        return mentions
+
+    def _find_in(self, sentence: Sentence, on: date | None) -> list[ActorMention]:
+        text = _plain_quotes(sentence.text)
+        hits = [(m.start(), m.end()) for m in self._case_sensitive.finditer(text)]
+        hits += [(m.start(), m.end()) for m in self._ignore_case.finditer(text)]
+        found, taken_until = [], -1
+        for start, end in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
+            if start < taken_until:
+                continue
+            actor = self._actor_for(text[start:end], on)
+            if actor is None:
+                continue
+            taken_until = end
+            found.append(_mention(sentence, actor, start, end))
+        for match in self._metonym.finditer(text):
+            if not any(m.span.start <= sentence.span.start + match.start() < m.span.end for m in found):
+                actor = self.actors[self.metonyms[match.group(1)]]
+                found.append(_mention(sentence, actor, match.start(), match.end()))
+        return sorted(found, key=lambda m: m.span.start)
+
+    def _actor_for(self, surface: str, on: date | None) -> Actor | None:
+        surface = _plain_quotes(surface)
+        candidates = self._aliases.get(_key(surface), []) + self._aliases.get(surface.lower(), [])
+        for alias in candidates:
+            if alias.valid_on(on):
+                return alias.actor
+        return None
+
+    def resolve(self, actor: Actor, country: str | None) -> Actor | None:
+        """A concrete actor for a generic word ("police" in Pakistan), or the actor itself; None if unresolvable."""
+        if actor.side != GENERIC_SIDE:
+            return actor
+        names = self.generic_names.get(country or "", {})
+        name = names.get(actor.kind)
+        if name is None:
+            return None
+        side = {"Pakistan": "PAK", "Afghanistan": "AFG"}.get(country or "", "OTHER")
+        if actor.kind == "unidentified":
+            side = "UNK"
+        elif actor.kind == "civilians":
+            side = "CIV_" + side
+        return self.actors.get(name) or Actor(name=name, side=side, kind=_kind_of_role(actor.kind), country=country)
+
+    def reading_for(self, surface: str, speaker_side: str | None) -> str | None:
+        """A speaker-dependent reading of a name ("Khawarij" from the Taliban means the Islamic State)."""
+        return self.readings.get((_key(surface).lower(), speaker_side or ""))
+
+
+def _kind_of_role(role: str) -> str:
+    return {"unidentified": "armed_group"}.get(role, role)
+
+
+def _mention(sentence: Sentence, actor: Actor, start: int, end: int) -> ActorMention:
+    base = sentence.span.start
+    return ActorMention(actor=actor, surface=sentence.text[start:end], span=Span(base + start, base + end),
+                        sentence=sentence.index)
+
+
+def _compile(aliases: dict[str, list[_Alias]]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Proper names and acronyms ("IS", "Dawn", "Levies") must keep their capitals; phrases and common nouns need not."""
+    sensitive = [a for a in aliases if _is_case_sensitive(a)]
+    insensitive = [a for a in aliases if not _is_case_sensitive(a)]
+    return _alternation(sensitive, 0), _alternation(insensitive, re.IGNORECASE)
+
+
+def _is_case_sensitive(alias: str) -> bool:
+    return " " not in alias and alias[:1].isupper()
+
+
+def _alternation(names: list[str], flags: int) -> re.Pattern[str]:
+    if not names:
+        return re.compile(r"(?!x)x")
+    body = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", flags)
+
+
+def _key(alias: str) -> str:
+    """Lookup key: case kept for single capitalised words (so "IS" is not "is"), folded for the rest."""
+    alias = _plain_quotes(alias)
+    return alias if _is_case_sensitive(alias) else alias.lower()
+
+
+def _plain_quotes(text: str) -> str:
+    # Same length in and out, so offsets stay valid.
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@cache
+def load_actor_dictionary() -> ActorDictionary:
+    """The shipped dictionary, parsed once per process."""
+    raw = resources.files("trucewatch.data").joinpath("actors.toml").read_bytes()
+    return ActorDictionary(tomllib.loads(raw.decode("utf-8")))
+
+
+def find_actors(sentences: list[Sentence], on: date | None = None) -> list[ActorMention]:
+    return load_actor_dictionary().find(sentences, on)

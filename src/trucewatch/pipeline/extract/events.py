@@ -1,0 +1,523 @@
+"""Assemble one report's findings into events: one per happening the report tells of.
+
+The report is read in order. A sentence with a specific trigger ("suicide bombing", "exchanged fire") joins the
+event it is compatible with (same or defensible type, no conflicting date or place) or opens a new one; sentences
+that only continue the story (figures, claims, "the attack") join the event being told. Each event then takes its
+date, place, actors, figures and claims from its own sentences, with the character span of each sentence kept as
+provenance. Background happenings dated only to a month or year are dropped, as ACLED would not code them from a
+passing reference.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from trucewatch.pipeline.extract import event_types as et
+from trucewatch.pipeline.extract.actors import ActorDictionary, load_actor_dictionary
+from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues
+from trucewatch.pipeline.extract.dates import find_dates
+from trucewatch.pipeline.extract.fatalities import find_figures
+from trucewatch.pipeline.extract.places import find_places, load_gazetteer
+from trucewatch.pipeline.extract.sentences import split_sentences
+from trucewatch.records import (
+    TIME_DAY, TIME_MONTH, TIME_WEEK, Actor, ActorMention, Claim, DateMention, Event, Figure, Mention, Place,
+    PlaceMention, Report, Sentence, Span,
+)
+
+SAME_PLACE_KM = 30.0
+# Sub-event types that one complex happening is often described with; they never split an event on their own.
+_DEFENSIBLE = {
+    frozenset({"Suicide bomb", "Armed clash"}),
+    frozenset({"Suicide bomb", "Remote explosive/landmine/IED"}),
+    frozenset({"Air/drone strike", "Remote explosive/landmine/IED"}),
+    frozenset({"Air/drone strike", "Shelling/artillery/missile attack"}),
+    frozenset({"Abduction/forced disappearance", "Armed clash"}),
+    frozenset({"Armed clash", "Shelling/artillery/missile attack"}),
+    frozenset({"Armed clash", "Attack"}),
+}
+# Words that show a sentence opens a new, separate happening even without a date of its own.
+_NEW_HAPPENING = re.compile(
+    r"\b(?:in|during) (?:another|a separate|a second|a follow-up|a subsequent|a similar)\b|\bseparate (?:attack|incident)"
+    r"|\bmeanwhile\b|\bfollow-up\b|\bin (?:the )?first operation|\bin another\b", re.IGNORECASE)
+# Words that show a sentence refers back to an earlier happening ("recent strikes", "had carried out").
+_BACKGROUND = re.compile(
+    r"\brecent(?:ly)?\b|\bprevious(?:ly)?\b|\bearlier\b|\bpast\b|\bsince\b|\bhad (?:been )?\w+ed\b|\bin the past\b"
+    r"|\blast year\b|\bformer\b|\bhistory\b|\bcontinues?\b|\bfrequently\b|\boften\b|\bhave been\b|\bhas been\b",
+    re.IGNORECASE)
+# A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday").
+_STATEMENT_VERB = re.compile(
+    r"(?:said|says|told \w+(?: \w+)?|confirmed|stated|announced|reported|claimed|added|statement|posted|tweeted"
+    r"|denied|rejected|condemned|briefing|maintained|press release|wrote|warned)\s*(?:on|late on|early on|,)?\s*$",
+    re.IGNORECASE)
+_CONFLICT_COUNTRIES = ("Pakistan", "Afghanistan")
+
+
+@dataclass
+class SentenceFacts:
+    """What the finders saw in one sentence."""
+
+    sentence: Sentence
+    mentions: list[Mention]
+    actors: list[ActorMention]
+    places: list[PlaceMention]
+    dates: list[DateMention]
+    event_dates: list[DateMention]
+    figures: list[Figure]
+    claims: list[Claim]
+
+    @property
+    def specific(self) -> list[Mention]:
+        return [m for m in self.mentions if not et.is_generic(m)]
+
+
+@dataclass
+class Draft:
+    """An event being put together from the sentences that tell of it."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    facts: list[SentenceFacts] = field(default_factory=list)
+    date: DateMention | None = None
+    place: PlaceMention | None = None
+    opened_with_date: bool = False
+
+    @property
+    def sub_types(self) -> set[str]:
+        return {m.sub_event_type for m in self.mentions if not et.is_generic(m)}
+
+    def add(self, facts: SentenceFacts, mentions: list[Mention]) -> None:
+        if not self.facts or self.facts[-1] is not facts:
+            self.facts.append(facts)
+        self.mentions.extend(m for m in mentions if m not in self.mentions)
+        if self.date is None and facts.event_dates:
+            self.date = facts.event_dates[0]
+        best = best_place(facts.places)
+        if best is not None and (self.place is None or _more_specific(best, self.place)):
+            self.place = best
+
+
+def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -> list[Event]:
+    dictionary = dictionary or load_actor_dictionary()
+    sentences = split_sentences(report.text)
+    facts = _read_sentences(report, sentences, dictionary)
+    country = _report_country(facts)
+    drafts = _group(facts)
+    events = []
+    context = _Discourse(report.published)
+    for draft in drafts:
+        event = _finish(draft, report, dictionary, country, context, number=len(events))
+        if event is not None:
+            events.append(event)
+    return events
+
+
+# --- reading sentences ------------------------------------------------------------------------------------
+
+def _read_sentences(report: Report, sentences: list[Sentence], dictionary: ActorDictionary) -> list[SentenceFacts]:
+    actors = dictionary.find(sentences, report.published)
+    places = find_places(report.text, sentences, load_gazetteer())
+    dates = find_dates(sentences, report.published)
+    mentions = et.find_mentions(sentences)
+    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), []) for s in sentences]
+    for item, bucket in ((actors, "actors"), (places, "places"), (dates, "dates"), (mentions, "mentions")):
+        for x in item:
+            getattr(by_sentence[x.sentence], bucket).append(x)
+    for f in by_sentence:
+        f.event_dates = [d for d in f.dates if not _dates_a_statement(f.sentence, d)]
+        if f.specific and et.is_hypothetical(f.sentence.text) and not f.figures:
+            f.mentions = []
+    return by_sentence
+
+
+def _dates_a_statement(sentence: Sentence, mention: DateMention) -> bool:
+    before = sentence.text[:mention.span.start - sentence.span.start]
+    return bool(_STATEMENT_VERB.search(before[-40:]))
+
+
+def _report_country(facts: list[SentenceFacts]) -> str | None:
+    """The conflict country the report is mostly about, for naming generic actors before an event has a place."""
+    counts = {c: 0 for c in _CONFLICT_COUNTRIES}
+    for f in facts:
+        for p in f.places:
+            if p.place.country in counts:
+                counts[p.place.country] += 1 if p.place.feature == "country" else 2
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+# --- grouping sentences into events -----------------------------------------------------------------------
+
+def _group(facts: list[SentenceFacts]) -> list[Draft]:
+    drafts: list[Draft] = []
+    current: Draft | None = None
+    for f in facts:
+        specific = f.specific
+        if specific:
+            for mention in specific:
+                target = _compatible_draft(drafts, current, mention, f)
+                if target is None:
+                    if not _may_open(drafts, f):
+                        continue
+                    target = Draft(opened_with_date=bool(f.event_dates))
+                    drafts.append(target)
+                target.add(f, [mention])
+                current = target
+        elif current is not None and _continues(f, current):
+            current.add(f, [m for m in f.mentions])
+        elif current is None and f.figures and any(m for m in f.mentions):
+            current = Draft(opened_with_date=bool(f.event_dates))
+            current.add(f, f.mentions)
+            drafts.append(current)
+    return [d for d in drafts if d.sub_types or d.mentions]
+
+
+def _may_open(drafts: list[Draft], f: SentenceFacts) -> bool:
+    """The first happening always opens; a later one needs a date, a figure, or words that mark it as separate."""
+    if not drafts:
+        return True
+    if _BACKGROUND.search(f.sentence.text) and not f.event_dates:
+        return False
+    return bool(f.event_dates or f.figures or _NEW_HAPPENING.search(f.sentence.text) or _has_new_place(drafts, f))
+
+
+def _has_new_place(drafts: list[Draft], f: SentenceFacts) -> bool:
+    place = best_place(f.places)
+    if place is None or place.place.geo_precision > 2:
+        return False
+    return all(d.place is None or not _same_area(d.place.place, place.place) for d in drafts)
+
+
+def _compatible_draft(drafts: list[Draft], current: Draft | None, mention: Mention, f: SentenceFacts) -> Draft | None:
+    """The event this mention belongs to: the current one first, then earlier ones, newest first."""
+    ordered = ([current] if current else []) + [d for d in reversed(drafts) if d is not current]
+    for draft in ordered:
+        if mention.sub_event_type in draft.sub_types and _fits(draft, f):
+            return draft
+    if current is not None and _fits(current, f) and (
+            not current.sub_types or any(_defensible(mention.sub_event_type, s) for s in current.sub_types)):
+        if not (_NEW_HAPPENING.search(f.sentence.text) and mention.sub_event_type not in current.sub_types):
+            return current
+    return None
+
+
+def _defensible(a: str, b: str) -> bool:
+    return a == b or frozenset({a, b}) in _DEFENSIBLE
+
+
+def _fits(draft: Draft, f: SentenceFacts) -> bool:
+    """No conflicting date and no conflicting place."""
+    if draft.date is not None and f.event_dates and not _dates_overlap(draft.date, f.event_dates[0]):
+        return False
+    place = best_place(f.places)
+    if draft.place is not None and place is not None and not _same_area(draft.place.place, place.place):
+        return False
+    return True
+
+
+def _continues(f: SentenceFacts, current: Draft) -> bool:
+    """A sentence without a trigger of its own still tells of the current event when it adds figures or claims."""
+    if f.event_dates and current.date is not None and not _dates_overlap(current.date, f.event_dates[0]):
+        return False
+    return bool(f.figures or f.mentions or (find_cues(f.sentence.text) and _mentions_harm(f.sentence.text)))
+
+
+_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll",
+                   re.IGNORECASE)
+
+
+def _mentions_harm(text: str) -> bool:
+    return bool(_HARM.search(text))
+
+
+def _dates_overlap(a: DateMention, b: DateMention) -> bool:
+    a_end, b_end = a.end or a.start, b.end or b.start
+    return a.start - timedelta(days=1) <= b_end and b.start - timedelta(days=1) <= a_end
+
+
+def _same_area(a: Place, b: Place) -> bool:
+    if a.country != b.country:
+        return False
+    if _km(a, b) <= SAME_PLACE_KM:
+        return True
+    coarse = a if a.geo_precision >= b.geo_precision else b
+    fine = b if coarse is a else a
+    if coarse.feature == "province" or coarse.geo_precision == 3:
+        return coarse.admin1 == fine.admin1
+    if coarse.feature == "district":
+        return coarse.admin2 is not None and coarse.admin2 == fine.admin2
+    return False
+
+
+def _km(a: Place, b: Place) -> float:
+    from math import asin, cos, radians, sin, sqrt
+    p1, p2 = radians(a.latitude), radians(b.latitude)
+    dp, dl = p2 - p1, radians(b.longitude - a.longitude)
+    h = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
+    return 6371.0 * 2 * asin(sqrt(min(1.0, h)))
+
+
+# --- places -----------------------------------------------------------------------------------------------
+
+_PLACE_BEFORE_GOOD = re.compile(r"(?:\bin|\bat|\bnear|\boutside|outskirts of|area of|\binto|\bon|\bof|\bstruck)\s+(?:the\s+)?[\w’'\s-]{0,30}$",
+                                re.IGNORECASE)
+_PLACE_BEFORE_BAD = re.compile(r"(?:\bfrom|\bto|\btoward|\btowards|en route|\bvia|\bbound for|\bheading)\s+(?:the\s+)?[\w’'\s-]{0,20}$",
+                               re.IGNORECASE)
+
+
+def best_place(places: list[PlaceMention]) -> PlaceMention | None:
+    """The place a sentence puts its happening: the most precise, preferring 'in/at/near X' over 'from X to Y'."""
+    candidates = [p for p in places if p.place.feature != "country"]
+    if not candidates:
+        return None
+    return min(candidates, key=_place_rank)
+
+
+def _place_rank(p: PlaceMention) -> tuple[int, int, int]:
+    return (p.place.geo_precision, 0, p.span.start)
+
+
+def _more_specific(new: PlaceMention, old: PlaceMention) -> bool:
+    return new.place.geo_precision < old.place.geo_precision and _same_area(new.place, old.place)
+
+
+# --- finishing an event -----------------------------------------------------------------------------------
+
+@dataclass
+class _Discourse:
+    """What the story has established so far: later events without a date or place inherit it."""
+
+    published: date
+    date: DateMention | None = None
+    place: PlaceMention | None = None
+
+
+def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
+            discourse: _Discourse, number: int) -> Event | None:
+    event_type, sub_type = _event_type(draft)
+    date_mention = draft.date
+    if date_mention is not None and date_mention.time_precision >= TIME_MONTH:
+        return None  # a passing reference dated to a month or a year: not coded
+    place_mention = draft.place or discourse.place or _first_place(draft)
+    country = place_mention.place.country if place_mention else _country_of(draft) or report_country
+    if place_mention is None and event_type != et.STRATEGIC:
+        return None  # nowhere to put it on a map, and nothing to match it with
+    start, end, precision = _event_dates(date_mention, discourse, report.published)
+    discourse.date = date_mention or discourse.date
+    discourse.place = place_mention or discourse.place
+    speakers = _speaker_names(draft, dictionary, country)
+    claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
+                                                                bool(f.figures)))
+    figures = tuple(_with_claimant(fig, claims, report) for f in draft.facts for fig in f.figures)
+    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures)
+    return Event(
+        event_id=_event_id(report.report_id, number), report_id=report.report_id,
+        event_type=event_type, sub_event_type=sub_type, event_date=start, event_date_end=end,
+        time_precision=precision, actor1=actor1, actor2=actor2,
+        place=place_mention.place if place_mention else None, fatalities=figures, claims=claims,
+        mentions=tuple(draft.mentions), provenance=_provenance(draft, date_mention, place_mention),
+    )
+
+
+def _event_id(report_id: str, number: int) -> str:
+    return "evt-" + hashlib.sha1(f"{report_id}:{number}".encode()).hexdigest()[:12]
+
+
+def _event_type(draft: Draft) -> tuple[str, str]:
+    specific = [m for m in draft.mentions if not et.is_generic(m)]
+    if not specific:
+        return _type_from_victims(draft)
+    ranked = sorted(specific, key=lambda m: _TYPE_ORDER.index(m.sub_event_type)
+                    if m.sub_event_type in _TYPE_ORDER else len(_TYPE_ORDER))
+    best = ranked[0]
+    return best.event_type, best.sub_event_type
+
+
+_TYPE_ORDER = [
+    "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Grenade", "Shelling/artillery/missile attack",
+    "Abduction/forced disappearance", "Armed clash", "Attack", "Agreement", "Arrests", "Other",
+]
+
+
+def _type_from_victims(draft: Draft) -> tuple[str, str]:
+    victims = {fig.victims for f in draft.facts for fig in f.figures}
+    if victims == {"civilians"}:
+        return et.VIOLENCE_CIVILIANS, "Attack"
+    return et.BATTLES, "Armed clash"
+
+
+def _event_dates(mention: DateMention | None, discourse: _Discourse, published: date
+                 ) -> tuple[date, date | None, int]:
+    if mention is None:
+        mention = discourse.date
+    if mention is None:
+        return published, None, TIME_DAY
+    end = mention.end if mention.end and mention.end != mention.start else None
+    return mention.start, end, mention.time_precision
+
+
+def _first_place(draft: Draft) -> PlaceMention | None:
+    for f in draft.facts:
+        for p in f.places:
+            if p.place.feature != "country":
+                return p
+    return None
+
+
+def _country_of(draft: Draft) -> str | None:
+    for f in draft.facts:
+        for p in f.places:
+            if p.place.country in _CONFLICT_COUNTRIES:
+                return p.place.country
+    return None
+
+
+def _provenance(draft: Draft, date_mention: DateMention | None, place_mention: PlaceMention | None
+                ) -> tuple[tuple[str, Span], ...]:
+    first = draft.facts[0].sentence.span
+    spans = [("event_type", first)]
+    if date_mention is not None:
+        spans.append(("event_date", _sentence_span(draft, date_mention.sentence)))
+    if place_mention is not None:
+        spans.append(("location", _sentence_span(draft, place_mention.sentence)))
+    spans += [("fatalities", f.sentence.span) for f in draft.facts if f.figures]
+    return tuple(spans)
+
+
+def _sentence_span(draft: Draft, index: int) -> Span:
+    for f in draft.facts:
+        if f.sentence.index == index:
+            return f.sentence.span
+    return draft.facts[0].sentence.span
+
+
+# --- speakers, claimants and actors -----------------------------------------------------------------------
+
+def _speaker_names(draft: Draft, dictionary: ActorDictionary, country: str | None
+                   ) -> dict[int, list[tuple[ActorMention, str]]]:
+    names: dict[int, list[tuple[ActorMention, str]]] = {}
+    for f in draft.facts:
+        speakers = []
+        for mention in f.actors:
+            actor = dictionary.resolve(mention.actor, _country_for_generic(mention, country))
+            if actor is not None and actor.kind in SPEAKER_KINDS:
+                speakers.append((mention, claimant_name(actor, mention.surface)))
+        names[f.sentence.index] = speakers
+    return names
+
+
+def _country_for_generic(mention: ActorMention, country: str | None) -> str | None:
+    return country if country in _CONFLICT_COUNTRIES else None
+
+
+def claimant_name(actor: Actor, surface: str) -> str:
+    """ACLED's name, with the office or person in brackets when the text names one: 'Military Forces of Pakistan (ISPR)'."""
+    plain = surface.strip()
+    if plain.lower() in actor.name.lower() or plain[:1].islower() or plain.lower().startswith("the "):
+        return actor.name
+    return f"{actor.name} ({plain})"
+
+
+def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report) -> Figure:
+    from dataclasses import replace
+    for claim in claims:
+        if claim.sentence == figure.sentence and claim.stance in ("asserts", "acknowledges_later"):
+            return replace(figure, claimed_by=claim.claimant)
+    return replace(figure, claimed_by=f"{report.outlet or report.report_id} (unattributed)")
+
+
+def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, event_type: str, sub_type: str,
+            claims: tuple[Claim, ...], figures: tuple[Figure, ...]) -> tuple[str | None, str | None]:
+    armed = _armed_actors(draft, dictionary, country)
+    if event_type == et.STRATEGIC:
+        governments = _governments(draft, dictionary, country)
+        return (governments + [None, None])[0], (governments + [None, None])[1]
+    perpetrator = _perpetrator(claims, armed, dictionary)
+    state = [a for a in armed if a.kind in ("military", "police")]
+    groups = [a for a in armed if a.kind == "armed_group"]
+    civilians = _civilians_name(dictionary, country)
+    if sub_type == "Air/drone strike" or sub_type == "Shelling/artillery/missile attack":
+        attacker = _striking_state(draft, state, claims, dictionary, country)
+        target = civilians if any(f.victims == "civilians" for f in figures) or _claims_civilian_deaths(claims) else (
+            groups[0].name if groups else None)
+        return attacker, target
+    if event_type == et.BATTLES:
+        first = perpetrator or (groups[0].name if groups else None)
+        second = next((a.name for a in state if a.name != first), None)
+        if first is None:
+            others = [a.name for a in state if a.name != second]
+            first = others[0] if others else _unidentified(dictionary, country)
+        return first, second or _state_military(dictionary, country)
+    attacker = perpetrator or (groups[0].name if groups else None) or _unidentified(dictionary, country)
+    target = next((a.name for a in state), None)
+    if event_type == et.VIOLENCE_CIVILIANS or target is None:
+        target = civilians
+    return attacker, target
+
+
+def _armed_actors(draft: Draft, dictionary: ActorDictionary, country: str | None) -> list[Actor]:
+    found: list[Actor] = []
+    for f in draft.facts:
+        for mention in f.actors:
+            actor = dictionary.resolve(mention.actor, country)
+            if actor is None or actor.speaker_only or actor.kind not in ("military", "police", "armed_group"):
+                continue
+            if actor.name.startswith("Unidentified"):
+                continue
+            if actor not in found:
+                found.append(actor)
+    return found
+
+
+def _perpetrator(claims: tuple[Claim, ...], armed: list[Actor], dictionary: ActorDictionary) -> str | None:
+    """An armed group that claims responsibility, or that a responsibility claim names."""
+    for claim in claims:
+        base = claim.claimant.split(" (")[0]
+        actor = dictionary.actors.get(base)
+        if actor is not None and actor.kind == "armed_group" and claim.about == "responsibility":
+            return actor.name
+    return None
+
+
+def _striking_state(draft: Draft, state: list[Actor], claims: tuple[Claim, ...], dictionary: ActorDictionary,
+                    country: str | None) -> str | None:
+    """Who flew or fired: a foreign state's forces named in the text, else the side blamed by the victims' side."""
+    foreign = [a for a in state if a.country and a.country != country]
+    if foreign:
+        return foreign[0].name
+    for f in draft.facts:
+        for mention in f.actors:
+            if mention.actor.country and mention.actor.country != country and mention.actor.kind in (
+                    "government", "military"):
+                return _state_military(dictionary, mention.actor.country)
+    return state[0].name if state else None
+
+
+def _claims_civilian_deaths(claims: tuple[Claim, ...]) -> bool:
+    return any(c.about == "civilian deaths" and c.stance == "asserts" for c in claims)
+
+
+def _governments(draft: Draft, dictionary: ActorDictionary, country: str | None) -> list[str]:
+    found: list[str] = []
+    for f in draft.facts:
+        for mention in f.actors:
+            actor = dictionary.resolve(mention.actor, country)
+            if actor is None or actor.country not in _CONFLICT_COUNTRIES:
+                continue
+            name = f"Government of {actor.country}" if actor.country == "Pakistan" else (
+                "Government of Afghanistan (Taliban)")
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def _state_military(dictionary: ActorDictionary, country: str | None) -> str | None:
+    return dictionary.generic_names.get(country or "", {}).get("military")
+
+
+def _unidentified(dictionary: ActorDictionary, country: str | None) -> str | None:
+    return dictionary.generic_names.get(country or "", {}).get("unidentified")
+
+
+def _civilians_name(dictionary: ActorDictionary, country: str | None) -> str | None:
+    return dictionary.generic_names.get(country or "", {}).get("civilians")

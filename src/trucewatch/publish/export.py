@@ -1,0 +1,290 @@
+"""Export stored events as JSON Lines, ACLED-style CSV or GeoJSON, one event at a time.
+
+Every writer takes an iterator and writes as it goes, so an export of a million events holds one batch in memory.
+The JSON Lines objects are those of shared/eval/FORMAT.md (every field present, null when unknown); the CSV uses ACLED's
+column names and conventions. See docs/export.md.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import textwrap
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, NamedTuple, TextIO
+
+from trucewatch.errors import ExportError
+from trucewatch.records import Claim, Event, Figure
+from trucewatch.storage.repository import SourcedEvent
+
+FORMATS = ("jsonl", "csv", "geojson")
+
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+)
+DISORDER = {
+    "Battles": "Political violence", "Explosions/Remote violence": "Political violence",
+    "Violence against civilians": "Political violence", "Protests": "Demonstrations", "Riots": "Demonstrations",
+    "Strategic developments": "Strategic developments",
+}
+# ISO 3166 numeric code and ACLED region of the countries this project's events happen in.
+COUNTRIES = {
+    "Afghanistan": (4, "South Asia"), "Pakistan": (586, "South Asia"), "India": (356, "South Asia"),
+    "Iran": (364, "Middle East"), "Qatar": (634, "Middle East"), "Saudi Arabia": (682, "Middle East"),
+    "Turkey": (792, "Middle East"), "United Arab Emirates": (784, "Middle East"), "China": (156, "East Asia"),
+    "Tajikistan": (762, "Caucasus and Central Asia"), "Uzbekistan": (860, "Caucasus and Central Asia"),
+    "Turkmenistan": (795, "Caucasus and Central Asia"),
+}
+# ACLED's actor categories, in ACLED's order (it orders the two sides of an interaction by it).
+INTER_ORDER = ("State forces", "Rebel group", "Political militia", "Identity militia", "Rioters", "Protesters",
+               "Civilians", "External/Other forces")
+_STATE = re.compile(r"^(?:military|police) forces of ([A-Za-z ]+?)(?: \(|$)|^government of ([A-Za-z ]+?)(?: \(|$)",
+                    re.IGNORECASE)
+_REBEL = re.compile(r"\b(TTP|Tehr[ie]e?k|Islamic State|ISKP|ISIS|BLA|BLF|Baloch|Gul Bahadur|Lashkar|Jaish|"
+                    r"Jamaat|Taliban)\b", re.IGNORECASE)
+_EXTERNAL = re.compile(r"\b(United Nations|UNAMA|NATO)\b")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STANCE_WORDS = {"asserts": "asserts", "denies": "denies", "neither_confirms_nor_denies": "neither confirms nor denies",
+                "acknowledges_later": "later acknowledges"}
+
+
+class ExportCounts(NamedTuple):
+    written: int
+    skipped: int = 0  # events left out (GeoJSON: no coordinates)
+
+
+def export(rows: Iterable[SourcedEvent], fmt: str, out: TextIO) -> ExportCounts:
+    """Write events to `out` in `fmt` (jsonl, csv or geojson); TW-E301 for any other format."""
+    if fmt == "jsonl":
+        return ExportCounts(write_jsonl((row.event for row in rows), out))
+    if fmt == "csv":
+        return ExportCounts(write_csv(rows, out))
+    if fmt == "geojson":
+        return write_geojson((row.event for row in rows), out)
+    raise ExportError("TW-E301", value=fmt, choices=", ".join(FORMATS))
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ExportError("TW-E301", value=fmt, choices=", ".join(FORMATS))
+
+
+# --- JSON Lines ----------------------------------------------------------------------------------------------
+
+
+def event_record(e: Event) -> dict[str, Any]:
+    """One event as the JSON object of shared/eval/FORMAT.md, with admin2, provenance and notes added."""
+    p = e.place
+    return {
+        "report_id": e.report_id, "event_id": e.event_id, "incident_id": e.incident_id,
+        "event_date": _iso(e.event_date), "event_date_end": _iso(e.event_date_end), "time_precision": e.time_precision,
+        "event_type": e.event_type, "sub_event_type": e.sub_event_type, "actor1": e.actor1, "actor2": e.actor2,
+        "country": p.country if p else None, "admin1": p.admin1 if p else None, "admin2": p.admin2 if p else None,
+        "location": p.name if p else None, "latitude": p.latitude if p else None,
+        "longitude": p.longitude if p else None, "geo_precision": p.geo_precision if p else None,
+        "fatalities": [{"low": f.low, "high": f.high, "victims": f.victims, "claimed_by": f.claimed_by}
+                       for f in e.fatalities],
+        "claims": [{"claimant": c.claimant, "stance": c.stance, "about": c.about, "stated_on": _iso(c.stated_on)}
+                   for c in e.claims],
+        "provenance": [{"field": name, "start": span.start, "end": span.end} for name, span in e.provenance],
+        "notes": e.notes or None,
+    }
+
+
+def write_jsonl(events: Iterable[Event], out: TextIO) -> int:
+    written = 0
+    for e in events:
+        out.write(json.dumps(event_record(e), ensure_ascii=False) + "\n")
+        written += 1
+    return written
+
+
+# --- GeoJSON -------------------------------------------------------------------------------------------------
+
+
+def write_geojson(events: Iterable[Event], out: TextIO) -> ExportCounts:
+    """A FeatureCollection of Points, written feature by feature; events without coordinates are counted, not shown."""
+    written = skipped = 0
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    for e in events:
+        if e.place is None:
+            skipped += 1
+            continue
+        out.write((",\n" if written else "") + json.dumps(_feature(e), ensure_ascii=False))
+        written += 1
+    out.write(f'\n], "skipped_without_coordinates": {skipped}}}\n')
+    return ExportCounts(written, skipped)
+
+
+def _feature(e: Event) -> dict[str, Any]:
+    assert e.place is not None
+    properties = {k: v for k, v in event_record(e).items() if k not in ("latitude", "longitude")}
+    return {"type": "Feature", "id": e.event_id,
+            "geometry": {"type": "Point", "coordinates": [e.place.longitude, e.place.latitude]},
+            "properties": properties}
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------
+
+
+def write_csv(rows: Iterable[SourcedEvent], out: TextIO) -> int:
+    writer = csv.writer(out)
+    writer.writerow(ACLED_COLUMNS)
+    written = 0
+    for row in rows:
+        writer.writerow([_cell(value) for value in acled_row(row)])
+        written += 1
+    return written
+
+
+def acled_row(row: SourcedEvent) -> list[object]:
+    """One event as an ACLED row, in ACLED_COLUMNS order; disputed figures and denials go in `notes`."""
+    e, p = row.event, row.event.place
+    country = p.country if p else None
+    iso, region = COUNTRIES.get(country or "", ("", ""))
+    inter1, inter2 = inter(e.actor1, country), inter(e.actor2, country)
+    return [
+        e.event_id, _iso(e.event_date), e.event_date.year if e.event_date else "", e.time_precision,
+        DISORDER.get(e.event_type, ""), e.event_type, e.sub_event_type,
+        e.actor1, "", inter1, e.actor2, "", inter2, interaction(inter1, inter2),
+        "Civilian targeting" if inter2 == "Civilians" else "",
+        iso, region, country, p.admin1 if p else None, p.admin2 if p else None, "",
+        p.name if p else None, p.latitude if p else None, p.longitude if p else None, p.geo_precision if p else None,
+        row.outlet, "", acled_notes(e), min((f.low for f in e.fatalities), default=0), "", _epoch(row.ingested_at),
+    ]
+
+
+def inter(actor: str | None, country: str | None) -> str:
+    """ACLED's category for an actor; a state's forces outside their own country are 'External/Other forces'."""
+    if not actor:
+        return ""
+    lowered = actor.lower()
+    for prefix, category in (("civilians", "Civilians"), ("protesters", "Protesters"), ("rioters", "Rioters")):
+        if lowered.startswith(prefix):
+            return category
+    state = _STATE.match(actor)
+    if state:
+        home = state.group(1) or state.group(2)
+        return "State forces" if not country or home == country else "External/Other forces"
+    if _EXTERNAL.search(actor):
+        return "External/Other forces"
+    if lowered.startswith("unidentified") or "militia" in lowered:
+        return "Political militia"
+    return "Rebel group" if _REBEL.search(actor) else ""
+
+
+def interaction(inter1: str, inter2: str) -> str:
+    if not inter1:
+        return ""
+    if not inter2:
+        return f"{inter1} only"
+    pair = sorted((inter1, inter2), key=lambda c: INTER_ORDER.index(c) if c in INTER_ORDER else len(INTER_ORDER))
+    return "-".join(pair)
+
+
+def acled_notes(e: Event) -> str:
+    """The event's notes, then every differing figure and every denial, so one `fatalities` number hides nothing."""
+    figures = list(dict.fromkeys(figure_text(f) for f in e.fatalities))
+    denials = [c for c in e.claims if c.stance == "denies"]
+    toll_denials = [_denial_text(c) for c in denials if c.about in ("civilian deaths", "casualties")]
+    other_denials = [_denial_text(c) for c in denials if c.about not in ("civilian deaths", "casualties")]
+    parts = [e.notes.strip()] if e.notes.strip() else []
+    if len(figures) > 1 or (figures and toll_denials):
+        parts.append("Figures disputed: " + "; ".join(figures + toll_denials) + ".")
+        toll_denials = []
+    if toll_denials or other_denials:
+        parts.append("Denied: " + "; ".join(toll_denials + other_denials) + ".")
+    return " ".join(parts)
+
+
+def figure_text(f: Figure) -> str:
+    """'17 civilians (Government of Afghanistan)', '7-8 (Dawn)', '23'."""
+    number = str(f.low) if f.high in (None, f.low) else f"{f.low}-{f.high}"
+    victims = f" {f.victims}" if f.victims != "unspecified" else ""
+    return number + victims + (f" ({f.claimed_by})" if f.claimed_by else "")
+
+
+def claim_text(c: Claim) -> str:
+    """'Government of Pakistan denies (civilian deaths) on 2025-10-16'."""
+    when = f" on {c.stated_on.isoformat()}" if c.stated_on else ""
+    return f"{c.claimant} {STANCE_WORDS.get(c.stance, c.stance)} ({c.about}){when}"
+
+
+def _denial_text(c: Claim) -> str:
+    if c.about == "civilian deaths":
+        return f"0 civilians ({c.claimant} denies)"
+    if c.about == "casualties":
+        return f"0 ({c.claimant} denies)"
+    what = {"occurrence": "that it happened", "responsibility": "responsibility"}.get(c.about, c.about)
+    return f"{c.claimant} denies {what}"
+
+
+def _cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# --- a table for people --------------------------------------------------------------------------------------
+
+TABLE_COLUMNS = (("DATE", 10), ("EVENT", 26), ("ACTORS", 28), ("PLACE", 22), ("FATALITIES", 30), ("CLAIMS", 40))
+
+
+def render_table(events: Iterable[Event]) -> Iterator[str]:
+    """Events as a plain-text table, one block of lines per event, for `trucewatch events`."""
+    yield _table_line([[name] for name, _ in TABLE_COLUMNS])
+    yield _table_rule()
+    for e in events:
+        yield _table_line(_table_cells(e))
+        yield _table_rule()
+
+
+def _table_cells(e: Event) -> list[list[str]]:
+    p = e.place
+    when = _iso(e.event_date) or "?"
+    dates = [when] + ([f"to {_iso(e.event_date_end)}"] if e.event_date_end else [])
+    place = [part for part in (p.name, p.admin1, p.country) if part] if p else ["?"]
+    return [
+        dates,
+        [e.event_type, e.sub_event_type],
+        [e.actor1 or "?"] + ([f"vs {e.actor2}"] if e.actor2 else []),
+        [", ".join(dict.fromkeys(place))],
+        [figure_text(f) for f in e.fatalities] or ["-"],
+        [claim_text(c) for c in e.claims] or ["-"],
+    ]
+
+
+def _table_line(cells: list[list[str]]) -> str:
+    widths = [width for _, width in TABLE_COLUMNS]
+    wrapped = [[piece for line in cell for piece in textwrap.wrap(line, width) or [""]]
+               for cell, width in zip(cells, widths, strict=True)]
+    height = max(len(cell) for cell in wrapped)
+    lines = []
+    for i in range(height):
+        parts = [(cell[i] if i < len(cell) else "").ljust(width) for cell, width in zip(wrapped, widths, strict=True)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def _table_rule() -> str:
+    return "  ".join("-" * width for _, width in TABLE_COLUMNS)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _epoch(at: datetime | None) -> int | str:
+    if at is None:
+        return ""
+    return int((at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp())

@@ -1,0 +1,135 @@
+"""The database schema: one table per record kind, plain columns, no JSON blobs.
+
+The models only describe tables; the repository (`repository.py`) reads and writes them and converts rows to the records
+of `trucewatch.records`. The schema is created and changed only by the Alembic revisions in `migrations/`; a test checks
+that these models and the migrations agree.
+
+Child rows (mentions, figures, claims, provenance) keep their order in the event through `seq`.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    report_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date] = mapped_column(Date)
+    published_basis: Mapped[str] = mapped_column(String(40))
+    media_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_event_date", "event_date", "event_id"),
+        Index("ix_events_report_id", "report_id"),
+        Index("ix_events_incident_id", "incident_id"),
+        Index("ix_events_country_admin1", "country", "admin1"),
+    )
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.report_id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)  # position among its report's events (order of first mention)
+    event_type: Mapped[str] = mapped_column(String(60))
+    sub_event_type: Mapped[str] = mapped_column(String(100))
+    event_date: Mapped[date | None] = mapped_column(Date)
+    event_date_end: Mapped[date | None] = mapped_column(Date)
+    time_precision: Mapped[int] = mapped_column(Integer)
+    actor1: Mapped[str | None] = mapped_column(String(300))
+    actor2: Mapped[str | None] = mapped_column(String(300))
+    location: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(100))
+    admin1: Mapped[str | None] = mapped_column(String(200))
+    admin2: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[int | None] = mapped_column(Integer)
+    feature: Mapped[str | None] = mapped_column(String(40))
+    incident_id: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text)
+
+
+def _event_fk() -> Mapped[str]:
+    return mapped_column(ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True)
+
+
+class MentionRow(Base):
+    __tablename__ = "mentions"
+
+    event_id: Mapped[str] = _event_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sentence: Mapped[int] = mapped_column(Integer)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(60))
+    sub_event_type: Mapped[str] = mapped_column(String(100))
+    trigger: Mapped[str] = mapped_column(Text)
+
+
+class FigureRow(Base):
+    """A reported fatality figure."""
+
+    __tablename__ = "figures"
+
+    event_id: Mapped[str] = _event_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    low: Mapped[int] = mapped_column(Integer)
+    high: Mapped[int | None] = mapped_column(Integer)
+    victims: Mapped[str] = mapped_column(String(40))
+    claimed_by: Mapped[str | None] = mapped_column(String(300))
+    surface: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[int] = mapped_column(Integer)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+
+    event_id: Mapped[str] = _event_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    claimant: Mapped[str] = mapped_column(String(300))
+    stance: Mapped[str] = mapped_column(String(40))
+    about: Mapped[str] = mapped_column(String(40))
+    stated_on: Mapped[date | None] = mapped_column(Date)
+    surface: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[int] = mapped_column(Integer)
+
+
+class ProvenanceRow(Base):
+    """Which span of the report text an event field was read from."""
+
+    __tablename__ = "provenance"
+
+    event_id: Mapped[str] = _event_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    field: Mapped[str] = mapped_column(String(60))
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)

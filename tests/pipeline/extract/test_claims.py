@@ -1,0 +1,35 @@
+"""Claims: who asserts, denies, or neither confirms nor denies what."""
+from datetime import date
+
+from trucewatch.pipeline.extract.events import assemble_events
+from trucewatch.records import Report
+
+PUBLISHED = date(2025, 10, 20)
+
+
+def claims_of(text: str) -> set[tuple[str, str, str]]:
+    report = Report(report_id="t", sha256="0", text=text, published=PUBLISHED, published_basis="file", outlet="test")
+    return {(c.claimant.split(" (")[0], c.stance, c.about) for e in assemble_events(report) for c in e.claims}
+
+
+def test_denial_of_civilian_deaths():
+    text = ("Airstrikes hit a village in Paktika province on Friday, killing nine people. "
+            "Pakistan denied killing civilians and said the strikes had targeted militants.")
+    assert ("Government of Pakistan", "denies", "civilian deaths") in claims_of(text)
+
+
+def test_neither_confirms_nor_denies():
+    text = ("A drone strike hit a house in Khost province on Sunday, killing four people. "
+            "Pakistani officials did not comment on the strike.")
+    assert ("Government of Pakistan", "neither_confirms_nor_denies", "occurrence") in claims_of(text)
+
+
+def test_responsibility_claimed_by_a_group():
+    text = "A suicide bomber struck a police post in Bannu on Monday, killing three officers. The TTP claimed responsibility."
+    assert ("TTP: Tehreek-e-Taliban Pakistan", "asserts", "responsibility") in claims_of(text)
+
+
+def test_first_acknowledgement_is_acknowledges_later():
+    text = ("Pakistani jets carried out airstrikes in Kabul on Wednesday, killing five people. "
+            "Pakistan's defence minister Khawaja Asif confirmed for the first time that the country carried out the airstrikes.")
+    assert ("Government of Pakistan", "acknowledges_later", "responsibility") in claims_of(text)
