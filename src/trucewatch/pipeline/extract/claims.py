@@ -51,6 +51,7 @@ _RESPONSIBILITY = re.compile(
 _CIVILIANS = re.compile(r"civilian|women|children|villagers|residents|refugees|passengers|cricketers", re.IGNORECASE)
 _DEATHS = re.compile(r"kill|dead|death|died|toll|casualt|martyr|lives|bodies|perish", re.IGNORECASE)
 
+_SPEAKER_REACH = 70  # characters: a speaker further back than this before the verb is rarely its subject
 SPEAKER_KINDS = frozenset({"military", "police", "government", "armed_group", "media", "international"})
 
 
@@ -93,7 +94,7 @@ def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention
         after = [s for s in speakers if s[0].span.start - base >= cue.end and s[0].span.start - base - cue.end < 60]
         if after:
             return after[0]
-    clause_start = _clause_start(text, cue.start)
+    clause_start = max(_clause_start(text, cue.start), cue.start - _SPEAKER_REACH)
     before = [s for s in speakers if clause_start <= s[0].span.start - base < cue.start]
     if before:
         return before[-1]

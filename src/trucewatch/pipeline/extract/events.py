@@ -52,6 +52,10 @@ _STATEMENT_VERB = re.compile(
     r"|denied|rejected|condemned|briefing|maintained|press release|wrote|warned)\s*(?:on|late on|early on|,)?\s*$",
     re.IGNORECASE)
 _CONFLICT_COUNTRIES = ("Pakistan", "Afghanistan")
+# "ISLAMABAD:", "KABUL, AFGHANISTAN –", "Islamabad (TDI):", "QUETTA/RAWALPINDI:", "KABUL, Feb 13, 2025 (BSS/AFP) -"
+_DATELINE = re.compile(
+    r"^(?:date \d{4}-\d\d-\d\d\s+)?"  # a web archive's header line, kept in some excerpts
+    r"(?:[A-Z][\w'’.-]*(?:[ /][A-Z][\w'’.-]*){0,3})(?:, [A-Z][\w ,]{0,25}?)?(?: \([^)]{1,30}\))?\s*(?::|--|–|—|-\s)")
 
 
 @dataclass
@@ -66,6 +70,7 @@ class SentenceFacts:
     event_dates: list[DateMention]
     figures: list[Figure]
     claims: list[Claim]
+    sentence_year: int = 0  # the publication year, for telling background years apart
 
     @property
     def specific(self) -> list[Mention]:
@@ -90,9 +95,9 @@ class Draft:
         if not self.facts or self.facts[-1] is not facts:
             self.facts.append(facts)
         self.mentions.extend(m for m in mentions if m not in self.mentions)
-        if self.date is None and facts.event_dates:
+        if facts.event_dates and (self.date is None or facts.event_dates[0].time_precision < self.date.time_precision):
             self.date = facts.event_dates[0]
-        best = best_place(facts.places)
+        best = best_place(facts.places, facts.sentence)
         if best is not None and (self.place is None or _more_specific(best, self.place)):
             self.place = best
 
@@ -101,10 +106,11 @@ def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -
     dictionary = dictionary or load_actor_dictionary()
     sentences = split_sentences(report.text)
     facts = _read_sentences(report, sentences, dictionary)
+    dateline = _split_dateline(facts)
     country = _report_country(facts)
     drafts = _group(facts)
     events = []
-    context = _Discourse(report.published)
+    context = _Discourse(report.published, dateline=dateline[0] if dateline else None)
     for draft in drafts:
         event = _finish(draft, report, dictionary, country, context, number=len(events))
         if event is not None:
@@ -119,15 +125,43 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
     places = find_places(report.text, sentences, load_gazetteer())
     dates = find_dates(sentences, report.published)
     mentions = et.find_mentions(sentences)
-    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), []) for s in sentences]
+    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), [], report.published.year) for s in sentences]
     for item, bucket in ((actors, "actors"), (places, "places"), (dates, "dates"), (mentions, "mentions")):
         for x in item:
             getattr(by_sentence[x.sentence], bucket).append(x)
     for f in by_sentence:
-        f.event_dates = [d for d in f.dates if not _dates_a_statement(f.sentence, d)]
+        f.places = [p for p in f.places if not _inside_actor(p, f.actors)]
+        f.event_dates = [d for d in f.dates if not _dates_a_statement(f.sentence, d) and (
+            d.start <= report.published or _is_strategic(f))]
         if f.specific and et.is_hypothetical(f.sentence.text) and not f.figures:
             f.mentions = []
     return by_sentence
+
+
+def _is_strategic(f: SentenceFacts) -> bool:
+    """Talks and ceasefires may be announced ahead; violence is reported after the fact."""
+    return any(m.event_type == et.STRATEGIC for m in f.mentions)
+
+
+def _inside_actor(place: PlaceMention, actors: list[ActorMention]) -> bool:
+    """'Islamabad denied', 'Kurram police': the name stands for a speaker or is part of one, not the scene."""
+    return any(a.span.start <= place.span.start and place.span.end <= a.span.end for a in actors)
+
+
+def _split_dateline(facts: list[SentenceFacts]) -> list[PlaceMention]:
+    """Take the dateline places ("QUETTA:", "KABUL, Feb 13 (AFP) -") out of the first sentences.
+
+    A dateline says where the reporter filed from, which is often not where it happened (a Kabul bombing filed from
+    Islamabad), so it only places an event that names no place of its own.
+    """
+    for f in facts[:3]:
+        match = _DATELINE.match(f.sentence.text)
+        if match:
+            end = f.sentence.span.start + match.end()
+            dateline = [p for p in f.places if p.span.start < end]
+            f.places = [p for p in f.places if p.span.start >= end]
+            return dateline
+    return []
 
 
 def _dates_a_statement(sentence: Sentence, mention: DateMention) -> bool:
@@ -163,6 +197,10 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                     drafts.append(target)
                 target.add(f, [mention])
                 current = target
+        elif current is not None and f.mentions and _own_day(f, current) and best_place(f.places, f.sentence):
+            current = Draft(opened_with_date=True)
+            current.add(f, f.mentions)
+            drafts.append(current)
         elif current is not None and _continues(f, current):
             current.add(f, [m for m in f.mentions])
         elif current is None and f.figures and any(m for m in f.mentions):
@@ -172,17 +210,32 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
     return [d for d in drafts if d.sub_types or d.mentions]
 
 
+def _own_day(f: SentenceFacts, current: Draft) -> bool:
+    """'On January 4, a convoy was attacked near X': a day of its own, apart from the event being told."""
+    day = next((d for d in f.event_dates if d.time_precision == TIME_DAY), None)
+    return day is not None and current.date is not None and not _dates_overlap(current.date, day)
+
+
 def _may_open(drafts: list[Draft], f: SentenceFacts) -> bool:
     """The first happening always opens; a later one needs a date, a figure, or words that mark it as separate."""
     if not drafts:
         return True
-    if _BACKGROUND.search(f.sentence.text) and not f.event_dates:
+    if not f.event_dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f)):
         return False
     return bool(f.event_dates or f.figures or _NEW_HAPPENING.search(f.sentence.text) or _has_new_place(drafts, f))
 
 
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+def _names_a_past_year(f: SentenceFacts) -> bool:
+    """'in 2007', 'since 2021': the sentence tells of an earlier year, not of this report's news."""
+    published_year = f.sentence_year
+    return any(int(y) < published_year for y in _YEAR.findall(f.sentence.text))
+
+
 def _has_new_place(drafts: list[Draft], f: SentenceFacts) -> bool:
-    place = best_place(f.places)
+    place = best_place(f.places, f.sentence)
     if place is None or place.place.geo_precision > 2:
         return False
     return all(d.place is None or not _same_area(d.place.place, place.place) for d in drafts)
@@ -194,7 +247,7 @@ def _compatible_draft(drafts: list[Draft], current: Draft | None, mention: Menti
     for draft in ordered:
         if mention.sub_event_type in draft.sub_types and _fits(draft, f):
             return draft
-    if current is not None and _fits(current, f) and (
+    if current is not None and _fits(current, f) and not _names_another_town(current, f) and (
             not current.sub_types or any(_defensible(mention.sub_event_type, s) for s in current.sub_types)):
         if not (_NEW_HAPPENING.search(f.sentence.text) and mention.sub_event_type not in current.sub_types):
             return current
@@ -209,10 +262,21 @@ def _fits(draft: Draft, f: SentenceFacts) -> bool:
     """No conflicting date and no conflicting place."""
     if draft.date is not None and f.event_dates and not _dates_overlap(draft.date, f.event_dates[0]):
         return False
-    place = best_place(f.places)
+    place = best_place(f.places, f.sentence)
     if draft.place is not None and place is not None and not _same_area(draft.place.place, place.place):
         return False
     return True
+
+
+def _names_another_town(draft: Draft, f: SentenceFacts) -> bool:
+    """A second town named for a different kind of happening is a separate event (a bombing, then a shoot-out
+    in the next town), even inside one district."""
+    place = best_place(f.places, f.sentence)
+    if draft.place is None or place is None:
+        return False
+    towns = ("town", "area", "post", "crossing")
+    return (place.place.feature in towns and draft.place.place.feature in towns
+            and place.place.name != draft.place.place.name and _km(place.place, draft.place.place) > 5)
 
 
 def _continues(f: SentenceFacts, current: Draft) -> bool:
@@ -231,8 +295,10 @@ def _mentions_harm(text: str) -> bool:
 
 
 def _dates_overlap(a: DateMention, b: DateMention) -> bool:
+    """Within a day of each other; a week- or month-precision date ("last week") is only as firm as it sounds."""
+    slack = timedelta(days=1 if max(a.time_precision, b.time_precision) == TIME_DAY else 7)
     a_end, b_end = a.end or a.start, b.end or b.start
-    return a.start - timedelta(days=1) <= b_end and b.start - timedelta(days=1) <= a_end
+    return a.start - slack <= b_end and b.start - slack <= a_end
 
 
 def _same_area(a: Place, b: Place) -> bool:
@@ -259,22 +325,27 @@ def _km(a: Place, b: Place) -> float:
 
 # --- places -----------------------------------------------------------------------------------------------
 
-_PLACE_BEFORE_GOOD = re.compile(r"(?:\bin|\bat|\bnear|\boutside|outskirts of|area of|\binto|\bon|\bof|\bstruck)\s+(?:the\s+)?[\w’'\s-]{0,30}$",
-                                re.IGNORECASE)
-_PLACE_BEFORE_BAD = re.compile(r"(?:\bfrom|\bto|\btoward|\btowards|en route|\bvia|\bbound for|\bheading)\s+(?:the\s+)?[\w’'\s-]{0,20}$",
-                               re.IGNORECASE)
+# Where a place stands in the sentence: "from X to Y" names the road, "in X" or "near X" the scene.
+_PLACE_PASSING = re.compile(
+    r"(?:\bfrom|\bto|\btoward|\btowards|en route to|\bvia|\bbound for|way to|\bfor|\bcarrying)\s+(?:the\s+)?"
+    r"(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE)
+_FEATURE_RANK = {"post": 0, "crossing": 0, "town": 0, "world_city": 0, "area": 1, "district": 2, "province": 3}
 
 
-def best_place(places: list[PlaceMention]) -> PlaceMention | None:
-    """The place a sentence puts its happening: the most precise, preferring 'in/at/near X' over 'from X to Y'."""
+def best_place(places: list[PlaceMention], sentence: Sentence | None = None) -> PlaceMention | None:
+    """The place a sentence puts its happening: the most specific, preferring 'in/at/near X' over 'from X to Y'."""
     candidates = [p for p in places if p.place.feature != "country"]
     if not candidates:
         return None
-    return min(candidates, key=_place_rank)
+    return min(candidates, key=lambda p: _place_rank(p, sentence))
 
 
-def _place_rank(p: PlaceMention) -> tuple[int, int, int]:
-    return (p.place.geo_precision, 0, p.span.start)
+def _place_rank(p: PlaceMention, sentence: Sentence | None) -> tuple[int, int, int]:
+    passing = 0
+    if sentence is not None:
+        before = sentence.text[max(0, p.span.start - sentence.span.start - 40):p.span.start - sentence.span.start]
+        passing = 1 if _PLACE_PASSING.search(before) else 0
+    return (passing, _FEATURE_RANK.get(p.place.feature, 2), p.span.start)
 
 
 def _more_specific(new: PlaceMention, old: PlaceMention) -> bool:
@@ -290,6 +361,7 @@ class _Discourse:
     published: date
     date: DateMention | None = None
     place: PlaceMention | None = None
+    dateline: PlaceMention | None = None
 
 
 def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
@@ -298,7 +370,7 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     date_mention = draft.date
     if date_mention is not None and date_mention.time_precision >= TIME_MONTH:
         return None  # a passing reference dated to a month or a year: not coded
-    place_mention = draft.place or discourse.place or _first_place(draft)
+    place_mention = draft.place or discourse.place or _first_place(draft) or discourse.dateline
     country = place_mention.place.country if place_mention else _country_of(draft) or report_country
     if place_mention is None and event_type != et.STRATEGIC:
         return None  # nowhere to put it on a map, and nothing to match it with
@@ -333,9 +405,11 @@ def _event_type(draft: Draft) -> tuple[str, str]:
     return best.event_type, best.sub_event_type
 
 
+# When one event's sentences use several triggers, the most telling wins; a ground fight outranks the rockets and
+# mortars fired in it, as ACLED codes shelling within a battle as the battle.
 _TYPE_ORDER = [
-    "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Grenade", "Shelling/artillery/missile attack",
-    "Abduction/forced disappearance", "Armed clash", "Attack", "Agreement", "Arrests", "Other",
+    "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Grenade", "Abduction/forced disappearance",
+    "Armed clash", "Shelling/artillery/missile attack", "Attack", "Agreement", "Arrests", "Other",
 ]
 
 
@@ -400,7 +474,7 @@ def _speaker_names(draft: Draft, dictionary: ActorDictionary, country: str | Non
         speakers = []
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, _country_for_generic(mention, country))
-            if actor is not None and actor.kind in SPEAKER_KINDS:
+            if actor is not None and actor.kind in SPEAKER_KINDS and actor.side != "UNK":
                 speakers.append((mention, claimant_name(actor, mention.surface)))
         names[f.sentence.index] = speakers
     return names
@@ -449,9 +523,7 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
             first = others[0] if others else _unidentified(dictionary, country)
         return first, second or _state_military(dictionary, country)
     attacker = perpetrator or (groups[0].name if groups else None) or _unidentified(dictionary, country)
-    target = next((a.name for a in state), None)
-    if event_type == et.VIOLENCE_CIVILIANS or target is None:
-        target = civilians
+    target = next((a.name for a in state), None) or civilians
     return attacker, target
 
 

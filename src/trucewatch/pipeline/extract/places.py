@@ -51,6 +51,12 @@ _NEAR_BEFORE = re.compile(
     r"\b(?:km|kms|kilometres|kilometers|miles)\s+(?:from|of)|"
     r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of)"
     r"\s+(?:the\s+)?(?:(?:town|city|village|district)\s+of\s+)?$", re.IGNORECASE)
+# A dateline: the place(s) a report was filed from, at the start of a line ("QUETTA/RAWALPINDI:", "KABUL, Feb 13,
+# 2025 (AFP) -", "Islamabad, Pakistan –", " date 2024-12-25 Kabul: ..."). Where the reporter was, not the event.
+_DATELINE_BEFORE = re.compile(r"(?:\A|\n)[ \t]*(?:date \d{4}-\d{2}-\d{2}\s+)?(?:[A-Z][\w.'’ -]{1,30}?\s*[/,]\s*)?\Z")
+_DATELINE_AFTER = re.compile(
+    r"(?:\s*[/,]\s*[A-Z][\w.'’ -]{1,30}?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
+    r"\s*(?:\([^()\n]{1,40}\))?\s*(?::|--|–|—|-\s)")
 _TOKEN = re.compile(r"[^\W_]+")
 _GAP = re.compile(r"[ \u00a0\-\u2010\u2011\u2013'\u2019.]{1,3}")
 _BLOCKED = -1  # index value of a [not_places] phrase
@@ -149,7 +155,7 @@ class Gazetteer:
             key = (row["country"], row["feature"], row.get("admin1") or "", fold(row["name"]).lower())
             if not (row.get("latitude") or "").strip():
                 if key in merged:
-                    _merge_aliases(merged[key], row)
+                    _merge_aliases(merged[key], dict(row, curated=curated))
                 else:
                     unmatched.append(f"{row['name']} ({row['feature']}, {row['country']})")
                 continue
@@ -330,7 +336,8 @@ class Gazetteer:
 
         return max(hits, key=score)[0]
 
-    def entry_place(self, eid: int) -> Place:
+    def place_of(self, eid: int) -> Place:
+        """The place of an entry number that `resolve` returned."""
         return self._entries[eid].place
 
     def _importance(self, eid: int) -> tuple[int, int]:
@@ -377,6 +384,9 @@ def _entry(record: dict) -> _Entry:
 
 
 def _merge_aliases(target: dict, source: dict, keep_admin2: bool = False) -> None:
+    """Add the spellings of `source` to `target`. A hand-made row vouches for the names of the place it extends
+    ("Miran Shah" is matched although both its words are personal names)."""
+    target["curated"] = bool(target.get("curated") or source.get("curated"))
     for column in ("aliases", "alt_names"):
         joined = "|".join(x for x in ((target.get(column) or ""), (source.get(column) or "")) if x)
         target[column] = joined
@@ -464,18 +474,25 @@ def find_places(text: str, sentences: list[Sentence], gazetteer: Gazetteer | Non
 
     `sentences` are the report's sentences (trucewatch.pipeline.extract.sentences.split_sentences); a mention's
     `sentence` is the index of the one it is in. Country names are mentions too (feature "country"); demonyms
-    ("Afghan", "Pakistani") are not."""
+    ("Afghan", "Pakistani") are not. "near X" and the like give a town precision 2 (records.GEO_NEAR)."""
     gazetteer = gazetteer or load_gazetteer()
     if not sentences and text.strip():
-        from trucewatch.pipeline.extract.sentences import split_sentences  # noqa: PLC0415
+        from trucewatch.pipeline.extract.sentences import split_sentences  # noqa: PLC0415  (only when not given)
 
         sentences = split_sentences(text)
     matches, demonyms = gazetteer.scan(text, sentences)
     mentions = []
     for match, (eid, cued) in zip(matches, gazetteer.resolve(matches, demonyms)):
-        place = gazetteer.entry_place(eid)
+        place = gazetteer.place_of(eid)
         end = match.cue_end if cued and match.cue_end else match.end
         if match.near and place.geo_precision == GEO_TOWN:
             place = replace(place, geo_precision=GEO_NEAR)
         mentions.append(PlaceMention(place, text[match.start:end], Span(match.start, end), match.sentence))
     return mentions
+
+
+def is_dateline(text: str, mention: PlaceMention) -> bool:
+    """Whether the mention is a dateline ("PESHAWAR:", "KABUL, Feb 13, 2025 (AFP) -", "Islamabad, Pakistan –"):
+    the place a report was filed from, which is the event's place only when nothing better is named."""
+    before = text[max(0, mention.span.start - 60):mention.span.start]
+    return bool(_DATELINE_BEFORE.search(before)) and bool(_DATELINE_AFTER.match(text, mention.span.end))
