@@ -12,7 +12,7 @@ from importlib.resources import files
 import pytest
 
 from trucewatch.pipeline.extract import places as places_module
-from trucewatch.pipeline.extract.places import Gazetteer, find_places, load_gazetteer, read_rows
+from trucewatch.pipeline.extract.places import Gazetteer, find_places, is_dateline, load_gazetteer, read_rows
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.records import GEO_NEAR, GEO_REGION, GEO_TOWN, Place, PlaceMention
 
@@ -230,6 +230,16 @@ def test_spans_index_the_text_and_sentences_are_counted():
     mentions = found(text)
     assert [text[m.span.start:m.span.end] for m in mentions] == [m.surface for m in mentions]
     assert [(m.surface, m.sentence) for m in mentions] == [("Riyadh", 0), ("Chaman", 1), ("Torkham", 1)]
+
+
+@pytest.mark.parametrize("text, datelines", [
+    ("QUETTA/RAWALPINDI: A blast hit a checkpoint in Mastung.", ["QUETTA", "RAWALPINDI"]),
+    ("KABUL, Feb 3, 2025 (AFP) - A bomb exploded in Kunduz.", ["KABUL"]),
+    ("Islamabad, Pakistan – Shelling was reported in Bajaur.", ["Islamabad", "Pakistan"]),
+    ("Officials in Islamabad said troops reached Wana: the road was open.", []),
+])
+def test_datelines_are_told_apart(text, datelines):
+    assert [m.surface for m in found(text) if is_dateline(text, m)] == datelines
 
 
 # --- the gazetteer as data ------------------------------------------------------------------------------------------

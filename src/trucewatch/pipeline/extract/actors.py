@@ -77,14 +77,16 @@ class ActorDictionary:
         text = _plain_quotes(sentence.text)
         hits = [(m.start(), m.end()) for m in self._case_sensitive.finditer(text)]
         hits += [(m.start(), m.end()) for m in self._ignore_case.finditer(text)]
-        found, taken_until = [], -1
-        for start, end in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
-            if start < taken_until:
+        found: list[ActorMention] = []
+        taken: list[tuple[int, int]] = []
+        # Longest name first, so "the military's media wing" beats "the military" that overlaps it.
+        for start, end in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+            if any(start < e and s < end for s, e in taken):
                 continue
             actor = self._actor_for(text[start:end], on)
             if actor is None:
                 continue
-            taken_until = end
+            taken.append((start, end))
             found.append(_mention(sentence, actor, start, end))
         for match in self._metonym.finditer(text):
             if not any(m.span.start <= sentence.span.start + match.start() < m.span.end for m in found):

@@ -51,6 +51,10 @@ _RESPONSIBILITY = re.compile(
 _CIVILIANS = re.compile(r"civilian|women|children|villagers|residents|refugees|passengers|cricketers", re.IGNORECASE)
 _DEATHS = re.compile(r"kill|dead|death|died|toll|casualt|martyr|lives|bodies|perish", re.IGNORECASE)
 
+_HABITUAL = re.compile(
+    r"\b(?:consistently|repeatedly|routinely|long (?:accused|denied|maintained)|has long|have long|frequently)\b",
+    re.IGNORECASE)
+_GENERAL_DENIAL = re.compile(r"denies|deny", re.IGNORECASE)
 _SPEAKER_REACH = 70  # characters: a speaker further back than this before the verb is rarely its subject
 SPEAKER_KINDS = frozenset({"military", "police", "government", "armed_group", "media", "international"})
 
@@ -74,14 +78,19 @@ def find_cues(text: str) -> list[Cue]:
 def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], dates: list[DateMention],
                 has_figure: bool) -> list[Claim]:
     """Claims in one sentence. `speakers` are the sentence's actor mentions with the claimant name each stands for."""
+    if _HABITUAL.search(sentence.text):
+        return []  # "Pakistan has repeatedly accused ...": a standing position, not a statement about this event
     claims: list[Claim] = []
     for cue in find_cues(sentence.text):
+        if cue.stance == DENIES and _GENERAL_DENIAL.fullmatch(sentence.text[cue.start:cue.end]):
+            continue  # "a charge the Taliban denies": present tense, a standing denial
         found = _speaker_for(sentence, cue, speakers)
         if found is None:
             continue
         mention, claimant = found
         about = topic_of(sentence.text, cue, has_figure)
-        claims.append(Claim(claimant=claimant, stance=cue.stance, about=about, surface=sentence.text,
+        words = f"{mention.surface} … {sentence.text[cue.start:cue.end]}"
+        claims.append(Claim(claimant=claimant, stance=cue.stance, about=about, surface=words,
                             span=sentence.span, sentence=sentence.index, stated_on=_statement_date(sentence, cue, dates)))
     return _one_per_claimant(claims)
 
@@ -95,12 +104,20 @@ def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention
         if after:
             return after[0]
     clause_start = max(_clause_start(text, cue.start), cue.start - _SPEAKER_REACH)
-    before = [s for s in speakers if clause_start <= s[0].span.start - base < cue.start]
+    before = [s for s in speakers if clause_start <= s[0].span.start - base < cue.start
+              and (s[0].actor.kind != "armed_group" or _is_subject_of(text, s[0].span.end - base, cue.start))]
     if before:
         return before[-1]
     # "..., a Pakistani official told AP" and "said X" put the speaker after the verb.
     after = [s for s in speakers if 0 <= s[0].span.start - base - cue.end < 40]
     return after[0] if after else None
+
+
+def _is_subject_of(text: str, name_end: int, cue_start: int) -> bool:
+    """An armed group speaks only as the subject of the verb ("the BLA said", "TTP (...) claimed"), not when it is
+    named inside what someone else says ("35 khwarij of Fitna al-Khawarij were killed, the statement said")."""
+    gap = re.sub(r"\([^)]*\)", "", text[name_end:cue_start])
+    return len(gap.strip(" ,")) <= 12 and "," not in gap.strip(" ")[:-1]
 
 
 def _clause_start(text: str, position: int) -> int:
@@ -131,12 +148,15 @@ def _statement_date(sentence: Sentence, cue: Cue, dates: list[DateMention]):
     return None
 
 
+_STANCE_WEIGHT = {NCND: 0, LATER: 1, DENIES: 2, ASSERTS: 3}
+
+
 def _one_per_claimant(claims: list[Claim]) -> list[Claim]:
-    """One sentence often says the same thing twice ("said ... the statement added"): keep the first of each."""
-    seen, kept = set(), []
+    """One claim per claimant per sentence: "X denied Pakistan's claims" is X's denial, not also X's assertion, and
+    "said ... the statement added" says one thing twice. The most specific stance wins."""
+    best: dict[str, Claim] = {}
     for claim in claims:
-        key = (claim.claimant, claim.stance, claim.about)
-        if key not in seen:
-            seen.add(key)
-            kept.append(claim)
-    return kept
+        held = best.get(claim.claimant)
+        if held is None or _STANCE_WEIGHT[claim.stance] < _STANCE_WEIGHT[held.stance]:
+            best[claim.claimant] = claim
+    return sorted(best.values(), key=lambda c: claims.index(c))

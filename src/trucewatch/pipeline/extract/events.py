@@ -52,6 +52,7 @@ _STATEMENT_VERB = re.compile(
     r"|denied|rejected|condemned|briefing|maintained|press release|wrote|warned)\s*(?:on|late on|early on|,)?\s*$",
     re.IGNORECASE)
 _CONFLICT_COUNTRIES = ("Pakistan", "Afghanistan")
+_NIGHT = re.compile(r"night|overnight|evening", re.IGNORECASE)
 # "ISLAMABAD:", "KABUL, AFGHANISTAN –", "Islamabad (TDI):", "QUETTA/RAWALPINDI:", "KABUL, Feb 13, 2025 (BSS/AFP) -"
 _DATELINE = re.compile(
     r"^(?:date \d{4}-\d\d-\d\d\s+)?"  # a web archive's header line, kept in some excerpts
@@ -165,6 +166,8 @@ def _split_dateline(facts: list[SentenceFacts]) -> list[PlaceMention]:
 
 
 def _dates_a_statement(sentence: Sentence, mention: DateMention) -> bool:
+    if _NIGHT.search(mention.surface):
+        return False  # "said last night, militants ..." dates the attack: statements are dated by the day
     before = sentence.text[:mention.span.start - sentence.span.start]
     return bool(_STATEMENT_VERB.search(before[-40:]))
 
@@ -188,15 +191,19 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
     for f in facts:
         specific = f.specific
         if specific:
+            here: Draft | None = None  # the draft this sentence's first trigger went to
             for mention in specific:
                 target = _compatible_draft(drafts, current, mention, f)
+                if target is None and here is not None and any(
+                        _defensible(mention.sub_event_type, s) for s in here.sub_types):
+                    target = here  # "a follow-up operation ... terrorists were gunned down": one happening
                 if target is None:
                     if not _may_open(drafts, f):
                         continue
                     target = Draft(opened_with_date=bool(f.event_dates))
                     drafts.append(target)
                 target.add(f, [mention])
-                current = target
+                current = here = target
         elif current is not None and f.mentions and _own_day(f, current) and best_place(f.places, f.sentence):
             current = Draft(opened_with_date=True)
             current.add(f, f.mentions)
@@ -286,8 +293,8 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
     return bool(f.figures or f.mentions or (find_cues(f.sentence.text) and _mentions_harm(f.sentence.text)))
 
 
-_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll",
-                   re.IGNORECASE)
+_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll"
+                   r"|claim|allegation|accusation|comment|respond|incident|talks", re.IGNORECASE)
 
 
 def _mentions_harm(text: str) -> bool:
@@ -485,11 +492,8 @@ def _country_for_generic(mention: ActorMention, country: str | None) -> str | No
 
 
 def claimant_name(actor: Actor, surface: str) -> str:
-    """ACLED's name, with the office or person in brackets when the text names one: 'Military Forces of Pakistan (ISPR)'."""
-    plain = surface.strip()
-    if plain.lower() in actor.name.lower() or plain[:1].islower() or plain.lower().startswith("the "):
-        return actor.name
-    return f"{actor.name} ({plain})"
+    """ACLED's name of the party; the office or person as written stays in the claim's `surface`."""
+    return actor.name
 
 
 def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report) -> Figure:

@@ -241,7 +241,8 @@ class Gazetteer:
             if not word or not word[0].isupper():
                 i += 1
                 continue
-            length, hits, key = self._longest(text, tokens, i)
+            known = word in self._reach or (word.isupper() and word in self._upper_reach)
+            length, hits, key = self._longest(text, tokens, i) if known else (0, [], ())
             if not length:
                 if word in self._stop.demonyms and sentences:
                     k = _sentence_at(starts, sentences, tokens[i][0])
