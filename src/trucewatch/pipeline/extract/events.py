@@ -87,6 +87,7 @@ class Draft:
     date: DateMention | None = None
     place: PlaceMention | None = None
     opened_with_date: bool = False
+    figures: list[Figure] = field(default_factory=list)
 
     @property
     def sub_types(self) -> set[str]:
@@ -97,6 +98,7 @@ class Draft:
         if not self.facts or self.facts[-1] is not facts:
             self.facts.append(facts)
         self.mentions.extend(m for m in mentions if m not in self.mentions)
+        self.figures.extend(x for x in scene.figures if x not in self.figures)
         if scene.dates and (self.date is None or scene.dates[0].time_precision < self.date.time_precision):
             self.date = scene.dates[0]
         best = best_place(scene.places, facts.sentence)
@@ -112,10 +114,11 @@ class Scene:
 
     dates: tuple[DateMention, ...]
     places: tuple[PlaceMention, ...]
+    figures: tuple[Figure, ...] = ()
 
     @staticmethod
     def of(facts: SentenceFacts) -> Scene:
-        return Scene(tuple(facts.event_dates), tuple(facts.places))
+        return Scene(tuple(facts.event_dates), tuple(facts.places), tuple(facts.figures))
 
 
 def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
@@ -124,9 +127,22 @@ def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
     if len(specific) < 2 or all(_defensible(a.sub_event_type, b.sub_event_type) for a in specific for b in specific):
         scenes = [(m, whole) for m in specific]
     else:
-        scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=True), _near(m, specific, f.places, inherit=False)))
+        scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=True), _near(m, specific, f.places, inherit=False),
+                            _near(m, specific, f.figures, inherit=False)))
                   for m in specific]
     return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
+
+
+def _is_container(place: PlaceMention, places: tuple[PlaceMention, ...], sentence: Sentence) -> bool:
+    """'Dera Ismail Khan's Paniyala area', 'Khyber Pakhtunkhwa's Bannu': the first place holds the second."""
+    after = sentence.text[place.span.end - sentence.span.start:place.span.end - sentence.span.start + 3]
+    return after[:2] in ("'s", "’s") and any(0 < p.span.start - place.span.end < 25 for p in places)
+
+
+def _figure_owner(figure: Figure, anchors: list[PlaceMention]) -> PlaceMention:
+    """The place named last before a figure ("in Bajaur, 22 ... while in South Waziristan, 12 ..."), else the first."""
+    before = [a for a in anchors if a.span.end <= figure.span.start]
+    return max(before, key=lambda a: a.span.end) if before else anchors[0]
 
 
 def _near(mention: Mention, specific: list[Mention], items: list, inherit: bool) -> tuple:
@@ -155,17 +171,23 @@ _COORDINATION = re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)$")
 
 
 def _split_places(sentence: Sentence, scene: Scene) -> list[Scene]:
-    """'airstrikes in Kabul and Kandahar': one event per town, as ACLED codes one event per location."""
-    towns = [p for p in scene.places if p.place.feature in ("town", "world_city", "crossing", "post")]
-    group = towns[:1]
-    for prev, nxt in zip(towns, towns[1:]):
-        between = sentence.text[prev.span.end - sentence.span.start:nxt.span.start - sentence.span.start]
-        if _COORDINATION.match(between) and group[-1] is prev:
-            group.append(nxt)
-    if len(group) < 2:
+    """One event per location, as ACLED codes them: 'airstrikes in Kabul and Kandahar', or 'in the first operation in
+    Bajaur, 22 were killed, while in the second encounter in South Waziristan, 12 soldiers died'. Places on the way
+    ("from Thall to Parachinar") and places that contain another (a district and a town in it) do not split."""
+    scenes = [p for p in scene.places if p.place.feature != "country" and p.place.geo_precision < 3
+              and _place_rank(p, sentence)[0] == 0 and not _is_container(p, scene.places, sentence)]
+    distinct: list[PlaceMention] = []
+    for p in scenes:
+        if all(not _same_area(p.place, q.place) and _km(p.place, q.place) > SAME_PLACE_KM for q in distinct):
+            distinct.append(p)
+    if len(distinct) < 2:
         return [scene]
-    others = tuple(p for p in scene.places if p not in group)
-    return [Scene(scene.dates, (town,) + others) for town in group]
+    others = tuple(p for p in scene.places if p not in scenes)
+    parts = []
+    for anchor in distinct:
+        figures = tuple(x for x in scene.figures if _figure_owner(x, distinct) is anchor)
+        parts.append(Scene(scene.dates, (anchor,) + others, figures))
+    return parts
 
 
 def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -> list[Event]:
@@ -196,7 +218,7 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
         for x in item:
             getattr(by_sentence[x.sentence], bucket).append(x)
     for f in by_sentence:
-        f.places = [p for p in f.places if not _inside_actor(p, f.actors)]
+        f.places = [p for p in f.places if not _inside_actor(p, f.actors) and not _in_compound(p, report.text)]
         f.event_dates = [d for d in f.dates if (_is_strategic(f) or not _dates_a_statement(f.sentence, d)) and (
             d.start <= report.published or _is_strategic(f))]
         if f.specific and et.is_hypothetical(f.sentence.text) and not f.figures:
@@ -207,6 +229,12 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
 def _is_strategic(f: SentenceFacts) -> bool:
     """Talks and ceasefires may be announced ahead; violence is reported after the fact."""
     return any(m.event_type == et.STRATEGIC for m in f.mentions)
+
+
+def _in_compound(place: PlaceMention, text: str) -> bool:
+    """'Islamabad-Kabul talks', 'the Türkiye–Qatar track': names joined by a dash describe a relation, not a scene."""
+    before, after = text[max(0, place.span.start - 2):place.span.start], text[place.span.end:place.span.end + 2]
+    return bool(re.match(r"[-–][A-ZÀ-Þ]", after)) or bool(re.search(r"[A-Za-zà-ÿ][-–]$", before))
 
 
 def _inside_actor(place: PlaceMention, actors: list[ActorMention]) -> bool:
@@ -298,6 +326,7 @@ def _fold_overviews(drafts: list[Draft]) -> list[Draft]:
             continue
         host.facts = sorted(host.facts + [f for f in draft.facts if f not in host.facts], key=lambda f: f.sentence.index)
         host.mentions += [m for m in draft.mentions if m not in host.mentions]
+        host.figures += [x for x in draft.figures if x not in host.figures]
     return kept
 
 
@@ -434,14 +463,18 @@ def _km(a: Place, b: Place) -> float:
 
 # Where a place stands in the sentence: "from X to Y" names the road, "in X" or "near X" the scene.
 _PLACE_PASSING = re.compile(
-    r"(?:\bfrom|\bto|\btoward|\btowards|en route to|\bvia|\bbound for|way to|\bfor|\bcarrying)\s+(?:the\s+)?"
-    r"(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE)
+    r"(?:(?:\bfrom|\bto|\btoward|\btowards|en route to|\bvia|\bbound for|way to|\bfor|\bcarrying)\s+(?:the\s+)?"
+    r"(?:[\w’'-]+\s+){0,2}"
+    r"|\b(?:km|kms|kilometres|kilometers|miles)\s+(?:[\w-]+\s+){0,2}(?:of|from)\s+)$", re.IGNORECASE)
 _FEATURE_RANK = {"post": 0, "crossing": 0, "town": 0, "world_city": 0, "area": 1, "district": 2, "province": 3}
 
 
 def best_place(places: list[PlaceMention], sentence: Sentence | None = None) -> PlaceMention | None:
     """The place a sentence puts its happening: the most specific, preferring 'in/at/near X' over 'from X to Y'."""
     candidates = [p for p in places if p.place.feature != "country"]
+    if sentence is not None:
+        inner = [p for p in candidates if not _is_container(p, tuple(candidates), sentence)]
+        candidates = inner or candidates
     if not candidates:
         return None
     return min(candidates, key=lambda p: _place_rank(p, sentence))
@@ -490,7 +523,7 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
                                                                 bool(f.figures)))
     figures = () if event_type == et.STRATEGIC else tuple(
-        _with_claimant(fig, claims, report) for f in draft.facts for fig in f.figures)
+        _with_claimant(fig, claims, report) for fig in draft.figures)
     actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse.facts)
     return Event(
         event_id=_event_id(report.report_id, number), report_id=report.report_id,
@@ -524,7 +557,7 @@ _TYPE_ORDER = [
 
 
 def _type_from_victims(draft: Draft) -> tuple[str, str]:
-    victims = {fig.victims for f in draft.facts for fig in f.figures}
+    victims = {fig.victims for fig in draft.figures}
     if victims == {"civilians"}:
         return et.VIOLENCE_CIVILIANS, "Attack"
     return et.BATTLES, "Armed clash"
@@ -571,7 +604,8 @@ def _provenance(draft: Draft, date_mention: DateMention | None, place_mention: P
         spans.append(("event_date", _sentence_span(draft, date_mention.sentence)))
     if place_mention is not None:
         spans.append(("location", _sentence_span(draft, place_mention.sentence)))
-    spans += [("fatalities", f.sentence.span) for f in draft.facts if f.figures]
+    spans += [("fatalities", f.sentence.span) for f in draft.facts if any(x.sentence == f.sentence.index
+                                                                          for x in draft.figures)]
     return tuple(spans)
 
 

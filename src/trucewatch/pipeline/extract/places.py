@@ -245,11 +245,11 @@ class Gazetteer:
             length, hits, key = self._longest(text, tokens, i) if known else (0, [], ())
             if not length:
                 if word in self._stop.demonyms and sentences:
-                    k = _sentence_at(starts, sentences, tokens[i][0])
+                    k = _sentence_at(starts, tokens[i][0])
                     demonyms.append((sentences[k].index, self._stop.demonyms[word]))
                 i += 1
                 continue
-            if not self._refuse(key, hits, text, tokens, i, starts, sentences):
+            if not self._refuse(key, hits, tokens, i, starts):
                 matches.append(self._match(text, tokens, i, i + length, hits, starts, sentences))
             i += length
         return matches, demonyms
@@ -272,15 +272,13 @@ class Gazetteer:
                     return length, self._upper[key], key
         return 0, [], ()
 
-    def _refuse(self, key: tuple, hits: list, text: str, tokens: list, i: int, starts: list[int],
-                sentences: list[Sentence]) -> bool:
+    def _refuse(self, key: tuple, hits: list, tokens: list, i: int, starts: list[int]) -> bool:
         """Blocked phrases, names made of stop words, and "Tank" as the first word of a sentence are not places."""
         if hits[0][0] == _BLOCKED or key in self._refused:
             return True
         if key not in self._stop.not_initial:
             return False
-        return i == 0 or (_sentence_at(starts, sentences, tokens[i - 1][0])
-                          != _sentence_at(starts, sentences, tokens[i][0]))
+        return i == 0 or _sentence_at(starts, tokens[i - 1][0]) != _sentence_at(starts, tokens[i][0])
 
     def _match(self, text: str, tokens: list, i: int, j: int, hits: list, starts: list[int],
                sentences: list[Sentence]) -> _Match:
@@ -290,7 +288,7 @@ class Gazetteer:
             cue = _CUES.get(tokens[i - 2][2].lower())
         if cue is None:
             cue = _list_cue(text, tokens, j)
-        k = _sentence_at(starts, sentences, start)
+        k = _sentence_at(starts, start)
         sentence, sentence_start = (sentences[k].index, sentences[k].span.start) if sentences else (0, 0)
         near = bool(_NEAR_BEFORE.search(text, max(sentence_start, start - 48), start))
         return _Match(start, end, sentence, list(hits), cue, cue_end, near)
@@ -401,8 +399,8 @@ def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a.strip() for a in (cell or "").split("|") if a.strip()))
 
 
-def _sentence_at(starts: list[int], sentences: list[Sentence], position: int) -> int:
-    """Position in `sentences` of the sentence holding `position` (0 when there are none)."""
+def _sentence_at(starts: list[int], position: int) -> int:
+    """Position in the sentence list (given by its start offsets) of the sentence holding `position`."""
     return max(0, bisect_right(starts, position) - 1)
 
 
