@@ -719,16 +719,19 @@ def _claims_civilian_deaths(claims: tuple[Claim, ...]) -> bool:
 
 def _governments(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None) -> list[str]:
     """The conflict parties' governments named in these sentences, in order of first mention."""
-    found: list[str] = []
+    named: list[tuple[int, str]] = []  # (position, country): actors and the countries "between Pakistan and ..."
     for f in facts:
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, country)
-            if actor is None or actor.country not in _CONFLICT_COUNTRIES:
-                continue
-            name = f"Government of {actor.country}" if actor.country == "Pakistan" else (
-                "Government of Afghanistan (Taliban)")
-            if name not in found:
-                found.append(name)
+            if actor is not None and actor.country in _CONFLICT_COUNTRIES:
+                named.append((mention.span.start, actor.country))
+        named += [(p.span.start, p.place.country) for p in f.places
+                  if p.place.feature == "country" and p.place.country in _CONFLICT_COUNTRIES]
+    found: list[str] = []
+    for _, party in sorted(named):
+        name = dictionary.generic_names[party]["government"]
+        if name not in found:
+            found.append(name)
     return found
 
 
