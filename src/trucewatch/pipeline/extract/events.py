@@ -511,13 +511,13 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     date_mention = draft.date
     if date_mention is not None and date_mention.time_precision >= TIME_MONTH:
         return None  # a passing reference dated to a month or a year: not coded
-    place_mention = draft.place or _first_place(draft) or _inherited(discourse.place or discourse.dateline)
+    start, end, precision = _event_dates(date_mention, discourse, report.published)
+    place_mention = draft.place or _first_place(draft, event_type) or _borrowed_place(draft, discourse)
     country = place_mention.place.country if place_mention else _country_of(draft) or report_country
     if place_mention is None and event_type != et.STRATEGIC:
         return None  # nowhere to put it on a map, and nothing to match it with
-    start, end, precision = _event_dates(date_mention, discourse, report.published)
     discourse.date = date_mention or discourse.date
-    if event_type != et.STRATEGIC:  # talks in Doha do not place the next airstrike
+    if event_type != et.STRATEGIC and place_mention is draft.place:  # talks in Doha do not place the next airstrike
         discourse.place = place_mention or discourse.place
     speakers = _speaker_names(draft, dictionary, country)
     claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
@@ -567,10 +567,23 @@ def _event_dates(mention: DateMention | None, discourse: _Discourse, published: 
                  ) -> tuple[date, date | None, int]:
     if mention is None:
         mention = discourse.date
-    if mention is None:
-        return published, None, TIME_DAY
+    if mention is None:  # the report never dates it: about the time of publication, and no more precise than that
+        return published, None, TIME_WEEK
     end = mention.end if mention.end and mention.end != mention.start else None
     return mention.start, end, mention.time_precision
+
+
+def _borrowed_place(draft: Draft, discourse: _Discourse) -> PlaceMention | None:
+    """An event that names no place of its own: on the same day as the story's last place, it happened there or near
+    (ACLED precision 2); on another day, only that country is known (precision 3)."""
+    known = discourse.place or discourse.dateline
+    if known is None:
+        return None
+    same_day = draft.date is None or (discourse.date is not None and _dates_overlap(draft.date, discourse.date))
+    if same_day:
+        return _inherited(known)
+    country = next((p for p in load_gazetteer().lookup(known.place.country) if p.feature == "country"), None)
+    return replace(known, place=country) if country else None
 
 
 def _inherited(mention: PlaceMention | None) -> PlaceMention | None:
@@ -580,10 +593,11 @@ def _inherited(mention: PlaceMention | None) -> PlaceMention | None:
     return replace(mention, place=replace(mention.place, geo_precision=GEO_NEAR))
 
 
-def _first_place(draft: Draft) -> PlaceMention | None:
+def _first_place(draft: Draft, event_type: str) -> PlaceMention | None:
+    """Any place named in the event's sentences; violence is not placed in a far capital where talks were held."""
     for f in draft.facts:
         for p in f.places:
-            if p.place.feature != "country":
+            if p.place.feature != "country" and (event_type == et.STRATEGIC or p.place.feature != "world_city"):
                 return p
     return None
 
