@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TextIO
@@ -109,3 +110,28 @@ def reason(err: TrucewatchError, source: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo did: ingest results, the events stored, and the export files written."""
+
+    ingest: list[IngestResult]
+    events: list[Event]
+    exports: dict[str, Path]
+
+
+def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
+    """The main job on the bundled sample: ingest the sample reports, then export every event in each format."""
+    from trucewatch.demo import sample_report_paths  # noqa: PLC0415
+
+    results = ingest_paths(sample_report_paths(), db_url, progress=progress)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exports = {}
+    for fmt in ("jsonl", "csv", "geojson"):
+        path = out_dir / f"demo-events.{fmt}"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            export_events(db_url, fmt, out)
+        exports[fmt] = path
+    events, _ = list_events(db_url)
+    return DemoResult(results, events, exports)

@@ -121,6 +121,48 @@ def events(db: str | None, limit: int) -> None:
     click.echo(f"{len(shown)} of {total} events")
 
 
+@main.command()
+@click.option("--db", "db", metavar="PATH|URL", default="demo.sqlite3", show_default=True,
+              help="Where to store the demo (SQLite file or SQLAlchemy URL).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the exports.")
+def demo(db: str, out_dir: Path) -> None:
+    """The main job on the bundled sample reports: ingest, code, print the events, write jsonl/csv/geojson."""
+    from trucewatch.publish.export import render_table  # noqa: PLC0415
+
+    url = settings_for(db).database_url
+    result = jobs.run_demo(url, out_dir, progress=sys.stderr.isatty())
+    for block in render_table(result.events):
+        click.echo(block)
+    counts = Counter(r.status for r in result.ingest)
+    click.echo(f"\n{len(result.ingest)} sample reports: added {counts['added']}, unchanged {counts['unchanged']}, "
+               f"refused {counts['refused']}; {len(result.events)} events in {masked_url(url)}")
+    for fmt, path in result.exports.items():
+        click.echo(f"  {fmt:<8} {path}")
+    click.echo(f"Next: trucewatch events --db {db}   |   trucewatch export --format csv --db {db}")
+
+
+@main.command()
+@click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Keep the export here [default: a temporary file, whose path is printed].")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON (the scorer's keys).")
+def evaluate(corpus_dir: Path, output: Path | None, as_json: bool) -> None:
+    """Score extraction on a gold corpus (articles/*.json + gold.json), in a throw-away store.
+
+    Uses the same rules as shared/eval/score.py; the export it scored is kept so the scorer can be rerun on it.
+    """
+    import json  # noqa: PLC0415
+
+    from trucewatch.evaluate import evaluate_corpus, format_figures  # noqa: PLC0415
+
+    result = evaluate_corpus(corpus_dir, progress=sys.stderr.isatty(), export_path=output)
+    for refusal in result["ingest"]["refusals"]:
+        click.echo(f"{refusal['source']}: {refusal['reason']}", err=True)
+    click.echo(json.dumps(result["figures"], indent=2) if as_json else format_figures(result["figures"]))
+    click.echo(f"export scored: {result['export_path']}", err=True)
+
+
 @main.group(cls=TrucewatchGroup)
 def db() -> None:
     """Manage the database."""

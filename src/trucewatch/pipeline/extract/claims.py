@@ -39,7 +39,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Where the speaker stands after the cue instead of before it.
 _SPEAKER_AFTER = re.compile(
-    r"according to|citing|quoting|claimed by|said by|announced by|confirmed by|denied by|rejected by|^said|^told",
+    r"according to|citing|quoting|claimed by|said by|announced by|confirmed by|denied by|rejected by",
     re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:—–]|, (?:while|but|whereas|as|and|who|which)\b| but |\bwhile\b")
 

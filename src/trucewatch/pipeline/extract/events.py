@@ -44,7 +44,9 @@ _NEW_HAPPENING = re.compile(
 # Words that show a sentence refers back to an earlier happening ("recent strikes", "had carried out").
 _BACKGROUND = re.compile(
     r"\brecent(?:ly)?\b|\bprevious(?:ly)?\b|\bearlier\b|\bpast\b|\bsince\b|\bhad (?:been )?\w+ed\b|\bin the past\b"
-    r"|\blast year\b|\bformer\b|\bhistory\b|\bcontinues?\b|\bfrequently\b|\boften\b|\bhave been\b|\bhas been\b",
+    r"|\blast year\b|\bformer\b|\bhistory\b|\bcontinues?\b|\bfrequently\b|\boften\b|\bhave been\b|\bhas been\b"
+    r"|\bfor years\b|\bthis year\b|\bin recent (?:days|weeks|months|years)\b|\bover the past\b|\bhave \w+ed\b"
+    r"|\bthousands of\b|\bhundreds of\b|\bregularly\b|\broutinely\b",
     re.IGNORECASE)
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday").
 _STATEMENT_VERB = re.compile(
@@ -290,7 +292,7 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                         _defensible(mention.sub_event_type, s) for s in here.sub_types):
                     target = here  # "a follow-up operation ... terrorists were gunned down": one happening
                 if target is None:
-                    if not _may_open(drafts, f, scene):
+                    if _is_cause(f.sentence, mention) or not _may_open(drafts, f, scene):
                         continue
                     target = Draft(opened_with_date=bool(scene.dates))
                     drafts.append(target)
@@ -337,6 +339,16 @@ def _within(day: DateMention, period: DateMention) -> bool:
 def _same_scene(draft: Draft, scene: Scene) -> bool:
     place = best_place(list(scene.places))
     return draft.place is None or place is None or draft.place.place == place.place
+
+
+_CAUSE = re.compile(r"(?:retaliation|revenge|reprisal|response|retaliate|avenge)\s+(?:for|to|against)\s+(?:the\s+)?"
+                    r"(?:[\w’'-]+\s+){0,4}$", re.IGNORECASE)
+
+
+def _is_cause(sentence: Sentence, mention: Mention) -> bool:
+    """'in retaliation for Pakistani air strikes': a happening named as the cause of this one, told elsewhere."""
+    before = sentence.text[max(0, mention.span.start - sentence.span.start - 60):mention.span.start - sentence.span.start]
+    return bool(_CAUSE.search(before))
 
 
 def _own_day(f: SentenceFacts, current: Draft) -> bool:
