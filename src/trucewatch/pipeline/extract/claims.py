@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trucewatch.records import ActorMention, Claim, DateMention, Sentence, Span
+from trucewatch.records import ActorMention, Claim, DateMention, Sentence
 
 ASSERTS, DENIES, NCND, LATER = "asserts", "denies", "neither_confirms_nor_denies", "acknowledges_later"
 
