@@ -267,7 +267,7 @@ def air_strike(rng: random.Random, s: Setting) -> list[str]:
     dead = rng.randint(3, 40)
     lines = [f"Air strikes hit houses {s.where(rng)} {s.when(rng)}, and {rng.choice(AFG_SOURCES[:3])} said "
              f"{figure(rng, dead)} civilians, most of them women and children, were killed.",
-             f"The Taliban government blamed Pakistan and called the raid a violation of Afghanistan's sovereignty."]
+             "The Taliban government blamed Pakistan and called the raid a violation of Afghanistan's sovereignty."]
     lines.append(rng.choice([
         "Pakistan's military did not confirm or deny carrying out the strikes.",
         f"{capitalise(rng.choice(PAK_SOURCES[3:]))} denied that any civilians were killed and said the targets were "
