@@ -189,3 +189,87 @@ class IngestResult:
     reason: str = ""
     events: int = 0
     at: datetime | None = field(default=None, compare=False)
+
+
+# --- incidents: many reports, one happening -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an account comes from: the report, its outlet and date, and the group of reports that are copies of one
+    story (syndicated wire copy counts once when figures are corroborated)."""
+
+    report_id: str
+    outlet: str | None
+    published: date
+    url: str | None = None
+    sha256: str | None = None
+    source_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedFigure:
+    figure: Figure
+    event_id: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedClaim:
+    """A claim with the party it speaks for and the day it was made (stated in the text, else the report's date)."""
+
+    claim: Claim
+    party: str  # the claimant's side: PAK, AFG, TTP, BALOCH, ...
+    made_on: date
+    event_id: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """UCDP-style low/best/high for one victim category (see docs/incidents.md for the rule for `best`)."""
+
+    victims: str
+    low: int
+    best: int
+    high: int | None  # None: some source gives only "at least"
+    basis: str  # why `best` is what it is, in words
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A monitor's decision about resolution, kept apart from the automatic result so it survives re-resolution.
+
+    kind "merge": the incidents of `event_id` and `target_event_id` are one. "pin": `event_id` belongs to the incident
+    of `target_event_id`. "split": `event_id` stands alone, and nothing joins it automatically.
+    """
+
+    kind: str
+    event_id: str
+    target_event_id: str | None
+    by: str
+    at: datetime
+    note: str = ""
+    override_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One real-world happening with every account of it side by side."""
+
+    incident_id: str
+    events: tuple[Event, ...]
+    sources: tuple[Source, ...]
+    event_type: str
+    sub_event_type: str
+    first_date: date | None
+    last_date: date | None
+    time_precision: int
+    place: Place | None
+    actor1: str | None
+    actor2: str | None
+    figures: tuple[SourcedFigure, ...]
+    estimates: tuple[Estimate, ...]
+    claims: tuple[SourcedClaim, ...]
+    contested: bool
+    reasons: tuple[str, ...]
+    overrides: tuple[Override, ...] = ()

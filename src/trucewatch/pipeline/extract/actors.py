@@ -118,6 +118,18 @@ class ActorDictionary:
             side = "CIV_" + side
         return self.actors.get(name) or Actor(name=name, side=side, kind=_kind_of_role(actor.kind), country=country)
 
+    def side_of(self, name: str) -> str | None:
+        """The side an ACLED actor name answers to ("Police Forces of Pakistan" -> PAK), or None if unknown."""
+        base = name.split(" (")[0] if name not in self.actors else name
+        actor = self.actors.get(name) or self.actors.get(base)
+        if actor is not None:
+            return actor.side
+        for country, roles in self.generic_names.items():
+            for role, generic in roles.items():
+                if generic == name:
+                    return self.resolve(Actor(f"generic:{role}", GENERIC_SIDE, role), country).side
+        return None
+
     def reading_for(self, surface: str, speaker_side: str | None) -> str | None:
         """A speaker-dependent reading of a name ("Khawarij" from the Taliban means the Islamic State)."""
         return self.readings.get((_key(surface).lower(), speaker_side or ""))

@@ -77,6 +77,23 @@ _NOT_AN_EVENT = re.compile(
     re.IGNORECASE)
 
 
+# Sub-event types that one complex happening is often described with; they never split an event on their own.
+DEFENSIBLE = {
+    frozenset({"Suicide bomb", "Armed clash"}),
+    frozenset({"Suicide bomb", "Remote explosive/landmine/IED"}),
+    frozenset({"Air/drone strike", "Remote explosive/landmine/IED"}),
+    frozenset({"Air/drone strike", "Shelling/artillery/missile attack"}),
+    frozenset({"Abduction/forced disappearance", "Armed clash"}),
+    frozenset({"Armed clash", "Shelling/artillery/missile attack"}),
+    frozenset({"Armed clash", "Attack"}),
+}
+
+
+def defensible(a: str, b: str) -> bool:
+    """The same sub-event type, or two a careful coder could both defend for one happening."""
+    return a == b or frozenset({a, b}) in DEFENSIBLE
+
+
 def find_mentions(sentences: list[Sentence]) -> list[Mention]:
     """Mentions in reading order: one per sub-event type found in a sentence, most specific trigger first."""
     mentions: list[Mention] = []

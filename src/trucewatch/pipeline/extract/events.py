@@ -27,16 +27,6 @@ from trucewatch.records import (
 )
 
 SAME_PLACE_KM = 30.0
-# Sub-event types that one complex happening is often described with; they never split an event on their own.
-_DEFENSIBLE = {
-    frozenset({"Suicide bomb", "Armed clash"}),
-    frozenset({"Suicide bomb", "Remote explosive/landmine/IED"}),
-    frozenset({"Air/drone strike", "Remote explosive/landmine/IED"}),
-    frozenset({"Air/drone strike", "Shelling/artillery/missile attack"}),
-    frozenset({"Abduction/forced disappearance", "Armed clash"}),
-    frozenset({"Armed clash", "Shelling/artillery/missile attack"}),
-    frozenset({"Armed clash", "Attack"}),
-}
 # Words that show a sentence opens a new, separate happening even without a date of its own.
 _NEW_HAPPENING = re.compile(
     r"\b(?:in|during) (?:another|a separate|a second|a follow-up|a subsequent|a similar)\b|\bseparate (?:attack|incident)"
@@ -397,8 +387,7 @@ def _compatible_draft(drafts: list[Draft], current: Draft | None, mention: Menti
     return None
 
 
-def _defensible(a: str, b: str) -> bool:
-    return a == b or frozenset({a, b}) in _DEFENSIBLE
+_defensible = et.defensible
 
 
 def _fits(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:

@@ -1,0 +1,201 @@
+"""Describe an incident: every account of one happening side by side, never averaged.
+
+`describe` takes the events resolved into one incident and the reports they came from, and gives the `Incident`
+record: the agreed date span and place, every casualty figure with its claimant and source, a low/best/high
+estimate per victim category, every claim per party with the day it was made, and whether the incident is
+contested and why.
+
+The estimate (see docs/incidents.md): `low` is the lowest figure anyone reports, `high` the highest (None when a
+source gives only "at least"), and `best` is ACLED's conservative choice made UCDP-style: the lowest figure that at
+least two independent sources give (corroborated), else the lowest figure reported. Syndicated copies of one wire
+story are one source: reports whose texts share most of their word shingles are grouped before counting.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+
+from trucewatch.records import (
+    Claim, Estimate, Event, Figure, Incident, Override, Place, Report, Source, SourcedClaim, SourcedFigure,
+)
+
+SYNDICATED_JACCARD = 0.5  # share of 5-word shingles above which two reports are copies of one story
+_SHINGLE = 5
+_WORD = re.compile(r"[a-z0-9]+")
+_TYPE_ORDER = (
+    "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Shelling/artillery/missile attack", "Grenade",
+    "Abduction/forced disappearance", "Armed clash", "Attack", "Agreement", "Other", "Arrests",
+)
+
+
+def describe(incident_id: str, events: list[Event], reports: dict[str, Report], side_of: Callable[[str], str | None],
+             overrides: Iterable[Override] = ()) -> Incident:
+    """The incident record for these events (all of one incident) and the reports they came from."""
+    events = sorted(events, key=lambda e: (e.event_date or reports[e.report_id].published, e.event_id))
+    sources = _sources(events, reports)
+    figures = tuple(SourcedFigure(f, e.event_id, sources[e.report_id]) for e in events for f in e.fatalities)
+    claims = tuple(_sourced_claim(c, e, sources[e.report_id], side_of) for e in events for c in e.claims)
+    event_type, sub_type = _agreed_type(events)
+    first, last, precision = _span(events)
+    reasons = contest_reasons(figures, claims)
+    return Incident(
+        incident_id=incident_id, events=tuple(events), sources=tuple(dict.fromkeys(sources.values())),
+        event_type=event_type, sub_event_type=sub_type, first_date=first, last_date=last, time_precision=precision,
+        place=_agreed_place(events), actor1=_most_common(e.actor1 for e in events),
+        actor2=_most_common(e.actor2 for e in events), figures=figures, estimates=estimates(figures),
+        claims=tuple(sorted(claims, key=lambda c: (c.party, c.made_on))), contested=bool(reasons),
+        reasons=reasons, overrides=tuple(overrides))
+
+
+# --- sources ------------------------------------------------------------------------------------------------------
+
+def _sources(events: list[Event], reports: dict[str, Report]) -> dict[str, Source]:
+    used = [reports[r] for r in dict.fromkeys(e.report_id for e in events)]
+    groups = source_groups(used)
+    return {r.report_id: Source(r.report_id, r.outlet, r.published, r.url, r.sha256, groups[r.report_id])
+            for r in used}
+
+
+def source_groups(reports: list[Report]) -> dict[str, str]:
+    """Each report's source group: the id of the first report it is a near-identical copy of, else its own."""
+    shingles = {r.report_id: _shingles(r.text) for r in reports}
+    group: dict[str, str] = {}
+    for i, report in enumerate(reports):
+        group[report.report_id] = report.report_id
+        for earlier in reports[:i]:
+            if _jaccard(shingles[report.report_id], shingles[earlier.report_id]) >= SYNDICATED_JACCARD:
+                group[report.report_id] = group[earlier.report_id]
+                break
+    return group
+
+
+def _shingles(text: str) -> set[int]:
+    words = _WORD.findall(text.lower())
+    return {zlib.crc32(" ".join(words[i:i + _SHINGLE]).encode()) for i in range(max(1, len(words) - _SHINGLE + 1))}
+
+
+def _jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _sourced_claim(claim: Claim, event: Event, source: Source, side_of: Callable[[str], str | None]) -> SourcedClaim:
+    party = side_of(claim.claimant) or claim.claimant
+    return SourcedClaim(claim, party, claim.stated_on or source.published, event.event_id, source)
+
+
+# --- figures -------------------------------------------------------------------------------------------------------
+
+def estimates(figures: Iterable[SourcedFigure]) -> tuple[Estimate, ...]:
+    """Low/best/high per victim category, every figure counted once per independent source."""
+    by_victims: dict[str, list[SourcedFigure]] = defaultdict(list)
+    for f in figures:
+        by_victims[f.figure.victims].append(f)
+    return tuple(_estimate(victims, found) for victims, found in sorted(by_victims.items()))
+
+
+def _estimate(victims: str, found: list[SourcedFigure]) -> Estimate:
+    low = min(f.figure.low for f in found)
+    top = max(_top(f.figure) for f in found)
+    # "at least 90" as the largest account leaves the top open.
+    high = None if any(f.figure.high is None and f.figure.low >= top for f in found) else top
+    sources_per_value: dict[int, set[str]] = defaultdict(set)
+    for f in found:
+        sources_per_value[f.figure.low].add(f.source.source_group or f.source.report_id)
+    corroborated = sorted(v for v, groups in sources_per_value.items() if len(groups) >= 2)
+    if corroborated:
+        best = corroborated[0]
+        basis = f"lowest figure given by {len(sources_per_value[best])} independent sources"
+    else:
+        best = low
+        basis = "lowest figure reported; no figure is given by two independent sources"
+    return Estimate(victims=victims, low=low, best=best, high=high, basis=basis)
+
+
+def _top(figure: Figure) -> int:
+    return figure.high if figure.high is not None else figure.low
+
+
+# --- contested ---------------------------------------------------------------------------------------------------
+
+def contest_reasons(figures: tuple[SourcedFigure, ...], claims: tuple[SourcedClaim, ...]) -> tuple[str, ...]:
+    """Why the accounts disagree, in words a monitor can check; empty when they do not."""
+    reasons = []
+    reasons += _conflicting_figures(figures)
+    reasons += _disputes(claims, "responsibility", "responsibility disputed")
+    reasons += _disputes(claims, "civilian deaths", "civilian deaths disputed")
+    deniers = sorted({c.party for c in claims if c.claim.about == "occurrence" and c.claim.stance == "denies"})
+    if deniers:
+        reasons.append(f"occurrence denied by {', '.join(deniers)}")
+    return tuple(reasons)
+
+
+def _conflicting_figures(figures: tuple[SourcedFigure, ...]) -> list[str]:
+    """Figures for the same victims whose ranges do not overlap, from different claimants."""
+    reasons = []
+    by_victims: dict[str, list[SourcedFigure]] = defaultdict(list)
+    for f in figures:
+        by_victims[f.figure.victims].append(f)
+    for victims, found in sorted(by_victims.items()):
+        ranges = {(f.figure.low, _top(f.figure) if f.figure.high is not None else None): f.figure.claimed_by
+                  for f in found}
+        lows = sorted({low for low, _ in ranges})
+        if len(lows) > 1 and not _all_overlap(ranges) and len({f.figure.claimed_by for f in found}) > 1:
+            shown = "; ".join(f"{low if high in (None, low) else f'{low}-{high}'}{'+' if high is None else ''} "
+                              f"({claimant})" for (low, high), claimant in sorted(ranges.items(), key=_by_low))
+            reasons.append(f"conflicting figures for {victims}: {shown}")
+    return reasons
+
+
+def _by_low(item: tuple[tuple[int, int | None], str | None]) -> tuple[int, int]:
+    (low, high), _ = item
+    return low, high if high is not None else low
+
+
+def _all_overlap(ranges: dict[tuple[int, int | None], str | None]) -> bool:
+    """True when one number fits every range ("at least 5" and "7" agree; "23" and "58" do not)."""
+    floor = max(low for low, _ in ranges)
+    return all(high is None or high >= floor for _, high in ranges)
+
+
+def _disputes(claims: tuple[SourcedClaim, ...], about: str, label: str) -> list[str]:
+    asserted = sorted({c.party for c in claims if c.claim.about == about and c.claim.stance == "asserts"})
+    denied = sorted({c.party for c in claims if c.claim.about == about and c.claim.stance == "denies"})
+    if asserted and denied and set(asserted) != set(denied):
+        return [f"{label}: asserted by {', '.join(asserted)}, denied by {', '.join(denied)}"]
+    return []
+
+
+# --- agreed fields -------------------------------------------------------------------------------------------------
+
+def _agreed_type(events: list[Event]) -> tuple[str, str]:
+    counts = Counter((e.event_type, e.sub_event_type) for e in events)
+    top = max(counts.values())
+    tied = [pair for pair, n in counts.items() if n == top]
+    return min(tied, key=lambda pair: _TYPE_ORDER.index(pair[1]) if pair[1] in _TYPE_ORDER else len(_TYPE_ORDER))
+
+
+def _span(events: list[Event]):
+    dated = [e for e in events if e.event_date is not None]
+    if not dated:
+        return None, None, 3
+    precision = min(e.time_precision for e in dated)
+    precise = [e for e in dated if e.time_precision == precision]
+    first = min(e.event_date for e in precise)
+    last = max(e.event_date_end or e.event_date for e in precise)
+    return first, last, precision
+
+
+def _agreed_place(events: list[Event]) -> Place | None:
+    places = [e.place for e in events if e.place is not None]
+    if not places:
+        return None
+    precision = min(p.geo_precision for p in places)
+    counts = Counter(p for p in places if p.geo_precision == precision)
+    return counts.most_common(1)[0][0]
+
+
+def _most_common(values: Iterable[str | None]) -> str | None:
+    counts = Counter(v for v in values if v)
+    return counts.most_common(1)[0][0] if counts else None

@@ -1,0 +1,249 @@
+"""Resolve events of many reports into incidents: one incident per real-world happening.
+
+An event joins the incident it fits best, or founds a new one. It fits an incident when it fits at least one of the
+incident's events and conflicts with none of them:
+
+- dates: each event is an interval of days (a day, the night of two days, or the range its precision allows: a
+  week-precise date is the week around it) and the intervals must overlap within a day — reports often date one
+  happening a day apart ("overnight", the statement's day, time zones);
+- places: within 30 km when both are towns, 75 km when either is a district or "near" a town, or in the same
+  province when either is only known to the province (ACLED precision 3);
+- types: the same event type, or a defensible alternative (a suicide bombing and the gunfight around it);
+- actors: order-free; two named armed groups that differ (the TTP and the BLA) are different happenings;
+- two events of one report never join each other: the extractor already split that report's happenings.
+
+Candidates are found through two indexes, by (day, 0.5° cell) and by (day, province), so each event is compared with
+a handful of incidents, not all of them: the cost grows with n log n (the sort), not n². Resolution is incremental:
+`Resolver.add` places one new event among incidents already known; `resolve` replays every event in date order,
+which gives the same incident ids every time for the same events.
+
+Monitor overrides (merge, split, pin) are applied after the automatic pass, in the order they were made, so they
+survive re-resolution and re-ingest. A split event is never joined automatically, and joins nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from trucewatch.pipeline.extract.event_types import STRATEGIC, defensible
+from trucewatch.records import Event, Override
+
+CELL_DEGREES = 0.5
+DAY_TOLERANCE = 1
+TOWN_KM, NEAR_KM = 30.0, 75.0
+# How far an undated-to-the-day event may lie from its date: ACLED time precision 2 is a week, 3 a month.
+_HALF_WIDTH = {1: 0, 2: 3, 3: 15}
+# Sides that name one armed group; two different ones make two happenings.
+_GENERIC_SIDES = frozenset({"UNK", "CIV", "CIV_PAK", "CIV_AFG", "PAK", "AFG", "AFG_REP", "GENERIC", "OTHER", "MEDIA"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """The few fields of an event that resolution reads: a million of them fit in memory."""
+
+    event_id: str
+    report_id: str
+    first_day: int  # proleptic ordinal of the first possible day
+    last_day: int
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    event_type: str
+    sub_event_type: str
+    groups: frozenset[str]  # sides of named non-state armed groups among the actors
+
+
+def candidate_of(event: Event, side_of: Callable[[str], str | None]) -> Candidate | None:
+    """The resolution view of an event, or None for an undated event (it cannot be matched in time)."""
+    if event.event_date is None:
+        return None
+    first, last = _day_range(event.event_date, event.event_date_end, event.time_precision)
+    place = event.place
+    sides = {side_of(name) for name in (event.actor1, event.actor2) if name}
+    return Candidate(
+        event_id=event.event_id, report_id=event.report_id, first_day=first, last_day=last,
+        latitude=place.latitude if place else None, longitude=place.longitude if place else None,
+        geo_precision=place.geo_precision if place else 3, country=place.country if place else None,
+        admin1=place.admin1 if place else None, admin2=place.admin2 if place else None,
+        event_type=event.event_type, sub_event_type=event.sub_event_type,
+        groups=frozenset(s for s in sides if s and s not in _GENERIC_SIDES))
+
+
+def _day_range(start: date, end: date | None, precision: int) -> tuple[int, int]:
+    if end is not None and end >= start:
+        return start.toordinal(), end.toordinal()
+    half = _HALF_WIDTH.get(precision, 0)
+    return start.toordinal() - half, start.toordinal() + half
+
+
+def incident_id_for(event_id: str) -> str:
+    """An incident is named after the event that founded it, so replaying the same events gives the same ids."""
+    return "inc-" + hashlib.sha1(event_id.encode()).hexdigest()[:12]
+
+
+# --- whether two events can be one happening --------------------------------------------------------------------
+
+def fit(a: Candidate, b: Candidate) -> float | None:
+    """How well two events fit as one happening (higher is better), or None if they cannot be one."""
+    if a.report_id == b.report_id or not _types_fit(a, b):
+        return None
+    gap = _day_gap(a, b)
+    if gap > DAY_TOLERANCE:
+        return None
+    closeness = _place_fit(a, b)
+    if closeness is None:
+        return None
+    if a.groups and b.groups and not a.groups & b.groups:
+        return None
+    score = 2.0 - gap + closeness
+    score += 1.0 if a.sub_event_type == b.sub_event_type else 0.0
+    score += 0.5 if a.groups & b.groups else 0.0
+    return score
+
+
+def _types_fit(a: Candidate, b: Candidate) -> bool:
+    if (a.event_type == STRATEGIC) != (b.event_type == STRATEGIC):
+        return False
+    if a.event_type == STRATEGIC:
+        return a.sub_event_type == b.sub_event_type
+    return a.event_type == b.event_type or defensible(a.sub_event_type, b.sub_event_type)
+
+
+def _day_gap(a: Candidate, b: Candidate) -> int:
+    return max(0, a.first_day - b.last_day, b.first_day - a.last_day)
+
+
+def _place_fit(a: Candidate, b: Candidate) -> float | None:
+    """1 for the same spot, falling towards 0 at the edge of what may be one place; None if it may not."""
+    if a.country and b.country and a.country != b.country:
+        return None
+    coarse = max(a.geo_precision, b.geo_precision)
+    if coarse >= 3:
+        return 0.2 if a.admin1 and a.admin1 == b.admin1 else None
+    if a.latitude is None or b.latitude is None:
+        return 0.2 if a.admin1 and a.admin1 == b.admin1 else None
+    distance = km(a.latitude, a.longitude, b.latitude, b.longitude)
+    limit = TOWN_KM if coarse == 1 else NEAR_KM
+    if distance <= limit:
+        return 1.0 - distance / limit
+    if coarse == 2 and a.admin2 and a.admin2 == b.admin2:
+        return 0.1
+    return None
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+# --- the resolver ------------------------------------------------------------------------------------------------
+
+class Resolver:
+    """Incidents known so far, indexed by day and area; `add` places one more event."""
+
+    def __init__(self, overrides: Iterable[Override] = ()) -> None:
+        self.members: dict[str, list[Candidate]] = {}
+        self.incident_of: dict[str, str] = {}
+        self._by_cell: dict[tuple[int, int, int], list[str]] = {}
+        self._by_province: dict[tuple[int, str, str], list[str]] = {}
+        self._isolated = {o.event_id for o in overrides if o.kind == "split"}
+
+    def seed(self, candidate: Candidate, incident_id: str) -> None:
+        """Make an already resolved event known, in the incident it is stored with."""
+        self._join(candidate, incident_id)
+
+    def add(self, candidate: Candidate) -> str:
+        """The incident this event belongs to: the best-fitting known one, or a new one founded by it."""
+        if candidate.event_id in self.incident_of:
+            return self.incident_of[candidate.event_id]
+        best, best_score = None, 0.0
+        if candidate.event_id not in self._isolated:
+            for incident_id in self._nearby(candidate):
+                score = self._fit_incident(candidate, incident_id)
+                if score is not None and (best is None or score > best_score):
+                    best, best_score = incident_id, score
+        incident_id = best or incident_id_for(candidate.event_id)
+        self._join(candidate, incident_id)
+        return incident_id
+
+    def _fit_incident(self, candidate: Candidate, incident_id: str) -> float | None:
+        members = self.members[incident_id]
+        best = None
+        for member in members:
+            if member.event_id in self._isolated or member.report_id == candidate.report_id:
+                return None
+            score = fit(candidate, member)
+            if score is None:
+                if member.groups and candidate.groups and not member.groups & candidate.groups:
+                    return None  # a named perpetrator that another account contradicts
+                continue
+            best = score if best is None else max(best, score)
+        return best
+
+    def _nearby(self, c: Candidate) -> list[str]:
+        seen: dict[str, None] = {}
+        for day in range(c.first_day - DAY_TOLERANCE, c.last_day + DAY_TOLERANCE + 1):
+            if c.latitude is not None:
+                row, col = _cell(c.latitude, c.longitude)
+                for dr in (-1, 0, 1):
+                    for dc in (-1, 0, 1):
+                        seen.update(dict.fromkeys(self._by_cell.get((day, row + dr, col + dc), ())))
+            if c.admin1:
+                seen.update(dict.fromkeys(self._by_province.get((day, c.country or "", c.admin1), ())))
+        return list(seen)
+
+    def _join(self, c: Candidate, incident_id: str) -> None:
+        self.members.setdefault(incident_id, []).append(c)
+        self.incident_of[c.event_id] = incident_id
+        cell = _cell(c.latitude, c.longitude) if c.latitude is not None else None
+        for day in range(c.first_day, c.last_day + 1):
+            if cell is not None:
+                _append_once(self._by_cell, (day, *cell), incident_id)
+            if c.admin1:
+                _append_once(self._by_province, (day, c.country or "", c.admin1), incident_id)
+
+
+def _cell(latitude: float, longitude: float) -> tuple[int, int]:
+    return int(math.floor(latitude / CELL_DEGREES)), int(math.floor(longitude / CELL_DEGREES))
+
+
+def _append_once(index: dict, key: tuple, incident_id: str) -> None:
+    bucket = index.setdefault(key, [])
+    if not bucket or bucket[-1] != incident_id:
+        if incident_id not in bucket:
+            bucket.append(incident_id)
+
+
+def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = ()) -> dict[str, str]:
+    """Every event's incident, from scratch: events in date order, then the monitors' overrides."""
+    overrides = list(overrides)
+    resolver = Resolver(overrides)
+    for candidate in sorted(candidates, key=lambda c: (c.first_day, c.event_id)):
+        resolver.add(candidate)
+    return apply_overrides(resolver.incident_of, overrides)
+
+
+def apply_overrides(assignment: dict[str, str], overrides: Iterable[Override]) -> dict[str, str]:
+    """Monitors' decisions, oldest first, on top of the automatic result. Unknown events are skipped."""
+    result = dict(assignment)
+    for o in sorted(overrides, key=lambda o: (o.at, o.override_id or 0)):
+        if o.event_id not in result:
+            continue
+        if o.kind == "split":
+            result[o.event_id] = incident_id_for(o.event_id)
+        elif o.kind == "pin" and o.target_event_id in result:
+            result[o.event_id] = result[o.target_event_id]
+        elif o.kind == "merge" and o.target_event_id in result:
+            absorbed, kept = result[o.event_id], result[o.target_event_id]
+            for event_id, incident_id in result.items():
+                if incident_id == absorbed:
+                    result[event_id] = kept
+    return result
