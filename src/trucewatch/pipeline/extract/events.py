@@ -117,7 +117,9 @@ def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
     specific = f.specific
     whole = Scene.of(f)
     if len(specific) < 2 or all(_defensible(a.sub_event_type, b.sub_event_type) for a in specific for b in specific):
-        scenes = [(m, whole) for m in specific]
+        # The date written nearest the trigger comes first: "talks on Sunday ... after October's border clashes".
+        scenes = [(m, replace(whole, dates=tuple(sorted(whole.dates, key=lambda d: _gap(d.span, m.span)))))
+                  for m in specific]
     else:
         scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=True), _near(m, specific, f.places, inherit=False),
                             _near(m, specific, f.figures, inherit=False)))
@@ -246,6 +248,7 @@ def _split_dateline(facts: list[SentenceFacts]) -> list[PlaceMention]:
             end = f.sentence.span.start + match.end()
             dateline = [p for p in f.places if p.span.start < end]
             f.places = [p for p in f.places if p.span.start >= end]
+            f.event_dates = [d for d in f.event_dates if d.span.start >= end]  # "KABUL, Feb 13 (AFP) -" dates the copy
             return dateline
     return []
 
