@@ -27,6 +27,7 @@ from trucewatch.records import (
 )
 
 SAME_PLACE_KM = 30.0
+NEAR_KM = 60.0  # an area or district and a place in or next to it
 # Words that show a sentence opens a new, separate happening even without a date of its own.
 _NEW_HAPPENING = re.compile(
     r"\b(?:in|during) (?:another|a separate|a second|a follow-up|a subsequent|a similar)\b|\bseparate (?:attack|incident)"
@@ -116,14 +117,24 @@ class Scene:
 def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
     specific = f.specific
     whole = Scene.of(f)
+    causes = [m for m in specific if _is_cause(f.sentence, m)]
+    if causes:  # "hit several points in retaliation for airstrikes last week": last week dates the airstrikes
+        owned = _near_all(causes, specific, f)
+        return [(m, scene) for m, scene in owned if m not in causes]
     if len(specific) < 2 or all(_defensible(a.sub_event_type, b.sub_event_type) for a in specific for b in specific):
         # The date written nearest the trigger comes first: "talks on Sunday ... after October's border clashes".
         scenes = [(m, replace(whole, dates=tuple(sorted(whole.dates, key=lambda d: _gap(d.span, m.span)))))
                   for m in specific]
     else:
-        scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=True), _near(m, specific, f.places, inherit=False),
-                            _near(m, specific, f.figures, inherit=False)))
-                  for m in specific]
+        return _near_all([], specific, f)
+    return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
+
+
+def _near_all(causes: list[Mention], specific: list[Mention], f: SentenceFacts) -> list[tuple[Mention, Scene]]:
+    """Each trigger with the dates, places and figures that belong to it (causes keep theirs to themselves)."""
+    scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=m not in causes),
+                        _near(m, specific, f.places, inherit=False), _near(m, specific, f.figures, inherit=False)))
+              for m in specific]
     return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
 
 
@@ -450,8 +461,9 @@ def _same_area(a: Place, b: Place) -> bool:
     fine = b if coarse is a else a
     if coarse.feature == "province" or coarse.geo_precision == 3:
         return coarse.admin1 == fine.admin1
-    if coarse.feature == "district":
-        return coarse.admin2 is not None and coarse.admin2 == fine.admin2
+    if coarse.feature in ("district", "area"):
+        # "Lower Kurram" and a village in it; a district and its towns.
+        return (coarse.admin2 is not None and coarse.admin2 == fine.admin2) or _km(a, b) <= NEAR_KM
     return False
 
 
