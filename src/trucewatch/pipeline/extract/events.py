@@ -480,7 +480,7 @@ def _km(a: Place, b: Place) -> float:
 # Where a place stands in the sentence: "from X to Y" names the road, "in X" or "near X" the scene.
 _PLACE_PASSING = re.compile(
     r"(?:(?:\bfrom|\bto|\btoward|\btowards|en route to|\bvia|\bbound for|way to|\bfor|\bcarrying)\s+(?:the\s+)?"
-    r"(?:[\w’'-]+\s+){0,2}"
+    r"(?:(?!(?:in|at|near|inside|outside)\b)[\w’'-]+\s+){0,2}"
     r"|\b(?:km|kms|kilometres|kilometers|miles)\s+(?:[\w-]+\s+){0,2}(?:of|from)\s+)$", re.IGNORECASE)
 _FEATURE_RANK = {"post": 0, "crossing": 0, "town": 0, "world_city": 0, "area": 1, "district": 2, "province": 3}
 
