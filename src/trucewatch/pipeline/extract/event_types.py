@@ -66,7 +66,7 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(STRATEGIC, "Arrests", r"\barrested\b|\barrests\b|\bdetained\b|\btaken into custody"),
     _t(STRATEGIC, "Other",
        r"\btalks\b|\bnegotiations?\b|\bround of (?:talks|negotiations)|\bdelegations?\b|\bpeace process"
-       r"|\bdiscussions\b|\bmeet(?:ing)? again\b|\bsummit\b"),
+       r"|\bdiscussions?\b|\bmeet(?:ing)? again\b|\bsummit\b"),
     _t(GENERIC, GENERIC,
        r"\battacks?\b|\battacked\b|\bassault\b|\bincident\b|\bstrikes?\b|\bstruck\b|\boperations?\b|\braids?\b"),
 )

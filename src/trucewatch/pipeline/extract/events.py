@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from trucewatch.pipeline.extract import event_types as et
-from trucewatch.pipeline.extract.actors import ActorDictionary, load_actor_dictionary
+from trucewatch.pipeline.extract.actors import GENERIC_SIDE, ActorDictionary, load_actor_dictionary
 from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues
 from trucewatch.pipeline.extract.dates import find_dates
 from trucewatch.pipeline.extract.fatalities import find_figures
@@ -41,9 +41,13 @@ _BACKGROUND = re.compile(
     re.IGNORECASE)
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday").
 _STATEMENT_VERB = re.compile(
-    r"(?:said|says|told \w+(?: \w+)?|confirmed|stated|announced|reported|claimed|added|statement|posted|tweeted"
-    r"|denied|rejected|condemned|briefing|maintained|press release|wrote|warned)\s*(?:on|late on|early on|,)?\s*$",
+    r"(?:said|says|saying|told \w+(?: \w+)?|confirmed|stated|announced|reported|claimed|added|adding|statement|posted"
+    r"|tweeted|denied|rejected|condemned|briefing|maintained|press release|wrote|warned)\s*(?:on|late on|early on|,)?\s*$",
     re.IGNORECASE)
+# ... or right before it: "Mujahid on Wednesday claimed that ...".
+_STATEMENT_VERB_AFTER = re.compile(
+    r"^\s*,?\s*(?:said|claimed|confirmed|stated|announced|told|denied|rejected|condemned|maintained|added|posted|wrote"
+    r"|tweeted|warned|accused|blamed)\b", re.IGNORECASE)
 _CONFLICT_COUNTRIES = ("Pakistan", "Afghanistan")
 _NIGHT = re.compile(r"night|overnight|evening", re.IGNORECASE)
 # "ISLAMABAD:", "KABUL, AFGHANISTAN –", "Islamabad (TDI):", "QUETTA/RAWALPINDI:", "KABUL, Feb 13, 2025 (BSS/AFP) -"
@@ -132,8 +136,8 @@ def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
 
 def _near_all(causes: list[Mention], specific: list[Mention], f: SentenceFacts) -> list[tuple[Mention, Scene]]:
     """Each trigger with the dates, places and figures that belong to it (causes keep theirs to themselves)."""
-    scenes = [(m, Scene(_near(m, specific, f.event_dates, inherit=m not in causes),
-                        _near(m, specific, f.places, inherit=False), _near(m, specific, f.figures, inherit=False)))
+    scenes = [(m, Scene(_near(m, specific, f.event_dates, m not in causes, f.sentence),
+                        _near(m, specific, f.places, False, f.sentence), _near(m, specific, f.figures, False, f.sentence)))
               for m in specific]
     return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
 
@@ -150,18 +154,31 @@ def _figure_owner(figure: Figure, anchors: list[PlaceMention]) -> PlaceMention:
     return max(before, key=lambda a: a.span.end) if before else anchors[0]
 
 
-def _near(mention: Mention, specific: list[Mention], items: list, inherit: bool) -> tuple:
+def _near(mention: Mention, specific: list[Mention], items: list, inherit: bool, sentence: Sentence) -> tuple:
     """The dates (or places) that belong to this trigger: each goes to the nearest trigger written before it
     ("a ceasefire announced Sunday after talks in Doha"), or the first trigger if none is. A trigger with no date of
     its own takes the dates written before it, since a fronted clause sets the time for what follows ("When the
     truce expired on Friday, ... new airstrikes killed 17"); places are not shared that way."""
-    mine = tuple(x for x in items if _owner(x.span, specific) is mention)
+    mine = tuple(x for x in items if _owner(x.span, specific, sentence) is mention)
     if mine or not inherit:
         return mine
     return tuple(x for x in items if x.span.end <= mention.span.start)
 
 
-def _owner(span: Span, specific: list[Mention]) -> Mention:
+_MODIFIER_GAP = re.compile(r"^(?:['’]s)?(?:\s+(?!(?:after|before|ahead|following|during|in|on|at|of|with|and|but|"
+                           r"was|were|is|are|had|has)\b)[\w-]+){0,2}\s+$", re.IGNORECASE)
+
+
+def _modifies(span: Span, mention: Mention, sentence: Sentence) -> bool:
+    base = sentence.span.start
+    return bool(_MODIFIER_GAP.match(sentence.text[span.end - base:mention.span.start - base]))
+
+
+def _owner(span: Span, specific: list[Mention], sentence: Sentence) -> Mention:
+    # "October's border clashes", "last week's strikes": a date or place right before a trigger modifies it.
+    modified = [m for m in specific if 0 <= m.span.start - span.end <= 25 and _modifies(span, m, sentence)]
+    if modified:
+        return min(modified, key=lambda m: m.span.start)
     before = [m for m in specific if m.span.end <= span.start]
     if before:
         return max(before, key=lambda m: m.span.end)
@@ -268,7 +285,8 @@ def _dates_a_statement(sentence: Sentence, mention: DateMention) -> bool:
     if _NIGHT.search(mention.surface):
         return False  # "said last night, militants ..." dates the attack: statements are dated by the day
     before = sentence.text[:mention.span.start - sentence.span.start]
-    return bool(_STATEMENT_VERB.search(before[-40:]))
+    after = sentence.text[mention.span.end - sentence.span.start:]
+    return bool(_STATEMENT_VERB.search(before[-40:]) or _STATEMENT_VERB_AFTER.match(after))
 
 
 def _report_country(facts: list[SentenceFacts]) -> str | None:
@@ -684,7 +702,7 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
     if event_type == et.STRATEGIC:
         governments = _governments(draft.facts, dictionary, country) or _governments(all_facts, dictionary, country)
         return (governments + [None, None])[0], (governments + [None, None])[1]
-    perpetrator = _perpetrator(claims, armed, dictionary)
+    perpetrator = _perpetrator(claims, armed, dictionary) or next(iter(_agents(draft, dictionary)), None)
     state = [a for a in armed if a.kind in ("military", "police")]
     groups = [a for a in armed if a.kind == "armed_group"]
     civilians = _civilians_name(dictionary, country)
@@ -700,9 +718,18 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
             others = [a.name for a in state if a.name != second]
             first = others[0] if others else _unidentified(dictionary, country)
         return first, second or _state_military(dictionary, country)
-    attacker = perpetrator or (groups[0].name if groups else None) or _unidentified(dictionary, country)
-    target = next((a.name for a in state), None) or civilians
-    return attacker, target
+    # A bombing's perpetrator is only who claims it or is said to have done it; a group named otherwise in the story
+    # ("the founder of Lashkar-e-Islam was killed") is not.
+    attacker = perpetrator or _unidentified(dictionary, country)
+    return attacker, _target(state, figures, civilians)
+
+
+def _target(state: list[Actor], figures: tuple[Figure, ...], civilians: str | None) -> str | None:
+    """Who was hit: read from who died where the figures say, else the forces named, else civilians."""
+    victims = {f.victims for f in figures}
+    if "civilians" in victims and "soldiers" not in victims:
+        return civilians
+    return next((a.name for a in state), None) or civilians
 
 
 def _armed_actors(draft: Draft, dictionary: ActorDictionary, country: str | None) -> list[Actor]:
@@ -722,11 +749,32 @@ def _armed_actors(draft: Draft, dictionary: ActorDictionary, country: str | None
 def _perpetrator(claims: tuple[Claim, ...], armed: list[Actor], dictionary: ActorDictionary) -> str | None:
     """An armed group that claims responsibility, or that a responsibility claim names."""
     for claim in claims:
-        base = claim.claimant.split(" (")[0]
-        actor = dictionary.actors.get(base)
+        actor = dictionary.actors.get(claim.claimant)
         if actor is not None and actor.kind == "armed_group" and claim.about == "responsibility":
             return actor.name
     return None
+
+
+_AGENT_AFTER = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,]{0,80},\s*)?(?:militants\s+|fighters\s+)?(?:has\s+|have\s+|had\s+|also\s+)?"
+    r"(?:hijacked|attacked|ambushed|stormed|targeted|carried out|launched|struck|killed|fired|opened fire|detonated"
+    r"|abducted|kidnapped|seized|raided)\b", re.IGNORECASE)
+_AGENT_BEFORE = re.compile(r"\b(?:by|claimed by|carried out by)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _agents(draft: Draft, dictionary: ActorDictionary) -> list[str]:
+    """Armed groups written as the doers: 'the BLA, which hijacked the train', 'hijacked by the BLA'."""
+    found: list[str] = []
+    for f in draft.facts:
+        for mention in f.actors:
+            if mention.actor.kind != "armed_group" or mention.actor.side == GENERIC_SIDE:
+                continue
+            start, end = mention.span.start - f.sentence.span.start, mention.span.end - f.sentence.span.start
+            if _AGENT_BEFORE.search(f.sentence.text[max(0, start - 20):start]) or _AGENT_AFTER.match(
+                    f.sentence.text[end:end + 120]):
+                if mention.actor.name not in found:
+                    found.append(mention.actor.name)
+    return found
 
 
 def _striking_state(draft: Draft, state: list[Actor], claims: tuple[Claim, ...], dictionary: ActorDictionary,
