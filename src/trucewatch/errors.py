@@ -19,7 +19,7 @@ MESSAGES: dict[str, str] = {
     "TW-E110": "{source}: no such file or folder",
     "TW-E111": "{source}: could not extract any main text from the HTML page",
     "TW-E112": "{source}: the JSON holds {found}, not one article object; put one article per .json file, or many in a .jsonl file (one per line)",
-    "TW-E113": "{source}: report id {report_id!r} is already stored with different content; give this version its own 'id' (the stored one is kept)",
+    "TW-E113": "{source}: report id {report_id!r} was taken by other content while this report was being coded; ingest it again and it is stored as a revision",
     "TW-E114": "{source}: event extraction failed ({detail}); the report was not stored; please report this with the file",
     "TW-E115": "{source}: publication date {value!r} is outside 1900-2100; check the year",
     "TW-E116": "{source}: no .json, .jsonl, .txt or .html files in this folder",
@@ -32,6 +32,11 @@ MESSAGES: dict[str, str] = {
     # export and evaluation: 3xx
     "TW-E301": "unknown export format {value!r}; choose one of {choices}",
     "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",
+    # incidents and overrides: 305-309
+    "TW-E305": "no incident {incident_id!r}; list them with 'trucewatch incidents'",
+    "TW-E306": "no event {event_id!r}; an incident's events are listed by 'trucewatch incident ID', all events by 'trucewatch events'",
+    "TW-E307": "unknown override {kind!r}; choose merge, split or pin",
+    "TW-E308": "{detail}; nothing was recorded",
     # settings: 4xx
     "TW-E401": "setting {name} = {value!r} is not valid: {detail}",
 }
@@ -67,6 +72,10 @@ class StorageError(TrucewatchError):
 
 class ExportError(TrucewatchError):
     pass
+
+
+class IncidentError(TrucewatchError):
+    """An incident or event that does not exist, or a monitor's override that cannot be recorded."""
 
 
 class SettingsError(TrucewatchError):

@@ -1,24 +1,38 @@
 """Plain functions that run whole jobs over the store: what the CLI, the web app and the batch runner call.
 
 Each returns data; none prints (progress bars are drawn only when asked, on stderr).
+
+Incidents: `ingest_report` resolves each stored report's events at once (`resolve_new`: they join incidents already
+known or open new ones, and nothing else is recomputed); `resolve_all` replays every event from scratch. Monitors'
+overrides are recorded by `override` (and `merge_incidents`, `pin_event`), then everything is re-resolved so that
+they take effect. See docs/incidents.md.
 """
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
+from itertools import count
 from pathlib import Path
 from typing import TextIO
 
-from trucewatch.errors import IngestError, TrucewatchError
+from trucewatch.errors import IncidentError, IngestError, TrucewatchError
 from trucewatch.pipeline.extract import extract_events
+from trucewatch.pipeline.extract.actors import load_actor_dictionary
+from trucewatch.pipeline.incident import describe
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
+from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
 from trucewatch.publish.export import ExportCounts, check_format, export
-from trucewatch.records import Event, IngestResult, Report
-from trucewatch.storage import Store, migrate
+from trucewatch.records import Event, Incident, IngestResult, Override, Report
+from trucewatch.storage import IncidentFilter, IncidentSummary, Store, migrate
 from trucewatch.storage.repository import BATCH
+
+SideOf = Callable[[str], "str | None"]
+OVERRIDE_KINDS = ("merge", "split", "pin")
+DESCRIBE_BATCH = 200  # incidents described and saved per transaction by `resolve_all`
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +67,12 @@ def iter_ingest(paths: list[Path], db_url: str, published: date | None = None, p
 
 
 def ingest_report(store: Store, report: Report) -> IngestResult:
-    """Extract one report's events and save it with them in one transaction; never raises for a bad report."""
+    """Extract one report's events, save it with them in one transaction, then resolve them into incidents; never
+    raises for a bad report. A report whose id is stored with other content is stored as a revision (new id)."""
     source = report.source or report.report_id
     if store.has_report(report.sha256):
         return IngestResult(source, report.report_id, "unchanged", at=_now())
+    report = store.versioned(report)
     try:
         events = extract_events(report)
     except TrucewatchError as err:
@@ -71,7 +87,239 @@ def ingest_report(store: Store, report: Report) -> IngestResult:
         return _refused(source, err, report.report_id)
     if not added:
         return IngestResult(source, report.report_id, "unchanged", at=_now())
-    return IngestResult(source, report.report_id, "added", events=len(events), at=_now())
+    notes = [f"a revision of {report.revision_of}"] if report.revision_of else []
+    try:
+        resolve_new(store, events)
+    except Exception as err:  # the report is stored; `trucewatch resolve` places its events later
+        log.exception("incident resolution failed for %s", source)
+        notes.append(f"not yet in incidents ({type(err).__name__}: {err}); run 'trucewatch resolve'")
+    return IngestResult(source, report.report_id, "added", reason="; ".join(notes), events=len(events), at=_now())
+
+
+# --- incidents ---------------------------------------------------------------------------------------------------
+
+
+def resolve_new(store: Store, events: Sequence[Event], side_of: SideOf | None = None) -> list[Incident]:
+    """Place newly stored events among the incidents already known, and rewrite the incidents they touch.
+
+    Only stored events near the new ones (`Store.events_near`) and the other events of their incidents are read, and
+    only their own columns; they keep their incidents. A new event joins the best-fitting of them or opens its own.
+    Stored events that have no incident yet are placed like new ones. Returns the incidents touched."""
+    if not events:
+        return []
+    side_of = side_of or load_actor_dictionary().side_of
+    overrides = store.overrides()
+    known = _neighbourhood(store, events)
+    resolver = Resolver(overrides)
+    for e in known.values():
+        candidate = candidate_of(e, side_of)
+        if e.incident_id is not None and candidate is not None:
+            resolver.seed(candidate, e.incident_id)
+    loose = [store.get_event(e.event_id) or e for e in known.values() if e.incident_id is None]
+    placed = _place(resolver, [*loose, *events], side_of)
+    members: dict[str, list[Event]] = defaultdict(list, store.events_of_incidents(set(placed.values())))
+    for e in [*loose, *events]:
+        members[placed[e.event_id]].append(e)
+    incidents = _describe_all(store, members, side_of, overrides)
+    store.save_incidents(incidents)
+    return incidents
+
+
+def _neighbourhood(store: Store, events: Sequence[Event]) -> dict[str, Event]:
+    """Stored events that the new ones might join, with every other event of their incidents, without their child
+    rows; the new ones left out."""
+    near: dict[str, Event] = {}
+    for e in events:
+        if e.event_date is None or e.place is None:
+            continue
+        p = e.place
+        for other in store.events_near(e.event_date, e.event_date_end or e.event_date, p.country, p.admin1,
+                                       p.latitude, p.longitude, with_children=False):
+            near.setdefault(other.event_id, other)
+    incident_ids = {e.incident_id for e in near.values() if e.incident_id}
+    for found in store.events_of_incidents(incident_ids, with_children=False).values():
+        for member in found:
+            near.setdefault(member.event_id, member)
+    new = {e.event_id for e in events}
+    return {event_id: e for event_id, e in near.items() if event_id not in new}
+
+
+def _place(resolver: Resolver, events: Iterable[Event], side_of: SideOf) -> dict[str, str]:
+    """Each event's incident, adding them in date order as `resolve` does; an undated one stands alone."""
+    placed: dict[str, str] = {}
+    candidates = []
+    for e in events:
+        candidate = candidate_of(e, side_of)
+        if candidate is None:
+            placed[e.event_id] = incident_id_for(e.event_id)
+        else:
+            candidates.append(candidate)
+    for candidate in sorted(candidates, key=lambda c: (c.first_day, c.event_id)):
+        placed[candidate.event_id] = resolver.add(candidate)
+    return placed
+
+
+def _describe_all(store: Store, members: dict[str, list[Event]], side_of: SideOf,
+                  overrides: list[Override]) -> list[Incident]:
+    """The incident record of each incident id, from its events and their reports."""
+    reports = store.reports(e.report_id for found in members.values() for e in found)
+    return [_describe(incident_id, found, reports, side_of, overrides) for incident_id, found in members.items()]
+
+
+def _describe(incident_id: str, events: list[Event], reports: dict[str, Report], side_of: SideOf,
+              overrides: list[Override]) -> Incident:
+    events = [replace(e, incident_id=incident_id) for e in events]
+    ids = {e.event_id for e in events}
+    own = [o for o in overrides if o.event_id in ids or o.target_event_id in ids]
+    return describe(incident_id, events, reports, side_of, own)
+
+
+def resolve_all(db_url: str) -> dict[str, int]:
+    """Resolve every stored event from scratch (in date order, then the monitors' overrides), rewrite every
+    incident's summary and drop those of incidents that are gone.
+
+    Returns counts: `events`, `incidents`, `changed` (events whose incident changed) and `dropped` (summaries
+    removed). Memory holds one small record per event (not the events), and the incidents a batch at a time."""
+    side_of = load_actor_dictionary().side_of
+    with Store.open(db_url) as store:
+        overrides = store.overrides()
+        candidates, unmatched, before = [], [], {}
+        for e in store.iter_events():
+            before[e.event_id] = e.incident_id
+            candidate = candidate_of(e, side_of)
+            if candidate is None:
+                unmatched.append(e.event_id)
+            else:
+                candidates.append(candidate)
+        assignment = keep_incident_ids(resolve(candidates, overrides, unmatched), before)
+        changed = store.assign_incidents((event_id, incident_id) for event_id, incident_id in assignment.items()
+                                         if before[event_id] != incident_id)
+        incident_ids = sorted(set(assignment.values()))
+        for start in range(0, len(incident_ids), DESCRIBE_BATCH):
+            members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
+            store.save_incidents(_describe_all(store, members, side_of, overrides))
+        dropped = store.drop_incidents()
+    return {"events": len(before), "incidents": len(incident_ids), "changed": changed, "dropped": dropped}
+
+
+def keep_incident_ids(assignment: dict[str, str], before: dict[str, str | None]) -> dict[str, str]:
+    """The same grouping of events, each incident renamed to the id most of its events had `before` where it can,
+    so that re-resolving does not rename incidents whose events stay together.
+
+    Greedy, strongest claims first: an old id goes to the incident that holds most of its events (ties: the one
+    resolution named the same, then the larger); an incident that wins no old id keeps its new id, or, if another
+    took that, the id named after the first of its events that is free."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for event_id, incident_id in assignment.items():
+        groups[incident_id].append(event_id)
+    claims = sorted((-votes, old != new, -len(members), new, old) for new, members in groups.items()
+                    for old, votes in Counter(before[e] for e in members if before.get(e)).items())
+    rename: dict[str, str] = {}
+    taken: set[str] = set()
+    for *_, new, old in claims:
+        if new not in rename and old not in taken:
+            rename[new] = old
+            taken.add(old)
+    for new in sorted(set(groups) - set(rename)):
+        rename[new] = next(name for name in _fresh_names(new, groups[new]) if name not in taken)
+        taken.add(rename[new])
+    return {event_id: rename[incident_id] for event_id, incident_id in assignment.items()}
+
+
+def _fresh_names(new: str, members: list[str]) -> Iterator[str]:
+    yield new
+    for event_id in sorted(members):
+        yield incident_id_for(event_id)
+    for n in count(1):
+        yield incident_id_for(f"{new}#{n}")
+
+
+def incident_of_event(db_url: str, event_id: str) -> str | None:
+    """The incident an event is in now; TW-E306 for an unknown event."""
+    with Store.open(db_url, upgrade=False) as store:
+        return _require_event(store, event_id).incident_id
+
+
+def list_incidents(db_url: str, limit: int | None = 50, offset: int = 0, *, date_from: date | None = None,
+                   date_to: date | None = None, country: str | None = None, province: str | None = None,
+                   event_type: str | None = None, actor: str | None = None,
+                   contested: bool | None = None) -> tuple[list[IncidentSummary], int]:
+    """Incident summaries that match the filters (see `IncidentFilter`), at most `limit` from `offset`, and how many
+    match in all."""
+    filters = IncidentFilter(date_from=date_from, date_to=date_to, country=country, admin1=province,
+                             event_type=event_type, actor=actor, contested=contested)
+    with Store.open(db_url, upgrade=False) as store:
+        return store.list_incidents(filters, limit, offset), store.count_incidents(filters)
+
+
+def get_incident(db_url: str, incident_id: str) -> Incident:
+    """The full incident record, described afresh from its stored events; TW-E305 for an unknown id."""
+    with Store.open(db_url, upgrade=False) as store:
+        events = store.events_of_incident(incident_id)
+        if not events:
+            raise IncidentError("TW-E305", incident_id=incident_id)
+        return _describe_all(store, {incident_id: events}, load_actor_dictionary().side_of, store.overrides())[0]
+
+
+def override(db_url: str, kind: str, event_id: str, target_event_id: str | None, by: str, note: str = "",
+             at: datetime | None = None) -> Override:
+    """Record a monitor's override (merge, split or pin; see `trucewatch.records.Override`), then re-resolve
+    everything so that it takes effect. Unknown events give TW-E306, a senseless override TW-E308."""
+    if kind not in OVERRIDE_KINDS:
+        raise IncidentError("TW-E307", kind=kind)
+    if not by.strip():
+        raise IncidentError("TW-E308", detail="say who decides: --by NAME, or set TRUCEWATCH_USER")
+    target_event_id = None if kind == "split" else target_event_id
+    with Store.open(db_url, upgrade=False) as store:
+        event = _require_event(store, event_id)
+        if kind != "split":
+            if not target_event_id:
+                raise IncidentError("TW-E308", detail=f"a {kind} needs a target event")
+            target = _require_event(store, target_event_id)
+            if kind == "merge" and event.incident_id is not None and event.incident_id == target.incident_id:
+                raise IncidentError("TW-E308", detail=f"events {event_id!r} and {target_event_id!r} are already in "
+                                                      f"one incident ({event.incident_id})")
+        recorded = store.add_override(Override(kind=kind, event_id=event_id, target_event_id=target_event_id,
+                                               by=by.strip(), at=at or _now(), note=note))
+    resolve_all(db_url)
+    return recorded
+
+
+def merge_incidents(db_url: str, keep: str, absorb: str, by: str, note: str = "") -> Override:
+    """The events of incident `absorb` join incident `keep` (an override between an event of each)."""
+    if keep == absorb:
+        raise IncidentError("TW-E308", detail=f"incident {keep!r} cannot be merged with itself")
+    with Store.open(db_url, upgrade=False) as store:
+        kept, absorbed = _anchor(store, keep), _anchor(store, absorb)
+    return override(db_url, "merge", absorbed, kept, by, note)
+
+
+def pin_event(db_url: str, event_id: str, incident_id: str, by: str, note: str = "") -> Override:
+    """Event `event_id` belongs to incident `incident_id`, whatever resolution says."""
+    with Store.open(db_url, upgrade=False) as store:
+        target = _anchor(store, incident_id)
+    return override(db_url, "pin", event_id, target, by, note)
+
+
+def split_event(db_url: str, event_id: str, by: str, note: str = "") -> Override:
+    """Event `event_id` stands alone, and nothing joins it automatically."""
+    return override(db_url, "split", event_id, None, by, note)
+
+
+def _require_event(store: Store, event_id: str) -> Event:
+    event = store.get_event(event_id)
+    if event is None:
+        raise IncidentError("TW-E306", event_id=event_id)
+    return event
+
+
+def _anchor(store: Store, incident_id: str) -> str:
+    """The event that stands for an incident in an override: the one it is named after, else its earliest."""
+    events = store.events_of_incident(incident_id)
+    if not events:
+        raise IncidentError("TW-E305", incident_id=incident_id)
+    founders = [e.event_id for e in events if incident_id_for(e.event_id) == incident_id]
+    return founders[0] if founders else events[0].event_id
 
 
 def export_events(db_url: str, fmt: str, out: TextIO) -> ExportCounts:
@@ -114,15 +362,19 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What the demo did: ingest results, the events stored, and the export files written."""
+    """What the demo did: ingest results, the events stored, the export files written, the incidents resolved and
+    the contested incident shown in full (None if none is contested)."""
 
     ingest: list[IngestResult]
     events: list[Event]
     exports: dict[str, Path]
+    incidents: list[IncidentSummary] = field(default_factory=list)
+    contested: Incident | None = None
 
 
 def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
-    """The main job on the bundled sample: ingest the sample reports, then export every event in each format."""
+    """The main job on the bundled sample: ingest the sample reports (which resolves them into incidents), export
+    every event in each format, and pick the most disputed incident to show."""
     from trucewatch.demo import sample_report_paths  # noqa: PLC0415
 
     results = ingest_paths(sample_report_paths(), db_url, progress=progress)
@@ -134,4 +386,16 @@ def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
             export_events(db_url, fmt, out)
         exports[fmt] = path
     events, _ = list_events(db_url)
-    return DemoResult(results, events, exports)
+    incidents, _ = list_incidents(db_url, limit=None)
+    showcase = most_disputed(incidents)
+    contested = get_incident(db_url, showcase.incident_id) if showcase else None
+    return DemoResult(results, events, exports, incidents, contested)
+
+
+def most_disputed(incidents: Iterable[IncidentSummary]) -> IncidentSummary | None:
+    """The contested incident most worth showing: conflicting figures first, then the most reports and events."""
+    contested = [i for i in incidents if i.contested]
+    if not contested:
+        return None
+    return max(contested, key=lambda i: (any(r.startswith("conflicting figures") for r in i.reasons), i.n_reports,
+                                         i.n_events, i.incident_id))

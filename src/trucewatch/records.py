@@ -54,6 +54,7 @@ class Report:
     source: str | None = None  # path or address the original was read from
     media_type: str = "text/plain"
     kind: str = "news"  # news | statement | complaint | field-report
+    revision_of: str | None = None  # the report id this one revises: same id, changed content (see docs/ingest.md)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ class Settings:
     db: str = DEFAULT_DB  # a path (SQLite) or a SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db
     max_report_bytes: int = 8 * 1024 * 1024  # larger inputs are refused with TW-E108, never truncated
     extractor: str = "rules"  # the event extractor; see docs/extraction.md
+    user: str | None = None  # who records monitors' overrides when --by is not given; else the login name
 
     @property
     def database_url(self) -> str:
@@ -39,6 +40,7 @@ ENV_NAMES = {
     "db": "TRUCEWATCH_DB",
     "max_report_bytes": "TRUCEWATCH_MAX_REPORT_BYTES",
     "extractor": "TRUCEWATCH_EXTRACTOR",
+    "user": "TRUCEWATCH_USER",
 }
 EXTRACTORS = ("rules",)
 

@@ -7,6 +7,7 @@ the database.
 """
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from collections import Counter
@@ -85,7 +86,7 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     for result in results:
         counts[result.status] += 1
         events += result.events
-        if result.status == "refused":
+        if result.reason:  # a refusal, or a note on a stored report (a revision, resolution to redo)
             click.echo(f"{result.source}: {result.reason}", err=True)
     click.echo(f"added {counts['added']}, unchanged {counts['unchanged']}, refused {counts['refused']}; "
                f"{events} events stored in {masked_url(settings.database_url)}")
@@ -127,19 +128,133 @@ def events(db: str | None, limit: int) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the exports.")
 def demo(db: str, out_dir: Path) -> None:
-    """The main job on the bundled sample reports: ingest, code, print the events, write jsonl/csv/geojson."""
+    """The main job on the bundled sample reports: ingest, code, resolve into incidents, print the events, the
+    incidents and the most disputed one in full, write jsonl/csv/geojson."""
     from trucewatch.publish.export import render_table  # noqa: PLC0415
+    from trucewatch.publish.incidents import render_incident, render_incident_table  # noqa: PLC0415
 
     url = settings_for(db).database_url
     result = jobs.run_demo(url, out_dir, progress=sys.stderr.isatty())
     for block in render_table(result.events):
         click.echo(block)
+    click.echo(f"\nIncidents: the {len(result.events)} events resolved into {len(result.incidents)}\n")
+    for block in render_incident_table(result.incidents):
+        click.echo(block)
+    if result.contested is not None:
+        click.echo("\nThe most disputed incident in full:\n")
+        for line in render_incident(result.contested):
+            click.echo(line)
     counts = Counter(r.status for r in result.ingest)
+    contested = sum(1 for i in result.incidents if i.contested)
     click.echo(f"\n{len(result.ingest)} sample reports: added {counts['added']}, unchanged {counts['unchanged']}, "
-               f"refused {counts['refused']}; {len(result.events)} events in {masked_url(url)}")
+               f"refused {counts['refused']}; {len(result.events)} events in {len(result.incidents)} incidents "
+               f"({contested} contested) in {masked_url(url)}")
     for fmt, path in result.exports.items():
         click.echo(f"  {fmt:<8} {path}")
-    click.echo(f"Next: trucewatch events --db {db}   |   trucewatch export --format csv --db {db}")
+    click.echo(f"Next: trucewatch incidents --db {db}   |   trucewatch incident ID --db {db}   |   "
+               f"trucewatch export --format csv --db {db}")
+
+
+@main.command()
+@db_option
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Incidents that end on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Incidents that begin on or before this day.")
+@click.option("--country", help="Country, as the gazetteer names it (any case).")
+@click.option("--province", help="Province (ACLED admin1), as the gazetteer names it (any case).")
+@click.option("--type", "event_type", help="ACLED event type or sub-event type (any case), e.g. 'Armed clash'.")
+@click.option("--actor", help="Part of an actor's name (any case), e.g. 'Pakistan'.")
+@click.option("--contested/--uncontested", default=None, help="Only contested incidents, or only uncontested ones.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Show at most N incidents.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N incidents.")
+def incidents(db: str | None, limit: int, offset: int, **filters: Any) -> None:
+    """Show the incidents as a table: id, dates, type, place, actors, reports, deaths (best, low-high), contested."""
+    from trucewatch.publish.incidents import render_incident_table  # noqa: PLC0415
+
+    shown, total = jobs.list_incidents(settings_for(db).database_url, limit, offset, **filters)
+    for block in render_incident_table(shown):
+        click.echo(block)
+    click.echo(f"{len(shown)} of {total} incidents" + (f" (from number {offset + 1})" if offset else ""))
+
+
+@main.command()
+@click.argument("incident_id")
+@db_option
+def incident(incident_id: str, db: str | None) -> None:
+    """Show one incident in full: reports, events, figures by claimant, estimates, claims by party, overrides."""
+    from trucewatch.publish.incidents import render_incident  # noqa: PLC0415
+
+    for line in render_incident(jobs.get_incident(settings_for(db).database_url, incident_id)):
+        click.echo(line)
+
+
+@main.command()
+@db_option
+def resolve(db: str | None) -> None:
+    """Resolve every stored event into incidents from scratch, with the monitors' overrides, and print counts."""
+    url = settings_for(db).database_url
+    counts = jobs.resolve_all(url)
+    click.echo(f"{counts['events']} events in {counts['incidents']} incidents; {counts['changed']} events changed "
+               f"incident, {counts['dropped']} incidents gone; in {masked_url(url)}")
+
+
+def override_options(func: F) -> F:
+    """--by NAME (default TRUCEWATCH_USER, then the login name), --note TEXT, --db."""
+    func = click.option("--note", default="", help="Why: kept with the override.")(func)
+    func = click.option("--by", "by", metavar="NAME", default=None,
+                        help="Who decides [default: $TRUCEWATCH_USER, else the login name].")(func)
+    return db_option(func)
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    user = load_settings().user
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name to be found (some containers): jobs.override asks for --by
+        return ""
+
+
+def _recorded(o: Any) -> None:
+    from trucewatch.publish.incidents import override_text  # noqa: PLC0415
+
+    click.echo(f"override {o.override_id} recorded by {o.by}: {override_text(o)}")
+
+
+@main.command()
+@click.argument("keep")
+@click.argument("absorb")
+@override_options
+def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> None:
+    """Merge incident ABSORB into incident KEEP: all their events are one incident, from now on."""
+    url = settings_for(db).database_url
+    recorded = jobs.merge_incidents(url, keep, absorb, _who(by), note)
+    _recorded(recorded)
+    click.echo(f"the events of {keep} and {absorb} are now incident "
+               f"{jobs.incident_of_event(url, recorded.target_event_id or recorded.event_id)}")
+
+
+@main.command()
+@click.argument("event_id")
+@override_options
+def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
+    """Split event EVENT_ID out of its incident: it stands alone, and nothing joins it automatically."""
+    url = settings_for(db).database_url
+    _recorded(jobs.split_event(url, event_id, _who(by), note))
+    click.echo(f"{event_id} is now incident {jobs.incident_of_event(url, event_id)}")
+
+
+@main.command()
+@click.argument("event_id")
+@click.argument("incident_id")
+@override_options
+def pin(event_id: str, incident_id: str, by: str | None, note: str, db: str | None) -> None:
+    """Pin event EVENT_ID to incident INCIDENT_ID, whatever automatic resolution says."""
+    url = settings_for(db).database_url
+    _recorded(jobs.pin_event(url, event_id, incident_id, _who(by), note))
+    click.echo(f"{event_id} is now in incident {jobs.incident_of_event(url, event_id)}")
 
 
 @main.command()

@@ -222,13 +222,18 @@ def _append_once(index: dict, key: tuple, incident_id: str) -> None:
             bucket.append(incident_id)
 
 
-def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = ()) -> dict[str, str]:
-    """Every event's incident, from scratch: events in date order, then the monitors' overrides."""
+def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = (),
+            unmatched: Iterable[str] = ()) -> dict[str, str]:
+    """Every event's incident, from scratch: events in date order, then the monitors' overrides.
+
+    `unmatched` are events that cannot be matched (undated: no candidate): each founds its own incident, and a monitor
+    may still pin or merge it."""
     overrides = list(overrides)
     resolver = Resolver(overrides)
     for candidate in sorted(candidates, key=lambda c: (c.first_day, c.event_id)):
         resolver.add(candidate)
-    return apply_overrides(resolver.incident_of, overrides)
+    assignment = resolver.incident_of | {event_id: incident_id_for(event_id) for event_id in unmatched}
+    return apply_overrides(assignment, overrides)
 
 
 def apply_overrides(assignment: dict[str, str], overrides: Iterable[Override]) -> dict[str, str]:

@@ -3,12 +3,17 @@
 `Store.open(url)` connects to any SQLAlchemy URL (SQLite by default) and creates or upgrades the schema with the Alembic
 revisions in `migrations/`. A report and its events are saved in one transaction; events are read back as a stream in
 (event_date, event_id) order, a batch at a time, so an export of millions of events runs in bounded memory.
+
+Incidents live in two places: each event's `incident_id` (the truth) and the `incidents` table, a summary per
+incident kept for fast listing and filtering, rewritten by `save_incidents` whenever resolution touches the incident.
+Monitors' overrides are only ever added (`add_override`), never changed.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,14 +23,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, Row, Table, bindparam, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine, Row, Table, and_, bindparam, create_engine, delete, event, exists, func, insert, or_, select, update,
+)
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from trucewatch.errors import IngestError, StorageError
-from trucewatch.records import Claim, Event, Figure, Mention, Place, Report, Span
+from trucewatch.records import Claim, Estimate, Event, Figure, Incident, Mention, Override, Place, Report, Span
 from trucewatch.settings import masked_url
-from trucewatch.storage.schema import ClaimRow, EventRow, FigureRow, MentionRow, ProvenanceRow, ReportRow
+from trucewatch.storage.schema import (
+    ClaimRow, EventRow, FigureRow, IncidentRow, MentionRow, OverrideRow, ProvenanceRow, ReportRow,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BATCH = 500  # events per round trip when streaming; also bounds the IN (...) lists
@@ -36,6 +45,10 @@ MENTIONS: Table = MentionRow.__table__  # type: ignore[assignment]
 FIGURES: Table = FigureRow.__table__  # type: ignore[assignment]
 CLAIMS: Table = ClaimRow.__table__  # type: ignore[assignment]
 PROVENANCE: Table = ProvenanceRow.__table__  # type: ignore[assignment]
+INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
+OVERRIDES: Table = OverrideRow.__table__  # type: ignore[assignment]
+NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
+NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
 
 
 class SourcedEvent(NamedTuple):
@@ -45,6 +58,55 @@ class SourcedEvent(NamedTuple):
     outlet: str | None
     url: str | None
     ingested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilter:
+    """Which incidents to list; every field left None lets all through. Text matches ignore case; `actor` is a part
+    of actor1 or actor2; `event_type` matches the event type or the sub-event type; dates keep the incidents whose
+    span overlaps [date_from, date_to]."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    country: str | None = None
+    admin1: str | None = None
+    event_type: str | None = None
+    actor: str | None = None
+    contested: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    """The `incidents` row of one incident: what a list of incidents shows.
+
+    `fatalities_*` count all deaths, whoever died: per bound, the larger of the estimate for unspecified victims and
+    the sum of the estimates for civilians, soldiers and militants (a toll without victims usually counts the same dead
+    as the tolls with them, so the two are never added). None when no figure was reported; `fatalities_high` is also
+    None when the largest account is open-ended ("at least 200")."""
+
+    incident_id: str
+    first_date: date | None
+    last_date: date | None
+    time_precision: int
+    event_type: str
+    sub_event_type: str
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None
+    actor1: str | None
+    actor2: str | None
+    n_events: int
+    n_reports: int
+    contested: bool
+    reasons: tuple[str, ...]
+    fatalities_low: int | None
+    fatalities_best: int | None
+    fatalities_high: int | None
+    updated_at: datetime | None = None
 
 
 class Store:
@@ -96,6 +158,59 @@ class Store:
             raise StorageError("TW-E204", source=_name(report), detail=_first_line(err)) from err
         return True
 
+    def versioned(self, report: Report) -> Report:
+        """The report as it is to be stored: itself when its id is free or holds this very content; else a revision of
+        the stored report, with id `ID~<first 8 hex digits of its SHA-256>` and `revision_of` = ID. Ask before coding
+        its events: their ids derive from the report id."""
+        with self.engine.connect() as conn:
+            stored = conn.execute(select(REPORTS.c.sha256, REPORTS.c.revision_of)
+                                  .where(REPORTS.c.report_id == report.report_id)).first()
+        if stored is None or stored.sha256 == report.sha256:
+            return report
+        original = stored.revision_of or report.report_id
+        return replace(report, report_id=f"{original}~{report.sha256[:8]}", revision_of=original)
+
+    def add_override(self, override: Override) -> Override:
+        """Record a monitor's decision; returns it with its `override_id`. Overrides are never changed or deleted."""
+        row = {"kind": override.kind, "event_id": override.event_id, "target_event_id": override.target_event_id,
+               "by": override.by, "at": _as_utc(override.at), "note": override.note}
+        with self.engine.begin() as conn:
+            key = conn.execute(insert(OVERRIDES), [row]).inserted_primary_key
+        return replace(override, override_id=int(key[0]))
+
+    def save_incidents(self, incidents: Iterable[Incident], at: datetime | None = None) -> int:
+        """Write (or rewrite) the summaries of these incidents and set `incident_id` of their events, in one
+        transaction; returns how many incidents were written."""
+        at = _as_utc(at or datetime.now(timezone.utc))
+        rows, members = [], []
+        for incident in incidents:
+            rows.append(_incident_row(summary_of(incident, at)))
+            members += [{"e": e.event_id, "i": incident.incident_id} for e in incident.events]
+        if not rows:
+            return 0
+        assign = update(EVENTS).where(EVENTS.c.event_id == bindparam("e")).values(incident_id=bindparam("i"))
+        with self.engine.begin() as conn:
+            for chunk in _chunks([row["incident_id"] for row in rows]):
+                conn.execute(delete(INCIDENTS).where(INCIDENTS.c.incident_id.in_(chunk)))
+            conn.execute(insert(INCIDENTS), rows)
+            if members:
+                conn.execute(assign, members)
+        return len(rows)
+
+    def drop_incidents(self, ids: Iterable[str] | None = None) -> int:
+        """Remove the summaries of incidents that no longer have any event: of these ids, or of all when None.
+        A summary whose incident still has events is kept. Returns how many were removed."""
+        orphan = ~exists().where(EVENTS.c.incident_id == INCIDENTS.c.incident_id)
+        chunks = [None] if ids is None else _chunks(list(ids))
+        removed = 0
+        with self.engine.begin() as conn:
+            for chunk in chunks:
+                stmt = delete(INCIDENTS).where(orphan)
+                if chunk is not None:
+                    stmt = stmt.where(INCIDENTS.c.incident_id.in_(chunk))
+                removed += conn.execute(stmt).rowcount
+        return removed
+
     def assign_incidents(self, pairs: Iterable[tuple[str, str | None]]) -> int:
         """Set the incident id of events, given (event_id, incident_id) pairs; returns how many events changed."""
         stmt = update(EVENTS).where(EVENTS.c.event_id == bindparam("e")).values(incident_id=bindparam("i"))
@@ -116,6 +231,15 @@ class Store:
             row = conn.execute(select(REPORTS).where(REPORTS.c.report_id == report_id)).first()
         return _report(row) if row else None
 
+    def reports(self, ids: Iterable[str]) -> dict[str, Report]:
+        """The stored reports of these ids, by id; ids not stored are left out."""
+        found: dict[str, Report] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                for row in conn.execute(select(REPORTS).where(REPORTS.c.report_id.in_(chunk))):
+                    found[row.report_id] = _report(row)
+        return found
+
     def get_event(self, event_id: str) -> Event | None:
         found = self._events(EVENTS.c.event_id == event_id)
         return found[0] if found else None
@@ -123,6 +247,59 @@ class Store:
     def events_of(self, report_id: str) -> list[Event]:
         """A report's events, in the order the extractor gave them."""
         return self._events(EVENTS.c.report_id == report_id)
+
+    def events_of_incident(self, incident_id: str) -> list[Event]:
+        """An incident's events in (event_date, event_id) order; empty for an unknown incident."""
+        return self.events_of_incidents([incident_id]).get(incident_id, [])
+
+    def events_near(self, first: date, last: date, country: str | None, admin1: str | None, lat: float | None,
+                    lon: float | None, *, with_children: bool = True) -> list[Event]:
+        """Events that resolution might join to an event of these days and this place: dated within NEAR_DAYS of
+        [first, last], and in the same country and province or within NEAR_DEGREES of (lat, lon). Undated events and
+        events without a place are never near anything. `with_children=False` leaves out figures, claims, mentions
+        and provenance (the event's own columns are enough to compare it), which is much faster."""
+        areas = []
+        if country is not None and admin1 is not None:
+            areas.append(and_(EVENTS.c.country == country, EVENTS.c.admin1 == admin1))
+        if lat is not None and lon is not None:
+            areas.append(and_(EVENTS.c.latitude.between(lat - NEAR_DEGREES, lat + NEAR_DEGREES),
+                              EVENTS.c.longitude.between(lon - NEAR_DEGREES, lon + NEAR_DEGREES)))
+        if not areas:
+            return []
+        margin = timedelta(days=NEAR_DAYS)
+        window = EVENTS.c.event_date.between(first - margin, last + margin)
+        return self._events(and_(window, or_(*areas)), by_date=True, with_children=with_children)
+
+    def events_of_incidents(self, incident_ids: Iterable[str], *,
+                            with_children: bool = True) -> dict[str, list[Event]]:
+        """The events of each of these incidents, by incident id, each list in (event_date, event_id) order
+        (`with_children` as for `events_near`)."""
+        found: dict[str, list[Event]] = {}
+        for chunk in _chunks(list(dict.fromkeys(incident_ids))):
+            for e in self._events(EVENTS.c.incident_id.in_(chunk), by_date=True, with_children=with_children):
+                found.setdefault(e.incident_id or "", []).append(e)
+        return found
+
+    def overrides(self) -> list[Override]:
+        """Every monitor's override, oldest first."""
+        stmt = select(OVERRIDES).order_by(OVERRIDES.c.at, OVERRIDES.c.override_id)
+        with self.engine.connect() as conn:
+            return [Override(kind=row.kind, event_id=row.event_id, target_event_id=row.target_event_id, by=row.by,
+                             at=_utc(row.at), note=row.note, override_id=row.override_id)
+                    for row in conn.execute(stmt)]
+
+    def list_incidents(self, filters: IncidentFilter | None = None, limit: int | None = None,
+                       offset: int = 0) -> list[IncidentSummary]:
+        """Incident summaries matching `filters`, in (first_date, incident_id) order, undated last."""
+        stmt = (select(INCIDENTS).where(*_incident_where(filters or IncidentFilter()))
+                .order_by(INCIDENTS.c.first_date.asc().nulls_last(), INCIDENTS.c.incident_id)
+                .limit(limit).offset(offset or None))
+        with self.engine.connect() as conn:
+            return [_summary(row) for row in conn.execute(stmt)]
+
+    def count_incidents(self, filters: IncidentFilter | None = None) -> int:
+        return self._scalar(select(func.count()).select_from(INCIDENTS)
+                            .where(*_incident_where(filters or IncidentFilter())))
 
     def iter_events(self, batch_size: int = BATCH) -> Iterator[Event]:
         """Every event in (event_date, event_id) order, undated last, fetched `batch_size` at a time."""
@@ -160,11 +337,12 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def _events(self, where: Any) -> list[Event]:
-        stmt = select(EVENTS).where(where).order_by(EVENTS.c.seq, EVENTS.c.event_id)
+    def _events(self, where: Any, by_date: bool = False, with_children: bool = True) -> list[Event]:
+        order = (EVENTS.c.event_date.asc().nulls_last(),) if by_date else (EVENTS.c.seq,)
+        stmt = select(EVENTS).where(where).order_by(*order, EVENTS.c.event_id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-            children = _children(conn, [row.event_id for row in rows])
+            children = _children(conn, [row.event_id for row in rows]) if with_children else _NO_CHILDREN
         return [_event(row, children) for row in rows]
 
 
@@ -284,7 +462,8 @@ def _insert_all(conn: Connection, report: Report, events: Sequence[Event], at: d
 def _report_row(r: Report, at: datetime) -> dict[str, Any]:
     return {"report_id": r.report_id, "sha256": r.sha256, "source": r.source, "outlet": r.outlet, "url": r.url,
             "title": r.title, "published": r.published, "published_basis": r.published_basis,
-            "media_type": r.media_type, "kind": r.kind, "text": r.text, "ingested_at": at}
+            "media_type": r.media_type, "kind": r.kind, "text": r.text, "ingested_at": at,
+            "revision_of": r.revision_of}
 
 
 def _event_row(e: Event, seq: int) -> dict[str, Any]:
@@ -329,13 +508,89 @@ def _claim_row(event_id: str, seq: int, c: Claim) -> dict[str, Any]:
             "sentence": c.sentence}
 
 
+def summary_of(incident: Incident, at: datetime | None = None) -> IncidentSummary:
+    """The summary row of an incident (see IncidentSummary for how fatalities are totalled)."""
+    p = incident.place
+    low, best, high = total_fatalities(incident.estimates)
+    return IncidentSummary(
+        incident_id=incident.incident_id, first_date=incident.first_date, last_date=incident.last_date,
+        time_precision=incident.time_precision, event_type=incident.event_type,
+        sub_event_type=incident.sub_event_type, country=p.country if p else None, admin1=p.admin1 if p else None,
+        admin2=p.admin2 if p else None, location=p.name if p else None, latitude=p.latitude if p else None,
+        longitude=p.longitude if p else None, geo_precision=p.geo_precision if p else None, actor1=incident.actor1,
+        actor2=incident.actor2, n_events=len(incident.events),
+        n_reports=len({e.report_id for e in incident.events}), contested=incident.contested,
+        reasons=incident.reasons, fatalities_low=low, fatalities_best=best, fatalities_high=high, updated_at=at)
+
+
+def total_fatalities(estimates: Iterable[Estimate]) -> tuple[int | None, int | None, int | None]:
+    """(low, best, high) of all deaths: per bound, the larger of the unspecified estimate and the sum of the
+    civilians', soldiers' and militants' estimates. High is None if a needed bound is open; all None without figures."""
+    by_victims = {e.victims: e for e in estimates}
+    if not by_victims:
+        return None, None, None
+    unspecified = by_victims.pop("unspecified", None)
+    named = list(by_victims.values())
+    low = max(unspecified.low if unspecified else 0, sum(e.low for e in named))
+    best = max(unspecified.best if unspecified else 0, sum(e.best for e in named))
+    tops = [e.high for e in named] + ([unspecified.high] if unspecified else [])
+    high = None if None in tops else max(unspecified.high if unspecified else 0, sum(e.high or 0 for e in named))
+    return low, best, high
+
+
+def _incident_row(s: IncidentSummary) -> dict[str, Any]:
+    row = {name: getattr(s, name) for name in IncidentSummary.__dataclass_fields__}
+    row["reasons"] = "\n".join(s.reasons)
+    return row
+
+
+def _incident_where(f: IncidentFilter) -> list[Any]:
+    c = INCIDENTS.c
+    where: list[Any] = []
+    if f.date_from is not None:
+        where.append(func.coalesce(c.last_date, c.first_date) >= f.date_from)
+    if f.date_to is not None:
+        where.append(c.first_date <= f.date_to)
+    if f.country:
+        where.append(func.lower(c.country) == f.country.lower())
+    if f.admin1:
+        where.append(func.lower(c.admin1) == f.admin1.lower())
+    if f.event_type:
+        where.append(or_(func.lower(c.event_type) == f.event_type.lower(),
+                         func.lower(c.sub_event_type) == f.event_type.lower()))
+    if f.actor:
+        pattern = "%" + f.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(c.actor1.ilike(pattern, escape="\\"), c.actor2.ilike(pattern, escape="\\")))
+    if f.contested is not None:
+        where.append(c.contested == f.contested)
+    return where
+
+
 # --- rows -> records -----------------------------------------------------------------------------------------
+
+
+def _summary(row: Row[Any]) -> IncidentSummary:
+    values = {name: getattr(row, name) for name in IncidentSummary.__dataclass_fields__}
+    values["reasons"] = tuple(row.reasons.split("\n")) if row.reasons else ()
+    values["contested"] = bool(row.contested)
+    values["updated_at"] = _utc(row.updated_at)
+    return IncidentSummary(**values)
+
+
+def _as_utc(at: datetime) -> datetime:
+    """A time to store: in UTC (SQLite keeps the clock reading and drops the zone)."""
+    return at.astimezone(timezone.utc) if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """SQLite gives stored times back without their zone; they were stored in UTC."""
+    return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
 
 
 def _report(row: Row[Any]) -> Report:
     return Report(report_id=row.report_id, sha256=row.sha256, text=row.text, published=row.published,
                   published_basis=row.published_basis, title=row.title, outlet=row.outlet, url=row.url,
-                  source=row.source, media_type=row.media_type, kind=row.kind)
+                  source=row.source, media_type=row.media_type, kind=row.kind, revision_of=row.revision_of)
 
 
 def _children(conn: Connection, event_ids: list[str]) -> dict[Table, dict[str, list[Row[Any]]]]:
@@ -350,6 +605,9 @@ def _children(conn: Connection, event_ids: list[str]) -> dict[Table, dict[str, l
                 grouped[row.event_id].append(row)
         found[table] = grouped
     return found
+
+
+_NO_CHILDREN: dict[Table, dict[str, list[Row[Any]]]] = {MENTIONS: {}, FIGURES: {}, CLAIMS: {}, PROVENANCE: {}}
 
 
 def _event(row: Row[Any], children: dict[Table, dict[str, list[Row[Any]]]]) -> Event:
@@ -380,6 +638,10 @@ def _place(row: Row[Any]) -> Place | None:
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
+
+
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[start:start + BATCH] for start in range(0, len(values), BATCH)]
 
 
 def _name(report: Report) -> str:

@@ -4,13 +4,15 @@ The models only describe tables; the repository (`repository.py`) reads and writ
 of `trucewatch.records`. The schema is created and changed only by the Alembic revisions in `migrations/`; a test checks
 that these models and the migrations agree.
 
-Child rows (mentions, figures, claims, provenance) keep their order in the event through `seq`.
+Child rows (mentions, figures, claims, provenance) keep their order in the event through `seq`. `incidents` is a cache of
+each incident's summary for fast listing (the record itself is described afresh from its events); `overrides` is
+append-only: monitors' decisions are never changed or deleted, a later one overrides an earlier one.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -41,6 +43,7 @@ class ReportRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revision_of: Mapped[str | None] = mapped_column(String(200))  # the report id this changed content revises
 
 
 class EventRow(Base):
@@ -133,3 +136,54 @@ class ProvenanceRow(Base):
     field: Mapped[str] = mapped_column(String(60))
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentRow(Base):
+    """One incident's summary, rewritten whenever resolution touches the incident."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_first_date", "first_date", "incident_id"),
+        Index("ix_incidents_country_admin1", "country", "admin1"),
+        Index("ix_incidents_sub_event_type", "sub_event_type"),
+        Index("ix_incidents_contested", "contested"),
+    )
+
+    incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    first_date: Mapped[date | None] = mapped_column(Date)
+    last_date: Mapped[date | None] = mapped_column(Date)
+    time_precision: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(60))
+    sub_event_type: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100))
+    admin1: Mapped[str | None] = mapped_column(String(200))
+    admin2: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[int | None] = mapped_column(Integer)
+    actor1: Mapped[str | None] = mapped_column(String(300))
+    actor2: Mapped[str | None] = mapped_column(String(300))
+    n_events: Mapped[int] = mapped_column(Integer)
+    n_reports: Mapped[int] = mapped_column(Integer)
+    contested: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[str] = mapped_column(Text)  # one reason per line
+    # all deaths, whoever died: see docs/incidents.md for how the categories are added up
+    fatalities_low: Mapped[int | None] = mapped_column(Integer)
+    fatalities_best: Mapped[int | None] = mapped_column(Integer)
+    fatalities_high: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OverrideRow(Base):
+    """A monitor's decision about resolution (merge, split, pin); rows are only ever added."""
+
+    __tablename__ = "overrides"
+
+    override_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    event_id: Mapped[str] = mapped_column(String(200))  # no foreign key: a decision outlives the rows it names
+    target_event_id: Mapped[str | None] = mapped_column(String(200))
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text)

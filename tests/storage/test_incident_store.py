@@ -1,0 +1,136 @@
+"""What the store keeps for incidents: revisions of reports, overrides, incident summaries, and the queries that
+incremental resolution and `trucewatch incidents` run."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from trucewatch.pipeline.incident import describe
+from trucewatch.records import Estimate, Override, Place, Report
+from trucewatch.storage import IncidentFilter, Store
+from trucewatch.storage.repository import _alembic_config, total_fatalities
+
+QUETTA = Place("Quetta", "Pakistan", "Balochistan", "Quetta", 30.18, 67.00, 1, "town")
+KABUL_EDGE = Place("Paghman", "Afghanistan", "Kabul", "Paghman", 34.59, 68.95, 1, "town")  # Kabul province, ~20 km
+
+
+def test_other_content_under_a_stored_id_becomes_a_revision_and_both_are_kept(store, make_report, make_event):
+    original = make_report()
+    store.save(original, [make_event("e-1")])
+    changed = replace(original, text="Jets struck a depot. Nine died.", sha256="ab12cd34" + "0" * 56)
+    revision = store.versioned(changed)
+    assert (revision.report_id, revision.revision_of) == ("t-001~ab12cd34", "t-001")
+    assert store.save(revision, [make_event("e-2", revision.report_id)])
+    assert store.get_report("t-001") == original
+    assert store.get_report("t-001~ab12cd34").revision_of == "t-001"
+    again = replace(original, text="A third version.", sha256="ef56" + "1" * 60)
+    assert store.versioned(again).revision_of == "t-001"  # revisions always point at the first
+    assert store.versioned(original) == original  # same content: nothing to revise
+
+
+def test_overrides_are_kept_in_order_with_who_and_when(store):
+    first = store.add_override(Override("merge", "e-1", "e-2", by="ana",
+                                        at=datetime(2025, 10, 21, 14, 0, tzinfo=timezone(timedelta(hours=5)))))
+    second = store.add_override(Override("split", "e-3", None, by="ben", at=datetime(2025, 10, 21, 10, 0,
+                                                                                          tzinfo=timezone.utc),
+                                         note="a different night"))
+    assert first.override_id is not None and second.override_id == first.override_id + 1
+    stored = store.overrides()
+    assert [(o.kind, o.by, o.note) for o in stored] == [("merge", "ana", ""), ("split", "ben", "a different night")]
+    assert stored[0].at == datetime(2025, 10, 21, 9, 0, tzinfo=timezone.utc)  # 14:00 at UTC+5
+
+
+def test_save_incidents_writes_summaries_and_sets_the_events_incident(store, make_report, make_event):
+    store.save(make_report(), [make_event("e-1"), make_event("e-2", place=QUETTA)])
+    incident = _incident("inc-a", store.events_of("t-001")[:1], contested=True,
+                         reasons=("conflicting figures for civilians: 9; 17",))
+    store.save_incidents([incident])
+    assert store.get_event("e-1").incident_id == "inc-a"
+    assert store.get_event("e-2").incident_id is None
+    (summary,) = store.list_incidents()
+    assert (summary.incident_id, summary.n_events, summary.contested, summary.reasons) == (
+        "inc-a", 1, True, ("conflicting figures for civilians: 9; 17",))
+    # "17 civilians" (open: "at least") and "seven to eight" unspecified: the larger, never the sum
+    assert (summary.fatalities_low, summary.fatalities_best, summary.fatalities_high) == (17, 17, None)
+    store.save_incidents([replace(incident, contested=False, reasons=())])  # rewritten, not added
+    assert [s.contested for s in store.list_incidents()] == [False]
+
+
+def test_drop_incidents_removes_only_summaries_without_events(store, make_report, make_event):
+    store.save(make_report(), [make_event("e-1"), make_event("e-2")])
+    events = store.events_of("t-001")
+    store.save_incidents([_incident("inc-a", events[:1]), _incident("inc-b", events[1:])])
+    store.assign_incidents([("e-2", "inc-a")])
+    assert store.drop_incidents(["inc-a", "inc-b"]) == 1
+    assert [s.incident_id for s in store.list_incidents()] == ["inc-a"]
+
+
+def test_events_near_are_close_in_time_and_in_province_or_box(store, make_report, make_event):
+    day = date(2025, 10, 15)
+    store.save(make_report(), [
+        make_event("e-same-day", day=day), make_event("e-month-later", day=day + timedelta(days=30)),
+        make_event("e-too-late", day=day + timedelta(days=40)), make_event("e-quetta", day=day, place=QUETTA),
+        make_event("e-undated", day=None)])
+    near = store.events_near(day, day, "Afghanistan", "Kabul", 34.53, 69.17)
+    assert [e.event_id for e in near] == ["e-same-day", "e-month-later"]
+    box_only = store.events_near(day, day, None, None, 34.59, 68.95)
+    assert [e.event_id for e in box_only] == ["e-same-day", "e-month-later"]
+    assert store.events_near(day, day, None, None, None, None) == []
+
+
+def test_list_incidents_filters_and_counts(store, make_report, make_event):
+    store.save(make_report(), [make_event("e-1"), make_event("e-2", place=QUETTA, day=date(2025, 10, 20))])
+    e1, e2 = store.events_of("t-001")
+    store.save_incidents([
+        _incident("inc-kabul", [e1], contested=True, actor1="Military Forces of Pakistan"),
+        replace(_incident("inc-quetta", [e2], actor1="BLA: Baloch Liberation Army"), place=QUETTA,
+                sub_event_type="Armed clash", event_type="Battles", first_date=date(2025, 10, 20),
+                last_date=date(2025, 10, 20)),
+    ])
+
+    def ids(**filters) -> list[str]:
+        return [s.incident_id for s in store.list_incidents(IncidentFilter(**filters))]
+
+    assert ids() == ["inc-kabul", "inc-quetta"]
+    assert ids(date_from=date(2025, 10, 16)) == ["inc-quetta"]
+    assert ids(date_to=date(2025, 10, 16)) == ["inc-kabul"]
+    assert ids(country="pakistan") == ["inc-quetta"]
+    assert ids(admin1="KABUL") == ["inc-kabul"]
+    assert ids(event_type="armed clash") == ids(event_type="Battles") == ["inc-quetta"]
+    assert ids(actor="baloch") == ["inc-quetta"]
+    assert ids(actor="%") == []  # matched as text, not as a pattern
+    assert ids(contested=True) == ["inc-kabul"] and ids(contested=False) == ["inc-quetta"]
+    assert store.count_incidents(IncidentFilter(country="Afghanistan")) == 1
+    assert [s.incident_id for s in store.list_incidents(limit=1, offset=1)] == ["inc-quetta"]
+
+
+def test_total_fatalities_never_adds_an_unspecified_toll_to_the_named_ones():
+    civilians, soldiers = Estimate("civilians", 10, 12, 17, ""), Estimate("soldiers", 3, 3, None, "")
+    unspecified = Estimate("unspecified", 20, 20, 20, "")
+    assert total_fatalities([]) == (None, None, None)
+    assert total_fatalities([civilians]) == (10, 12, 17)
+    assert total_fatalities([civilians, soldiers]) == (13, 15, None)  # "at least 3" soldiers: open-ended
+    assert total_fatalities([civilians, unspecified]) == (20, 20, 20)
+
+
+def test_upgrading_a_database_from_before_incidents_keeps_its_reports_and_events(db_url, make_report, make_event):
+    with Store.open(db_url) as store:
+        store.save(make_report(), [make_event("e-1")])
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0001_initial")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 1
+    engine.dispose()
+    with Store.open(db_url) as store:
+        assert store.count_events() == 1 and store.get_report("t-001").revision_of is None
+        assert store.list_incidents() == [] and store.overrides() == []
+
+
+def _incident(incident_id, events, contested=False, reasons=(), actor1=None):
+    reports = {e.report_id: Report(e.report_id, "0" * 64, "text", date(2025, 10, 16), "file") for e in events}
+    incident = describe(incident_id, events, reports, lambda name: None)
+    return replace(incident, contested=contested, reasons=reasons, actor1=actor1 or incident.actor1)
