@@ -43,7 +43,10 @@ from trucewatch.pipeline.extract.places import read_rows
 from trucewatch.pipeline.resolve import Candidate, resolve
 
 PHASES = ("resolve", "heap")
-FIRST_DAY, DAYS = date(2024, 1, 1).toordinal(), 731  # two years, 2024 and 2025 (--days changes the span)
+LAST_DAY, DAYS = date(2025, 12, 31).toordinal(), 731  # the shortest span: two years, 2024 and 2025
+# Accounts a day on average, kept for any N by default: ACLED codes some 25-30 events a day in Pakistan and
+# Afghanistan in 2025, and each is told by 2.45 reports here. A bigger backfill covers more years, not busier days.
+PER_DAY = 65
 # Surges: (first day, days, times the usual rate). The fortnight of open war is the October 2025 border fighting.
 SURGES = ((date(2025, 10, 9).toordinal(), 14, 10.0), (date(2024, 3, 16).toordinal(), 7, 3.0),
           (date(2025, 3, 11).toordinal(), 7, 3.0))
@@ -134,8 +137,15 @@ def _region(country: str, admin1: str) -> str:
     return admin1 if admin1 in ("Khyber Pakhtunkhwa", "Balochistan") else "elsewhere"
 
 
+def span_for(n: int) -> int:
+    """Days that N accounts cover at the default density (never fewer than two years)."""
+    return max(DAYS, round(n / PER_DAY))
+
+
 def day_weights(days: int = DAYS) -> list[float]:
-    """The rate of happenings on each day from FIRST_DAY: growing by GROWTH over the span, with surges."""
+    """The rate of happenings on each day of the `days` ending on LAST_DAY: growing by GROWTH over the span, with
+    surges."""
+    FIRST_DAY = LAST_DAY - days + 1
     weights = [1 + (GROWTH - 1) * i / max(days - 1, 1) for i in range(days)]
     for first, length, factor in SURGES:
         for day in range(max(first, FIRST_DAY), min(first + length, FIRST_DAY + days)):
@@ -149,7 +159,8 @@ def generate(n: int, seed: int, days: int = DAYS) -> tuple[list[Candidate], arra
     rng = random.Random(seed)
     sizes = _reports_per_happening(n, rng)
     towns, town_weights, centres = load_places()
-    days = sorted(rng.choices(range(FIRST_DAY, FIRST_DAY + days), weights=day_weights(days), k=len(sizes)))
+    first_day = LAST_DAY - days + 1
+    days = sorted(rng.choices(range(first_day, first_day + days), weights=day_weights(days), k=len(sizes)))
     places = rng.choices(towns, weights=[town_weights[t] for t in towns], k=len(sizes))
     kinds = rng.choices([sub for _, sub, _ in TYPES], weights=[w for _, _, w in TYPES], k=len(sizes))
     happenings_on = Counter(days)
@@ -390,8 +401,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, nargs="+", default=[100_000, 1_000_000],
                         help="event counts (default: 100000 1000000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic events (default 0)")
-    parser.add_argument("--days", type=int, default=DAYS,
-                        help=f"days the events are spread over from 2024-01-01 (default {DAYS}); more days, fewer a day")
+    parser.add_argument("--days", type=int, default=None,
+                        help=f"days the events are spread over, ending 2025-12-31 (default: {DAYS} for 100,000 events and "
+                             "proportionally more for more, so the events a day stay as dense; give a number to pack "
+                             "more events into the same days)")
     parser.add_argument("--heap", action="store_true", help="also measure the Python heap peak (slow)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="stop a measurement that runs longer than this many seconds (default 3600)")
@@ -403,12 +416,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.phase:  # a child process: one measurement, printed as JSON
-        print(json.dumps(MEASURES[args.phase](args.n[0], args.seed, args.days)))
+        print(json.dumps(MEASURES[args.phase](args.n[0], args.seed, args.days or span_for(args.n[0]))))
         return 0
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {sys.platform}", flush=True)
     every = []
     for n in args.n:
-        every.append(bench(n, args.seed, args.days, args.heap, args.timeout))
+        every.append(bench(n, args.seed, args.days or span_for(n), args.heap, args.timeout))
         print(summary(every[-1]), flush=True)
     for line in growth(every):
         print(line)

@@ -215,3 +215,47 @@ def test_a_revised_figure_is_a_second_claim_beside_the_first():
     incident = describe("inc-x", [first, revised], reports, side_of)
     assert [(f.figure.low, f.source.published) for f in incident.figures] == [
         (9, date(2025, 10, 12)), (14, date(2025, 10, 13))]
+
+
+def test_the_sites_of_one_attack_share_an_incident_that_another_account_joins():
+    trigger = (("event_type", Span(0, 80)),)
+    bajaur = Place("Bajaur", "Pakistan", "Khyber Pakhtunkhwa", "Bajaur", 34.74, 71.53, 2, "district")
+    sites = [event("e-kurram", "r-ispr", place=NEARBY, provenance=trigger),
+             event("e-bajaur", "r-ispr", place=bajaur, provenance=trigger)]
+    other = event("e-kabul", "r-kabul", place=bajaur)  # the other side's account names only Bajaur
+    elsewhere = event("e-later", "r-ispr", place=bajaur, provenance=(("event_type", Span(200, 260)),))
+    assignment = incidents_of([*sites, other, elsewhere])
+    assert together(assignment, "e-kurram", "e-bajaur", "e-kabul")
+    assert assignment["e-later"] != assignment["e-kurram"]  # another sentence of the same report: another happening
+
+
+def test_figures_that_name_whose_dead_they_count_are_estimated_apart():
+    theirs = Figure(58, 58, "soldiers", "Government of Afghanistan", "killed 58 Pakistani soldiers", Span(0, 5), 0)
+    ours = Figure(23, 23, "soldiers", "Military Forces of Pakistan", "23 soldiers of the Pakistan Army", Span(0, 5), 0)
+    own = Figure(9, 9, "soldiers", "Government of Afghanistan", "nine Afghan soldiers", Span(0, 5), 0)
+    unnamed = Figure(25, 25, "soldiers", "Outlet r-3", "25 soldiers were killed", Span(0, 5), 0)
+    events = [event("e-1", "r-1", figures=(theirs, own)), event("e-2", "r-2", figures=(ours,)),
+              event("e-3", "r-3", figures=(unnamed,))]
+    reports = {r: report(r) for r in ("r-1", "r-2", "r-3")}
+    incident = describe("inc-raid", events, reports, side_of)
+    estimates = {e.victims: (e.low, e.best, e.high) for e in incident.estimates}
+    # "25 soldiers" could be either side's dead: it is kept apart rather than guessed.
+    assert estimates == {"Pakistani soldiers": (23, 23, 58), "Afghan soldiers": (9, 9, 9), "soldiers": (25, 25, 25)}
+    assert any(r.startswith("conflicting figures for Pakistani soldiers") for r in incident.reasons)
+
+
+def test_daily_clashes_at_one_post_do_not_chain_into_one_incident():
+    days = [event(f"e-{n}", f"r-{n}", day=RAID + timedelta(days=n)) for n in range(6)]
+    assignment = incidents_of(days)
+    assert not together(assignment, "e-0", "e-3")  # each fits the day before, but not the whole week
+    assert not together(assignment, "e-0", "e-5")
+
+
+def test_a_province_only_account_that_fits_two_incidents_equally_stands_alone():
+    province = Place("Khyber Pakhtunkhwa", "Pakistan", "Khyber Pakhtunkhwa", None, 34.5, 71.5, 3, "province")
+    a, b = event("e-a", "r-a", place=ANGOOR_ADDA), event("e-b", "r-b", place=Place(
+        "Parachinar", "Pakistan", "Khyber Pakhtunkhwa", "Kurram", 33.90, 70.10, 1, "town"))
+    vague = event("e-v", "r-v", place=province)
+    assignment = incidents_of([a, b, vague])
+    assert assignment["e-v"] not in (assignment["e-a"], assignment["e-b"])
+    assert together(incidents_of([a, vague]), "e-a", "e-v")  # with one candidate it joins

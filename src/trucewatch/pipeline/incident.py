@@ -89,10 +89,35 @@ def _sourced_claim(claim: Claim, event: Event, source: Source, side_of: Callable
 
 def estimates(figures: Iterable[SourcedFigure]) -> tuple[Estimate, ...]:
     """Low/best/high per victim category, every figure counted once per independent source."""
-    by_victims: dict[str, list[SourcedFigure]] = defaultdict(list)
+    return tuple(_estimate(victims, found) for victims, found in sorted(victim_groups(figures).items()))
+
+
+_NATIONALITY = (("Pakistani", re.compile(r"\bPakistan(?:i|is)?\b")), ("Afghan", re.compile(r"\bAfghan(?:istan|s)?\b")))
+
+
+def nationality(figure: Figure) -> str | None:
+    """'58 Pakistani soldiers', '23 soldiers of the Pakistan Army': whose dead the figure counts, when it says."""
+    found = [name for name, pattern in _NATIONALITY if pattern.search(figure.surface)]
+    return found[0] if len(found) == 1 else None
+
+
+def victim_groups(figures: Iterable[SourcedFigure]) -> dict[str, list[SourcedFigure]]:
+    """Figures by whom they count: the victim category, split by nationality where figures name one ("9 Afghan
+    soldiers" and "23 Pakistani soldiers" are different dead). A figure that names none joins the only nationality
+    given for its category, else stands under the bare category."""
+    figures = list(figures)
+    named: dict[str, set[str]] = defaultdict(set)
     for f in figures:
-        by_victims[f.figure.victims].append(f)
-    return tuple(_estimate(victims, found) for victims, found in sorted(by_victims.items()))
+        if (who := nationality(f.figure)) is not None:
+            named[f.figure.victims].add(who)
+    groups: dict[str, list[SourcedFigure]] = defaultdict(list)
+    for f in figures:
+        victims = f.figure.victims
+        who = nationality(f.figure)
+        if who is None and len(named[victims]) == 1:
+            who = next(iter(named[victims]))
+        groups[f"{who} {victims}" if who else victims].append(f)
+    return dict(groups)
 
 
 def _estimate(victims: str, found: list[SourcedFigure]) -> Estimate:
@@ -134,10 +159,7 @@ def contest_reasons(figures: tuple[SourcedFigure, ...], claims: tuple[SourcedCla
 def _conflicting_figures(figures: tuple[SourcedFigure, ...]) -> list[str]:
     """Figures for the same victims whose ranges do not overlap, from different claimants."""
     reasons = []
-    by_victims: dict[str, list[SourcedFigure]] = defaultdict(list)
-    for f in figures:
-        by_victims[f.figure.victims].append(f)
-    for victims, found in sorted(by_victims.items()):
+    for victims, found in sorted(victim_groups(figures).items()):
         ranges = {(f.figure.low, _top(f.figure) if f.figure.high is not None else None): f.figure.claimed_by
                   for f in found}
         lows = sorted({low for low, _ in ranges})

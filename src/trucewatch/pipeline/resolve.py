@@ -1,16 +1,24 @@
 """Resolve events of many reports into incidents: one incident per real-world happening.
 
 An event joins the incident it fits best, or founds a new one. It fits an incident when it fits at least one of the
-incident's events and conflicts with none of them:
+incident's events and conflicts with none of them (so incidents do not chain from day to day or town to town):
 
 - dates: each event is an interval of days (a day, the night of two days, or the range its precision allows: a
   week-precise date is the week around it) and the intervals must overlap within a day — reports often date one
-  happening a day apart ("overnight", the statement's day, time zones);
-- places: within 30 km when both are towns, 75 km when either is a district or "near" a town, or in the same
-  province when either is only known to the province (ACLED precision 3);
+  happening a day apart ("overnight", the statement's day, time zones) — and lie within two days of every account;
+- places: within 15 km when both are towns, 40 km when either is a district or "near" a town, or in the same
+  province when either is only known to the province (ACLED precision 3); it must be at the place of every account
+  (at one of the sites, for an account that names several);
 - types: the same event type, or a defensible alternative (a suicide bombing and the gunfight around it);
 - actors: order-free; two named armed groups that differ (the TTP and the BLA) are different happenings;
-- two events of one report never join each other: the extractor already split that report's happenings.
+- two events of one report never join each other: the extractor already split that report's happenings — except the
+  sites of one happening: one sentence that tells of one attack at several places ("Afghan forces opened fire on posts
+  in Kurram, Bajaur and Chitral") gives an event per site, as ACLED codes them, and those events share an incident,
+  so a toll given for the whole night sits beside the toll another party gives for it.
+
+An account known only to the province, or only to a week or a month, that fits two incidents about equally well
+cannot say which it tells of: it founds its own incident rather than mix two happenings' claims. Events a monitor
+merged or pinned into an incident do not keep new accounts out of it.
 
 Candidates are found through two indexes, by (day, 0.5° cell) and by (day, province), so each event is compared with
 a handful of incidents, not all of them: the cost grows with n log n (the sort), not n². Resolution is incremental:
@@ -32,8 +40,12 @@ from trucewatch.pipeline.extract.event_types import STRATEGIC, defensible
 from trucewatch.records import Event, Override
 
 CELL_DEGREES = 0.5
+AMBIGUITY_MARGIN = 0.5  # a coarse account joins the best incident only if it fits clearly better than the next
 DAY_TOLERANCE = 1
-TOWN_KM, NEAR_KM = 30.0, 75.0
+# An event must fit one account of an incident within DAY_TOLERANCE, and lie within one more day of every other:
+# accounts of one happening spread over two or three days ("overnight", a late statement), chains of days do not.
+SPREAD_TOLERANCE = 1
+TOWN_KM, NEAR_KM = 15.0, 40.0
 # How far an undated-to-the-day event may lie from its date: ACLED time precision 2 is a week, 3 a month.
 _HALF_WIDTH = {1: 0, 2: 3, 3: 15}
 # Sides that name one armed group; two different ones make two happenings.
@@ -57,6 +69,7 @@ class Candidate:
     event_type: str
     sub_event_type: str
     groups: frozenset[str]  # sides of named non-state armed groups among the actors
+    happening: str | None = None  # events of one report with the same key are sites of one happening
 
 
 def candidate_of(event: Event, side_of: Callable[[str], str | None]) -> Candidate | None:
@@ -72,7 +85,16 @@ def candidate_of(event: Event, side_of: Callable[[str], str | None]) -> Candidat
         geo_precision=place.geo_precision if place else 3, country=place.country if place else None,
         admin1=place.admin1 if place else None, admin2=place.admin2 if place else None,
         event_type=event.event_type, sub_event_type=event.sub_event_type,
-        groups=frozenset(s for s in sides if s and s not in _GENERIC_SIDES))
+        groups=frozenset(s for s in sides if s and s not in _GENERIC_SIDES), happening=_happening(event))
+
+
+def _happening(event: Event) -> str | None:
+    """Report, trigger sentence, type and dates: shared by the events the extractor split by site from one sentence.
+    None when the event's provenance is not loaded (stored events compared by their own columns only)."""
+    trigger = next((span for name, span in event.provenance if name == "event_type"), None)
+    if trigger is None:
+        return None
+    return f"{event.report_id}|{trigger.start}|{event.event_type}|{event.event_date}|{event.event_date_end}"
 
 
 def _day_range(start: date, end: date | None, precision: int) -> tuple[int, int]:
@@ -105,6 +127,12 @@ def fit(a: Candidate, b: Candidate) -> float | None:
     score += 1.0 if a.sub_event_type == b.sub_event_type else 0.0
     score += 0.5 if a.groups & b.groups else 0.0
     return score
+
+
+def _conflicts_only_in_place(a: Candidate, b: Candidate) -> bool:
+    """True when two events of different reports would fit but for their places (another site of one happening)."""
+    return (_types_fit(a, b) and _day_gap(a, b) <= DAY_TOLERANCE + SPREAD_TOLERANCE
+            and not (a.groups and b.groups and not a.groups & b.groups))
 
 
 def _types_fit(a: Candidate, b: Candidate) -> bool:
@@ -154,7 +182,11 @@ class Resolver:
         self.incident_of: dict[str, str] = {}
         self._by_cell: dict[tuple[int, int, int], list[str]] = {}
         self._by_province: dict[tuple[int, str, str], list[str]] = {}
+        overrides = list(overrides)
         self._isolated = {o.event_id for o in overrides if o.kind == "split"}
+        # Events a monitor put in their incident: they are there by decision, and do not keep new accounts out.
+        self._decided = {e for o in overrides if o.kind in ("merge", "pin") for e in (o.event_id, o.target_event_id)}
+        self._sites: dict[str, str] = {}  # happening key -> the incident its first site joined
 
     def seed(self, candidate: Candidate, incident_id: str) -> None:
         """Make an already resolved event known, in the incident it is stored with."""
@@ -165,28 +197,39 @@ class Resolver:
         if candidate.event_id in self.incident_of:
             return self.incident_of[candidate.event_id]
         best, best_score = None, 0.0
-        if candidate.event_id not in self._isolated:
-            for incident_id in self._nearby(candidate):
-                score = self._fit_incident(candidate, incident_id)
-                if score is not None and (best is None or score > best_score):
-                    best, best_score = incident_id, score
+        if candidate.event_id not in self._isolated and candidate.happening in self._sites:
+            best = self._sites[candidate.happening]
+        elif candidate.event_id not in self._isolated:
+            fits = sorted(((score, incident_id) for incident_id in self._nearby(candidate)
+                           if (score := self._fit_incident(candidate, incident_id)) is not None), reverse=True)
+            if fits and not _ambiguous(candidate, fits):
+                best_score, best = fits[0]
         incident_id = best or incident_id_for(candidate.event_id)
         self._join(candidate, incident_id)
         return incident_id
 
     def _fit_incident(self, candidate: Candidate, incident_id: str) -> float | None:
-        members = self.members[incident_id]
+        """How well the event fits the incident: it must fit every account of it in time, type and armed group
+        (so incidents do not chain from day to day or town to town), and be at the place of each account — of at
+        least one site where an account names several."""
         best = None
-        for member in members:
+        placed: dict[str, bool] = {}  # each account (its sites together): whether the event is at one of them
+        for member in self.members[incident_id]:
             if member.event_id in self._isolated or member.report_id == candidate.report_id:
                 return None
             score = fit(candidate, member)
-            if score is None:
-                if member.groups and candidate.groups and not member.groups & candidate.groups:
-                    return None  # a named perpetrator that another account contradicts
+            if score is None and member.event_id in self._decided:
                 continue
+            account = member.happening or member.event_id
+            placed.setdefault(account, False)
+            if score is None:
+                if not _conflicts_only_in_place(candidate, member):
+                    return None
+                placed[account] = placed[account] or _place_fit(candidate, member) is not None
+                continue
+            placed[account] = True
             best = score if best is None else max(best, score)
-        return best
+        return best if all(placed.values()) else None
 
     def _nearby(self, c: Candidate) -> list[str]:
         seen: dict[str, None] = {}
@@ -203,12 +246,22 @@ class Resolver:
     def _join(self, c: Candidate, incident_id: str) -> None:
         self.members.setdefault(incident_id, []).append(c)
         self.incident_of[c.event_id] = incident_id
+        if c.happening is not None and c.event_id not in self._isolated:
+            self._sites.setdefault(c.happening, incident_id)
         cell = _cell(c.latitude, c.longitude) if c.latitude is not None else None
         for day in range(c.first_day, c.last_day + 1):
             if cell is not None:
                 _append_once(self._by_cell, (day, *cell), incident_id)
             if c.admin1:
                 _append_once(self._by_province, (day, c.country or "", c.admin1), incident_id)
+
+
+def _ambiguous(candidate: Candidate, fits: list[tuple[float, str]]) -> bool:
+    """An account known only to the province (or to a week or month) that fits several incidents equally well
+    cannot say which it tells of: it stands alone rather than mix two happenings' claims (a monitor may pin it)."""
+    coarse = candidate.geo_precision >= 3 or candidate.latitude is None or (
+        candidate.last_day - candidate.first_day > 1)
+    return coarse and len(fits) > 1 and fits[1][0] >= fits[0][0] - AMBIGUITY_MARGIN
 
 
 def _cell(latitude: float, longitude: float) -> tuple[int, int]:

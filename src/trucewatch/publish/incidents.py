@@ -81,6 +81,10 @@ def _header(i: Incident) -> Iterator[str]:
     when = " ".join(_dates(i.first_date, i.last_date))
     yield f"  when:    {when}" + (f" ({PRECISION_WORDS.get(i.time_precision, '?')})" if i.first_date else "")
     yield f"  where:   {_place(i.place)}"
+    sites = [name for name in dict.fromkeys(e.place.name for e in i.events if e.place) if not i.place
+             or name != i.place.name]
+    if sites:
+        yield from _wrapped(f"also at: {', '.join(sites)}", "           ", "           ")
     yield f"  actors:  {i.actor1 or '?'}" + (f" vs {i.actor2}" if i.actor2 else "")
     yield f"  events:  {len(i.events)} from {len(i.sources)} reports"
     if i.reasons:

@@ -85,3 +85,25 @@ def test_figures_are_attributed_to_who_gave_them():
     events = events_of("Afghanistan said Pakistani airstrikes in Paktika province on Friday killed 17 civilians.")
     figure = events[0].fatalities[0]
     assert (figure.low, figure.victims, figure.claimed_by) == (17, "civilians", "Government of Afghanistan (Taliban)")
+
+
+def test_where_a_spokesman_spoke_is_not_where_the_fighting_was():
+    (event,) = events_of("Speaking to reporters in Kabul, a Taliban spokesman said its forces killed 12 Pakistani "
+                         "soldiers in attacks on border posts in Kurram overnight.")
+    assert event.place.name == "Kurram"
+
+
+def test_a_foreign_force_written_as_the_attacker_fights_the_army_of_the_place():
+    (event,) = events_of("Afghan forces and fighters of the TTP opened fire on Pakistani posts in Bajaur on Sunday.")
+    assert (event.actor1, event.actor2) == ("Military Forces of Afghanistan (Taliban)", "Military Forces of Pakistan")
+
+
+def test_a_partys_own_statement_claims_its_figures_and_denies_in_its_own_voice():
+    report = Report(report_id="pr-1", sha256="0", published_basis="file", text=(
+        "Afghan forces attacked Pakistani border posts in Kurram on Sunday night. Eleven soldiers of the Pakistan "
+        "Army were martyred in the engagement. The figures put out by the Taliban regime are rejected as false."),
+        published=MONDAY, outlet="Inter-Services Public Relations", kind="statement")
+    (event,) = assemble_events(report)
+    assert {f.claimed_by for f in event.fatalities} == {"Military Forces of Pakistan"}
+    assert ("Military Forces of Pakistan", "denies", "casualties") in {(c.claimant, c.stance, c.about)
+                                                                      for c in event.claims}

@@ -84,7 +84,7 @@ class ActorDictionary:
         for start, end in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
             if any(start < e and s < end for s, e in taken):
                 continue
-            actor = self._actor_for(text[start:end], on)
+            actor = self.actor_for(text[start:end], on)
             if actor is None:
                 continue
             taken.append((start, end))
@@ -95,7 +95,8 @@ class ActorDictionary:
                 found.append(_mention(sentence, actor, match.start(), match.end()))
         return sorted(found, key=lambda m: m.span.start)
 
-    def _actor_for(self, surface: str, on: date | None) -> Actor | None:
+    def actor_for(self, surface: str, on: date | None = None) -> Actor | None:
+        """The actor this exact name or alias stands for on that day, or None."""
         surface = _plain_quotes(surface)
         candidates = self._aliases.get(_key(surface), []) + self._aliases.get(surface.lower(), [])
         for alias in candidates:

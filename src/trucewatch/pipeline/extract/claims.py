@@ -49,7 +49,7 @@ _RESPONSIBILITY = re.compile(
     r"|unprovoked|behest|hideouts?|\bcamps?\b|aimed at|targeted|own soil|their soil|its soil|soil for attacks|sanctuar",
     re.IGNORECASE)
 _CIVILIANS = re.compile(r"civilian|women|children|villagers|residents|refugees|passengers|cricketers", re.IGNORECASE)
-_DEATHS = re.compile(r"kill|dead|death|died|toll|casualt|martyr|lives|bodies|perish", re.IGNORECASE)
+_DEATHS = re.compile(r"kill|dead|death|died|toll|casualt|martyr|lives|bodies|perish|\bfigures\b", re.IGNORECASE)
 
 _HABITUAL = re.compile(
     r"\b(?:consistently|repeatedly|routinely|long (?:accused|denied|maintained)|has long|have long|frequently)\b",
@@ -76,23 +76,30 @@ def find_cues(text: str) -> list[Cue]:
 
 
 def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], dates: list[DateMention],
-                has_figure: bool) -> list[Claim]:
-    """Claims in one sentence. `speakers` are the sentence's actor mentions with the claimant name each stands for."""
+                has_figure: bool, issuer: str | None = None) -> list[Claim]:
+    """Claims in one sentence. `speakers` are the sentence's actor mentions with the claimant name each stands for;
+    `issuer` is the party whose own statement the report is: it speaks where no one else does ("The figures are
+    rejected as false")."""
     if _HABITUAL.search(sentence.text):
         return []  # "Pakistan has repeatedly accused ...": a standing position, not a statement about this event
     claims: list[Claim] = []
     for cue in find_cues(sentence.text):
         if cue.stance == DENIES and _GENERAL_DENIAL.fullmatch(sentence.text[cue.start:cue.end]):
             continue  # "a charge the Taliban denies": present tense, a standing denial
-        found = _speaker_for(sentence, cue, speakers)
-        if found is None:
+        found = None if issuer and _passive(sentence.text, cue) else _speaker_for(sentence, cue, speakers)
+        if found is None and issuer is None:
             continue
-        mention, claimant = found
+        claimant = found[1] if found else issuer
         about = topic_of(sentence.text, cue, has_figure)
-        words = f"{mention.surface} … {sentence.text[cue.start:cue.end]}"
+        words = f"{found[0].surface} … {sentence.text[cue.start:cue.end]}" if found else sentence.text[cue.start:cue.end]
         claims.append(Claim(claimant=claimant, stance=cue.stance, about=about, surface=words,
                             span=sentence.span, sentence=sentence.index, stated_on=_statement_date(sentence, cue, dates)))
     return _one_per_claimant(claims)
+
+
+def _passive(text: str, cue: Cue) -> bool:
+    """'are rejected', 'was denied': no subject speaks; in a party's statement, the party does."""
+    return bool(re.search(r"\b(?:is|are|was|were|been|be)\s+$", text[max(0, cue.start - 8):cue.start]))
 
 
 def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention, str]]

@@ -240,7 +240,8 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
         for x in item:
             getattr(by_sentence[x.sentence], bucket).append(x)
     for f in by_sentence:
-        f.places = [p for p in f.places if not _inside_actor(p, f.actors) and not _in_compound(p, report.text)]
+        f.places = [p for p in f.places if not _inside_actor(p, f.actors) and not _in_compound(p, report.text)
+                    and (_is_strategic(f) or not _where_spoken(p, report.text))]
         f.event_dates = [d for d in f.dates if (_is_strategic(f) or not _dates_a_statement(f.sentence, d)) and (
             d.start <= report.published or _is_strategic(f))]
         if f.specific and et.is_hypothetical(f.sentence.text) and not f.figures:
@@ -257,6 +258,18 @@ def _in_compound(place: PlaceMention, text: str) -> bool:
     """'Islamabad-Kabul talks', 'the Türkiye–Qatar track': names joined by a dash describe a relation, not a scene."""
     before, after = text[max(0, place.span.start - 2):place.span.start], text[place.span.end:place.span.end + 2]
     return bool(re.match(r"[-–][A-ZÀ-Þ]", after)) or bool(re.search(r"[A-Za-zà-ÿ][-–]$", before))
+
+
+_SPOKEN_IN = re.compile(
+    r"\b(?:speaking|spoke|talking|told|said|says|briefing|briefed|statement|interview|(?:news|press) conference)"
+    r"(?:\s+(?:to\s+)?(?:reporters|journalists|the\s+media|the\s+press|a\s+(?:news|press)\s+conference|"
+    r"parliament|the\s+senate|lawmakers))?\s+(?:in|from)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _where_spoken(place: PlaceMention, text: str) -> bool:
+    """'Speaking to reporters in Kabul, the spokesman said ...': where a party spoke, not where anything happened
+    (talks and agreements are the exception: the caller keeps those places)."""
+    return bool(_SPOKEN_IN.search(text[max(0, place.span.start - 60):place.span.start]))
 
 
 def _inside_actor(place: PlaceMention, actors: list[ActorMention]) -> bool:
@@ -455,7 +468,7 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
     return bool(f.figures or f.mentions or (find_cues(f.sentence.text) and _mentions_harm(f.sentence.text)))
 
 
-_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll"
+_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll|figures"
                    r"|claim|allegation|accusation|comment|respond|incident|talks", re.IGNORECASE)
 
 
@@ -554,10 +567,11 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     if event_type != et.STRATEGIC and place_mention is draft.place:  # talks in Doha do not place the next airstrike
         discourse.place = place_mention or discourse.place
     speakers = _speaker_names(draft, dictionary, country)
+    issuer = _issuer(report, dictionary)
     claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
-                                                                bool(f.figures)))
+                                                                bool(f.figures), issuer))
     figures = () if event_type == et.STRATEGIC else tuple(
-        _with_claimant(fig, claims, report) for fig in draft.figures)
+        _with_claimant(fig, claims, report, issuer) for fig in draft.figures)
     actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse.facts)
     return Event(
         event_id=_event_id(report.report_id, number), report_id=report.report_id,
@@ -688,11 +702,21 @@ def claimant_name(actor: Actor, surface: str) -> str:
     return actor.name
 
 
-def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report) -> Figure:
+def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report, issuer: str | None) -> Figure:
     for claim in claims:
         if claim.sentence == figure.sentence and claim.stance in ("asserts", "acknowledges_later"):
             return replace(figure, claimed_by=claim.claimant)
+    if issuer is not None:  # a party's own statement: its figures are its claims
+        return replace(figure, claimed_by=issuer)
     return replace(figure, claimed_by=f"{report.outlet or report.report_id} (unattributed)")
+
+
+def _issuer(report: Report, dictionary: ActorDictionary) -> str | None:
+    """The party that issued a statement or complaint ("Inter-Services Public Relations"), if the dictionary knows it."""
+    if report.kind not in ("statement", "complaint") or not report.outlet:
+        return None
+    actor = dictionary.actor_for(report.outlet, report.published)
+    return actor.name if actor is not None and actor.kind in SPEAKER_KINDS else None
 
 
 def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, event_type: str, sub_type: str,
@@ -712,6 +736,9 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
             groups[0].name if groups else None)
         return attacker, target
     if event_type == et.BATTLES:
+        invader = _foreign_attacker(draft, state, country)
+        if invader is not None:  # 'Afghan forces and TTP fighters attacked Pakistani posts': the posts' army fights
+            return invader.name, _state_military(dictionary, country)
         first = perpetrator or (groups[0].name if groups else None)
         second = next((a.name for a in state if a.name != first), None)
         if first is None:
@@ -722,6 +749,25 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
     # ("the founder of Lashkar-e-Islam was killed") is not.
     attacker = perpetrator or _unidentified(dictionary, country)
     return attacker, _target(state, figures, civilians)
+
+
+def _foreign_attacker(draft: Draft, state: list[Actor], country: str | None) -> Actor | None:
+    """A foreign state's forces written as the doers of an attack in this country, alone or with a group."""
+    for f in draft.facts:
+        for mention in f.actors:
+            actor = next((a for a in state if a.name == mention.actor.name), None)
+            if actor is None or not actor.country or not country or actor.country == country:
+                continue
+            end = mention.span.end - f.sentence.span.start
+            if _AGENT_AFTER.match(_COORDINATED.sub("", f.sentence.text[end:end + 160], count=1)):
+                return actor
+    return None
+
+
+# 'Afghan forces and fighters of the TTP opened fire': the second doer is skipped to reach the verb.
+_COORDINATED = re.compile(r"^\s+(?:forces\s+)?(?:and|together with|along with)\s+[^,.;]{0,60}?(?:\([^)]{0,60}\))?(?=\s+"
+                          r"(?:has|have|had|also|hijacked|attacked|ambushed|stormed|targeted|carried|launched|struck"
+                          r"|killed|fired|opened|detonated|abducted|kidnapped|seized|raided)\b)", re.IGNORECASE)
 
 
 def _target(state: list[Actor], figures: tuple[Figure, ...], civilians: str | None) -> str | None:
