@@ -22,8 +22,9 @@ merged or pinned into an incident do not keep new accounts out of it.
 
 Candidates are found through two indexes, by (day, 0.5° cell) and by (day, province), so each event is compared with
 a handful of incidents, not all of them: the cost grows with n log n (the sort), not n². Resolution is incremental:
-`Resolver.add` places one new event among incidents already known; `resolve` replays every event in date order,
-which gives the same incident ids every time for the same events.
+`Resolver.add` places one new event among incidents already known; `resolve` replays every event (precise accounts
+in date order, then coarse ones: `resolution_order`), which gives the same incident ids every time for the same
+events.
 
 Monitor overrides (merge, split, pin) are applied after the automatic pass, in the order they were made, so they
 survive re-resolution and re-ingest. A split event is never joined automatically, and joins nothing.
@@ -256,12 +257,21 @@ class Resolver:
                 _append_once(self._by_province, (day, c.country or "", c.admin1), incident_id)
 
 
+def _is_coarse(candidate: Candidate) -> bool:
+    """Known only to the province, or only to a week or a month."""
+    return candidate.geo_precision >= 3 or candidate.latitude is None or candidate.last_day - candidate.first_day > 1
+
+
+def resolution_order(candidate: Candidate) -> tuple[bool, int, str]:
+    """Precise accounts first, in date order, then coarse ones: a province-only account then meets every incident
+    it might tell of, and stands alone when it cannot tell which (`_ambiguous`)."""
+    return _is_coarse(candidate), candidate.first_day, candidate.event_id
+
+
 def _ambiguous(candidate: Candidate, fits: list[tuple[float, str]]) -> bool:
     """An account known only to the province (or to a week or month) that fits several incidents equally well
     cannot say which it tells of: it stands alone rather than mix two happenings' claims (a monitor may pin it)."""
-    coarse = candidate.geo_precision >= 3 or candidate.latitude is None or (
-        candidate.last_day - candidate.first_day > 1)
-    return coarse and len(fits) > 1 and fits[1][0] >= fits[0][0] - AMBIGUITY_MARGIN
+    return _is_coarse(candidate) and len(fits) > 1 and fits[1][0] >= fits[0][0] - AMBIGUITY_MARGIN
 
 
 def _cell(latitude: float, longitude: float) -> tuple[int, int]:
@@ -283,7 +293,7 @@ def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = (),
     may still pin or merge it."""
     overrides = list(overrides)
     resolver = Resolver(overrides)
-    for candidate in sorted(candidates, key=lambda c: (c.first_day, c.event_id)):
+    for candidate in sorted(candidates, key=resolution_order):
         resolver.add(candidate)
     assignment = resolver.incident_of | {event_id: incident_id_for(event_id) for event_id in unmatched}
     return apply_overrides(assignment, overrides)
