@@ -39,6 +39,33 @@ MESSAGES: dict[str, str] = {
     "TW-E308": "{detail}; nothing was recorded",
     # settings: 4xx
     "TW-E401": "setting {name} = {value!r} is not valid: {detail}",
+    # agreements and compliance: 5xx
+    "TW-E501": "{source}: {problems}",
+    "TW-E502": "{source}: not valid TOML ({detail}); fix the syntax there (docs/agreements.md shows the format)",
+    "TW-E503": "no agreement {agreement_id!r}; known: {known}",
+    "TW-E504": "{source}: cannot read the agreements file ({detail}); check that it exists and you may read it",
+    "TW-E505": "{detail}; nothing was changed",
+    "TW-E506": "unknown compliance {what} {value!r}; choose one of {choices}",
+    # the workplace (web app, users, access): 6xx
+    "TW-E601": "no secret key; set TRUCEWATCH_SECRET_KEY to a long random string (make one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"), or run 'trucewatch serve --dev' for a throw-away one",
+    "TW-E602": "a user named {name!r} exists already; choose another name (see 'trucewatch users list')",
+    "TW-E603": "no user {name!r}; see 'trucewatch users list'",
+    "TW-E604": "{detail}",
+    "TW-E605": "{detail}; nothing was changed",
+    "TW-E606": "no API token {token_id!r}{detail}; see 'trucewatch users list'",
+    "TW-E607": "{detail}",
+    "TW-E610": "sign in first: send 'Authorization: Bearer TOKEN' (from 'trucewatch users token NAME') or sign in at /login",
+    "TW-E611": "wrong user name or password",
+    "TW-E612": "the API token is not valid (unknown, revoked, malformed, or its user is disabled); ask an admin for a new one",
+    "TW-E613": "your role ({role}) may not {action} {kind}",
+    "TW-E614": "the form's CSRF token is missing or wrong; reload the page and send the form again (API clients: use a Bearer token, or send the session's X-CSRF-Token header)",
+    "TW-E615": "too many failed sign-ins; try again in {retry_after} seconds",
+    "TW-E616": "not found: {what}",
+    "TW-E617": "{method} is not allowed here; allowed: {allowed}",
+    "TW-E618": "the request is not valid: {detail}",
+    "TW-E619": "the request body is over the {limit}-byte limit; send smaller files or raise TRUCEWATCH_MAX_UPLOAD_BYTES",
+    "TW-E620": "the cursor is not valid for this listing (altered, from another query, or from a server with another secret key); start again without 'cursor'",
+    "TW-E699": "internal error ({detail}); it was logged; please report it with the time it happened",
 }
 
 
@@ -80,3 +107,11 @@ class IncidentError(TrucewatchError):
 
 class SettingsError(TrucewatchError):
     pass
+
+
+class AgreementError(TrucewatchError):
+    """An agreements file that cannot be loaded, an unknown agreement, or an edit that cannot be made."""
+
+
+class WebError(TrucewatchError):
+    """The workplace: users and their tokens, signing in, access, and requests to the web app (TW-E6xx)."""

@@ -2,6 +2,10 @@
 
 Each returns data; none prints (progress bars are drawn only when asked, on stderr).
 
+Agreements: `load_agreements` validates an agreements file and upserts it; `assess_agreement` assesses the stored
+incidents against one agreement afresh each time it is called (nothing of an assessment is stored, so it always
+reflects the incidents as they are now). See docs/agreements.md.
+
 Incidents: `ingest_report` resolves each stored report's events at once (`resolve_new`: they join incidents already
 known or open new ones, and nothing else is recomputed); `resolve_all` replays every event from scratch. Monitors'
 overrides are recorded by `override` (and `merge_incidents`, `pin_event`), then everything is re-resolved so that
@@ -17,18 +21,26 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from itertools import count
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from trucewatch.errors import IncidentError, IngestError, TrucewatchError
+from trucewatch.agreements import (
+    clock_in, dump_agreements, local_time, read_agreements, supersession_problem,
+)
+from trucewatch.errors import AgreementError, IncidentError, IngestError, TrucewatchError
+from trucewatch.pipeline.assess import PartySummary, Sides, assess, party_summary, window_of
 from trucewatch.pipeline.extract import extract_events
 from trucewatch.pipeline.extract.actors import load_actor_dictionary
 from trucewatch.pipeline.incident import describe
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
-from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
+from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolution_order, resolve
+from trucewatch.publish.compliance import check_compliance_format, write_compliance
 from trucewatch.publish.export import ExportCounts, check_format, export
-from trucewatch.records import Event, Incident, IngestResult, Override, Report
+from trucewatch.records import Agreement, Assessment, Event, Incident, IngestResult, Override, Report
 from trucewatch.storage import IncidentFilter, IncidentSummary, Store, migrate
 from trucewatch.storage.repository import BATCH
+
+if TYPE_CHECKING:
+    from trucewatch.publish.report import ComplianceReport
 
 SideOf = Callable[[str], "str | None"]
 OVERRIDE_KINDS = ("merge", "split", "pin")
@@ -154,7 +166,7 @@ def _place(resolver: Resolver, events: Iterable[Event], side_of: SideOf) -> dict
             placed[e.event_id] = incident_id_for(e.event_id)
         else:
             candidates.append(candidate)
-    for candidate in sorted(candidates, key=lambda c: (c.first_day, c.event_id)):
+    for candidate in sorted(candidates, key=resolution_order):
         placed[candidate.event_id] = resolver.add(candidate)
     return placed
 
@@ -345,6 +357,136 @@ def upgrade_db(db_url: str) -> tuple[str | None, str]:
     return migrate(db_url)
 
 
+# --- agreements and compliance -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementChange:
+    """What loading a file did to one agreement: "added", "updated" or "unchanged"."""
+
+    agreement_id: str
+    status: str
+
+
+def load_agreements(db_url: str, path: Path) -> list[AgreementChange]:
+    """Validate an agreements file (TW-E501/502/504) and store its agreements, each replacing the stored one of its
+    id; agreements stored but not in the file are kept. All or nothing."""
+    with Store.open(db_url) as store:
+        known = {a.agreement_id: a for a in store.agreements()}
+        agreements = read_agreements(path, known=known)
+        statuses = store.save_agreements(agreements)
+    return [AgreementChange(a.agreement_id, statuses[a.agreement_id]) for a in agreements]
+
+
+def list_agreements(db_url: str) -> list[Agreement]:
+    """Every stored agreement, by start."""
+    with Store.open(db_url, upgrade=False) as store:
+        return store.agreements()
+
+
+def get_agreement(db_url: str, agreement_id: str) -> Agreement:
+    """One stored agreement; TW-E503, naming the known ids, for an unknown one."""
+    return _require_agreement(list_agreements(db_url), agreement_id)
+
+
+def set_agreement(db_url: str, agreement_id: str, *, end: str | datetime | None = None, tz: str | None = None,
+                  open_ended: bool = False, superseded_by: str | None = None,
+                  note: str | None = None) -> Agreement:
+    """Edit a stored agreement: a new `end` (a local time in zone `tz`, default the agreement's, or an aware
+    datetime), or `open_ended`; `superseded_by` another stored agreement (added to that one's `supersedes`); a `note`
+    added to its notes. Refused edits (TW-E505) change nothing. Returns the agreement as stored now."""
+    if end is not None and open_ended:
+        raise AgreementError("TW-E505", detail="give an end or open-ended, not both")
+    if end is None and not open_ended and superseded_by is None and not note:
+        raise AgreementError("TW-E505", detail="nothing to change; give an end, open-ended, superseded-by or a note")
+    with Store.open(db_url, upgrade=False) as store:
+        agreements = store.agreements()
+        agreement = _require_agreement(agreements, agreement_id)
+        changed = replace(agreement, end=None if open_ended else _new_end(agreement, end, tz),
+                          notes="\n".join(part for part in (agreement.notes, (note or "").strip()) if part))
+        writes = [changed]
+        if superseded_by is not None:
+            later = _require_agreement(agreements, superseded_by)
+            problem = supersession_problem(later, changed, agreement_id, [a.agreement_id for a in agreements])
+            if problem:
+                raise AgreementError("TW-E505", detail=f"{superseded_by} cannot supersede {agreement_id}: {problem}")
+            if agreement_id not in later.supersedes:
+                writes.append(replace(later, supersedes=(*later.supersedes, agreement_id)))
+        store.save_agreements(writes)
+        return store.get_agreement(agreement_id) or changed
+
+
+def _new_end(agreement: Agreement, end: str | datetime | None, tz: str | None) -> datetime | None:
+    if end is None:
+        return agreement.end
+    try:
+        instant = end if isinstance(end, datetime) and end.tzinfo else local_time(end, tz or agreement.tz)
+    except ValueError as err:
+        raise AgreementError("TW-E505", detail=f"end: {err}") from err
+    if instant.astimezone(timezone.utc) <= agreement.start.astimezone(timezone.utc):
+        raise AgreementError("TW-E505", detail=f"the end must be after the start of {agreement.agreement_id} "
+                                               f"({clock_in(agreement.start, agreement.tz)} in {agreement.tz})")
+    return instant
+
+
+def remove_agreement(db_url: str, agreement_id: str) -> list[str]:
+    """Remove a stored agreement (TW-E503 if unknown), and its id from the `supersedes` of the others; returns the
+    ids of those others."""
+    with Store.open(db_url, upgrade=False) as store:
+        changed = store.remove_agreement(agreement_id)
+        if changed is None:
+            raise AgreementError("TW-E503", agreement_id=agreement_id, known=_known(store.agreements()))
+        return changed
+
+
+def export_agreements(db_url: str, out: TextIO) -> int:
+    """Write every stored agreement to `out` as an agreements file (it loads back unchanged); returns how many."""
+    agreements = list_agreements(db_url)
+    out.write(dump_agreements(agreements))
+    return len(agreements)
+
+
+def assess_agreement(db_url: str, agreement_id: str, date_from: date | None = None,
+                     date_to: date | None = None) -> list[Assessment]:
+    """Every stored incident (those overlapping [date_from, date_to] when given; undated ones only without dates)
+    assessed against the agreement, in date order; computed afresh from the incidents' events. TW-E503 for an
+    unknown agreement."""
+    sides = Sides.shipped()
+    with Store.open(db_url, upgrade=False) as store:
+        agreements = store.agreements()
+        agreement = _require_agreement(agreements, agreement_id)
+        window = window_of(agreement, agreements)
+        overrides = store.overrides()
+        ids = [s.incident_id for s in store.list_incidents(IncidentFilter(date_from=date_from, date_to=date_to))]
+        found: list[Assessment] = []
+        for start in range(0, len(ids), DESCRIBE_BATCH):
+            chunk = ids[start:start + DESCRIBE_BATCH]
+            described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
+                                                                   sides.side_of, overrides)}
+            found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]
+    return found
+
+
+def export_compliance(db_url: str, agreement_id: str, fmt: str, out: TextIO, date_from: date | None = None,
+                      date_to: date | None = None) -> int:
+    """Write the assessments of `assess_agreement` as jsonl or csv (TW-E506 otherwise); returns how many."""
+    check_compliance_format(fmt)
+    return write_compliance(assess_agreement(db_url, agreement_id, date_from, date_to), fmt, out)
+
+
+def _require_agreement(agreements: list[Agreement], agreement_id: str) -> Agreement:
+    for agreement in agreements:
+        if agreement.agreement_id == agreement_id:
+            return agreement
+    raise AgreementError("TW-E503", agreement_id=agreement_id, known=_known(agreements))
+
+
+def _known(agreements: list[Agreement]) -> str:
+    if not agreements:
+        return "none stored yet; load some with 'trucewatch agreements load FILE'"
+    return ", ".join(a.agreement_id for a in agreements) + " (see 'trucewatch agreements list')"
+
+
 def _refused(source: str, err: TrucewatchError, report_id: str | None = None) -> IngestResult:
     return IngestResult(str(source), report_id, "refused", reason=reason(err, str(source)), at=_now())
 
@@ -370,12 +512,19 @@ class DemoResult:
     exports: dict[str, Path]
     incidents: list[IncidentSummary] = field(default_factory=list)
     contested: Incident | None = None
+    agreements: list[AgreementChange] = field(default_factory=list)
+    compliance: list[Assessment] = field(default_factory=list)  # of the incidents against DEMO_AGREEMENT
+    parties: list[PartySummary] = field(default_factory=list)  # potential violations of DEMO_AGREEMENT per party
+
+
+DEMO_AGREEMENT = "doha-2025-10-19"
 
 
 def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
     """The main job on the bundled sample: ingest the sample reports (which resolves them into incidents), export
-    every event in each format, and pick the most disputed incident to show."""
-    from trucewatch.demo import sample_report_paths  # noqa: PLC0415
+    every event in each format, pick the most disputed incident to show, load the example agreements and assess the
+    incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl)."""
+    from trucewatch.demo import example_agreements_path, sample_report_paths  # noqa: PLC0415
 
     results = ingest_paths(sample_report_paths(), db_url, progress=progress)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -389,7 +538,14 @@ def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
     incidents, _ = list_incidents(db_url, limit=None)
     showcase = most_disputed(incidents)
     contested = get_incident(db_url, showcase.incident_id) if showcase else None
-    return DemoResult(results, events, exports, incidents, contested)
+    loaded = load_agreements(db_url, example_agreements_path())
+    assessments = assess_agreement(db_url, DEMO_AGREEMENT)
+    path = out_dir / f"demo-compliance-{DEMO_AGREEMENT}.jsonl"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_compliance(assessments, "jsonl", out)
+    exports["compliance"] = path
+    parties = party_summary(assessments, get_agreement(db_url, DEMO_AGREEMENT))
+    return DemoResult(results, events, exports, incidents, contested, loaded, assessments, parties)
 
 
 def most_disputed(incidents: Iterable[IncidentSummary]) -> IncidentSummary | None:
@@ -399,3 +555,35 @@ def most_disputed(incidents: Iterable[IncidentSummary]) -> IncidentSummary | Non
         return None
     return max(contested, key=lambda i: (any(r.startswith("conflicting figures") for r in i.reasons), i.n_reports,
                                          i.n_events, i.incident_id))
+
+
+# --- compliance report -----------------------------------------------------------------------------------------
+
+
+def compliance_report(db_url: str, agreement_id: str, date_from: date | None = None, date_to: date | None = None,
+                      generated_at: datetime | None = None) -> ComplianceReport:
+    """The compliance report of one agreement (see docs/reports.md): its window in force, the assessments of
+    `assess_agreement` and the full record of every incident inside the window or on its boundary. TW-E503 for an
+    unknown agreement. Render it with `trucewatch.publish.report.write_report`."""
+    from trucewatch.publish.report import build_report  # noqa: PLC0415  (matplotlib: only reports need it)
+    from trucewatch.settings import masked_url  # noqa: PLC0415
+
+    agreements = list_agreements(db_url)
+    agreement = _require_agreement(agreements, agreement_id)
+    assessments = assess_agreement(db_url, agreement_id, date_from, date_to)
+    shown = [a.incident_id for a in assessments if a.window_status in ("inside", "uncertain")]
+    return build_report(agreement, assessments, _incidents(db_url, shown), window=window_of(agreement, agreements),
+                        date_from=date_from, date_to=date_to, database=masked_url(db_url),
+                        generated_at=generated_at or _now())
+
+
+def _incidents(db_url: str, incident_ids: Sequence[str]) -> dict[str, Incident]:
+    """The full records of these incidents, described afresh from their events, by id."""
+    side_of = load_actor_dictionary().side_of
+    found: dict[str, Incident] = {}
+    with Store.open(db_url, upgrade=False) as store:
+        overrides = store.overrides()
+        for start in range(0, len(incident_ids), DESCRIBE_BATCH):
+            members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
+            found.update((i.incident_id, i) for i in _describe_all(store, members, side_of, overrides))
+    return found

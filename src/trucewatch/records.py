@@ -274,3 +274,161 @@ class Incident:
     contested: bool
     reasons: tuple[str, ...]
     overrides: tuple[Override, ...] = ()
+
+
+# --- agreements and their assessment ----------------------------------------------------------------------------
+
+# ACLED's sub-event types, spelled as ACLED spells them (a commitment may name any of them, or an event type).
+SUB_EVENT_TYPES = (
+    "Armed clash", "Government regains territory", "Non-state actor overtakes territory",
+    "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
+    "Remote explosive/landmine/IED", "Grenade",
+    "Sexual violence", "Attack", "Abduction/forced disappearance",
+    "Peaceful protest", "Protest with intervention", "Excessive force against protesters",
+    "Violent demonstration", "Mob violence",
+    "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use", "Headquarters or base established",
+    "Looting/property destruction", "Non-violent transfer of territory", "Other",
+)
+AGREEMENT_KINDS = ("truce", "ceasefire", "extension", "arrangement", "agreement")
+WINDOW_STATUSES = ("inside", "outside", "uncertain")
+EVIDENCE_STATES = ("single source", "corroborated", "contested", "denied")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A party to an agreement, or a guarantor or mediator of it.
+
+    `code` is a side of the actor dictionary (PAK, AFG, QAT, TUR ...): the side its forces and spokesmen have in coded
+    events and claims. `answers_for` lists the sides of non-state groups the party answers for under the agreement
+    (AFG for the TTP, under "no use of Afghan soil"); always empty for guarantors and mediators."""
+
+    code: str
+    name: str
+    answers_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """One thing the parties in `binds` undertook. `concerns` says which incidents it covers: ACLED event types and
+    sub-event types, and the tags of docs/agreements.md (violence, cross-border, civilians, forces, infrastructure,
+    proxy)."""
+
+    commitment_id: str
+    text: str
+    binds: tuple[str, ...]
+    concerns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A truce, ceasefire or arrangement: who, what they undertook, and from when to when.
+
+    `start` and `end` are instants (tz-aware, in the zone `tz` they were written in). `end` None is open-ended; an
+    agreement that names this one in its `supersedes` ends it when it begins (see `Window`)."""
+
+    agreement_id: str
+    name: str
+    kind: str  # one of AGREEMENT_KINDS
+    parties: tuple[Party, ...]
+    guarantors: tuple[Party, ...]
+    mediators: tuple[Party, ...]
+    start: datetime
+    end: datetime | None
+    tz: str  # IANA zone the times were written in: "Asia/Karachi"
+    supersedes: tuple[str, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    sources: tuple[str, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When an agreement was in force: from `start` to `end` (None: open), instants in UTC, and the agreement whose
+    start ended it early, if one did."""
+
+    agreement_id: str
+    start: datetime
+    end: datetime | None
+    ended_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One incident against one agreement: whether it falls in the window, which commitments it may breach, who is
+    accused by whom and how sure that is, with what a map or a timeline needs of the incident."""
+
+    incident_id: str
+    agreement_id: str
+    window_status: str  # one of WINDOW_STATUSES
+    reason: str
+    commitments: tuple[str, ...]  # commitment ids
+    accused: tuple[str, ...]  # party codes
+    accusers: tuple[str, ...]  # party codes
+    evidence_state: str  # one of EVIDENCE_STATES
+    first_date: date | None
+    last_date: date | None
+    event_type: str
+    sub_event_type: str
+    location: str | None
+    admin1: str | None
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+    fatalities_best: int | None
+    time_precision: int = TIME_DAY
+    accused_under: tuple[tuple[str, str], ...] = ()  # (party, commitment id): who is accused under which commitment
+
+
+# --- the workplace: users and complaints (see docs/web.md) ------------------------------------------------------
+
+USER_ROLES = ("admin", "monitor", "liaison", "analyst")  # people without an account are the public
+PARTY_CODES = ("PAK", "AFG")  # a liaison officer is bound to one party
+GUARANTOR_CODES = ("QAT", "TUR")  # a guarantor monitor is bound to one guarantor
+COMPLAINT_STATUSES = ("filed", "under review", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An account of the workplace. Its password hash and tokens stay in the store: they are never passed around."""
+
+    name: str
+    role: str  # one of USER_ROLES
+    party: str | None = None  # liaison officers: one of PARTY_CODES
+    guarantor: str | None = None  # guarantor monitors: one of GUARANTOR_CODES
+    disabled: bool = False
+    created_at: datetime | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """An API token's public part: its id (the secret is shown once, and only its hash is kept)."""
+
+    token_id: str
+    user: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A file attached to a complaint, kept once by its SHA-256 however many complaints attach it."""
+
+    sha256: str
+    filename: str  # as the sender named it, made safe
+    media_type: str  # as the sender declared it (not trusted: files are served as downloads)
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    """A party's complaint to the mechanism, filed by its liaison officer; private to that party and the monitors."""
+
+    complaint_id: str
+    party: str  # one of PARTY_CODES
+    text: str
+    filed_by: str  # the liaison officer's user name
+    filed_at: datetime
+    incident_id: str | None = None
+    status: str = "filed"  # one of COMPLAINT_STATUSES
+    evidence: tuple[Evidence, ...] = ()

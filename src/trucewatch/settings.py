@@ -24,15 +24,32 @@ class Settings:
     max_report_bytes: int = 8 * 1024 * 1024  # larger inputs are refused with TW-E108, never truncated
     extractor: str = "rules"  # the event extractor; see docs/extraction.md
     user: str | None = None  # who records monitors' overrides when --by is not given; else the login name
+    # the workplace (trucewatch serve; docs/web.md)
+    secret_key: str | None = None  # signs sign-in forms and list cursors; required to serve, never shown
+    evidence_dir: str | None = None  # complaint evidence files; default: evidence/ beside the SQLite database
+    max_upload_bytes: int = 20 * 1024 * 1024  # the largest evidence file (and, plus 1 MiB, request body) accepted
+    cookie_secure: bool = False  # mark cookies Secure even when the app itself sees plain http (behind a TLS proxy)
 
     @property
     def database_url(self) -> str:
         return database_url(self.db)
 
+    @property
+    def evidence_path(self) -> Path:
+        """Where evidence files are kept: `evidence_dir`, else evidence/ beside a SQLite database file, else
+        ./evidence."""
+        if self.evidence_dir:
+            return Path(self.evidence_dir).expanduser()
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).expanduser().parent / "evidence"
+        return Path("evidence")
+
     def shown(self) -> dict[str, object]:
-        """Settings fit for printing: the database password is masked."""
+        """Settings fit for printing: the database password and the secret key are masked."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["db"] = masked_url(self.database_url)
+        values["secret_key"] = "***" if self.secret_key else None
         return values
 
 
@@ -41,7 +58,13 @@ ENV_NAMES = {
     "max_report_bytes": "TRUCEWATCH_MAX_REPORT_BYTES",
     "extractor": "TRUCEWATCH_EXTRACTOR",
     "user": "TRUCEWATCH_USER",
+    "secret_key": "TRUCEWATCH_SECRET_KEY",
+    "evidence_dir": "TRUCEWATCH_EVIDENCE_DIR",
+    "max_upload_bytes": "TRUCEWATCH_MAX_UPLOAD_BYTES",
+    "cookie_secure": "TRUCEWATCH_COOKIE_SECURE",
 }
+MIN_SECRET_KEY = 32  # characters
+
 EXTRACTORS = ("rules",)
 
 
@@ -89,7 +112,7 @@ def _apply(settings: Settings, values: Mapping[str, object], source: str) -> Set
 
 
 def _cast(name: str, raw: object) -> object:
-    if name == "max_report_bytes":
+    if name in ("max_report_bytes", "max_upload_bytes"):
         try:
             value = int(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -97,6 +120,22 @@ def _cast(name: str, raw: object) -> object:
         if value <= 0:
             raise SettingsError("TW-E401", name=name, value=raw, detail="must be positive")
         return value
+    if name == "cookie_secure":
+        return _flag(name, raw)
+    if name == "secret_key" and len(str(raw)) < MIN_SECRET_KEY:
+        raise SettingsError("TW-E401", name=name, value="***", detail=f"shorter than {MIN_SECRET_KEY} characters; make "
+                            "one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
     if name == "extractor" and raw not in EXTRACTORS:
         raise SettingsError("TW-E401", name=name, value=raw, detail=f"choose one of {', '.join(EXTRACTORS)}")
     return str(raw)
+
+
+def _flag(name: str, raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError("TW-E401", name=name, value=raw, detail="write true or false")

@@ -129,7 +129,9 @@ def events(db: str | None, limit: int) -> None:
               show_default=True, help="Folder for the exports.")
 def demo(db: str, out_dir: Path) -> None:
     """The main job on the bundled sample reports: ingest, code, resolve into incidents, print the events, the
-    incidents and the most disputed one in full, write jsonl/csv/geojson."""
+    incidents and the most disputed one in full, write jsonl/csv/geojson; load the example agreements and assess the
+    incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl, and a per-party summary)."""
+    from trucewatch.publish.compliance import render_party_summary  # noqa: PLC0415
     from trucewatch.publish.export import render_table  # noqa: PLC0415
     from trucewatch.publish.incidents import render_incident, render_incident_table  # noqa: PLC0415
 
@@ -150,9 +152,15 @@ def demo(db: str, out_dir: Path) -> None:
                f"refused {counts['refused']}; {len(result.events)} events in {len(result.incidents)} incidents "
                f"({contested} contested) in {masked_url(url)}")
     for fmt, path in result.exports.items():
-        click.echo(f"  {fmt:<8} {path}")
-    click.echo(f"Next: trucewatch incidents --db {db}   |   trucewatch incident ID --db {db}   |   "
-               f"trucewatch export --format csv --db {db}")
+        click.echo(f"  {fmt:<10} {path}")
+    click.echo(f"\nAgreements loaded: {', '.join(f'{c.agreement_id} ({c.status})' for c in result.agreements)}")
+    counts = Counter(a.window_status for a in result.compliance)
+    click.echo(f"Against {jobs.DEMO_AGREEMENT}: {counts['inside']} incidents inside the window, "
+               f"{counts['uncertain']} uncertain, {counts['outside']} outside. Potential violations per party:\n")
+    for line in render_party_summary(result.parties, jobs.get_agreement(url, jobs.DEMO_AGREEMENT)):
+        click.echo(line)
+    click.echo(f"\nNext: trucewatch incidents --db {db}   |   trucewatch incident ID --db {db}   |   "
+               f"trucewatch compliance --agreement {jobs.DEMO_AGREEMENT} --view timeline --db {db}")
 
 
 @main.command()
@@ -276,6 +284,164 @@ def evaluate(corpus_dir: Path, output: Path | None, as_json: bool) -> None:
         click.echo(f"{refusal['source']}: {refusal['reason']}", err=True)
     click.echo(json.dumps(result["figures"], indent=2) if as_json else format_figures(result["figures"]))
     click.echo(f"export scored: {result['export_path']}", err=True)
+
+
+# --- agreements and compliance ---------------------------------------------------------------------------------------
+
+
+@main.group(cls=TrucewatchGroup)
+def agreements() -> None:
+    """Agreements (truces, ceasefires): load from TOML, list, show, edit, remove, export."""
+
+
+@agreements.command("load")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def agreements_load(file: Path, db: str | None) -> None:
+    """Validate an agreements file and store its agreements (each replaces the stored one of its id).
+
+    Prints each agreement's id and whether it was added, updated or unchanged. A file with any mistake loads nothing:
+    every mistake is printed with its field path (exit code 2).
+    """
+    url = settings_for(db).database_url
+    changes = jobs.load_agreements(url, file)
+    for change in changes:
+        click.echo(f"{change.status:<9}  {change.agreement_id}")
+    counts = Counter(c.status for c in changes)
+    click.echo(f"added {counts['added']}, updated {counts['updated']}, unchanged {counts['unchanged']}; "
+               f"in {masked_url(url)}")
+
+
+@agreements.command("list")
+@db_option
+def agreements_list(db: str | None) -> None:
+    """Show the stored agreements: id, kind, when in force (supersession counted), parties, commitments."""
+    from trucewatch.publish.compliance import render_agreement_table  # noqa: PLC0415
+
+    found = jobs.list_agreements(settings_for(db).database_url)
+    for block in render_agreement_table(found):
+        click.echo(block)
+    click.echo(f"{len(found)} agreements")
+
+
+@agreements.command("show")
+@click.argument("agreement_id")
+@db_option
+def agreements_show(agreement_id: str, db: str | None) -> None:
+    """Show one agreement in full: window, parties, guarantors, mediators, supersession, commitments, sources, notes."""
+    from trucewatch.publish.compliance import render_agreement  # noqa: PLC0415
+
+    url = settings_for(db).database_url
+    agreement = jobs.get_agreement(url, agreement_id)
+    for line in render_agreement(agreement, jobs.list_agreements(url)):
+        click.echo(line)
+
+
+@agreements.command("set")
+@click.argument("agreement_id")
+@click.option("--end", metavar="YYYY-MM-DDTHH:MM", help="New end, a local time in --tz.")
+@click.option("--tz", metavar="ZONE", help="Zone --end is written in [default: the agreement's].")
+@click.option("--open-ended", is_flag=True, help="No end of its own.")
+@click.option("--superseded-by", metavar="ID", help="A later stored agreement that supersedes this one.")
+@click.option("--note", metavar="TEXT", help="Text added to the agreement's notes.")
+@db_option
+def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ended: bool, superseded_by: str | None,
+                   note: str | None, db: str | None) -> None:
+    """Edit a stored agreement: its end, supersession or notes. Prints the agreement's window as it is now."""
+    from trucewatch.pipeline.assess import window_of  # noqa: PLC0415
+    from trucewatch.publish.compliance import in_force  # noqa: PLC0415
+
+    if tz and not end:
+        raise click.UsageError("--tz says which zone --end is written in; give --end too")
+    url = settings_for(db).database_url
+    changed = jobs.set_agreement(url, agreement_id, end=end, tz=tz, open_ended=open_ended,
+                                 superseded_by=superseded_by, note=note)
+    click.echo(f"{agreement_id}: in force {' '.join(in_force(changed, window_of(changed, jobs.list_agreements(url))))}")
+
+
+@agreements.command("remove")
+@click.argument("agreement_id")
+@db_option
+def agreements_remove(agreement_id: str, db: str | None) -> None:
+    """Remove a stored agreement; later agreements that superseded it no longer name it."""
+    changed = jobs.remove_agreement(settings_for(db).database_url, agreement_id)
+    click.echo(f"removed {agreement_id}" + (f"; no longer in the supersedes of {', '.join(changed)}" if changed else ""))
+
+
+@agreements.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write [default: stdout].")
+@db_option
+def agreements_export(output: Path | None, db: str | None) -> None:
+    """Write every stored agreement as an agreements file (TOML) that loads back unchanged."""
+    with _output(output) as out:
+        count = jobs.export_agreements(settings_for(db).database_url, out)
+    click.echo(f"{count} agreements written" + (f" to {output}" if output else ""), err=True)
+
+
+@main.command()
+@click.option("--agreement", "agreement_id", required=True, metavar="ID", help="The agreement to assess against.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="Write one line per assessed incident [default: jsonl].")
+@click.option("--view", type=click.Choice(["parties", "daily", "timeline"]), default=None,
+              help="Print a table instead: per party, per day, or the incidents in date order.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write the export to [default: stdout].")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Incidents that end on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Incidents that begin on or before this day.")
+@db_option
+def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Path | None, date_from: date | None,
+               date_to: date | None, db: str | None) -> None:
+    """Assess the incidents against an agreement: inside/outside/uncertain, commitments, accused, accusers, evidence.
+
+    Writes jsonl or csv (one line per incident), or prints a --view table.
+    """
+    url = settings_for(db).database_url
+    if view is not None:
+        from trucewatch.publish.compliance import render_view  # noqa: PLC0415
+
+        if fmt is not None or output is not None:
+            raise click.UsageError("--view prints a table; leave out --format and -o, or leave out --view")
+        assessments = jobs.assess_agreement(url, agreement_id, date_from, date_to)
+        for block in render_view(view, assessments, jobs.get_agreement(url, agreement_id), jobs.list_agreements(url)):
+            click.echo(block)
+        return
+    with _output(output) as out:
+        count = jobs.export_compliance(url, agreement_id, fmt or "jsonl", out, date_from, date_to)
+    click.echo(f"{count} incidents assessed against {agreement_id}" + (f", written to {output}" if output else ""),
+               err=True)
+
+
+@main.command()
+@click.option("--agreement", "agreement_id", required=True, metavar="ID", help="The agreement to report on.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "md"]), default="pdf", show_default=True,
+              help="PDF (A4), one self-contained HTML file, or markdown with the figures as SVG files beside it.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write; its folder is created [default: ./report-ID.FORMAT].")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Incidents that end on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Incidents that begin on or before this day.")
+@db_option
+def report(agreement_id: str, fmt: str, output: Path | None, date_from: date | None, date_to: date | None,
+           db: str | None) -> None:
+    """Write the compliance report of an agreement: summary per party, timeline, map, boundary cases, and every
+    incident inside the window or on its boundary with each party's claims side by side and the sources."""
+    from trucewatch.publish.report import write_report  # noqa: PLC0415
+
+    made = jobs.compliance_report(settings_for(db).database_url, agreement_id, date_from, date_to)
+    path = output or Path(f"report-{agreement_id}.{fmt}")
+    try:
+        written = write_report(made, fmt, path)
+    except OSError as err:
+        raise click.FileError(str(path), hint=err.strerror or str(err)) from None
+    figures = f" (figures: {', '.join(str(p) for p in written[1:])})" if written[1:] else ""
+    counts = made.counts
+    click.echo(f"compliance report of {agreement_id}: {_plural(counts['inside'], 'incident')} inside the window, "
+               f"{_plural(counts['uncertain'], 'boundary case')}, {counts['outside']} outside; written to "
+               f"{written[0]}{figures}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @main.group(cls=TrucewatchGroup)

@@ -221,3 +221,21 @@ def _agreed_place(events: list[Event]) -> Place | None:
 def _most_common(values: Iterable[str | None]) -> str | None:
     counts = Counter(v for v in values if v)
     return counts.most_common(1)[0][0] if counts else None
+
+
+# --- totals -------------------------------------------------------------------------------------------------------
+
+def total_fatalities(estimates: Iterable[Estimate]) -> tuple[int | None, int | None, int | None]:
+    """(low, best, high) of all deaths: per bound, the larger of the unspecified estimate and the sum of the
+    civilians', soldiers' and militants' estimates. High is None if a needed bound is open; all None without figures."""
+    estimates = list(estimates)
+    if not estimates:
+        return None, None, None
+    # Categories may carry a nationality ("Pakistani soldiers"): the last word says who died.
+    unspecified = [e for e in estimates if e.victims.split()[-1] == "unspecified"]
+    named = [e for e in estimates if e.victims.split()[-1] != "unspecified"]
+    low = max(sum(e.low for e in unspecified), sum(e.low for e in named))
+    best = max(sum(e.best for e in unspecified), sum(e.best for e in named))
+    tops = [e.high for e in estimates]
+    high = None if None in tops else max(sum(e.high or 0 for e in unspecified), sum(e.high or 0 for e in named))
+    return low, best, high

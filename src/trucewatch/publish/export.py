@@ -136,7 +136,7 @@ def write_csv(rows: Iterable[SourcedEvent], out: TextIO) -> int:
     writer.writerow(ACLED_COLUMNS)
     written = 0
     for row in rows:
-        writer.writerow([_cell(value) for value in acled_row(row)])
+        writer.writerow([spreadsheet_cell(value) for value in acled_row(row)])
         written += 1
     return written
 
@@ -223,7 +223,7 @@ def _denial_text(c: Claim) -> str:
     return f"{c.claimant} denies {what}"
 
 
-def _cell(value: object) -> object:
+def spreadsheet_cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
     if value is None:
         return ""

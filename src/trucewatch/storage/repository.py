@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from alembic import command
 from alembic.config import Config
@@ -30,10 +31,14 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from trucewatch.errors import IngestError, StorageError
-from trucewatch.records import Claim, Estimate, Event, Figure, Incident, Mention, Override, Place, Report, Span
+from trucewatch.pipeline.incident import total_fatalities
+from trucewatch.records import (
+    Agreement, Claim, Commitment, Event, Figure, Incident, Mention, Override, Party, Place, Report, Span,
+)
 from trucewatch.settings import masked_url
 from trucewatch.storage.schema import (
-    ClaimRow, EventRow, FigureRow, IncidentRow, MentionRow, OverrideRow, ProvenanceRow, ReportRow,
+    AgreementCommitmentRow, AgreementPartyRow, AgreementRow, ClaimRow, EventRow, FigureRow, IncidentRow, MentionRow,
+    OverrideRow, ProvenanceRow, ReportRow,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,6 +52,10 @@ CLAIMS: Table = ClaimRow.__table__  # type: ignore[assignment]
 PROVENANCE: Table = ProvenanceRow.__table__  # type: ignore[assignment]
 INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
 OVERRIDES: Table = OverrideRow.__table__  # type: ignore[assignment]
+AGREEMENTS: Table = AgreementRow.__table__  # type: ignore[assignment]
+AGREEMENT_PARTIES: Table = AgreementPartyRow.__table__  # type: ignore[assignment]
+AGREEMENT_COMMITMENTS: Table = AgreementCommitmentRow.__table__  # type: ignore[assignment]
+ROLES = ("party", "guarantor", "mediator")
 NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
 NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
 
@@ -220,6 +229,39 @@ class Store:
         with self.engine.begin() as conn:
             return conn.execute(stmt, rows).rowcount
 
+    def save_agreements(self, agreements: Iterable[Agreement], at: datetime | None = None) -> dict[str, str]:
+        """Write agreements, each replacing the stored one of its id with its parties and commitments, in one
+        transaction. Returns each id's status: "added", "updated", or "unchanged" (nothing written)."""
+        at = _as_utc(at or datetime.now(timezone.utc))
+        statuses: dict[str, str] = {}
+        with self.engine.begin() as conn:
+            for agreement in agreements:
+                stored = _read_agreements(conn, AGREEMENTS.c.agreement_id == agreement.agreement_id)
+                if stored and stored[0] == agreement:
+                    statuses[agreement.agreement_id] = "unchanged"
+                    continue
+                _delete_agreement(conn, agreement.agreement_id)
+                _insert_agreement(conn, agreement, at)
+                statuses[agreement.agreement_id] = "updated" if stored else "added"
+        return statuses
+
+    def remove_agreement(self, agreement_id: str) -> list[str] | None:
+        """Remove an agreement, and its id from the `supersedes` of every other, in one transaction. Returns the ids
+        of the agreements whose `supersedes` changed, or None if there was no such agreement."""
+        with self.engine.begin() as conn:
+            every = _read_agreements(conn)
+            if not any(a.agreement_id == agreement_id for a in every):
+                return None
+            changed = []
+            for other in every:
+                if agreement_id in other.supersedes:
+                    supersedes = tuple(s for s in other.supersedes if s != agreement_id)
+                    conn.execute(update(AGREEMENTS).where(AGREEMENTS.c.agreement_id == other.agreement_id)
+                                 .values(supersedes="\n".join(supersedes)))
+                    changed.append(other.agreement_id)
+            _delete_agreement(conn, agreement_id)
+        return changed
+
     # --- reading -----------------------------------------------------------------------------------------------
 
     def has_report(self, sha256: str) -> bool:
@@ -287,6 +329,16 @@ class Store:
             return [Override(kind=row.kind, event_id=row.event_id, target_event_id=row.target_event_id, by=row.by,
                              at=_utc(row.at), note=row.note, override_id=row.override_id)
                     for row in conn.execute(stmt)]
+
+    def agreements(self) -> list[Agreement]:
+        """Every stored agreement, by start, then id."""
+        with self.engine.connect() as conn:
+            return _read_agreements(conn)
+
+    def get_agreement(self, agreement_id: str) -> Agreement | None:
+        with self.engine.connect() as conn:
+            found = _read_agreements(conn, AGREEMENTS.c.agreement_id == agreement_id)
+        return found[0] if found else None
 
     def list_incidents(self, filters: IncidentFilter | None = None, limit: int | None = None,
                        offset: int = 0) -> list[IncidentSummary]:
@@ -523,21 +575,6 @@ def summary_of(incident: Incident, at: datetime | None = None) -> IncidentSummar
         reasons=incident.reasons, fatalities_low=low, fatalities_best=best, fatalities_high=high, updated_at=at)
 
 
-def total_fatalities(estimates: Iterable[Estimate]) -> tuple[int | None, int | None, int | None]:
-    """(low, best, high) of all deaths: per bound, the larger of the unspecified estimate and the sum of the
-    civilians', soldiers' and militants' estimates. High is None if a needed bound is open; all None without figures."""
-    by_victims = {e.victims: e for e in estimates}
-    if not by_victims:
-        return None, None, None
-    unspecified = by_victims.pop("unspecified", None)
-    named = list(by_victims.values())
-    low = max(unspecified.low if unspecified else 0, sum(e.low for e in named))
-    best = max(unspecified.best if unspecified else 0, sum(e.best for e in named))
-    tops = [e.high for e in named] + ([unspecified.high] if unspecified else [])
-    high = None if None in tops else max(unspecified.high if unspecified else 0, sum(e.high or 0 for e in named))
-    return low, best, high
-
-
 def _incident_row(s: IncidentSummary) -> dict[str, Any]:
     row = {name: getattr(s, name) for name in IncidentSummary.__dataclass_fields__}
     row["reasons"] = "\n".join(s.reasons)
@@ -635,6 +672,64 @@ def _place(row: Row[Any]) -> Place | None:
     return Place(name=row.location, country=row.country, admin1=row.admin1, admin2=row.admin2,
                  latitude=row.latitude, longitude=row.longitude, geo_precision=row.geo_precision,
                  feature=row.feature)
+
+
+# --- agreements ------------------------------------------------------------------------------------------------
+
+
+def _insert_agreement(conn: Connection, a: Agreement, at: datetime) -> None:
+    conn.execute(insert(AGREEMENTS), [{
+        "agreement_id": a.agreement_id, "name": a.name, "kind": a.kind, "start": _as_utc(a.start),
+        "end": _as_utc(a.end) if a.end else None, "tz": a.tz, "supersedes": "\n".join(a.supersedes),
+        "sources": "\n".join(a.sources), "notes": a.notes, "updated_at": at}])
+    members = [(role, seq, p) for role, found in zip(ROLES, (a.parties, a.guarantors, a.mediators), strict=True)
+               for seq, p in enumerate(found)]
+    if members:
+        conn.execute(insert(AGREEMENT_PARTIES), [
+            {"agreement_id": a.agreement_id, "role": role, "seq": seq, "code": p.code, "name": p.name,
+             "answers_for": "\n".join(p.answers_for)} for role, seq, p in members])
+    if a.commitments:
+        conn.execute(insert(AGREEMENT_COMMITMENTS), [
+            {"agreement_id": a.agreement_id, "seq": seq, "commitment_id": c.commitment_id, "text": c.text,
+             "binds": "\n".join(c.binds), "concerns": "\n".join(c.concerns)} for seq, c in enumerate(a.commitments)])
+
+
+def _delete_agreement(conn: Connection, agreement_id: str) -> None:
+    for table in (AGREEMENT_COMMITMENTS, AGREEMENT_PARTIES, AGREEMENTS):
+        conn.execute(delete(table).where(table.c.agreement_id == agreement_id))
+
+
+def _read_agreements(conn: Connection, where: Any = None) -> list[Agreement]:
+    stmt = select(AGREEMENTS).order_by(AGREEMENTS.c.start, AGREEMENTS.c.agreement_id)
+    rows = conn.execute(stmt if where is None else stmt.where(where)).all()
+    ids = [row.agreement_id for row in rows]
+    members: dict[tuple[str, str], list[Party]] = defaultdict(list)
+    commitments: dict[str, list[Commitment]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for p in conn.execute(select(AGREEMENT_PARTIES).where(AGREEMENT_PARTIES.c.agreement_id.in_(chunk))
+                              .order_by(AGREEMENT_PARTIES.c.seq)):
+            members[(p.agreement_id, p.role)].append(Party(p.code, p.name, _lines(p.answers_for)))
+        for c in conn.execute(select(AGREEMENT_COMMITMENTS).where(AGREEMENT_COMMITMENTS.c.agreement_id.in_(chunk))
+                              .order_by(AGREEMENT_COMMITMENTS.c.seq)):
+            commitments[c.agreement_id].append(Commitment(c.commitment_id, c.text, _lines(c.binds),
+                                                          _lines(c.concerns)))
+    return [_agreement(row, members, commitments[row.agreement_id]) for row in rows]
+
+
+def _agreement(row: Row[Any], members: dict[tuple[str, str], list[Party]],
+               commitments: list[Commitment]) -> Agreement:
+    zone = ZoneInfo(row.tz)
+    aid = row.agreement_id
+    return Agreement(
+        agreement_id=aid, name=row.name, kind=row.kind, parties=tuple(members[(aid, "party")]),
+        guarantors=tuple(members[(aid, "guarantor")]), mediators=tuple(members[(aid, "mediator")]),
+        start=_utc(row.start).astimezone(zone), end=_utc(row.end).astimezone(zone) if row.end else None, tz=row.tz,
+        supersedes=_lines(row.supersedes), commitments=tuple(commitments), sources=_lines(row.sources),
+        notes=row.notes)
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

@@ -187,3 +187,48 @@ class OverrideRow(Base):
     by: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text)
+
+
+class AgreementRow(Base):
+    """An agreement (truce, ceasefire, arrangement); lists are kept one item per line, as `incidents.reasons` is."""
+
+    __tablename__ = "agreements"
+
+    agreement_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # stored in UTC
+    end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: open-ended
+    tz: Mapped[str] = mapped_column(String(64))  # the zone the times are shown in
+    supersedes: Mapped[str] = mapped_column(Text)  # agreement ids, one per line
+    sources: Mapped[str] = mapped_column(Text)  # URLs, one per line
+    notes: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def _agreement_fk() -> Mapped[str]:
+    return mapped_column(ForeignKey("agreements.agreement_id", ondelete="CASCADE"), primary_key=True)
+
+
+class AgreementPartyRow(Base):
+    """A party, guarantor or mediator of an agreement (`role`), in the order the agreement lists them."""
+
+    __tablename__ = "agreement_parties"
+
+    agreement_id: Mapped[str] = _agreement_fk()
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)  # party | guarantor | mediator
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(Text)
+    answers_for: Mapped[str] = mapped_column(Text)  # sides, one per line
+
+
+class AgreementCommitmentRow(Base):
+    __tablename__ = "agreement_commitments"
+
+    agreement_id: Mapped[str] = _agreement_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    commitment_id: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    binds: Mapped[str] = mapped_column(Text)  # party codes, one per line
+    concerns: Mapped[str] = mapped_column(Text)  # one per line

@@ -1,0 +1,251 @@
+"""The compliance report's figures as SVG text: the daily timeline and the map of incidents.
+
+Plain inputs in (days and counts, map points), an SVG string out. matplotlib draws on the Agg canvas and no pyplot
+state is kept between calls. Output is deterministic: element ids come from a fixed hash salt, no date is written in
+the metadata, and text is drawn as paths (no fonts needed to view the file), so the same data give the same bytes.
+
+The map draws Natural Earth province outlines shipped in `trucewatch/data/` (simplified by
+`scripts/build_boundaries.py`; public domain, see data/SOURCES.md) with matplotlib patches: no download, no cartopy.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+
+import matplotlib
+from matplotlib import dates as mdates
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Polygon
+
+BOUNDARY_FILES = ("naturalearth_admin1_afg.geojson", "naturalearth_admin1_pak.geojson")
+SVG_RC = {"svg.hashsalt": "trucewatch", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8}
+STATUS_COLOURS = {"inside": "#c0392b", "uncertain": "#e69f00", "outside": "#7f8c8d"}
+STATUS_WORDS = {"inside": "inside the window", "uncertain": "boundary case (uncertain)",
+                "outside": "outside the window"}
+# Colour-blind-safe (Okabe-Ito) colours for the parties of the timeline, in order; "unattributed" is grey.
+SERIES_COLOURS = ("#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442")
+UNATTRIBUTED_COLOUR = "#999999"
+COUNTRY_FILL = {"Afghanistan": "#f4f1ea", "Pakistan": "#eaf0f4"}
+MAP_EXTENT = (60.4, 77.9, 23.5, 38.6)  # lon min, lon max, lat min, lat max: Afghanistan and Pakistan
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    """One incident on the map."""
+
+    latitude: float
+    longitude: float
+    status: str  # "inside" | "uncertain" | "outside"
+    fatalities: int | None = None
+    label: str = ""  # a short number printed beside the point, tying it to the report's list
+
+
+@dataclass(frozen=True, slots=True)
+class BarSeries:
+    """One series of the timeline's stacked bars: a count per day, and how many of them to hatch (boundary cases)."""
+
+    label: str
+    counts: tuple[int, ...]
+    uncertain: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A province's outer rings (level "admin1"), or a country's border lines (level "country")."""
+
+    name: str
+    country: str
+    level: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]
+
+
+# --- the timeline ----------------------------------------------------------------------------------------------
+
+
+def timeline_svg(days: Sequence[date], series: Sequence[BarSeries], window_start: date | None = None,
+                 window_end: date | None = None, title: str = "") -> str:
+    """Stacked daily bars, one series per accused party, the last one usually "unattributed"; the uncertain part of
+    each bar hatched. A dashed line marks the window's first day, a dotted one its last."""
+    with matplotlib.rc_context(SVG_RC):
+        return _timeline(days, series, window_start, window_end, title)
+
+
+def _timeline(days: Sequence[date], series: Sequence[BarSeries], window_start: date | None,
+              window_end: date | None, title: str) -> str:
+    fig, ax = _figure(7.2, 2.0)
+    x = [mdates.date2num(d) for d in days]
+    bottom = [0] * len(days)
+    for n, s in enumerate(series):
+        colour = UNATTRIBUTED_COLOUR if s.label == "unattributed" else SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        sure = [c - u for c, u in zip(s.counts, s.uncertain, strict=True)]
+        ax.bar(x, sure, bottom=bottom, width=0.8, color=colour, label=s.label, linewidth=0)
+        bottom = [b + c for b, c in zip(bottom, sure, strict=True)]
+        ax.bar(x, s.uncertain, bottom=bottom, width=0.8, color=colour, alpha=0.45, hatch="////", linewidth=0)
+        bottom = [b + u for b, u in zip(bottom, s.uncertain, strict=True)]
+    _window_lines(ax, window_start, window_end)
+    _timeline_axes(ax, days, max(bottom, default=0), title)
+    handles, _ = ax.get_legend_handles_labels()
+    if any(any(s.uncertain) for s in series):
+        handles.append(Patch(facecolor="#ffffff", edgecolor="#555555", hatch="////", linewidth=0.4,
+                             label="boundary cases"))
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _window_lines(ax: Axes, start: date | None, end: date | None) -> None:
+    num = mdates.date2num
+    if start is not None:
+        ax.axvline(num(start) - 0.5, color="#333333", linestyle="--", linewidth=0.8)
+    if end is not None:
+        ax.axvline(num(end) + 0.5, color="#333333", linestyle=":", linewidth=0.8)
+
+
+def _timeline_axes(ax: Axes, days: Sequence[date], highest: int, title: str) -> None:
+    num = mdates.date2num
+    if days:
+        ax.set_xlim(num(days[0]) - 0.7, num(days[-1]) + 0.7)
+    ax.set_ylim(0, max(highest, 1) * 1.15)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_ylabel("incidents per day")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    if title:
+        ax.set_title(title, loc="left", fontsize=9)
+
+
+# --- the map ---------------------------------------------------------------------------------------------------
+
+
+def map_svg(points: Sequence[MapPoint], title: str = "") -> str:
+    """Incidents over Afghan and Pakistani provinces: colour by window status, area by the best death estimate."""
+    with matplotlib.rc_context(SVG_RC):
+        return _map(points, title)
+
+
+def _map(points: Sequence[MapPoint], title: str) -> str:
+    fig, ax = _figure(7.2, 6.3)
+    _provinces(ax)
+    _points(ax, points)
+    lon0, lon1, lat0, lat1 = MAP_EXTENT
+    ax.set_xlim(lon0, lon1)
+    ax.set_ylim(lat0, lat1)
+    ax.set_aspect(1 / math.cos(math.radians((lat0 + lat1) / 2)))
+    ax.tick_params(labelsize=6, length=2)
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}°E"))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}°N"))
+    _map_legend(ax, points)
+    if title:
+        ax.set_title(title, loc="left", fontsize=9)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _provinces(ax: Axes) -> None:
+    for outline in load_outlines():
+        for ring in outline.rings:
+            if outline.level == "country":
+                ax.plot(*zip(*ring, strict=True), color="#555555", linewidth=0.9, zorder=2)
+            else:
+                ax.add_patch(Polygon(ring, closed=True, facecolor=COUNTRY_FILL.get(outline.country, "#f5f5f5"),
+                                     edgecolor="#a5a5a5", linewidth=0.3, zorder=1))
+    for name, (lon, lat) in {"AFGHANISTAN": (65.3, 33.6), "PAKISTAN": (69.6, 27.6)}.items():
+        ax.text(lon, lat, name, fontsize=9, color="#8a8a8a", ha="center", va="center", zorder=2)
+
+
+def _points(ax: Axes, points: Sequence[MapPoint]) -> None:
+    for status in ("outside", "uncertain", "inside"):  # the ones that matter most drawn last, on top
+        shown = [p for p in points if p.status == status]
+        if not shown:
+            continue
+        ax.scatter([p.longitude for p in shown], [p.latitude for p in shown], s=[marker_area(p.fatalities)
+                   for p in shown], c=STATUS_COLOURS.get(status, "#000000"), alpha=0.75, edgecolors="#222222",
+                   linewidths=0.4, zorder=3)
+    for (lon, lat), labels in label_groups(points).items():
+        ax.annotate(", ".join(labels), (lon, lat), xytext=(3.5, 2.5), textcoords="offset points", fontsize=6,
+                    color="#111111", zorder=4)
+
+
+def label_groups(points: Sequence[MapPoint], within: float = 0.08) -> dict[tuple[float, float], list[str]]:
+    """The labels of points that (nearly) share a place, joined: "14, 16" once, not two labels over each other."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for p in points:
+        if not p.label:
+            continue
+        here = next((key for key in groups if abs(key[0] - p.longitude) <= within
+                     and abs(key[1] - p.latitude) <= within), (p.longitude, p.latitude))
+        groups.setdefault(here, []).append(p.label)
+    return groups
+
+
+def on_map(p: MapPoint) -> bool:
+    """Whether the point lies in the area the map shows."""
+    lon0, lon1, lat0, lat1 = MAP_EXTENT
+    return lon0 <= p.longitude <= lon1 and lat0 <= p.latitude <= lat1
+
+
+def marker_area(fatalities: int | None) -> float:
+    """Marker area in points²: 12 for none or unknown, growing with the square root of the deaths."""
+    return 12 + 18 * math.sqrt(max(fatalities or 0, 0))
+
+
+def _map_legend(ax: Axes, points: Sequence[MapPoint]) -> None:
+    statuses = [s for s in STATUS_COLOURS if any(p.status == s for p in points)] or ["inside"]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor=STATUS_COLOURS[s],
+                      markeredgecolor="#222222", markeredgewidth=0.4, label=STATUS_WORDS[s]) for s in statuses]
+    for deaths in (0, 10, 50):
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=math.sqrt(marker_area(deaths)),
+                              markerfacecolor="none", markeredgecolor="#444444", markeredgewidth=0.6,
+                              label=f"{deaths} deaths" if deaths else "no deaths reported"))
+    ax.legend(handles=handles, loc="lower left", fontsize=6.5, frameon=True, framealpha=0.9, borderpad=0.8,
+              labelspacing=1.0)
+
+
+@lru_cache(maxsize=1)
+def load_outlines() -> tuple[Outline, ...]:
+    """The shipped outlines of Afghanistan's and Pakistan's provinces, and of the two countries."""
+    folder = files("trucewatch") / "data"
+    outlines = []
+    for name in BOUNDARY_FILES:
+        for feature in json.loads(folder.joinpath(name).read_text(encoding="utf-8"))["features"]:
+            geometry, properties = feature["geometry"], feature["properties"]
+            if geometry["type"] == "MultiLineString":
+                rings = geometry["coordinates"]
+            else:  # outer rings only: the shipped provinces have no holes
+                polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+                rings = [polygon[0] for polygon in polygons]
+            outlines.append(Outline(properties["name"], properties["country"], properties["level"],
+                                    tuple(tuple((x, y) for x, y in ring) for ring in rings)))
+    return tuple(outlines)
+
+
+# --- output ----------------------------------------------------------------------------------------------------
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def _svg(fig: Figure) -> str:
+    """The figure as SVG text; call inside `rc_context(SVG_RC)` (the hash salt is read when saving)."""
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    text = out.getvalue()
+    return text[text.index("<svg"):]  # no XML declaration or doctype: the SVG is inlined into HTML
