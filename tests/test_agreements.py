@@ -204,5 +204,5 @@ def test_the_demo_assesses_the_sample_against_the_doha_ceasefire(tmp_path, monke
     assert lines and all(list(line)[:8] == ["incident_id", "agreement_id", "window_status", "reason", "commitments",
                                             "accused", "accusers", "evidence_state"] for line in lines)
     assert {line["window_status"] for line in lines} >= {"inside", "outside"}
-    before = [line for line in lines if line["first_date"] < "2025-10-18"]
+    before = [line for line in lines if (line["last_date"] or line["first_date"]) < "2025-10-18"]
     assert before and all(line["window_status"] == "outside" for line in before)

@@ -36,6 +36,14 @@ REPORTS = {  # id: (published, outlet, text)
     "bus-bomb": ("2025-10-14", "Chaman Times", (
         "A roadside bomb hit a bus near Chaman on Monday, killing nine passengers, police said.")),
 }
+SITES = {  # one night's attack on several posts, each side naming different ones
+    "posts-kabul": ("2025-10-12", "Kabul Desk", (
+        "The Afghan government said on Sunday its forces had killed 40 Pakistani soldiers in overnight attacks on "
+        "Pakistani border posts in Kurram and Bajaur.")),
+    "posts-ispr": ("2025-10-12", "Inter-Services Public Relations", (
+        "Overnight, Afghan forces opened fire on Pakistani border posts at Angoor Adda, in Bajaur and in Chitral. "
+        "In these engagements 12 soldiers of the Pakistan Army were martyred.")),
+}
 WIRE = ("Gunmen attacked a police checkpoint in Quetta on Tuesday, killing 20 policemen, officials said. The "
         "attackers fled into the hills after the raid, and police began a search of nearby villages.")
 
@@ -94,6 +102,19 @@ def test_two_accounts_of_one_raid_are_one_incident_with_both_figures_side_by_sid
     claimants = {f.figure.claimed_by for f in incident.figures}
     assert len(claimants) == 2 and any("Afghanistan" in c for c in claimants)
     assert any(r.startswith("conflicting figures for") and "soldiers" in r for r in incident.reasons)
+
+
+def test_the_sites_of_one_nights_attack_are_one_incident_whichever_report_comes_first(db, folder):
+    for report_id, (day, outlet, text) in SITES.items():
+        write(folder, report_id, day, outlet, text)
+    jobs.ingest_paths([folder / "posts-kabul.json"], db)
+    jobs.ingest_paths([folder / "posts-ispr.json"], db)  # incremental: joins what is stored
+    incidents, total = jobs.list_incidents(db)
+    assert total == 1 and incidents[0].n_reports == 2
+    incident = jobs.get_incident(db, incidents[0].incident_id)
+    assert {(f.figure.low, f.figure.claimed_by) for f in incident.figures} == {
+        (40, "Government of Afghanistan (Taliban)"), (12, "Military Forces of Pakistan")}
+    assert any("Pakistani soldiers" in r for r in incident.reasons)
 
 
 def test_every_export_carries_the_incident_id_after_ingest(db, folder):

@@ -32,7 +32,7 @@ from trucewatch.pipeline.extract import extract_events
 from trucewatch.pipeline.extract.actors import load_actor_dictionary
 from trucewatch.pipeline.incident import describe
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
-from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolution_order, resolve
+from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
 from trucewatch.publish.compliance import check_compliance_format, write_compliance
 from trucewatch.publish.export import ExportCounts, check_format, export
 from trucewatch.records import Agreement, Assessment, Event, Incident, IngestResult, Override, Report
@@ -166,8 +166,7 @@ def _place(resolver: Resolver, events: Iterable[Event], side_of: SideOf) -> dict
             placed[e.event_id] = incident_id_for(e.event_id)
         else:
             candidates.append(candidate)
-    for candidate in sorted(candidates, key=resolution_order):
-        placed[candidate.event_id] = resolver.add(candidate)
+    placed.update(resolver.add_all(candidates))
     return placed
 
 

@@ -209,6 +209,33 @@ class Resolver:
         self._join(candidate, incident_id)
         return incident_id
 
+    def add_all(self, candidates: Iterable[Candidate]) -> dict[str, str]:
+        """Place many events (`resolution_order`), the sites of one happening together: they join the incident that
+        fits any one of them best, or found one. Returns each event's incident."""
+        ordered = sorted(candidates, key=resolution_order)
+        sites: dict[str, list[Candidate]] = {}
+        for c in ordered:
+            if c.happening is not None and c.event_id not in self._isolated:
+                sites.setdefault(c.happening, []).append(c)
+        placed: dict[str, str] = {}
+        for c in ordered:
+            if c.event_id in placed:
+                continue
+            group = sites.get(c.happening or "", [])
+            if len(group) < 2 or c.happening in self._sites:
+                placed[c.event_id] = self.add(c)
+                continue
+            incident_id = self._best_for(group) or incident_id_for(group[0].event_id)
+            for site in group:
+                self._join(site, incident_id)
+                placed[site.event_id] = incident_id
+        return placed
+
+    def _best_for(self, group: list[Candidate]) -> str | None:
+        fits = [(score, incident_id) for site in group for incident_id in self._nearby(site)
+                if (score := self._fit_incident(site, incident_id)) is not None]
+        return max(fits)[1] if fits else None
+
     def _fit_incident(self, candidate: Candidate, incident_id: str) -> float | None:
         """How well the event fits the incident: it must fit every account of it in time, type and armed group
         (so incidents do not chain from day to day or town to town), and be at the place of each account — of at
@@ -221,7 +248,7 @@ class Resolver:
             score = fit(candidate, member)
             if score is None and member.event_id in self._decided:
                 continue
-            account = member.happening or member.event_id
+            account = member.report_id  # two events of one report in one incident are sites of one happening
             placed.setdefault(account, False)
             if score is None:
                 if not _conflicts_only_in_place(candidate, member):
@@ -293,8 +320,7 @@ def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = (),
     may still pin or merge it."""
     overrides = list(overrides)
     resolver = Resolver(overrides)
-    for candidate in sorted(candidates, key=resolution_order):
-        resolver.add(candidate)
+    resolver.add_all(candidates)
     assignment = resolver.incident_of | {event_id: incident_id_for(event_id) for event_id in unmatched}
     return apply_overrides(assignment, overrides)
 

@@ -110,7 +110,7 @@ def _mentions_in(sentence: Sentence) -> list[Mention]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
-            if trigger.sub_event_type in found:
+            if trigger.sub_event_type in found or _negated(sentence.text, match.start()):
                 continue
             start = sentence.span.start + match.start()
             found[trigger.sub_event_type] = Mention(
@@ -121,6 +121,14 @@ def _mentions_in(sentence: Sentence) -> list[Mention]:
 
 def is_generic(mention: Mention) -> bool:
     return mention.event_type == GENERIC
+
+
+# "No firing was heard", "no new attacks", "without a shot fired": the trigger is said not to have happened.
+_NEGATION_BEFORE = re.compile(r"\b(?:no|without|nor|never)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    return bool(_NEGATION_BEFORE.search(text[max(0, start - 30):start]))
 
 
 def is_hypothetical(sentence_text: str) -> bool:

@@ -42,7 +42,8 @@ _BACKGROUND = re.compile(
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday").
 _STATEMENT_VERB = re.compile(
     r"(?:said|says|saying|told \w+(?: \w+)?|confirmed|stated|announced|reported|claimed|added|adding|statement|posted"
-    r"|tweeted|denied|rejected|condemned|briefing|maintained|press release|wrote|warned)\s*(?:on|late on|early on|,)?\s*$",
+    r"|tweeted|denied|rejected|condemned|briefing|maintained|press release|wrote|warned|interview|remarks|speech"
+    r"|news conference|press conference)\s*(?:on|late on|early on|,)?\s*$",
     re.IGNORECASE)
 # ... or right before it: "Mujahid on Wednesday claimed that ...".
 _STATEMENT_VERB_AFTER = re.compile(
@@ -162,7 +163,14 @@ def _near(mention: Mention, specific: list[Mention], items: list, inherit: bool,
     mine = tuple(x for x in items if _owner(x.span, specific, sentence) is mention)
     if mine or not inherit:
         return mine
-    return tuple(x for x in items if x.span.end <= mention.span.start)
+    base = sentence.span.start
+    # "aircraft hit targets during last week's fighting": the date of the fighting dates the strike too.
+    during = tuple(x for x in items if x.span.start >= mention.span.end
+                   and _DURING.search(sentence.text[max(0, x.span.start - base - 30):x.span.start - base]))
+    return tuple(x for x in items if x.span.end <= mention.span.start) + during
+
+
+_DURING = re.compile(r"\b(?:during|amid|throughout|in the course of)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 _MODIFIER_GAP = re.compile(r"^(?:['’]s)?(?:\s+(?!(?:after|before|ahead|following|during|in|on|at|of|with|and|but|"
@@ -558,7 +566,14 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     date_mention = draft.date
     if date_mention is not None and date_mention.time_precision >= TIME_MONTH:
         return None  # a passing reference dated to a month or a year: not coded
+    if date_mention is not None and date_mention.time_precision >= 2 and not draft.figures and _possessive(
+            date_mention, report.text) and 0 <= draft.mentions[0].span.start - date_mention.span.end <= 25:
+        return None  # "during last week's fighting", without a toll: a look back, not a report of the fighting
     start, end, precision = _event_dates(date_mention, discourse, report.published)
+    if event_type != et.STRATEGIC and start is not None and start > report.published:
+        # Violence is reported after the fact: a later day borrowed from the story (a truce "to begin on Wednesday")
+        # does not date it.
+        start, end, precision = report.published, None, 2
     place_mention = draft.place or _first_place(draft, event_type) or _borrowed_place(draft, discourse)
     country = place_mention.place.country if place_mention else _country_of(draft) or report_country
     if place_mention is None and event_type != et.STRATEGIC:
@@ -580,6 +595,10 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
         place=place_mention.place if place_mention else None, fatalities=figures, claims=claims,
         mentions=tuple(draft.mentions), provenance=_provenance(draft, date_mention, place_mention),
     )
+
+
+def _possessive(mention: DateMention, text: str) -> bool:
+    return text[mention.span.end:mention.span.end + 2] in ("'s", "’s")
 
 
 def _event_id(report_id: str, number: int) -> str:
@@ -712,11 +731,14 @@ def _with_claimant(figure: Figure, claims: tuple[Claim, ...], report: Report, is
 
 
 def _issuer(report: Report, dictionary: ActorDictionary) -> str | None:
-    """The party that issued a statement or complaint ("Inter-Services Public Relations"), if the dictionary knows it."""
-    if report.kind not in ("statement", "complaint") or not report.outlet:
+    """The party whose own statement or complaint this is: the outlet is a party's office the dictionary knows
+    ("Inter-Services Public Relations"), not a news medium."""
+    if not report.outlet:
         return None
     actor = dictionary.actor_for(report.outlet, report.published)
-    return actor.name if actor is not None and actor.kind in SPEAKER_KINDS else None
+    if actor is None or actor.kind not in SPEAKER_KINDS or actor.kind in ("media", "international"):
+        return None
+    return actor.name
 
 
 def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, event_type: str, sub_type: str,
