@@ -107,3 +107,20 @@ def test_a_partys_own_statement_claims_its_figures_and_denies_in_its_own_voice()
     assert {f.claimed_by for f in event.fatalities} == {"Military Forces of Pakistan"}
     assert ("Military Forces of Pakistan", "denies", "casualties") in {(c.claimant, c.stance, c.about)
                                                                       for c in event.claims}
+
+
+def test_fighting_said_not_to_have_happened_is_not_an_event():
+    assert events_of("No firing was heard along the crossing at Chaman on Sunday, residents said.") == []
+
+
+def test_a_look_back_at_last_weeks_fighting_is_not_coded_but_a_strike_during_it_is_dated_by_it():
+    events = events_of("Pakistan's defence minister admitted that Pakistani aircraft hit targets in Kabul during "
+                       "last week's fighting.")
+    assert [(e.sub_event_type, e.time_precision) for e in events] == [("Air/drone strike", 2)]
+    assert events[0].event_date < MONDAY
+
+
+def test_violence_is_never_dated_after_the_report():
+    events = events_of("A truce will begin on Friday. Residents reported an explosion in Kandahar.",
+                       published=date(2025, 10, 16))
+    assert all(e.event_date <= date(2025, 10, 16) for e in events if e.event_type != "Strategic developments")
