@@ -675,6 +675,7 @@ table.facts td, table.facts th { border-bottom: none; padding: 1px 6px 1px 0; }
 table.summary td:nth-child(n+2):nth-child(-n+5), table.summary th:nth-child(n+2):nth-child(-n+5),
 table.estimates td:nth-child(n+2):nth-child(-n+4) { text-align: right; }
 table.claims td + td { border-left: 0.6px solid var(--rule); }
+table.sources td:first-child, table.claims td:first-child { white-space: nowrap; }
 .claim { margin: 0 0 0.5em; }
 .claim:last-child { margin-bottom: 0; }
 .stance { font-weight: bold; }
