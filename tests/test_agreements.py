@@ -206,3 +206,6 @@ def test_the_demo_assesses_the_sample_against_the_doha_ceasefire(tmp_path, monke
     assert {line["window_status"] for line in lines} >= {"inside", "outside"}
     before = [line for line in lines if (line["last_date"] or line["first_date"]) < "2025-10-18"]
     assert before and all(line["window_status"] == "outside" for line in before)
+    page = (tmp_path / "out" / "demo-report-doha-2025-10-19.html").read_text(encoding="utf-8")
+    assert "Doha ceasefire" in page and "Summary by party" in page
+    assert (tmp_path / "out" / "demo-report-doha-2025-10-19.pdf").read_bytes().startswith(b"%PDF-")

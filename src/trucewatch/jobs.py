@@ -522,7 +522,8 @@ DEMO_AGREEMENT = "doha-2025-10-19"
 def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
     """The main job on the bundled sample: ingest the sample reports (which resolves them into incidents), export
     every event in each format, pick the most disputed incident to show, load the example agreements and assess the
-    incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl)."""
+    incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl) and write its compliance report
+    (out/demo-report-doha-2025-10-19.html and .pdf)."""
     from trucewatch.demo import example_agreements_path, sample_report_paths  # noqa: PLC0415
 
     results = ingest_paths(sample_report_paths(), db_url, progress=progress)
@@ -543,6 +544,11 @@ def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
     with path.open("w", encoding="utf-8", newline="") as out:
         write_compliance(assessments, "jsonl", out)
     exports["compliance"] = path
+    from trucewatch.publish.report import write_report  # noqa: PLC0415 - matplotlib and WeasyPrint load only here
+
+    report = compliance_report(db_url, DEMO_AGREEMENT)
+    for fmt in ("html", "pdf"):
+        exports[f"report {fmt}"] = write_report(report, fmt, out_dir / f"demo-report-{DEMO_AGREEMENT}.{fmt}")[0]
     parties = party_summary(assessments, get_agreement(db_url, DEMO_AGREEMENT))
     return DemoResult(results, events, exports, incidents, contested, loaded, assessments, parties)
 
