@@ -66,6 +66,21 @@ MESSAGES: dict[str, str] = {
     "TW-E619": "the request body is over the {limit}-byte limit; send smaller files or raise TRUCEWATCH_MAX_UPLOAD_BYTES",
     "TW-E620": "the cursor is not valid for this listing (altered, from another query, or from a server with another secret key); start again without 'cursor'",
     "TW-E699": "internal error ({detail}); it was logged; please report it with the time it happened",
+    # the audit log, its keys and checkpoints: 7xx (docs/audit.md)
+    "TW-E701": "{path}: cannot read the file ({detail}); check that it exists and you may read it",
+    "TW-E702": "{path}: not a signed checkpoint ({detail}); docs/audit.md shows the format",
+    "TW-E703": "{path}: not an Ed25519 {kind} key ({detail}); make a key pair with 'trucewatch audit keys generate'",
+    "TW-E704": "unknown guarantor {value!r}; choose one of {choices}",
+    "TW-E705": "key name {name!r} is not valid; use letters, digits, '.', '_' and '-' (at most 100), beginning with a letter or digit",
+    "TW-E706": "{detail}; keys are never replaced: register a new key under a new name (see 'trucewatch audit keys list')",
+    "TW-E707": "{path}: {detail}; nothing was registered",
+    "TW-E708": "the key in {path} is not registered; register its public key first: trucewatch audit keys add NAME --guarantor {choices} PUBLIC_KEY_FILE",
+    "TW-E709": "the audit log does not verify ({detail}); nothing was signed; run 'trucewatch audit verify' and settle that first",
+    "TW-E710": "{path}: {detail}; not co-signed",
+    "TW-E711": "no audit entry {seq}; the log has {size} entries",
+    "TW-E712": "tree size {size} is not valid here: {detail}",
+    "TW-E713": "cannot write {path} ({detail}); nothing was written",
+    "TW-E714": "{path}:{line}: not a trusted key line ({detail}); write one key per line as 'GUARANTOR NAME+HASH+KEY', as 'trucewatch audit keys generate' prints it",
 }
 
 
@@ -115,3 +130,7 @@ class AgreementError(TrucewatchError):
 
 class WebError(TrucewatchError):
     """The workplace: users and their tokens, signing in, access, and requests to the web app (TW-E6xx)."""
+
+
+class AuditError(TrucewatchError):
+    """The audit log, its guarantors' keys and its signed checkpoints (TW-E7xx)."""

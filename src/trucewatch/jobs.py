@@ -10,6 +10,9 @@ Incidents: `ingest_report` resolves each stored report's events at once (`resolv
 known or open new ones, and nothing else is recomputed); `resolve_all` replays every event from scratch. Monitors'
 overrides are recorded by `override` (and `merge_incidents`, `pin_event`), then everything is re-resolved so that
 they take effect. See docs/incidents.md.
+
+Audit: every write hands its Store method an `audit=recorder(...)` hook (trucewatch.verify.audit), which appends the
+write's entry to the audit log in the write's own transaction. A new write must do the same. See docs/audit.md.
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ from trucewatch.publish.export import ExportCounts, check_format, export
 from trucewatch.records import Agreement, Assessment, Event, Incident, IngestResult, Override, Report
 from trucewatch.storage import IncidentFilter, IncidentSummary, Store, migrate
 from trucewatch.storage.repository import BATCH
+from trucewatch.verify.audit import agreement_entry, default_actor, override_entry, recorder, report_entry
 
 if TYPE_CHECKING:
     from trucewatch.publish.report import ComplianceReport
@@ -94,7 +98,7 @@ def ingest_report(store: Store, report: Report) -> IngestResult:
         return _refused(source, IngestError("TW-E114", source=source, detail=f"{type(err).__name__}: {err}"),
                         report.report_id)
     try:
-        added = store.save(report, events)
+        added = store.save(report, events, audit=recorder(default_actor(), report_entry(report, events)))
     except TrucewatchError as err:
         return _refused(source, err, report.report_id)
     if not added:
@@ -290,8 +294,9 @@ def override(db_url: str, kind: str, event_id: str, target_event_id: str | None,
             if kind == "merge" and event.incident_id is not None and event.incident_id == target.incident_id:
                 raise IncidentError("TW-E308", detail=f"events {event_id!r} and {target_event_id!r} are already in "
                                                       f"one incident ({event.incident_id})")
-        recorded = store.add_override(Override(kind=kind, event_id=event_id, target_event_id=target_event_id,
-                                               by=by.strip(), at=at or _now(), note=note))
+        made = Override(kind=kind, event_id=event_id, target_event_id=target_event_id, by=by.strip(),
+                        at=at or _now(), note=note)
+        recorded = store.add_override(made, audit=recorder(made.by, override_entry(made)))
     resolve_all(db_url)
     return recorded
 
@@ -373,7 +378,10 @@ def load_agreements(db_url: str, path: Path) -> list[AgreementChange]:
     with Store.open(db_url) as store:
         known = {a.agreement_id: a for a in store.agreements()}
         agreements = read_agreements(path, known=known)
-        statuses = store.save_agreements(agreements)
+        logged = [agreement_entry("agreement.load", a, file=path.name,
+                                  status="updated" if a.agreement_id in known else "added")
+                  for a in agreements if known.get(a.agreement_id) != a]
+        statuses = store.save_agreements(agreements, audit=recorder(default_actor(), *logged))
     return [AgreementChange(a.agreement_id, statuses[a.agreement_id]) for a in agreements]
 
 
@@ -411,7 +419,9 @@ def set_agreement(db_url: str, agreement_id: str, *, end: str | datetime | None 
                 raise AgreementError("TW-E505", detail=f"{superseded_by} cannot supersede {agreement_id}: {problem}")
             if agreement_id not in later.supersedes:
                 writes.append(replace(later, supersedes=(*later.supersedes, agreement_id)))
-        store.save_agreements(writes)
+        logged = agreement_entry("agreement.set", changed, end=changed.end.isoformat() if changed.end else None,
+                                 superseded_by=superseded_by, note=note or None)
+        store.save_agreements(writes, audit=recorder(default_actor(), logged))
         return store.get_agreement(agreement_id) or changed
 
 
@@ -432,7 +442,8 @@ def remove_agreement(db_url: str, agreement_id: str) -> list[str]:
     """Remove a stored agreement (TW-E503 if unknown), and its id from the `supersedes` of the others; returns the
     ids of those others."""
     with Store.open(db_url, upgrade=False) as store:
-        changed = store.remove_agreement(agreement_id)
+        changed = store.remove_agreement(agreement_id, audit=recorder(default_actor(),
+                                                                      ("agreement.remove", agreement_id, {})))
         if changed is None:
             raise AgreementError("TW-E503", agreement_id=agreement_id, known=_known(store.agreements()))
         return changed
@@ -460,6 +471,24 @@ def assess_agreement(db_url: str, agreement_id: str, date_from: date | None = No
         found: list[Assessment] = []
         for start in range(0, len(ids), DESCRIBE_BATCH):
             chunk = ids[start:start + DESCRIBE_BATCH]
+            described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
+                                                                   sides.side_of, overrides)}
+            found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]
+    return found
+
+
+def assess_incidents(db_url: str, agreement_id: str, incident_ids: Sequence[str]) -> list[Assessment]:
+    """These incidents (unknown ids are left out) assessed against the agreement, in the order given; as
+    `assess_agreement` does for all. TW-E503 for an unknown agreement."""
+    sides = Sides.shipped()
+    with Store.open(db_url, upgrade=False) as store:
+        agreements = store.agreements()
+        agreement = _require_agreement(agreements, agreement_id)
+        window = window_of(agreement, agreements)
+        overrides = store.overrides()
+        found: list[Assessment] = []
+        for start in range(0, len(incident_ids), DESCRIBE_BATCH):
+            chunk = incident_ids[start:start + DESCRIBE_BATCH]
             described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
                                                                    sides.side_of, overrides)}
             found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]

@@ -432,3 +432,30 @@ class Complaint:
     incident_id: str | None = None
     status: str = "filed"  # one of COMPLAINT_STATUSES
     evidence: tuple[Evidence, ...] = ()
+
+
+# --- the audit log (see docs/audit.md) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One entry of the append-only audit log: a write, who made it and when. `payload` is canonical JSON text and
+    `leaf_hash` the hex SHA-256 of the entry's leaf (trucewatch.verify.audit.leaf_data)."""
+
+    seq: int  # 1, 2, 3 ... without gaps; the Merkle tree's leaf index is seq - 1
+    at: str  # UTC, ISO 8601 with microseconds: 2026-11-27T10:11:12.123456Z
+    actor: str  # who made the write
+    action: str  # what kind of write: ingest.report, incident.override, agreement.load, audit.key ...
+    subject: str  # the id of what was written
+    payload: str  # what was written, as canonical JSON (sorted keys, no whitespace, UTF-8)
+    leaf_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditKey:
+    """A guarantor's Ed25519 public key, registered to sign checkpoints of the audit log."""
+
+    name: str  # the key name in signed checkpoints: letters, digits, '.', '_', '-'
+    guarantor: str  # one of GUARANTOR_CODES
+    public_key: bytes  # the 32 raw bytes
+    added_at: str | None = None

@@ -29,6 +29,7 @@ class Settings:
     evidence_dir: str | None = None  # complaint evidence files; default: evidence/ beside the SQLite database
     max_upload_bytes: int = 20 * 1024 * 1024  # the largest evidence file (and, plus 1 MiB, request body) accepted
     cookie_secure: bool = False  # mark cookies Secure even when the app itself sees plain http (behind a TLS proxy)
+    audit_origin: str = "trucewatch/audit"  # the audit log's name in its signed checkpoints (docs/audit.md)
 
     @property
     def database_url(self) -> str:
@@ -62,6 +63,7 @@ ENV_NAMES = {
     "evidence_dir": "TRUCEWATCH_EVIDENCE_DIR",
     "max_upload_bytes": "TRUCEWATCH_MAX_UPLOAD_BYTES",
     "cookie_secure": "TRUCEWATCH_COOKIE_SECURE",
+    "audit_origin": "TRUCEWATCH_AUDIT_ORIGIN",
 }
 MIN_SECRET_KEY = 32  # characters
 
@@ -125,6 +127,8 @@ def _cast(name: str, raw: object) -> object:
     if name == "secret_key" and len(str(raw)) < MIN_SECRET_KEY:
         raise SettingsError("TW-E401", name=name, value="***", detail=f"shorter than {MIN_SECRET_KEY} characters; make "
                             "one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+    if name == "audit_origin" and (not str(raw).strip() or "\n" in str(raw) or str(raw) != str(raw).strip()):
+        raise SettingsError("TW-E401", name=name, value=raw, detail="one line of text, not empty, no outer spaces")
     if name == "extractor" and raw not in EXTRACTORS:
         raise SettingsError("TW-E401", name=name, value=raw, detail=f"choose one of {', '.join(EXTRACTORS)}")
     return str(raw)

@@ -21,6 +21,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from trucewatch import __version__, jobs
+from trucewatch.cli.audit import audit as audit_commands
 from trucewatch.errors import TrucewatchError
 from trucewatch.settings import Settings, load_settings, masked_url
 
@@ -42,6 +43,9 @@ class TrucewatchGroup(click.Group):
 @click.version_option(__version__, prog_name="trucewatch")
 def main() -> None:
     """trucewatch: code ceasefire-related events from news reports, with claims and figures kept apart."""
+
+
+main.add_command(audit_commands, "audit")  # trucewatch audit ...: cli/audit.py
 
 
 def db_option(func: F) -> F:
@@ -152,7 +156,7 @@ def demo(db: str, out_dir: Path) -> None:
                f"refused {counts['refused']}; {len(result.events)} events in {len(result.incidents)} incidents "
                f"({contested} contested) in {masked_url(url)}")
     for fmt, path in result.exports.items():
-        click.echo(f"  {fmt:<10} {path}")
+        click.echo(f"  {fmt:<11} {path}")
     click.echo(f"\nAgreements loaded: {', '.join(f'{c.agreement_id} ({c.status})' for c in result.agreements)}")
     counts = Counter(a.window_status for a in result.compliance)
     click.echo(f"Against {jobs.DEMO_AGREEMENT}: {counts['inside']} incidents inside the window, "
@@ -476,3 +480,118 @@ def _output(path: Path | None) -> Iterator[TextIO]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+# --- the workplace: the web app and its users (docs/web.md) -----------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--dev", is_flag=True, help="Without TRUCEWATCH_SECRET_KEY, make a throw-away one (sessions end when "
+                                          "the server stops).")
+@db_option
+def serve(host: str, port: int, dev: bool, db: str | None) -> None:
+    """Start the workplace: the web app and the JSON API (/api/v1, described at /openapi.json) over the store."""
+    import secrets  # noqa: PLC0415
+
+    import uvicorn  # noqa: PLC0415
+
+    from trucewatch.web.app import create_app  # noqa: PLC0415
+
+    settings = settings_for(db)
+    if not settings.secret_key and dev:
+        settings = replace(settings, secret_key=secrets.token_urlsafe(32))
+        click.echo("--dev: using a throw-away secret key; sessions and list cursors end when the server stops. "
+                   "Set TRUCEWATCH_SECRET_KEY for a real deployment.", err=True)
+    app = create_app(settings)
+    click.echo(f"trucewatch workplace on http://{host}:{port}/ over {masked_url(settings.database_url)}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+@main.group(cls=TrucewatchGroup)
+def users() -> None:
+    """Users of the workplace and their API tokens: add, list, disable, token, revoke-token."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "monitor", "liaison", "analyst"]),
+              help="admin; monitor (a guarantor's; needs --guarantor); liaison (a party's; needs --party); analyst.")
+@click.option("--party", type=click.Choice(["PAK", "AFG"], case_sensitive=False), help="A liaison officer's party.")
+@click.option("--guarantor", type=click.Choice(["QAT", "TUR"], case_sensitive=False),
+              help="A guarantor monitor's guarantor.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin, not a prompt.")
+@db_option
+def users_add(name: str, role: str, party: str | None, guarantor: str | None, password_stdin: bool,
+              db: str | None) -> None:
+    """Add a user. The password is asked for twice (or read from stdin); there is no default password."""
+    from trucewatch.web.accounts import add_user  # noqa: PLC0415
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    user = add_user(settings_for(db).database_url, name, role, password, party=party, guarantor=guarantor)
+    click.echo(f"added {user.name}: {_role_text(user)}")
+
+
+def _role_text(user: Any) -> str:
+    binding = user.party or user.guarantor
+    return user.role + (f" ({binding})" if binding else "") + (", disabled" if user.disabled else "")
+
+
+@users.command("list")
+@db_option
+def users_list(db: str | None) -> None:
+    """Show every user: name, role and binding, whether disabled, live API tokens."""
+    from trucewatch.web.accounts import list_tokens, list_users  # noqa: PLC0415
+
+    url = settings_for(db).database_url
+    accounts = list_users(url)
+    click.echo(f"{'NAME':<24} {'ROLE':<22} {'STATUS':<9} TOKENS")
+    for account in accounts:
+        u = account.user
+        role = u.role + (f" ({u.party or u.guarantor})" if u.party or u.guarantor else "")
+        click.echo(f"{u.name:<24} {role:<22} {'disabled' if u.disabled else 'active':<9} {account.live_tokens}")
+    live = [t for t in list_tokens(url) if t.revoked_at is None]
+    if live:
+        click.echo("\nLive API tokens (revoke with 'trucewatch users revoke-token ID'):")
+        for t in live:
+            click.echo(f"  {t.token_id}  {t.user:<24} made {t.created_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"{len(accounts)} users")
+
+
+@users.command("disable")
+@click.argument("name")
+@db_option
+def users_disable(name: str, db: str | None) -> None:
+    """Disable a user: their sessions end at once and their API tokens stop working."""
+    from trucewatch.web.accounts import disable_user  # noqa: PLC0415
+
+    user = disable_user(settings_for(db).database_url, name)
+    click.echo(f"disabled {user.name}")
+
+
+@users.command("token")
+@click.argument("name")
+@db_option
+def users_token(name: str, db: str | None) -> None:
+    """Make a new API token for a user and print it, once: only its hash is kept."""
+    from trucewatch.web.accounts import new_token  # noqa: PLC0415
+
+    token_id, token = new_token(settings_for(db).database_url, name)
+    click.echo(token)
+    click.echo(f"API token {token_id} for {name}: shown once, keep it safe; send it as 'Authorization: Bearer "
+               f"TOKEN'; revoke it with 'trucewatch users revoke-token {token_id}'", err=True)
+
+
+@users.command("revoke-token")
+@click.argument("token_id")
+@db_option
+def users_revoke_token(token_id: str, db: str | None) -> None:
+    """Revoke an API token by its id (as 'users list' and 'users token' show it)."""
+    from trucewatch.web.accounts import revoke_token  # noqa: PLC0415
+
+    token = revoke_token(settings_for(db).database_url, token_id)
+    click.echo(f"revoked API token {token.token_id} of {token.user} (at {token.revoked_at:%Y-%m-%d %H:%M} UTC)")

@@ -94,35 +94,44 @@ class PossibleTime:
 
 def zone_of(incident: Incident) -> str:
     """The time zone an incident's dates are read in: its country's, else UTC."""
-    country = incident.place.country if incident.place else None
+    return zone_of_country(incident.place.country if incident.place else None)
+
+
+def zone_of_country(country: str | None) -> str:
     return COUNTRY_ZONES.get(country or "", "UTC")
 
 
 def possible_time(incident: Incident) -> PossibleTime | None:
     """The interval of instants the incident may have happened in; None for an undated incident."""
-    if incident.first_date is None:
+    return possible_time_of(incident.first_date, incident.last_date, incident.time_precision,
+                            incident.place.country if incident.place else None)
+
+
+def possible_time_of(first_date: date | None, last_date: date | None, precision: int,
+                     country: str | None) -> PossibleTime | None:
+    """`possible_time` from an incident's dates, time precision and country alone (what its stored summary holds),
+    so that a window status can be read without describing the incident."""
+    if first_date is None:
         return None
-    tz = zone_of(incident)
-    first, last = incident.first_date, incident.last_date or incident.first_date
-    precision = incident.time_precision
+    tz = zone_of_country(country)
+    first, last = first_date, last_date or first_date
     half = HALF_WIDTH.get(precision, HALF_WIDTH[TIME_MONTH])
     if precision != TIME_DAY and first == last:
         first, last = first - timedelta(days=half), last + timedelta(days=half)
     return PossibleTime(_utc(_midnight(first, tz)), _utc(_midnight(last + timedelta(days=1), tz)), tz,
-                        _date_words(incident, first, last, tz), (first, last))
+                        _date_words(first_date, last_date, precision, first, last, tz), (first, last))
 
 
 def _midnight(day: date, tz: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz))
 
 
-def _date_words(incident: Incident, first: date, last: date, tz: str) -> str:
-    stated = incident.first_date
-    if incident.time_precision == TIME_DAY:
+def _date_words(stated: date, stated_last: date | None, precision: int, first: date, last: date, tz: str) -> str:
+    if precision == TIME_DAY:
         span = f"the day {first}" if first == last else f"the days {first} to {last}"
         return f"dated to {span} in {tz}"
-    unit = "week" if incident.time_precision == TIME_WEEK else "month"
-    if stated == incident.last_date or incident.last_date is None:
+    unit = "week" if precision == TIME_WEEK else "month"
+    if stated == stated_last or stated_last is None:
         return f"dated to the {unit} around {stated} ({first} to {last}) in {tz}"
     return f"dated to {first} to {last}, no closer than a {unit}, in {tz}"
 

@@ -27,7 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
-BOUNDARY_FILES = ("naturalearth_admin1_afg.geojson", "naturalearth_admin1_pak.geojson")
+from trucewatch.data import BOUNDARY_FILES
+
 SVG_RC = {"svg.hashsalt": "trucewatch", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8}
 STATUS_COLOURS = {"inside": "#c0392b", "uncertain": "#e69f00", "outside": "#7f8c8d"}
 STATUS_WORDS = {"inside": "inside the window", "uncertain": "boundary case (uncertain)",
@@ -127,6 +128,100 @@ def _timeline_axes(ax: Axes, days: Sequence[date], highest: int, title: str) -> 
     ax.set_axisbelow(True)
     if title:
         ax.set_title(title, loc="left", fontsize=9)
+
+
+# --- the workplace's timeline: incidents and deaths with the agreements' windows -------------------------------
+
+BAND_COLOURS = ("#cfe8d5", "#d6e4f2", "#f2e6c9", "#e6d6ee")  # pale fills of the agreements' windows, in turn
+NEUTRAL_COLOURS = {"unidentified": "#b0b0b0", "not attributed": "#b0b0b0", "others": "#6f6f6f"}
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A shaded span of days (an agreement's window); `end` None runs past the last day shown."""
+
+    label: str
+    start: date
+    end: date | None
+    strong: bool = False
+
+
+def activity_svg(bins: Sequence[date], unit: str, incidents: Sequence[BarSeries], deaths: Sequence[BarSeries],
+                 bands: Sequence[Band] = (), title: str = "") -> str:
+    """Two panels of stacked bars over the same days (or weeks: `unit`): incidents and deaths, one series per
+    party; the bands shaded behind them and named at the top."""
+    with matplotlib.rc_context(SVG_RC):
+        return _activity(bins, unit, incidents, deaths, bands, title)
+
+
+def _activity(bins: Sequence[date], unit: str, incidents: Sequence[BarSeries], deaths: Sequence[BarSeries],
+              bands: Sequence[Band], title: str) -> str:
+    fig = Figure(figsize=(9.6, 4.6))
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (1, 1), "hspace": 0.12})
+    width = 0.8 if unit == "day" else 6.0
+    offset = 0 if unit == "day" else 3.0
+    colours = _series_colours([s.label for s in incidents])
+    for ax, series, label in ((top, incidents, f"incidents per {unit}"), (bottom, deaths, f"deaths per {unit}")):
+        x = [mdates.date2num(d) + offset for d in bins]
+        stacked = [0] * len(bins)
+        for s in series:
+            ax.bar(x, s.counts, bottom=stacked, width=width, color=colours[s.label], label=s.label, linewidth=0,
+                   zorder=2)
+            stacked = [b + c for b, c in zip(stacked, s.counts, strict=True)]
+        _bands(ax, bins, unit, bands, named=ax is top)
+        _activity_axes(ax, bins, unit, max(stacked, default=0), label)
+    handles = [Patch(facecolor=colours[s.label], label=s.label) for s in incidents]
+    handles += [Patch(facecolor=BAND_COLOURS[n % len(BAND_COLOURS)], edgecolor="#555555" if b.strong else "none",
+                      label=f"window: {b.label}") for n, b in enumerate(bands)]
+    if handles:
+        top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+    if title:
+        top.set_title(title, loc="left", fontsize=9)
+    fig.subplots_adjust(left=0.07, right=0.78, top=0.9 if title else 0.95, bottom=0.1)
+    return _svg(fig)
+
+
+def _series_colours(labels: Sequence[str]) -> dict[str, str]:
+    colours, n = {}, 0
+    for label in labels:
+        if label in NEUTRAL_COLOURS:
+            colours[label] = NEUTRAL_COLOURS[label]
+        else:
+            colours[label] = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+            n += 1
+    return colours
+
+
+def _bands(ax: Axes, bins: Sequence[date], unit: str, bands: Sequence[Band], named: bool) -> None:
+    if not bins:
+        return
+    num = mdates.date2num
+    last = num(bins[-1]) + (1 if unit == "day" else 7)
+    for n, band in enumerate(bands):
+        start = max(num(band.start), num(bins[0]))
+        end = min(num(band.end) + 1, last) if band.end else last
+        if unit == "day":
+            start, end = start - 0.5, end - 0.5
+        ax.axvspan(start, end, facecolor=BAND_COLOURS[n % len(BAND_COLOURS)], alpha=1.0 if band.strong else 0.7,
+                   edgecolor="#555555" if band.strong else "none", linewidth=0.8, zorder=0)
+        if named:
+            ax.text(start, 1.0 - 0.09 * (n % 4), f" {band.label}", transform=ax.get_xaxis_transform(), fontsize=6.5,
+                    va="top", ha="left", color="#333333", fontweight="bold" if band.strong else "normal", zorder=3)
+
+
+def _activity_axes(ax: Axes, bins: Sequence[date], unit: str, highest: int, label: str) -> None:
+    num = mdates.date2num
+    if bins:
+        ax.set_xlim(num(bins[0]) - 0.7, num(bins[-1]) + (0.7 if unit == "day" else 7.0))
+    ax.set_ylim(0, max(highest, 1) * 1.45)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=12))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y" if unit == "week" else "%d %b"))
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_ylabel(label)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.5, zorder=1)
+    ax.set_axisbelow(True)
 
 
 # --- the map ---------------------------------------------------------------------------------------------------

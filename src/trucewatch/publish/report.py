@@ -167,7 +167,7 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
     days, series = timeline_series(assessments, agreement, date_from, date_to)
     return ComplianceReport(
         agreement_id=agreement.agreement_id, name=agreement.name, kind=agreement.kind,
-        tz=agreement.tz, window_local=_window(window, agreement.tz), window_utc=_window(window, "UTC"),
+        tz=agreement.tz, window_local=window_text(window, agreement.tz), window_utc=window_text(window, "UTC"),
         parties=tuple((p.code, p.name) for p in agreement.parties),
         guarantors=tuple(p.name for p in agreement.guarantors), mediators=tuple(p.name for p in agreement.mediators),
         commitments=tuple((c.commitment_id, c.text) for c in agreement.commitments),
@@ -235,8 +235,7 @@ def _section(number: int, a: Assessment, incident: Incident | None, codes: tuple
         evidence=a.evidence_state, commitments=", ".join(a.commitments) or "none named",
         fatalities_best=a.fatalities_best, contested=incident.reasons if incident and incident.contested else (),
         columns=columns, claims=claim_rows(claims, columns),
-        figures=tuple(dict.fromkeys(_figure_line(f) for f in sorted(incident.figures, key=_figure_order)))
-        if incident else (),
+        figures=figure_lines(incident.figures) if incident else (),
         estimates=incident.estimates if incident else (),
         sources=tuple(_source_line(s) for s in sorted(incident.sources, key=lambda s: (s.published, s.report_id)))
         if incident else ())
@@ -254,6 +253,12 @@ def claim_rows(claims: Iterable[SourcedClaim], columns: Sequence[str]) -> tuple[
             published=c.source.published, report_id=c.source.report_id))
     return tuple(ClaimRow(day, tuple(tuple(by_day[day].get(column, ())) for column in columns))
                  for day in sorted(by_day))
+
+
+def figure_lines(figures: Iterable[SourcedFigure]) -> tuple[FigureLine, ...]:
+    """Every figure with its source, by claimant, then date and report; a figure two events of one report carry is
+    shown once."""
+    return tuple(dict.fromkeys(_figure_line(f) for f in sorted(figures, key=_figure_order)))
 
 
 def _figure_order(f: SourcedFigure) -> tuple:
@@ -277,7 +282,7 @@ def _source_line(s: Source) -> SourceLine:
     return SourceLine(s.published, s.outlet or "?", s.report_id, s.url, (s.sha256 or "?")[:SHA_PREFIX], copy_of)
 
 
-def _window(window: Window, tz: str) -> str:
+def window_text(window: Window, tz: str) -> str:
     """'from 19 Oct 2025 00:00 PKT (UTC+05:00), open-ended'; an end set by a superseding agreement says so."""
     begin = f"from {_stamp(window.start, tz)}"
     if window.end is None:

@@ -11,7 +11,7 @@ Monitors' overrides are only ever added (`add_override`), never changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -58,6 +58,7 @@ AGREEMENT_COMMITMENTS: Table = AgreementCommitmentRow.__table__  # type: ignore[
 ROLES = ("party", "guarantor", "mediator")
 NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
 NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
+AuditHook = Callable[[Connection], object]  # appends a write's audit-log entries in its transaction (verify/audit.py)
 
 
 class SourcedEvent(NamedTuple):
@@ -152,13 +153,17 @@ class Store:
 
     # --- writing -----------------------------------------------------------------------------------------------
 
-    def save(self, report: Report, events: Sequence[Event], at: datetime | None = None) -> bool:
-        """Store a report and its events in one transaction. False if the same content (sha256) is already stored."""
+    def save(self, report: Report, events: Sequence[Event], at: datetime | None = None,
+             audit: AuditHook | None = None) -> bool:
+        """Store a report and its events in one transaction (with `audit`'s log entries). False if the same content
+        (sha256) is already stored."""
         try:
             with self.engine.begin() as conn:
                 if _already_stored(conn, report):
                     return False
                 _insert_all(conn, report, events, at or datetime.now(timezone.utc))
+                if audit is not None:
+                    audit(conn)
         except IntegrityError as err:
             if self.has_report(report.sha256):  # stored meanwhile by another process: same content, same outcome
                 return False
@@ -179,12 +184,15 @@ class Store:
         original = stored.revision_of or report.report_id
         return replace(report, report_id=f"{original}~{report.sha256[:8]}", revision_of=original)
 
-    def add_override(self, override: Override) -> Override:
-        """Record a monitor's decision; returns it with its `override_id`. Overrides are never changed or deleted."""
+    def add_override(self, override: Override, audit: AuditHook | None = None) -> Override:
+        """Record a monitor's decision (with `audit`'s log entries); returns it with its `override_id`. Overrides are
+        never changed or deleted."""
         row = {"kind": override.kind, "event_id": override.event_id, "target_event_id": override.target_event_id,
                "by": override.by, "at": _as_utc(override.at), "note": override.note}
         with self.engine.begin() as conn:
             key = conn.execute(insert(OVERRIDES), [row]).inserted_primary_key
+            if audit is not None:
+                audit(conn)
         return replace(override, override_id=int(key[0]))
 
     def save_incidents(self, incidents: Iterable[Incident], at: datetime | None = None) -> int:
@@ -229,9 +237,11 @@ class Store:
         with self.engine.begin() as conn:
             return conn.execute(stmt, rows).rowcount
 
-    def save_agreements(self, agreements: Iterable[Agreement], at: datetime | None = None) -> dict[str, str]:
+    def save_agreements(self, agreements: Iterable[Agreement], at: datetime | None = None,
+                        audit: AuditHook | None = None) -> dict[str, str]:
         """Write agreements, each replacing the stored one of its id with its parties and commitments, in one
-        transaction. Returns each id's status: "added", "updated", or "unchanged" (nothing written)."""
+        transaction (with `audit`'s log entries, when anything was written). Returns each id's status: "added",
+        "updated", or "unchanged" (nothing written)."""
         at = _as_utc(at or datetime.now(timezone.utc))
         statuses: dict[str, str] = {}
         with self.engine.begin() as conn:
@@ -243,11 +253,14 @@ class Store:
                 _delete_agreement(conn, agreement.agreement_id)
                 _insert_agreement(conn, agreement, at)
                 statuses[agreement.agreement_id] = "updated" if stored else "added"
+            if audit is not None and set(statuses.values()) - {"unchanged"}:
+                audit(conn)
         return statuses
 
-    def remove_agreement(self, agreement_id: str) -> list[str] | None:
-        """Remove an agreement, and its id from the `supersedes` of every other, in one transaction. Returns the ids
-        of the agreements whose `supersedes` changed, or None if there was no such agreement."""
+    def remove_agreement(self, agreement_id: str, audit: AuditHook | None = None) -> list[str] | None:
+        """Remove an agreement, and its id from the `supersedes` of every other, in one transaction (with `audit`'s
+        log entries). Returns the ids of the agreements whose `supersedes` changed, or None if there was no such
+        agreement."""
         with self.engine.begin() as conn:
             every = _read_agreements(conn)
             if not any(a.agreement_id == agreement_id for a in every):
@@ -260,6 +273,8 @@ class Store:
                                  .values(supersedes="\n".join(supersedes)))
                     changed.append(other.agreement_id)
             _delete_agreement(conn, agreement_id)
+            if audit is not None:
+                audit(conn)
         return changed
 
     # --- reading -----------------------------------------------------------------------------------------------

@@ -232,3 +232,120 @@ class AgreementCommitmentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     binds: Mapped[str] = mapped_column(Text)  # party codes, one per line
     concerns: Mapped[str] = mapped_column(Text)  # one per line
+
+
+# --- the workplace: users, their sessions and tokens, sign-in attempts, complaints (migration 0004_web) -------------
+
+
+class UserRow(Base):
+    """An account; the password is kept as an argon2 hash only."""
+
+    __tablename__ = "users"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    party: Mapped[str | None] = mapped_column(String(10))  # liaison officers
+    guarantor: Mapped[str | None] = mapped_column(String(10))  # guarantor monitors
+    password_hash: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie (never the cookie) and its CSRF token."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.user_id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenRow(Base):
+    """An API token: its public id and the SHA-256 of its secret part."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    token_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.user_id", ondelete="CASCADE"))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """A sign-in attempt, kept for rate limiting by user name and by client address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_name_at", "name", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    attempt_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class ComplaintRow(Base):
+    """A party's complaint, filed by its liaison officer."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_party_filed_at", "party", "filed_at", "complaint_id"),)
+
+    complaint_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    party: Mapped[str] = mapped_column(String(10))
+    incident_id: Mapped[str | None] = mapped_column(String(200))  # no foreign key: incidents come and go
+    text: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(100))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class ComplaintEvidenceRow(Base):
+    """A file attached to a complaint; the file itself is kept in the evidence folder under its SHA-256."""
+
+    __tablename__ = "complaint_evidence"
+
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.complaint_id", ondelete="CASCADE"),
+                                              primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+
+
+# --- the audit log and the keys that sign its checkpoints (migration 0005_audit; docs/audit.md) -------------------
+
+
+class AuditLogRow(Base):
+    """One entry of the append-only audit log; the leaf of the Merkle tree is computed from every other column."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))  # UTC, ISO 8601, as hashed
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditKeyRow(Base):
+    """A guarantor's Ed25519 public key for checkpoints; keys are added, never changed."""
+
+    __tablename__ = "audit_keys"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    guarantor: Mapped[str] = mapped_column(String(10))
+    public_key: Mapped[str] = mapped_column(String(64))  # base64 of the 32 raw bytes
+    added_at: Mapped[str] = mapped_column(String(40))

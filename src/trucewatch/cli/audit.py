@@ -1,0 +1,197 @@
+"""`trucewatch audit ...`: thin commands over `trucewatch.verify` (the audit log, its keys and checkpoints).
+
+Registered on the `main` group by cli/main.py; this module imports nothing from it, so either may be imported first.
+Errors (`TrucewatchError`) are turned into exit code 2 by the `main` group; `audit verify` exits 1 when the log or a
+checkpoint does not verify. See docs/audit.md and docs/cli.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from trucewatch.records import GUARANTOR_CODES
+from trucewatch.settings import Settings, load_settings, masked_url
+from trucewatch.verify import audit as log
+from trucewatch.verify import checkpoint as cp
+
+F = TypeVar("F")
+
+
+def _db_option(func: F) -> F:
+    return click.option("--db", "db", metavar="PATH|URL", default=None,  # type: ignore[return-value]
+                        help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")(func)
+
+
+def _settings(db: str | None) -> Settings:
+    settings = load_settings()
+    return replace(settings, db=db) if db else settings
+
+
+def _guarantor_option(func: F) -> F:
+    return click.option("--guarantor", required=True, metavar="|".join(GUARANTOR_CODES),  # type: ignore[return-value]
+                        type=click.Choice(GUARANTOR_CODES, case_sensitive=False),
+                        help="The guarantor the key signs for.")(func)
+
+
+@click.group()
+def audit() -> None:
+    """The tamper-evident audit log: keys, signed checkpoints, verification, entries and proofs."""
+
+
+@audit.group()
+def keys() -> None:
+    """The guarantors' Ed25519 keys that sign checkpoints: generate, add (register), list."""
+
+
+@keys.command("generate")
+@click.option("--name", required=True, help="The key's name in signed checkpoints (letters, digits, . _ -).")
+@_guarantor_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File for the private key (PEM, mode 0600); the public key goes to FILE.pub.")
+def keys_generate(name: str, guarantor: str, output: Path) -> None:
+    """Make a key pair for a guarantor: the private key to FILE (keep it offline), the public key to FILE.pub.
+
+    Prints the public key as a trusted-keys line. Needs no database: run it on the guarantor's own machine."""
+    made = cp.generate_key(name, guarantor, output)
+    click.echo(cp.key_line(made))
+    click.echo(f"private key in {output} (keep it secret and safe); public key in {output}.pub; register it with: "
+               f"trucewatch audit keys add {made.name} --guarantor {made.guarantor} {output}.pub", err=True)
+
+
+@keys.command("add")
+@click.argument("name")
+@_guarantor_option
+@click.argument("public_key_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--by", metavar="NAME", default=None, help="Who registers it [default: $TRUCEWATCH_USER, else the login "
+                                                         "name].")
+@_db_option
+def keys_add(name: str, guarantor: str, public_key_file: Path, by: str | None, db: str | None) -> None:
+    """Register a guarantor's public key (a FILE.pub of 'keys generate', or a PEM public key); logged as audit.key."""
+    added = cp.add_key(_settings(db).database_url, name, guarantor, public_key_file, by or log.default_actor())
+    click.echo(f"registered {cp.key_line(added)}")
+
+
+@keys.command("list")
+@_db_option
+def keys_list(db: str | None) -> None:
+    """Show the registered keys as trusted-keys lines, with when each was added."""
+    found = cp.list_keys(_settings(db).database_url)
+    for key in found:
+        click.echo(f"{cp.key_line(key)}  # added {key.added_at}")
+    click.echo(f"{len(found)} keys", err=True)
+
+
+@audit.command("checkpoint")
+@click.option("--key", "key_files", multiple=True, required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A registered private key to sign with; give it twice for both guarantors.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write [default: stdout].")
+@_db_option
+def checkpoint(key_files: tuple[Path, ...], output: Path | None, db: str | None) -> None:
+    """Sign a checkpoint of the log as it is now (size, root hash, time) with each key."""
+    settings = _settings(db)
+    made = cp.make_checkpoint(settings.database_url, list(key_files), settings.audit_origin)
+    _write(made.text(), output)
+    click.echo(f"checkpoint of {made.size} entries, root {made.root.hex()}; {_signed(made, settings)}", err=True)
+
+
+@audit.command("cosign")
+@click.argument("checkpoint_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Your registered private key.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write [default: CHECKPOINT_FILE itself].")
+@_db_option
+def cosign(checkpoint_file: Path, key_file: Path, output: Path | None, db: str | None) -> None:
+    """Add your signature to a checkpoint another guarantor signed, after checking it against the log."""
+    settings = _settings(db)
+    made = cp.cosign(settings.database_url, checkpoint_file, key_file, settings.audit_origin)
+    _write(made.text(), output or checkpoint_file)
+    click.echo(f"co-signed {output or checkpoint_file}: {_signed(made, settings)}", err=True)
+
+
+def _signed(made: cp.Checkpoint, settings: Settings) -> str:
+    valid, missing = cp.signing_status(settings.database_url, made)
+    text = f"signed by {cp.describe_signers(valid)}"
+    if missing:
+        return text + (f"; not complete until co-signed for {', '.join(missing)} "
+                       "(trucewatch audit cosign FILE --key KEY)")
+    return text + "; complete: give each guarantor and party a copy to keep"
+
+
+@audit.command("verify")
+@click.option("--against", "checkpoints", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A kept checkpoint the log must extend (repeat for more).")
+@click.option("--trusted-keys", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The guarantors' public keys as kept outside the system (trusted-keys lines).")
+@_db_option
+def verify(checkpoints: tuple[Path, ...], trusted_keys: Path | None, db: str | None) -> None:
+    """Recompute the log, check the keys and every kept checkpoint; name the first entry that breaks.
+
+    Exit code 0 when everything verifies, 1 when anything does not."""
+    settings = _settings(db)
+    found = cp.verify_audit(settings.database_url, list(checkpoints), trusted_keys, settings.audit_origin)
+    click.echo(f"audit log of {masked_url(settings.database_url)}: {found.size} entries, root {found.root.hex()}")
+    for problem in found.problems:
+        click.echo(f"  {problem.text}")
+    if found.more_problems:
+        click.echo(f"  ... and {found.more_problems} more")
+    for check in found.checkpoints:
+        c = check.checkpoint
+        click.echo(f"checkpoint {check.source}: {c.size} entries, root {c.root.hex()}, made {c.time or '?'}, "
+                   f"signed by {cp.describe_signers(check.signed_by)}: "
+                   + ("the log extends it" if check.ok else "FAILED"))
+        for problem in check.problems:
+            click.echo(f"  {problem.text}")
+    if not checkpoints:
+        click.echo("no checkpoint given: only the log's own consistency was checked; a rewrite of the whole log "
+                   "passes that. Verify --against the checkpoints the guarantors keep.", err=True)
+    if found.ok:
+        click.echo("verified")
+        return
+    first = found.first
+    where = f" at entry {first.seq}" if first is not None and first.seq is not None else ""
+    click.echo(f"NOT verified{where}: {first.text if first else ''}")
+    raise SystemExit(1)
+
+
+@audit.command("show")
+@click.option("--from", "first", type=click.IntRange(min=1), default=1, show_default=True, help="First entry.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Show at most N entries.")
+@_db_option
+def show(first: int, limit: int, db: str | None) -> None:
+    """Show entries of the log: seq, time, actor, action, subject, payload."""
+    entries, total = log.list_entries(_settings(db).database_url, first, limit)
+    for e in entries:
+        click.echo(f"{e.seq:>6}  {e.at}  {e.actor}  {e.action}  {e.subject}  {e.payload}")
+    click.echo(f"{len(entries)} of {total} entries", err=True)
+
+
+@audit.command("proof")
+@click.argument("seq", type=click.IntRange(min=1))
+@click.option("--size", type=click.IntRange(min=1), default=None,
+              help="Prove inclusion in the tree of the first N entries (a checkpoint's size) [default: all].")
+@_db_option
+def proof(seq: int, size: int | None, db: str | None) -> None:
+    """Print the inclusion proof of entry SEQ as JSON (RFC 9162 §2.1.3; check it by hand: docs/audit.md)."""
+    made = log.inclusion_proof(_settings(db).database_url, seq, size)
+    click.echo(json.dumps(made.as_json(), indent=2, ensure_ascii=False))
+
+
+def _write(text: str, path: Path | None) -> None:
+    """stdout, or a file that appears complete or not at all."""
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8", newline="")
+        os.replace(partial, path)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise click.FileError(str(path), hint=err.strerror or str(err)) from None

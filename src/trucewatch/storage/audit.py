@@ -1,0 +1,107 @@
+"""The audit log's part of the store: entries appended and read in order, and the guarantors' checkpoint keys.
+
+Only SQL lives here; what an entry means, how it is hashed and how the log is verified is
+`trucewatch.verify.audit`. Entries are appended on the connection of the write they record (so both commit or
+neither does), after that write: by then the transaction holds SQLite's write lock, so the next `seq` read here
+stays free until commit; PostgreSQL is asked for a table lock that serialises appenders the same way.
+"""
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, insert, select, text
+from sqlalchemy.engine import Connection, Row
+
+from trucewatch.records import AuditEntry, AuditKey
+from trucewatch.storage.repository import Store
+from trucewatch.storage.schema import AuditKeyRow, AuditLogRow
+
+AUDIT_LOG: Table = AuditLogRow.__table__  # type: ignore[assignment]
+AUDIT_KEYS: Table = AuditKeyRow.__table__  # type: ignore[assignment]
+BATCH = 1000  # entries per round trip when streaming the log
+
+
+def next_seq(conn: Connection) -> int:
+    """The seq the next entry gets, holding the log for this transaction where the database needs telling."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+    return int(conn.execute(select(func.coalesce(func.max(AUDIT_LOG.c.seq), 0))).scalar_one()) + 1
+
+
+def insert_entry(conn: Connection, entry: AuditEntry) -> None:
+    conn.execute(insert(AUDIT_LOG), [{"seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
+                                      "subject": entry.subject, "payload": entry.payload,
+                                      "leaf_hash": entry.leaf_hash}])
+
+
+def insert_key(conn: Connection, key: AuditKey) -> None:
+    conn.execute(insert(AUDIT_KEYS), [{"name": key.name, "guarantor": key.guarantor, "added_at": key.added_at,
+                                       "public_key": base64.b64encode(key.public_key).decode("ascii")}])
+
+
+class AuditStore:
+    """The audit log and keys of a database. Use `AuditStore.open(url)` (the same schema checks as `Store.open`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> AuditStore:
+        return cls(Store.open(url, upgrade=upgrade).engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> AuditStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def iter_entries(self) -> Iterator[AuditEntry]:
+        """Every entry (whatever its seq), in seq order, a batch at a time."""
+        stmt = select(AUDIT_LOG).order_by(AUDIT_LOG.c.seq)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=BATCH).execute(stmt)
+            for rows in result.partitions():
+                yield from (_entry(row) for row in rows)
+
+    def entries(self, first: int = 1, limit: int | None = None) -> list[AuditEntry]:
+        stmt = select(AUDIT_LOG).where(AUDIT_LOG.c.seq >= first).order_by(AUDIT_LOG.c.seq).limit(limit)
+        with self.engine.connect() as conn:
+            return [_entry(row) for row in conn.execute(stmt)]
+
+    def entry(self, seq: int) -> AuditEntry | None:
+        found = self.entries(seq, 1)
+        return found[0] if found and found[0].seq == seq else None
+
+    def leaf_hashes(self, last: int) -> Iterator[str]:
+        """The stored leaf hashes of entries 1..last, in seq order."""
+        stmt = select(AUDIT_LOG.c.leaf_hash).where(AUDIT_LOG.c.seq <= last).order_by(AUDIT_LOG.c.seq)
+        with self.engine.connect() as conn:
+            yield from conn.execution_options(yield_per=BATCH).execute(stmt).scalars()
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(AUDIT_LOG)).scalar_one())
+
+    def keys(self) -> list[AuditKey]:
+        """Every registered key, by guarantor then name."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(AUDIT_KEYS).order_by(AUDIT_KEYS.c.guarantor, AUDIT_KEYS.c.name)).all()
+        return [AuditKey(row.name, row.guarantor, _raw(row.public_key), row.added_at) for row in rows]
+
+
+def _raw(encoded: str) -> bytes:
+    """The key's bytes; an altered value that is not base64 gives bytes no signature verifies with."""
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except ValueError:
+        return b""
+
+
+def _entry(row: Row[Any]) -> AuditEntry:
+    return AuditEntry(seq=row.seq, at=row.at, actor=row.actor, action=row.action, subject=row.subject,
+                      payload=row.payload, leaf_hash=row.leaf_hash)

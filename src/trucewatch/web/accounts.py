@@ -1,0 +1,92 @@
+"""Users and their API tokens as plain jobs over the store: what `trucewatch users ...` calls.
+
+There is no default account and no default password anywhere: every user is added by someone who can run the CLI on
+the store, with a password typed or piped in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from trucewatch.errors import WebError
+from trucewatch.records import ApiToken, User
+from trucewatch.storage.web import WebStore
+from trucewatch.web.access import binding_problem
+from trucewatch.web.auth import hash_password, issue_token
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user as `trucewatch users list` shows it: with how many of their API tokens are live."""
+
+    user: User
+    live_tokens: int
+
+
+def add_user(db_url: str, name: str, role: str, password: str, *, party: str | None = None,
+             guarantor: str | None = None) -> User:
+    """Add a user. TW-E604 for a bad name or a role without its binding, TW-E605 for a password that is too short,
+    TW-E602 for a name that is taken. The database is created or upgraded as for ingest."""
+    if not NAME.fullmatch(name):
+        raise WebError("TW-E604", detail=f"user name {name!r}: use 1-100 letters, digits, '.', '_', '@' or '-', "
+                                         "beginning with a letter or digit")
+    party, guarantor = (party or None), (guarantor or None)
+    problem = binding_problem(role, party.upper() if party else None, guarantor.upper() if guarantor else None)
+    if problem:
+        raise WebError("TW-E604", detail=problem)
+    password_hash = hash_password(password)
+    user = User(name=name, role=role, party=party.upper() if party else None,
+                guarantor=guarantor.upper() if guarantor else None)
+    with WebStore.open(db_url) as store:
+        return store.add_user(user, password_hash, _now())
+
+
+def list_users(db_url: str) -> list[Account]:
+    with WebStore.open(db_url) as store:
+        live: dict[str, int] = {}
+        for token in store.tokens():
+            if token.revoked_at is None:
+                live[token.user] = live.get(token.user, 0) + 1
+        return [Account(user, live.get(user.name, 0)) for user in store.users()]
+
+
+def disable_user(db_url: str, name: str) -> User:
+    """Disable a user: their sessions end and their tokens stop working. TW-E603 for an unknown name."""
+    with WebStore.open(db_url) as store:
+        user = store.disable_user(name)
+    if user is None:
+        raise WebError("TW-E603", name=name)
+    return user
+
+
+def new_token(db_url: str, name: str) -> tuple[str, str]:
+    """A new API token for an enabled user: (its id, the token). TW-E603 for an unknown or disabled user."""
+    with WebStore.open(db_url) as store:
+        user = store.get_user(name)
+        if user is None:
+            raise WebError("TW-E603", name=name)
+        if user.disabled:
+            raise WebError("TW-E604", detail=f"user {name!r} is disabled; a disabled user's tokens would not work")
+        return issue_token(store, user)
+
+
+def list_tokens(db_url: str) -> list[ApiToken]:
+    with WebStore.open(db_url) as store:
+        return store.tokens()
+
+
+def revoke_token(db_url: str, token_id: str) -> ApiToken:
+    """Revoke a token by its id (the part between 'tw_' and '.'); TW-E606 for an unknown id."""
+    token_id = token_id.removeprefix("tw_").split(".", 1)[0]
+    with WebStore.open(db_url) as store:
+        token = store.revoke_token(token_id, _now())
+    if token is None:
+        raise WebError("TW-E606", token_id=token_id, detail="")
+    return token
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

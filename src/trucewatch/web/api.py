@@ -1,0 +1,542 @@
+"""The JSON API under /api/v1: the public record (reports, events, incidents, agreements, compliance, exports),
+complaints with their evidence, and monitors' overrides.
+
+Every route declares what it serves (`guard(kind, action)`), and each object it returns is checked again
+(`require(..., hide=...)`): what the caller may not see is "not found". Listings are keyset pages with an opaque
+cursor (`paging`); every error is the one envelope (`errors`). The work is done by `trucewatch.jobs` and the store.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, Literal, TextIO
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from trucewatch import jobs
+from trucewatch.errors import AgreementError, IncidentError, WebError
+from trucewatch.publish.compliance import compliance_record
+from trucewatch.publish.export import event_record, spreadsheet_cell
+from trucewatch.records import Agreement, Complaint, Event, Evidence, Override, Report
+from trucewatch.storage import IncidentFilter, IncidentSummary
+from trucewatch.storage.web import (
+    COMPLAINT_SORTS, EVENT_SORTS, INCIDENT_SORTS, REPORT_SORTS, EventFilter, WebStore, sort_value,
+)
+from trucewatch.web import evidence as evidence_files
+from trucewatch.storage.views import Box
+from trucewatch.web.access import Identity, Resource, decide, visible_parties
+from trucewatch.web.assets import boundaries_geojson
+from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
+from trucewatch.web.paging import DEFAULT_LIMIT, MAX_LIMIT, page_query, page_response, parse_sort
+from trucewatch.web.record import MAP_COLUMNS, MAP_LIMIT, MAX_MAP_LIMIT, MapQuery, RecordContext, legend, map_data
+from trucewatch.web.streaming import stream_writes
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["TW-E616"])
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorBody
+
+
+class Page(BaseModel):
+    data: list[dict[str, Any]]
+    next: str | None = Field(description="the next page's URL, or null on the last page")
+
+
+class One(BaseModel):
+    data: dict[str, Any]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": text} for status, text in (
+        (401, "not signed in, or a bad token"), (403, "signed in, but the role may not"),
+        (404, "no such object, or one the caller may not see"), (422, "the request is not valid"),
+        (429, "too many requests"))
+}
+router = APIRouter(prefix="/api/v1", route_class=GuardedRoute, responses=ERRORS)
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
+Cursor = Annotated[str | None, Query(description="from the previous page's `next`")]
+
+
+def _store(request: Request) -> WebStore:
+    return request.app.state.web.store
+
+
+def _db(request: Request) -> str:
+    return request.app.state.web.db_url
+
+
+# --- who am I --------------------------------------------------------------------------------------------------
+
+
+@router.get("/me", response_model=One, openapi_extra=guard("me", "read"))
+def me(request: Request) -> dict[str, Any]:
+    """The caller: name, role, and party (liaison officers) or guarantor (monitors)."""
+    i = identity_of(request)
+    return {"data": {"name": i.name, "role": i.role, "party": i.party, "guarantor": i.guarantor}}
+
+
+# --- reports ---------------------------------------------------------------------------------------------------
+
+
+def report_json(r: Report, with_text: bool) -> dict[str, Any]:
+    shown = {"report_id": r.report_id, "title": r.title, "outlet": r.outlet, "url": r.url,
+             "published": r.published.isoformat(), "published_basis": r.published_basis, "kind": r.kind,
+             "media_type": r.media_type, "sha256": r.sha256, "revision_of": r.revision_of,
+             "link": f"/api/v1/reports/{r.report_id}"}
+    if with_text:
+        shown["text"] = r.text
+    return shown
+
+
+@router.get("/reports", response_model=Page, openapi_extra=guard("report", "list"))
+def list_reports(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+                 date_to: Annotated[date | None, Query(alias="to")] = None, outlet: str | None = None,
+                 kind: str | None = None, sort: str = "-published", limit: Limit = DEFAULT_LIMIT,
+                 cursor: Cursor = None) -> JSONResponse:
+    """Report metadata (no text: read one report for it), newest first by default; sort `published` or
+    `-published`."""
+    identity = identity_of(request)
+    page = page_query(request, sort, REPORT_SORTS, limit, cursor)
+    rows = [r for r in _store(request).report_page(page, date_from=date_from, date_to=date_to, outlet=outlet,
+                                                   kind=kind)
+            if decide(identity, "read", Resource("report"))]
+    return page_response(request, rows, page, lambda r: (r.published, r.report_id),
+                         lambda r: report_json(r, with_text=False))
+
+
+@router.get("/reports/{report_id}", response_model=One, openapi_extra=guard("report", "list"))
+def get_report(request: Request, report_id: str) -> dict[str, Any]:
+    """One report's metadata, and its text for signed-in users."""
+    identity = identity_of(request)
+    found = _store(request).report(report_id)
+    what = f"report {report_id!r}"
+    if found is None:
+        raise not_found(what)
+    require(identity, "read", Resource("report"), hide=what)
+    return {"data": report_json(found, decide(identity, "read", Resource("report_text")))}
+
+
+# --- events ----------------------------------------------------------------------------------------------------
+
+
+def event_json(e: Event) -> dict[str, Any]:
+    return {**event_record(e), "link": f"/api/v1/events/{e.event_id}"}
+
+
+@router.get("/events", response_model=Page, openapi_extra=guard("event", "list"))
+def list_events(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+                date_to: Annotated[date | None, Query(alias="to")] = None, country: str | None = None,
+                province: str | None = None, event_type: Annotated[str | None, Query(alias="type")] = None,
+                actor: str | None = None, incident_id: str | None = None, report_id: str | None = None,
+                sort: str = "date", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
+    """Coded events (the export's JSON objects), in date order by default; sort `date` or `-date`."""
+    identity = identity_of(request)
+    page = page_query(request, sort, EVENT_SORTS, limit, cursor)
+    filters = EventFilter(date_from, date_to, country, province, event_type, actor, incident_id, report_id)
+    rows = [e for e in _store(request).event_page(filters, page) if decide(identity, "read", Resource("event"))]
+    key = EVENT_SORTS["date"]
+    return page_response(request, rows, page, lambda e: (sort_value(key, e.event_date, page.descending), e.event_id),
+                         event_json)
+
+
+@router.get("/events/{event_id}", response_model=One, openapi_extra=guard("event", "list"))
+def get_event(request: Request, event_id: str) -> dict[str, Any]:
+    what = f"event {event_id!r}"
+    found = _store(request).event(event_id)
+    if found is None:
+        raise not_found(what)
+    require(identity_of(request), "read", Resource("event"), hide=what)
+    return {"data": event_json(found)}
+
+
+# --- incidents -------------------------------------------------------------------------------------------------
+
+
+def summary_json(s: IncidentSummary) -> dict[str, Any]:
+    return {**jsonable_encoder(asdict(s)), "link": f"/api/v1/incidents/{s.incident_id}"}
+
+
+@router.get("/incidents", response_model=Page, openapi_extra=guard("incident", "list"))
+def list_incidents(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+                   date_to: Annotated[date | None, Query(alias="to")] = None, country: str | None = None,
+                   province: str | None = None, event_type: Annotated[str | None, Query(alias="type")] = None,
+                   actor: str | None = None, contested: bool | None = None, sort: str = "date",
+                   limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
+    """Incident summaries, with the filters of `trucewatch incidents`; sort `date`, `deaths` or `updated` (a `-` in
+    front: descending; missing values last)."""
+    identity = identity_of(request)
+    page = page_query(request, sort, INCIDENT_SORTS, limit, cursor)
+    filters = IncidentFilter(date_from, date_to, country, province, event_type, actor, contested)
+    rows = [s for s in _store(request).incident_page(filters, page)
+            if decide(identity, "read", Resource("incident"))]
+    key, _ = parse_sort(sort, INCIDENT_SORTS)
+    column = {"date": "first_date", "deaths": "fatalities_best", "updated": "updated_at"}[key.name]
+    return page_response(request, rows, page,
+                         lambda s: (sort_value(key, getattr(s, column), page.descending), s.incident_id),
+                         summary_json)
+
+
+@router.get("/incidents/{incident_id}", response_model=One, openapi_extra=guard("incident", "list"))
+def get_incident(request: Request, incident_id: str) -> dict[str, Any]:
+    """One incident in full: reports, events, figures by claimant, estimates, claims by party, overrides, and why
+    it is contested."""
+    what = f"incident {incident_id!r}"
+    try:
+        incident = jobs.get_incident(_db(request), incident_id)
+    except IncidentError as err:
+        if err.code == "TW-E305":
+            raise not_found(what) from None
+        raise
+    require(identity_of(request), "read", Resource("incident"), hide=what)
+    return {"data": {**jsonable_encoder(asdict(incident)), "link": f"/api/v1/incidents/{incident_id}"}}
+
+
+# --- agreements and compliance ---------------------------------------------------------------------------------
+
+
+def agreement_json(a: Agreement) -> dict[str, Any]:
+    return {**jsonable_encoder(asdict(a)), "link": f"/api/v1/agreements/{a.agreement_id}"}
+
+
+def _agreement(request: Request, agreement_id: str) -> Agreement:
+    what = f"agreement {agreement_id!r}"
+    try:
+        agreement = jobs.get_agreement(_db(request), agreement_id)
+    except AgreementError as err:
+        if err.code == "TW-E503":
+            raise not_found(what) from None
+        raise
+    require(identity_of(request), "read", Resource("agreement"), hide=what)
+    return agreement
+
+
+@router.get("/agreements", response_model=Page, openapi_extra=guard("agreement", "list"))
+def list_agreements(request: Request) -> dict[str, Any]:
+    """Every stored agreement, by start (one page: there are few)."""
+    identity = identity_of(request)
+    return {"data": [agreement_json(a) for a in jobs.list_agreements(_db(request))
+                     if decide(identity, "read", Resource("agreement"))], "next": None}
+
+
+@router.get("/agreements/{agreement_id}", response_model=One, openapi_extra=guard("agreement", "list"))
+def get_agreement(request: Request, agreement_id: str) -> dict[str, Any]:
+    return {"data": agreement_json(_agreement(request, agreement_id))}
+
+
+@router.get("/agreements/{agreement_id}/compliance", response_model=Page, openapi_extra=guard("compliance", "read"))
+def agreement_compliance(request: Request, agreement_id: str,
+                         date_from: Annotated[date | None, Query(alias="from")] = None,
+                         date_to: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
+    """Every incident assessed against the agreement (the compliance export's objects), in date order."""
+    _agreement(request, agreement_id)
+    found = jobs.assess_agreement(_db(request), agreement_id, date_from, date_to)
+    return {"data": [compliance_record(a) for a in found], "next": None}
+
+
+# --- the map ---------------------------------------------------------------------------------------------------
+
+
+class MapBody(BaseModel):
+    columns: list[str] = Field(description="what each point's array holds, in order")
+    types: list[str] = Field(description="the event type of each type code (a point's `type` indexes this)")
+    colours: list[str] = Field(description="the colour of each type code on the map")
+    points: list[list[str | float | int | None]]
+    count: int = Field(description="how many points are given")
+    truncated: bool = Field(description="true when more incidents matched than `limit`: the latest are given")
+
+
+class MapAnswer(BaseModel):
+    data: MapBody
+
+
+BBOX = r"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$"
+
+
+@router.get("/map", response_model=MapAnswer, openapi_extra=guard("incident", "list"))
+def map_points(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+               date_to: Annotated[date | None, Query(alias="to")] = None,
+               event_type: Annotated[str | None, Query(alias="type", max_length=100)] = None,
+               party: Annotated[str | None, Query(pattern=r"^[A-Z_]{2,12}$", description=(
+                   "a side: with `agreement`, the party the assessment accuses; else the side of the first actor"))]
+               = None,
+               agreement: Annotated[str | None, Query(max_length=200)] = None,
+               window: Annotated[Literal["inside", "uncertain", "outside"] | None, Query(
+                   description="the window status against `agreement` (which it needs)")] = None,
+               bbox: Annotated[str | None, Query(pattern=BBOX, description="west,south,east,north in degrees")]
+               = None,
+               limit: Annotated[int, Query(ge=1, le=MAX_MAP_LIMIT)] = MAP_LIMIT) -> JSONResponse:
+    """The incidents with a place, as compact arrays for the map (`columns` says what each holds), latest first:
+    one query over the incidents' summaries."""
+    context = record_context(request)
+    if window and not agreement:
+        raise WebError("TW-E618", detail="[query -> window] a window status needs an agreement: add agreement=ID")
+    if agreement and context.agreement(agreement) is None:
+        raise not_found(f"agreement {agreement!r}")
+    filters = IncidentFilter(date_from=date_from, date_to=date_to, event_type=event_type)
+    found = map_data(context, MapQuery(filters, party, agreement, window, parse_box(bbox), limit))
+    # every incident is published: the route's guard has decided for all of them at once
+    return JSONResponse({"data": {"columns": list(MAP_COLUMNS), "types": [t for t, _ in legend()],
+                                  "colours": [c for _, c in legend()], "points": found.points,
+                                  "count": len(found.points), "truncated": found.truncated}})
+
+
+def parse_box(text: str | None) -> Box | None:
+    """'west,south,east,north' -> Box; TW-E618 for latitudes or longitudes out of range."""
+    if not text:
+        return None
+    west, south, east, north = (float(v) for v in text.split(","))
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise WebError("TW-E618", detail="[query -> bbox] give west,south,east,north with longitudes in -180..180 "
+                                         "and latitudes in -90..90, south not above north")
+    return Box(west, south, east, north)
+
+
+def record_context(request: Request) -> RecordContext:
+    """What the map, the timeline and the agreement pages read, for this request."""
+    web = request.app.state.web
+    return RecordContext(web.db_url, web.store.engine, web.assessments, tuple(jobs.list_agreements(web.db_url)))
+
+
+@router.get("/boundaries", openapi_extra=guard("asset", "read"),
+            responses={200: {"content": {"application/geo+json": {}},
+                             "description": "GeoJSON FeatureCollection of country and province outlines"}})
+def boundaries() -> Response:
+    """The outlines of Afghanistan's and Pakistan's provinces and of the two countries that the map draws (Natural
+    Earth, public domain, simplified; shipped with trucewatch)."""
+    return Response(boundaries_geojson(), media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+# --- exports ---------------------------------------------------------------------------------------------------
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+                "geojson": "application/geo+json"}
+
+
+@router.get("/export/events.{fmt}", openapi_extra=guard("events_export", "read"),
+            responses={200: {"content": {t: {} for t in EXPORT_TYPES.values()}}})
+def export_events(request: Request, fmt: Literal["csv", "jsonl", "geojson"]) -> StreamingResponse:
+    """Every event, streamed in date order: ACLED CSV (formula-safe cells), JSON Lines or GeoJSON, as
+    `trucewatch export` writes them."""
+    db_url = _db(request)
+    body = stream_writes(lambda out: jobs.export_events(db_url, fmt, out))
+    return StreamingResponse(body, media_type=EXPORT_TYPES[fmt],
+                             headers={"Content-Disposition": f'attachment; filename="events.{fmt}"'})
+
+
+COMPLAINT_COLUMNS = ("complaint_id", "party", "incident_id", "status", "filed_by", "filed_at", "text", "evidence")
+
+
+@router.get("/export/complaints.{fmt}", openapi_extra=guard("complaint", "list"),
+            responses={200: {"content": {EXPORT_TYPES["csv"]: {}, EXPORT_TYPES["jsonl"]: {}}}})
+def export_complaints(request: Request, fmt: Literal["csv", "jsonl"]) -> StreamingResponse:
+    """The complaints the caller may see (their own party's, or all for monitors and admins), newest first."""
+    identity = identity_of(request)
+    store = _store(request)
+    rows = (c for c in store.iter_complaints(visible_parties(identity, "complaint"))
+            if decide(identity, "read", Resource("complaint", party=c.party)))
+    body = stream_writes(lambda out: _write_complaints(rows, fmt, out))
+    return StreamingResponse(body, media_type=EXPORT_TYPES[fmt],
+                             headers={"Content-Disposition": f'attachment; filename="complaints.{fmt}"'})
+
+
+def _write_complaints(rows: Iterable[Complaint], fmt: str, out: TextIO) -> None:
+    writer = csv.writer(out) if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(COMPLAINT_COLUMNS)
+    for c in rows:
+        shown = complaint_json(c)
+        if writer is None:
+            out.write(json.dumps(shown, ensure_ascii=False) + "\n")
+            continue
+        shown["evidence"] = ";".join(f"{e['filename']} ({e['sha256']})" for e in shown["evidence"])
+        writer.writerow([spreadsheet_cell(shown[name]) for name in COMPLAINT_COLUMNS])
+
+
+# --- complaints ------------------------------------------------------------------------------------------------
+
+
+def evidence_json(c: Complaint, e: Evidence) -> dict[str, Any]:
+    return {"sha256": e.sha256, "filename": e.filename, "media_type": e.media_type, "size": e.size,
+            "link": f"/api/v1/complaints/{c.complaint_id}/evidence/{e.sha256}"}
+
+
+def complaint_json(c: Complaint) -> dict[str, Any]:
+    return {"complaint_id": c.complaint_id, "party": c.party, "incident_id": c.incident_id, "status": c.status,
+            "filed_by": c.filed_by, "filed_at": c.filed_at.isoformat(), "text": c.text,
+            "evidence": [evidence_json(c, e) for e in c.evidence], "link": f"/api/v1/complaints/{c.complaint_id}"}
+
+
+def _complaint(request: Request, complaint_id: str) -> Complaint:
+    """The complaint, if the caller may read it; "not found" alike when it does not exist and when they may not."""
+    what = f"complaint {complaint_id!r}"
+    found = _store(request).get_complaint(complaint_id)
+    if found is None:
+        raise not_found(what)
+    require(identity_of(request), "read", Resource("complaint", party=found.party), hide=what)
+    return found
+
+
+@router.post("/complaints", status_code=201, response_model=One, openapi_extra=guard("complaint", "create"))
+def file_complaint(request: Request, text: Annotated[str, Form(max_length=100_000)],
+                   incident_id: Annotated[str | None, Form()] = None,
+                   evidence: Annotated[list[UploadFile], File(description="evidence files")] = []) -> JSONResponse:  # noqa: B006
+    """File a complaint for the liaison officer's own party, with an incident it concerns (optional) and evidence
+    files (multipart; each kept by SHA-256; `max_upload_bytes` in all)."""
+    complaint = new_complaint(request, text, incident_id, evidence)
+    return JSONResponse({"data": complaint_json(complaint)}, status_code=201,
+                        headers={"Location": f"/api/v1/complaints/{complaint.complaint_id}"})
+
+
+def new_complaint(request: Request, text: str, incident_id: str | None, evidence: list[UploadFile]) -> Complaint:
+    """Check and store a complaint of the caller's party with its evidence files (the API and the complaint form
+    both call this). TW-E618 with the problems by field when the text is empty or the incident unknown."""
+    identity = identity_of(request)
+    require(identity, "create", Resource("complaint", party=identity.party))
+    web = request.app.state.web
+    problems = _complaint_problems(web.store, text, incident_id)
+    if problems:
+        raise WebError("TW-E618", detail="; ".join(f"[{f}] {p}" for f, p in problems),
+                       problems=[{"field": f, "problem": p} for f, p in problems])
+    kept = []
+    for upload in evidence:
+        if not upload.filename and not upload.size:
+            continue  # a form's empty file field
+        sha, size = evidence_files.keep(upload.file, web.settings.evidence_path, web.settings.max_upload_bytes)
+        kept.append(Evidence(sha, evidence_files.safe_filename(upload.filename),
+                             (upload.content_type or "application/octet-stream")[:200], size))
+    return web.store.add_complaint(Complaint(
+        complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
+        filed_by=identity.name or "", filed_at=datetime.now(timezone.utc), incident_id=incident_id or None,
+        evidence=tuple(kept)))
+
+
+def _complaint_problems(store: WebStore, text: str, incident_id: str | None) -> list[tuple[str, str]]:
+    problems = []
+    if not text.strip():
+        problems.append(("body -> text", "empty; say what the complaint is about"))
+    if incident_id and not store.incident_exists(incident_id):
+        problems.append(("body -> incident_id",
+                         f"no incident {incident_id!r}; leave it out or name one of /api/v1/incidents"))
+    return problems
+
+
+@router.get("/complaints", response_model=Page, openapi_extra=guard("complaint", "list"))
+def list_complaints(request: Request, incident_id: str | None = None, status: str | None = None,
+                    sort: str = "-filed", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
+    """The complaints the caller may see: a liaison officer their own party's, monitors and admins every one;
+    newest first by default (sort `filed` or `-filed`)."""
+    identity = identity_of(request)
+    page = page_query(request, sort, COMPLAINT_SORTS, limit, cursor)
+    found = _store(request).complaint_page(visible_parties(identity, "complaint"), page, incident_id=incident_id,
+                                           status=status)
+    rows = [c for c in found if decide(identity, "read", Resource("complaint", party=c.party))]
+    return page_response(request, rows, page, lambda c: (c.filed_at, c.complaint_id), complaint_json)
+
+
+@router.get("/complaints/{complaint_id}", response_model=One, openapi_extra=guard("complaint", "list"))
+def get_complaint(request: Request, complaint_id: str) -> dict[str, Any]:
+    return {"data": complaint_json(_complaint(request, complaint_id))}
+
+
+@router.get("/complaints/{complaint_id}/evidence/{sha256}", openapi_extra=guard("complaint", "list"),
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def get_evidence(request: Request, complaint_id: str, sha256: str) -> FileResponse:
+    """An evidence file of a complaint, as a download."""
+    complaint = _complaint(request, complaint_id)
+    what = f"evidence {sha256[:80]!r} of complaint {complaint_id!r}"
+    found = next((e for e in complaint.evidence if e.sha256 == sha256), None)
+    if found is None:
+        raise not_found(what)
+    require(identity_of(request), "read", Resource("evidence", party=complaint.party), hide=what)
+    path = evidence_files.path_of(request.app.state.web.settings.evidence_path, sha256)
+    if not path.is_file():
+        raise WebError("TW-E607", detail=f"the evidence file {sha256} is missing from the evidence folder; restore "
+                                         "it from a backup")
+    return FileResponse(path, media_type="application/octet-stream", filename=found.filename)
+
+
+# --- monitors' overrides ---------------------------------------------------------------------------------------
+
+
+class MergeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    absorb: str = Field(description="the incident whose events join this one")
+    note: str = ""
+
+
+class SplitBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = ""
+
+
+class PinBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    incident_id: str = Field(description="the incident the event belongs to")
+    note: str = ""
+
+
+def override_json(o: Override, incident_id: str | None) -> dict[str, Any]:
+    return {"override": jsonable_encoder(asdict(o)), "incident_id": incident_id,
+            "link": f"/api/v1/incidents/{incident_id}" if incident_id else None}
+
+
+def _recorded(request: Request, o: Override) -> JSONResponse:
+    now = jobs.incident_of_event(_db(request), o.target_event_id or o.event_id)
+    return JSONResponse({"data": override_json(o, now)}, status_code=201)
+
+
+def _overriding(action: Any) -> Override:
+    """Run an override job; an unknown incident or event is "not found" (TW-E616)."""
+    try:
+        return action()
+    except IncidentError as err:
+        if err.code == "TW-E305":
+            raise not_found(f"incident {err.details.get('incident_id')!r}") from None
+        if err.code == "TW-E306":
+            raise not_found(f"event {err.details.get('event_id')!r}") from None
+        raise
+
+
+@router.post("/incidents/{incident_id}/merge", status_code=201, response_model=One,
+             openapi_extra=guard("override", "create"))
+def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
+    """Merge incident `absorb` into this one (monitors and admins); everything is re-resolved."""
+    by = author_of(identity_of(request))
+    return _recorded(request, _overriding(lambda: jobs.merge_incidents(_db(request), incident_id, body.absorb, by,
+                                                                       body.note)))
+
+
+@router.post("/events/{event_id}/split", status_code=201, response_model=One,
+             openapi_extra=guard("override", "create"))
+def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
+    """Split the event out of its incident: it stands alone, and nothing joins it automatically."""
+    by = author_of(identity_of(request))
+    return _recorded(request, _overriding(lambda: jobs.split_event(_db(request), event_id, by, body.note)))
+
+
+@router.post("/events/{event_id}/pin", status_code=201, response_model=One,
+             openapi_extra=guard("override", "create"))
+def pin(request: Request, event_id: str, body: PinBody) -> JSONResponse:
+    """Pin the event to an incident, whatever automatic resolution says."""
+    by = author_of(identity_of(request))
+    return _recorded(request, _overriding(lambda: jobs.pin_event(_db(request), event_id, body.incident_id, by,
+                                                                 body.note)))
+
+
+def author_of(identity: Identity) -> str:
+    """Who an override is recorded as: the user name, with the guarantor a monitor answers to."""
+    return f"{identity.name} ({identity.guarantor})" if identity.guarantor else identity.name or ""

@@ -1,0 +1,161 @@
+"""The web app: `create_app(settings)` builds it over the store the settings name.
+
+Pages (`pages`), the JSON API under /api/v1 (`api`) and the OpenAPI description at /openapi.json: every route is a
+`GuardedRoute` that declares what it serves, and the app is not built if one does not (see `guard`). Errors leave as
+one envelope (`errors`). Two small ASGI layers wrap it all: a request body limit, and security headers (a strict
+Content-Security-Policy: the pages run only the scripts served from /static, and no inline script).
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trucewatch import __version__
+from trucewatch.errors import WebError
+from trucewatch.settings import Settings
+from trucewatch.storage.web import WebStore
+from trucewatch.web import api, assets, complaint_pages, errors, pages, record_pages
+from trucewatch.web.access import RULES
+from trucewatch.web.guard import GuardedRoute, app_routes, declared, guard
+from trucewatch.web.record import AssessmentCache
+
+BODY_SLACK = 1024 * 1024  # a request body may exceed max_upload_bytes by this much (form fields, multipart framing)
+SECURITY_HEADERS = [
+    (b"content-security-policy", (b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                  b"img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                                  b"base-uri 'none'")),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+]
+DESCRIPTION = """The workplace of the ceasefire monitoring mechanism: the public record (reports, events, incidents,
+agreements, compliance), complaints of the parties with their evidence, and monitors' overrides.
+
+Authenticate with `Authorization: Bearer TOKEN` (`trucewatch users token NAME`). Every error is
+`{"error": {"code", "message", "details"}}`; listings are `{"data": [...], "next": URL or null}`. See docs/web.md."""
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """What every request needs, on `app.state.web`."""
+
+    settings: Settings
+    store: WebStore
+    secret_key: str
+    assessments: AssessmentCache = field(default_factory=AssessmentCache)  # kept until the store changes
+
+    @property
+    def db_url(self) -> str:
+        return self.settings.database_url
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app over the store of `settings`. TW-E601 without a secret key; TW-E201/202/203 when the store cannot be
+    opened or is not at this trucewatch's schema (run 'trucewatch db upgrade')."""
+    if not settings.secret_key:
+        raise WebError("TW-E601")
+    store = WebStore.open(settings.database_url, upgrade=False)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="trucewatch", version=__version__, description=DESCRIPTION, openapi_url=None,
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.web = WebContext(settings, store, settings.secret_key)
+    app.include_router(pages.router)
+    app.include_router(record_pages.router)
+    app.include_router(complaint_pages.router)
+    app.include_router(assets.router)
+    app.include_router(description)
+    app.include_router(api.router)
+    errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
+    app.add_middleware(SecurityHeaders)
+    check_routes(app)
+    return app
+
+
+description = APIRouter(route_class=GuardedRoute, include_in_schema=False)
+
+
+@description.get("/openapi.json", openapi_extra=guard("api_description", "read"))
+def openapi(request: Request) -> JSONResponse:
+    """The OpenAPI description of the API."""
+    return JSONResponse(request.app.openapi())
+
+
+def check_routes(app: FastAPI) -> None:
+    """Every route must be guarded and declare a kind and action that the rules know; else the app is not built."""
+    for route, path, _methods in app_routes(app):
+        access = declared(route)
+        if access is None or access not in RULES:
+            raise RuntimeError(f"route {path or route!r} declares no access rule known to "
+                               "trucewatch.web.access.RULES; add openapi_extra=guard(kind, action)")
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes (TW-E619, 413), by Content-Length before reading, or while reading."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            response = JSONResponse(errors.envelope(WebError("TW-E619", limit=self.limit)), status_code=413)
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise WebError("TW-E619", limit=self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class SecurityHeaders:
+    """Add SECURITY_HEADERS to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *((n, v) for n, v in SECURITY_HEADERS if n not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def route_table(app: FastAPI) -> list[dict[str, Any]]:
+    """Every route's methods, path and declared access: for the docs and the access matrix test."""
+    found = []
+    for route, path, methods in app_routes(app):
+        kind, action = declared(route) or ("", "")
+        found += [{"method": method, "path": path, "resource": kind, "action": action} for method in sorted(methods)]
+    return found

@@ -1,0 +1,315 @@
+"""The record as the map, the timeline and the agreement pages show it.
+
+- **Map points**: one compact array per incident, `[id, latitude, longitude, type code, deaths, first date]`, read
+  from the incidents' summaries in one query (`storage.views.summary_rows`); nothing is described one by one.
+  Filters: dates, event type, a bounding box; a party (the side of the incident's first actor, or, when an
+  agreement is chosen, the party the assessment accuses); and, for a chosen agreement, the window status, which the
+  summary's dates, time precision and country give (`assess.possible_time_of`).
+- **Activity**: incidents and deaths per day (per week over long spans) and party, with the agreements' windows.
+- **Assessments** against an agreement (`jobs.assess_incidents`) are kept in an `AssessmentCache` until the
+  incidents, the overrides or the agreements change.
+"""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from itertools import islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from trucewatch import jobs
+from trucewatch.pipeline.assess import VIOLENT, possible_time_of, window_of, window_status
+from trucewatch.pipeline.extract.actors import load_actor_dictionary
+from trucewatch.records import PARTY_CODES, Agreement, Assessment, Window
+from trucewatch.storage import IncidentFilter
+from trucewatch.storage.views import Box, SummaryRow, activity_rows, record_state, summary_rows
+
+# ACLED's event types, in the order of their codes on the map; anything else is OTHER_TYPE (the last code)
+EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
+               "Strategic developments")
+OTHER_TYPE = "Other"
+# Okabe-Ito colours (colour-blind safe), one per type code
+TYPE_COLOURS = ("#d55e00", "#0072b2", "#cc79a7", "#009e73", "#e69f00", "#56b4e9", "#7f7f7f")
+MAP_COLUMNS = ("incident_id", "latitude", "longitude", "type", "deaths", "first_date")
+MAP_LIMIT, MAX_MAP_LIMIT = 50_000, 100_000
+# sides a map or timeline can be filtered by: the parties, then the armed groups of the actor dictionary
+SIDES = {"PAK": "Pakistan", "AFG": "Afghanistan", "TTP": "Tehreek-e-Taliban Pakistan", "BALOCH": "Baloch groups",
+         "ISKP": "Islamic State Khorasan", "HGB": "Hafiz Gul Bahadur group"}
+UNIDENTIFIED, OTHERS, NOT_ATTRIBUTED = "unidentified", "others", "not attributed"
+NAMED_SIDES = 3  # sides other than the parties that get a series of their own on the timeline
+DAILY_DAYS = 120  # longer spans are counted per week
+ASSESS_CHUNK = 500
+
+
+def type_code(event_type: str) -> int:
+    try:
+        return EVENT_TYPES.index(event_type)
+    except ValueError:
+        return len(EVENT_TYPES)
+
+
+def legend() -> list[tuple[str, str]]:
+    """(type, colour), in the order of the codes."""
+    return list(zip((*EVENT_TYPES, OTHER_TYPE), TYPE_COLOURS, strict=True))
+
+
+@lru_cache(maxsize=4096)
+def side_of(actor: str | None) -> str | None:
+    """The side of an ACLED actor name ("Military Forces of Pakistan" -> PAK), None if unknown or none."""
+    return load_actor_dictionary().side_of(actor) if actor else None
+
+
+# --- assessments, kept -----------------------------------------------------------------------------------------
+
+
+class AssessmentCache:
+    """Assessments of incidents against agreements, kept until `record_state` changes (then all are dropped), at
+    most `limit` of them (then all are dropped too: they are recomputed as asked for)."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._state: tuple[Any, ...] | None = None
+        self._kept: dict[tuple[str, str], Assessment] = {}
+
+    def get(self, db_url: str, engine: Engine, agreement_id: str, incident_ids: Sequence[str]) -> dict[str, Assessment]:
+        """The assessments of these incidents against the agreement, by incident id (unknown ids left out)."""
+        state = record_state(engine)
+        with self._lock:
+            if state != self._state:
+                self._kept, self._state = {}, state
+            found = {i: self._kept[(agreement_id, i)] for i in incident_ids if (agreement_id, i) in self._kept}
+        missing = [i for i in dict.fromkeys(incident_ids) if i not in found]
+        if missing:
+            fresh = {a.incident_id: a for a in jobs.assess_incidents(db_url, agreement_id, missing)}
+            found.update(fresh)
+            with self._lock:
+                if self._state == state:
+                    if len(self._kept) + len(fresh) > self.limit:
+                        self._kept = {}
+                    self._kept.update(((agreement_id, i), a) for i, a in fresh.items())
+        return found
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    """What these views read: the store's URL and engine, the cache, and the stored agreements."""
+
+    db_url: str
+    engine: Engine
+    cache: AssessmentCache
+    agreements: tuple[Agreement, ...] = ()
+
+    def agreement(self, agreement_id: str) -> tuple[Agreement, Window] | None:
+        for a in self.agreements:
+            if a.agreement_id == agreement_id:
+                return a, window_of(a, self.agreements)
+        return None
+
+
+def status_of(row: SummaryRow, window: Window) -> str:
+    """The window status of an incident, from its summary alone (as `assess` finds it)."""
+    return window_status(possible_time_of(row.first_date, row.last_date, row.time_precision, row.country), window)
+
+
+# --- the map ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MapQuery:
+    filters: IncidentFilter = field(default_factory=IncidentFilter)
+    party: str | None = None
+    agreement_id: str | None = None
+    window: str | None = None  # inside | uncertain | outside, for the agreement
+    box: Box | None = None
+    limit: int = MAP_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
+class MapData:
+    points: list[list[Any]]
+    truncated: bool
+
+
+def map_data(context: RecordContext, query: MapQuery) -> MapData:
+    """The incidents to draw, latest first, at most `query.limit` (`truncated` when there were more)."""
+    rows: Iterator[SummaryRow] = summary_rows(context.engine, query.filters, query.box, located=True)
+    chosen = context.agreement(query.agreement_id) if query.agreement_id else None
+    if chosen is not None and query.window:
+        rows = (r for r in rows if status_of(r, chosen[1]) == query.window)
+    if query.party and chosen is not None:
+        rows = _accusing(context, chosen[0].agreement_id, rows, query.party)
+    elif query.party:
+        rows = (r for r in rows if side_of(r.actor1) == query.party)
+    taken = list(islice(rows, query.limit + 1))
+    points = [[r.incident_id, r.latitude, r.longitude, type_code(r.event_type), r.deaths,
+               r.first_date.isoformat() if r.first_date else None] for r in taken[:query.limit]]
+    return MapData(points, len(taken) > query.limit)
+
+
+def _accusing(context: RecordContext, agreement_id: str, rows: Iterable[SummaryRow], party: str) -> Iterator[SummaryRow]:
+    """The rows whose incident the assessment against the agreement accuses `party` in (only violent incidents
+    are ever accused), assessed a chunk at a time."""
+    violent = (r for r in rows if r.event_type in VIOLENT)
+    while chunk := list(islice(violent, ASSESS_CHUNK)):
+        found = context.cache.get(context.db_url, context.engine, agreement_id, [r.incident_id for r in chunk])
+        yield from (r for r in chunk if r.incident_id in found and party in found[r.incident_id].accused)
+
+
+# --- an agreement's incidents ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementRecord:
+    """An agreement's incidents: how many are inside its window, on a boundary and outside, and the assessments of
+    those inside or on a boundary (the only ones that can be potential violations)."""
+
+    counts: dict[str, int]
+    assessments: list[Assessment]
+
+
+def agreement_record(context: RecordContext, agreement_id: str) -> AgreementRecord:
+    agreement, window = context.agreement(agreement_id) or (None, None)
+    if agreement is None or window is None:
+        return AgreementRecord({"inside": 0, "uncertain": 0, "outside": 0}, [])
+    counts = {"inside": 0, "uncertain": 0, "outside": 0}
+    near: list[str] = []
+    for row in summary_rows(context.engine, IncidentFilter()):
+        status = status_of(row, window)
+        counts[status] += 1
+        if status != "outside":
+            near.append(row.incident_id)
+    found = context.cache.get(context.db_url, context.engine, agreement_id, near)
+    assessments = sorted((found[i] for i in near if i in found),
+                         key=lambda a: (a.first_date or date.max, a.incident_id))
+    return AgreementRecord(counts, assessments)
+
+
+# --- the timeline ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    incidents: tuple[int, ...]
+    deaths: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Shade:
+    """An agreement's window on the timeline, in its own zone's days; `end` None: open beyond the range."""
+
+    label: str
+    start: date
+    end: date | None
+    chosen: bool = False
+
+
+@dataclass(frozen=True)
+class Activity:
+    bins: tuple[date, ...]  # the first day of each bar
+    unit: str  # "day" | "week"
+    series: tuple[Series, ...]
+    shades: tuple[Shade, ...]
+    by: str  # what the series are: "side of the first actor" or "accused party under AGREEMENT"
+
+
+def activity(context: RecordContext, date_from: date, date_to: date, agreement_id: str | None = None) -> Activity:
+    """Incidents and deaths per day (per week over more than DAILY_DAYS days) from `date_from` to `date_to`: per
+    side of the incidents' first actor, or, for a chosen agreement, per party its assessment accuses."""
+    unit = "day" if (date_to - date_from).days < DAILY_DAYS else "week"
+    start = date_from if unit == "day" else date_from - timedelta(days=date_from.weekday())
+    bins = tuple(_bins(start, date_to, unit))
+    chosen = context.agreement(agreement_id) if agreement_id else None
+    if chosen is not None:
+        counts, by = _accused_counts(context, chosen[0], date_from, date_to), f"accused party under {agreement_id}"
+    else:
+        counts, by = _side_counts(context.engine, date_from, date_to), "side of the first actor"
+    series = _series(counts, bins, unit, chosen is not None)
+    return Activity(bins, unit, series, _shades(context, date_from, date_to, agreement_id), by)
+
+
+def _bins(start: date, last: date, unit: str) -> Iterator[date]:
+    step = timedelta(days=1 if unit == "day" else 7)
+    day = start
+    while day <= last:
+        yield day
+        day += step
+
+
+Counts = dict[str, dict[date, list[int]]]  # label -> day -> [incidents, deaths]
+
+
+def _side_counts(engine: Engine, date_from: date, date_to: date) -> Counts:
+    counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for row in activity_rows(engine, date_from, date_to):
+        cell = counts[side_of(row.actor1) or UNIDENTIFIED][row.day]
+        cell[0] += row.incidents
+        cell[1] += row.deaths
+    return counts
+
+
+def _accused_counts(context: RecordContext, agreement: Agreement, date_from: date, date_to: date) -> Counts:
+    rows = list(summary_rows(context.engine, IncidentFilter(date_from=date_from, date_to=date_to)))
+    rows = [r for r in rows if r.first_date is not None and date_from <= r.first_date <= date_to]
+    violent = [r.incident_id for r in rows if r.event_type in VIOLENT]
+    found = context.cache.get(context.db_url, context.engine, agreement.agreement_id, violent)
+    counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for r in rows:
+        accused = found[r.incident_id].accused if r.incident_id in found else ()
+        for label in accused or (NOT_ATTRIBUTED,):
+            cell = counts[label][r.first_date]  # type: ignore[index]
+            cell[0] += 1
+            cell[1] += r.deaths or 0
+    return counts
+
+
+def _series(counts: Counts, bins: Sequence[date], unit: str, accused: bool) -> tuple[Series, ...]:
+    """One series per party, then (by side) the busiest other sides, the rest as OTHERS, and the unidentified; or
+    (by accused party) the not attributed."""
+    def total(label: str) -> int:
+        return sum(c[0] for c in counts.get(label, {}).values())
+
+    last = NOT_ATTRIBUTED if accused else UNIDENTIFIED
+    others = sorted((s for s in counts if s not in (*PARTY_CODES, last)), key=lambda s: (-total(s), s))
+    labels = [*PARTY_CODES, *others[:NAMED_SIDES]]
+    merged: dict[str, dict[date, list[int]]] = {label: counts.get(label, {}) for label in labels}
+    if others[NAMED_SIDES:]:
+        merged[OTHERS] = defaultdict(lambda: [0, 0])
+        for side in others[NAMED_SIDES:]:
+            for day, (n, dead) in counts[side].items():
+                merged[OTHERS][day][0] += n
+                merged[OTHERS][day][1] += dead
+    merged[last] = counts.get(last, {})
+    return tuple(_binned(label, days, bins, unit) for label, days in merged.items() if days or label in PARTY_CODES)
+
+
+def _binned(label: str, days: dict[date, list[int]], bins: Sequence[date], unit: str) -> Series:
+    width = 1 if unit == "day" else 7
+    incidents, deaths = [0] * len(bins), [0] * len(bins)
+    first = bins[0] if bins else date.min
+    for day, (n, dead) in days.items():
+        index = (day - first).days // width
+        if 0 <= index < len(bins):
+            incidents[index] += n
+            deaths[index] += dead
+    return Series(label, tuple(incidents), tuple(deaths))
+
+
+def _shades(context: RecordContext, date_from: date, date_to: date, chosen: str | None) -> tuple[Shade, ...]:
+    """The agreements' windows that overlap the days shown, as local days in each agreement's zone."""
+    shades = []
+    for a in context.agreements:
+        window = window_of(a, context.agreements)
+        tz = ZoneInfo(a.tz)
+        start = window.start.astimezone(tz).date()
+        end = (window.end - timedelta(microseconds=1)).astimezone(tz).date() if window.end else None
+        if start <= date_to and (end is None or end >= date_from):
+            shades.append(Shade(a.agreement_id, start, end, a.agreement_id == chosen))
+    return tuple(shades)

@@ -1,0 +1,230 @@
+"""The record's pages: the map of incidents, the timeline, one incident with every account side by side (and the
+monitors' merge, split and pin forms), and the agreements with their compliance summary.
+
+Every page reads what the API reads, through the same rules: each route declares its access, and each object it
+shows is checked again (`require(..., hide=...)`: what the caller may not see is "not found"). The map page is a
+shell: its script (static/map.js) draws the points of /api/v1/map over the outlines of /api/v1/boundaries.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from trucewatch import jobs
+from trucewatch.errors import IncidentError
+from trucewatch.pipeline.assess import Sides, assess, party_summary, potential_violation, window_of
+from trucewatch.publish.charts import Band, BarSeries, activity_svg
+from trucewatch.publish.report import OTHERS, claim_rows, figure_lines, unattributed_summary, window_text
+from trucewatch.records import PARTY_CODES, Agreement, Incident, Override
+from trucewatch.storage.views import date_span
+from trucewatch.web.access import Resource, decide
+from trucewatch.web.api import author_of, record_context
+from trucewatch.web.errors import status_of
+from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
+from trucewatch.web.pages import render
+from trucewatch.web.record import EVENT_TYPES, SIDES, RecordContext, activity, agreement_record, legend
+
+router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
+MAP_FILTERS = ("from", "to", "type", "party", "agreement", "window")
+TIMELINE_DAYS = 60  # the timeline shows the last 60 days of the record unless asked otherwise
+TIMELINE_MAX_DAYS = 3 * 366
+WINDOW_MARGIN = timedelta(days=7)  # days shown before and after a chosen agreement's window
+
+
+def _db(request: Request) -> str:
+    return request.app.state.web.db_url
+
+
+# --- the map ---------------------------------------------------------------------------------------------------
+
+
+@router.get("/map", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
+def map_page(request: Request) -> HTMLResponse:
+    """The map of incidents: the filter form, the map (drawn by static/map.js from /api/v1/map) and its legend."""
+    chosen = {k: v for k in MAP_FILTERS if (v := request.query_params.get(k, "").strip())}
+    return HTMLResponse(render(request, "map.html", chosen=chosen, points_url=f"/api/v1/map?{urlencode(chosen)}",
+                               agreements=jobs.list_agreements(_db(request)), legend=legend(), sides=SIDES,
+                               types=EVENT_TYPES))
+
+
+# --- the timeline ----------------------------------------------------------------------------------------------
+
+
+@router.get("/timeline", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
+def timeline_page(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+                  date_to: Annotated[date | None, Query(alias="to")] = None,
+                  agreement: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
+    """Incidents and deaths per day and party, the agreements' windows shaded (an SVG drawn on the server)."""
+    context = record_context(request)
+    agreement = agreement or None
+    chosen = context.agreement(agreement) if agreement else None
+    if agreement and chosen is None:
+        raise not_found(f"agreement {agreement!r}")
+    first, last, note = _span(context, chosen[1] if chosen else None, chosen[0] if chosen else None, date_from,
+                              date_to)
+    found = activity(context, first, last, agreement)
+    zeros = tuple(0 for _ in found.bins)
+    svg = activity_svg(found.bins, found.unit, [BarSeries(s.label, s.incidents, zeros) for s in found.series],
+                       [BarSeries(s.label, s.deaths, zeros) for s in found.series],
+                       [Band(s.label, s.start, s.end, s.chosen) for s in found.shades])
+    totals = [(s.label, sum(s.incidents), sum(s.deaths)) for s in found.series]
+    return HTMLResponse(render(request, "timeline.html", svg=svg, activity=found, first=first, last=last, note=note,
+                               totals=totals, agreements=context.agreements, chosen=agreement, sides=SIDES))
+
+
+def _span(context: RecordContext, window: Any, agreement: Agreement | None, date_from: date | None,
+          date_to: date | None) -> tuple[date, date, str]:
+    """The days to show: those asked for; else a chosen agreement's window with a week either side; else the last
+    TIMELINE_DAYS days of the record. At most TIMELINE_MAX_DAYS."""
+    _, latest = date_span(context.engine)
+    latest = latest or date.today()
+    if agreement is not None and window is not None:
+        tz = ZoneInfo(agreement.tz)
+        start = window.start.astimezone(tz).date()
+        end = (window.end - timedelta(microseconds=1)).astimezone(tz).date() if window.end else max(latest, start)
+        default_from, default_to = start - WINDOW_MARGIN, end + WINDOW_MARGIN
+    else:
+        default_from, default_to = latest - timedelta(days=TIMELINE_DAYS - 1), latest
+    last = date_to or (default_to if date_from is None else max(default_to, date_from))
+    first = date_from or min(default_from, last)
+    if first > last:
+        first, last = last, first
+    note = ""
+    if (last - first).days >= TIMELINE_MAX_DAYS:
+        first = last - timedelta(days=TIMELINE_MAX_DAYS - 1)
+        note = f"Shown: the last {TIMELINE_MAX_DAYS} days of the span asked for."
+    return first, last, note
+
+
+# --- one incident ----------------------------------------------------------------------------------------------
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
+def incident_page(request: Request, incident_id: str, done: str = "") -> HTMLResponse:
+    """One incident: its facts, the claims of each party side by side, every figure with its source, the reports
+    with links and SHA-256, the assessment against each agreement, and (for monitors) the override forms."""
+    return _incident_page(request, incident_id, done=done[:40])
+
+
+def _incident_page(request: Request, incident_id: str, *, done: str = "", error: str = "",
+                   status: int = 200) -> HTMLResponse:
+    incident = _incident(request, incident_id)
+    identity = identity_of(request)
+    agreements = jobs.list_agreements(_db(request))
+    sides = Sides.shipped()
+    compliance = [(a, assess(incident, a, agreements, sides=sides)) for a in agreements] \
+        if decide(identity, "read", Resource("compliance")) else []
+    columns = PARTY_CODES + ((OTHERS,) if any(c.party not in PARTY_CODES for c in incident.claims) else ())
+    store = request.app.state.web.store
+    reports = {s.report_id: store.report(s.report_id) for s in incident.sources}
+    return HTMLResponse(render(
+        request, "incident.html", incident=incident, columns=columns, claims=claim_rows(incident.claims, columns),
+        figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=SIDES,
+        sources=sorted(incident.sources, key=lambda s: (s.published, s.report_id)), done=done, error=error,
+        can_override=decide(identity, "create", Resource("override"))), status_code=status)
+
+
+def _incident(request: Request, incident_id: str) -> Incident:
+    what = f"incident {incident_id!r}"
+    try:
+        incident = jobs.get_incident(_db(request), incident_id)
+    except IncidentError as err:
+        if err.code == "TW-E305":
+            raise not_found(what) from None
+        raise
+    require(identity_of(request), "read", Resource("incident"), hide=what)
+    return incident
+
+
+@router.post("/incidents/{incident_id}/merge", openapi_extra=guard("override", "create"))
+def merge_form(request: Request, incident_id: str, absorb: Annotated[str, Form(max_length=200)] = "",
+               note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Merge incident `absorb` into this one, from the incident page's form."""
+    db, by = _db(request), author_of(identity_of(request))
+    return _overridden(request, incident_id, "merged",
+                       lambda: jobs.merge_incidents(db, incident_id, absorb.strip(), by, note.strip()))
+
+
+@router.post("/events/{event_id}/split", openapi_extra=guard("override", "create"))
+def split_form(request: Request, event_id: str, note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Split an event out of its incident, from the incident page's form."""
+    db, by = _db(request), author_of(identity_of(request))
+    return _overridden(request, _incident_of(request, event_id), "split",
+                       lambda: jobs.split_event(db, event_id, by, note.strip()))
+
+
+@router.post("/events/{event_id}/pin", openapi_extra=guard("override", "create"))
+def pin_form(request: Request, event_id: str, incident_id: Annotated[str, Form(max_length=200)] = "",
+             note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Pin an event to an incident, from the incident page's form."""
+    db, by = _db(request), author_of(identity_of(request))
+    return _overridden(request, _incident_of(request, event_id), "pinned",
+                       lambda: jobs.pin_event(db, event_id, incident_id.strip(), by, note.strip()))
+
+
+def _incident_of(request: Request, event_id: str) -> str:
+    try:
+        found = jobs.incident_of_event(_db(request), event_id)
+    except IncidentError:
+        raise not_found(f"event {event_id!r}") from None
+    if found is None:
+        raise not_found(f"event {event_id!r}")
+    return found
+
+
+def _overridden(request: Request, incident_id: str, done: str, action: Callable[[], Override]) -> Response:
+    """Run an override job; then to the incident the event is in now, or back to the page with what went wrong."""
+    _incident(request, incident_id)
+    try:
+        made = action()
+    except IncidentError as err:
+        message = str(err).removeprefix(f"{err.code}: ")
+        return _incident_page(request, incident_id, error=f"{message} ({err.code})", status=status_of(err))
+    now = jobs.incident_of_event(_db(request), made.target_event_id or made.event_id) or incident_id
+    return RedirectResponse(f"/incidents/{now}?{urlencode({'done': done})}", status_code=303)
+
+
+# --- agreements ------------------------------------------------------------------------------------------------
+
+
+@router.get("/agreements", response_class=HTMLResponse, openapi_extra=guard("agreement", "list"))
+def agreements_page(request: Request) -> HTMLResponse:
+    """Every agreement, with its window in its own zone and in UTC."""
+    identity = identity_of(request)
+    agreements = [a for a in jobs.list_agreements(_db(request)) if decide(identity, "read", Resource("agreement"))]
+    rows = [(a, _windows(a, agreements)) for a in agreements]
+    return HTMLResponse(render(request, "agreements.html", rows=rows))
+
+
+@router.get("/agreements/{agreement_id}", response_class=HTMLResponse, openapi_extra=guard("agreement", "list"))
+def agreement_page(request: Request, agreement_id: str) -> HTMLResponse:
+    """One agreement: its window, parties and commitments, and the compliance summary per party."""
+    context = record_context(request)
+    identity = identity_of(request)
+    what = f"agreement {agreement_id!r}"
+    found = context.agreement(agreement_id)
+    if found is None:
+        raise not_found(what)
+    require(identity, "read", Resource("agreement"), hide=what)
+    agreement = found[0]
+    shown: dict[str, Any] = {"record": None}
+    if decide(identity, "read", Resource("compliance")):
+        record = agreement_record(context, agreement_id)
+        shown = {"record": record, "summary": [*party_summary(record.assessments, agreement),
+                                               unattributed_summary(record.assessments)],
+                 "violations": [a for a in record.assessments if potential_violation(a)],
+                 "boundary": [a for a in record.assessments if a.window_status == "uncertain"]}
+    return HTMLResponse(render(request, "agreement.html", agreement=agreement,
+                               windows=_windows(agreement, list(context.agreements)), **shown))
+
+
+def _windows(agreement: Agreement, agreements: list[Agreement]) -> tuple[str, str]:
+    """The window in force, in the agreement's zone and in UTC."""
+    window = window_of(agreement, agreements)
+    return window_text(window, agreement.tz), window_text(window, "UTC")
