@@ -124,3 +124,10 @@ def test_violence_is_never_dated_after_the_report():
     events = events_of("A truce will begin on Friday. Residents reported an explosion in Kandahar.",
                        published=date(2025, 10, 16))
     assert all(e.event_date <= date(2025, 10, 16) for e in events if e.event_type != "Strategic developments")
+
+
+def test_the_sites_of_one_attack_share_the_attackers_named_anywhere_in_the_story():
+    events = events_of("The Afghan government said its forces killed 30 Pakistani soldiers in attacks on border posts "
+                       "in Kurram and Bajaur on Sunday night. Afghan forces opened fire on the posts in Bajaur first.")
+    assert {e.place.name for e in events} >= {"Kurram", "Bajaur"}
+    assert {e.actor1 for e in events} == {"Military Forces of Afghanistan (Taliban)"}

@@ -233,7 +233,23 @@ def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -
         event = _finish(draft, report, dictionary, country, context, number=len(events))
         if event is not None:
             events.append(event)
-    return events
+    return _same_actors_at_every_site(events)
+
+
+def _same_actors_at_every_site(events: list[Event]) -> list[Event]:
+    """The sites of one happening (one trigger sentence, one type and date, split by place) share their actors: the
+    pair read from the site whose sentences name them ("Afghan units ...") goes to a site whose own sentences only say
+    "its forces"."""
+    def key(e: Event) -> tuple:
+        trigger = next((span.start for name, span in e.provenance if name == "event_type"), None)
+        return trigger, e.event_type, e.event_date, e.event_date_end
+
+    named: dict[tuple, tuple[str | None, str | None]] = {}
+    for e in events:
+        if e.actor1 and not e.actor1.startswith("Unidentified"):
+            named.setdefault(key(e), (e.actor1, e.actor2))
+    return [replace(e, actor1=named[key(e)][0], actor2=named[key(e)][1])
+            if (not e.actor1 or e.actor1.startswith("Unidentified")) and key(e) in named else e for e in events]
 
 
 # --- reading sentences ------------------------------------------------------------------------------------
