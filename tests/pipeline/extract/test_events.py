@@ -131,3 +131,9 @@ def test_the_sites_of_one_attack_share_the_attackers_named_anywhere_in_the_story
                        "in Kurram and Bajaur on Sunday night. Afghan forces opened fire on the posts in Bajaur first.")
     assert {e.place.name for e in events} >= {"Kurram", "Bajaur"}
     assert {e.actor1 for e in events} == {"Military Forces of Afghanistan (Taliban)"}
+
+
+def test_the_forces_that_launch_an_operation_are_its_first_actor():
+    (event,) = events_of("Security forces conducted an intelligence-based operation against TTP militants in Bajaur "
+                         "on Sunday, killing five of them, the military said.")
+    assert (event.actor1, event.actor2) == ("Military Forces of Pakistan", "TTP: Tehreek-e-Taliban Pakistan")

@@ -782,11 +782,30 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
         if first is None:
             others = [a.name for a in state if a.name != second]
             first = others[0] if others else _unidentified(dictionary, country)
-        return first, second or _state_military(dictionary, country)
+        second = second or _state_military(dictionary, country)
+        if _state_initiated(draft) and second and perpetrator is None:
+            return second, first  # ACLED puts the initiator first: "forces conducted an operation against ..."
+        return first, second
     # A bombing's perpetrator is only who claims it or is said to have done it; a group named otherwise in the story
     # ("the founder of Lashkar-e-Islam was killed") is not.
     attacker = perpetrator or _unidentified(dictionary, country)
     return attacker, _target(state, figures, civilians)
+
+
+# The state forces as the doers of an operation: "security forces conducted an intelligence-based operation", "police
+# raided a hideout" ("soldiers were martyred during an operation" says nothing of who began the fighting).
+_STATE_OPERATION = re.compile(
+    r"\b(?:forces|police|troops|army|personnel|soldiers|CTD)\b[^.;]{0,60}?\b(?:conducted|launched|carried out"
+    r"|initiated|raided|cordoned)\b[^.;]{0,50}?\b(?:operations?|IBO|raids?|search|hideouts?|compound)\b",
+    re.IGNORECASE)
+_ATTACKED_BY_THEM = re.compile(r"\b(?:militants|terrorists|gunmen|attackers|insurgents|fighters)\s+(?:had\s+|have\s+)?"
+                               r"(?:attacked|stormed|ambushed|opened fire|raided|targeted|struck)\b", re.IGNORECASE)
+
+
+def _state_initiated(draft: Draft) -> bool:
+    """'Security forces conducted an intelligence-based operation', not 'militants attacked a checkpoint'."""
+    first = draft.facts[0].sentence.text
+    return bool(_STATE_OPERATION.search(first)) and not _ATTACKED_BY_THEM.search(first)
 
 
 def _foreign_attacker(draft: Draft, state: list[Actor], country: str | None) -> Actor | None:
