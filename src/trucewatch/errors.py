@@ -81,6 +81,22 @@ MESSAGES: dict[str, str] = {
     "TW-E712": "tree size {size} is not valid here: {detail}",
     "TW-E713": "cannot write {path} ({detail}); nothing was written",
     "TW-E714": "{path}:{line}: not a trusted key line ({detail}); write one key per line as 'GUARANTOR NAME+HASH+KEY', as 'trucewatch audit keys generate' prints it",
+    # verification: complaints' workflow, findings, their evidence and bundles: 8xx (docs/findings.md)
+    "TW-E801": "complaint {complaint_id!r} is {state!r}, it cannot go to {to_state!r}; from {state!r} it may go to: {choices}",
+    "TW-E802": "a {role} may not move a complaint from {from_state!r} to {to_state!r}{detail}",
+    "TW-E803": "a note is needed to move a complaint from {from_state!r} to {to_state!r}: {why}",
+    "TW-E804": "a complaint goes from {from_state!r} to {to_state!r} when {how}, not by a transition of its own",
+    "TW-E805": "finding {finding_id!r} is signed, so it is never changed: {detail}",
+    "TW-E806": "the finding is not valid: {detail}",
+    "TW-E807": "no finding {finding_id!r}; see 'trucewatch findings list'",
+    "TW-E808": "cannot sign finding {finding_id!r}: {detail}",
+    "TW-E809": "cannot publish finding {finding_id!r}: {detail}",
+    "TW-E810": "cannot amend finding {finding_id!r}: {detail}",
+    "TW-E811": "{name} is a {role}: only {roles} may {action}",
+    "TW-E812": "user {name!r} is disabled and cannot act; see 'trucewatch users list'",
+    "TW-E813": "evidence {sha256!r} of complaint {complaint_id!r}: {detail}",
+    "TW-E814": "cannot make the bundle of finding {finding_id!r}: {detail}",
+    "TW-E815": "no complaint {complaint_id!r}; see 'trucewatch complaints list'",
 }
 
 
@@ -134,3 +150,7 @@ class WebError(TrucewatchError):
 
 class AuditError(TrucewatchError):
     """The audit log, its guarantors' keys and its signed checkpoints (TW-E7xx)."""
+
+
+class FindingError(TrucewatchError):
+    """Verification: a complaint's workflow, findings and their sign-off, evidence, bundles (TW-E8xx)."""

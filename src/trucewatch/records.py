@@ -384,7 +384,9 @@ class Assessment:
 USER_ROLES = ("admin", "monitor", "liaison", "analyst")  # people without an account are the public
 PARTY_CODES = ("PAK", "AFG")  # a liaison officer is bound to one party
 GUARANTOR_CODES = ("QAT", "TUR")  # a guarantor monitor is bound to one guarantor
-COMPLAINT_STATUSES = ("filed", "under review", "closed")
+# a complaint's states, in the order of the workflow (trucewatch.verify.workflow: who may move it, and where)
+COMPLAINT_STATUSES = ("received", "under review", "needs information", "finding drafted", "finding signed",
+                      "published", "closed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,7 +432,7 @@ class Complaint:
     filed_by: str  # the liaison officer's user name
     filed_at: datetime
     incident_id: str | None = None
-    status: str = "filed"  # one of COMPLAINT_STATUSES
+    status: str = "received"  # one of COMPLAINT_STATUSES
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -459,3 +461,115 @@ class AuditKey:
     guarantor: str  # one of GUARANTOR_CODES
     public_key: bytes  # the 32 raw bytes
     added_at: str | None = None
+
+
+# --- verification: complaint history, findings and their sign-off, evidence originals (see docs/findings.md) -----
+
+GRADES = ("confirmed", "fair", "weak", "contested", "discounted")  # a finding's published scale, surest first
+ATTRIBUTIONS = ("attributed", "largely attributed", "not attributable")
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintTransition:
+    """One move of a complaint from one state to another: who made it (as which role), when, and why."""
+
+    complaint_id: str
+    seq: int  # 1, 2, 3 ... per complaint
+    from_state: str
+    to_state: str
+    by: str  # the user name
+    role: str
+    at: str  # UTC, ISO 8601 with microseconds, as the audit log writes it
+    note: str = ""
+    finding_id: str | None = None  # the finding whose drafting, sealing or publication moved it
+
+
+@dataclass(frozen=True, slots=True)
+class FindingSignature:
+    """A guarantor monitor's sign-off of a finding's content, by its SHA-256 (recorded as `finding.sign` in the audit
+    log: that entry is the signature of record)."""
+
+    finding_id: str
+    guarantor: str  # one of GUARANTOR_CODES
+    signer: str  # the monitor's user name
+    at: str
+    content_hash: str  # SHA-256 of the finding's canonical bytes, hex
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the mechanism established about one or more complaints: a grade on the published scale, attribution,
+    the reasoning and the evidence cited (SHA-256s of originals). One version of it: a sealed version is never
+    changed; a change is a new version (`version` + 1) that `supersedes` the old one, in the same `series`."""
+
+    finding_id: str
+    version: int
+    series: str  # the finding_id of version 1
+    complaint_ids: tuple[str, ...]
+    incident_ids: tuple[str, ...]
+    agreement_id: str
+    commitment_id: str
+    grade: str  # one of GRADES
+    attribution: str  # one of ATTRIBUTIONS
+    attributed_party: str | None  # None when not attributable
+    reasoning: str
+    evidence: tuple[str, ...]  # SHA-256s of evidence originals, sorted
+    drafted_by: str
+    drafted_at: str
+    supersedes: str | None = None  # the finding_id of the previous version
+    content_hash: str = ""  # SHA-256 of the canonical bytes (trucewatch.verify.findings.content_hash)
+    signatures: tuple[FindingSignature, ...] = ()
+    published_at: str | None = None
+    published_by: str | None = None
+    superseded_by: str | None = None  # the next version, once there is one
+
+    @property
+    def sealed(self) -> bool:
+        """Signed by a monitor of every guarantor, on its current content."""
+        signed = {s.guarantor for s in self.signatures if s.content_hash == self.content_hash}
+        return all(g in signed for g in GUARANTOR_CODES)
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceOriginal:
+    """An evidence original, kept once by its SHA-256 and never changed: a file attached to a complaint, or a
+    report's text. Who uploaded it, from where, when it came in and (as its sender says) when it was captured."""
+
+    sha256: str
+    size: int
+    media_type: str  # as declared (files are served as downloads, whatever this says)
+    filename: str
+    received_at: str
+    uploaded_by: str
+    source: str  # "complaint cmp-...", "report sample-01 (its text ...)"
+    captured_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceAnnotation:
+    """A monitor's note on an evidence original (where: `anchor`, e.g. "page 3", "00:01:20-00:01:35",
+    "x=120,y=40,w=80,h=60"), with an annotated working copy when one was made; the original is never touched."""
+
+    annotation_id: str
+    complaint_id: str
+    sha256: str  # the original
+    by: str
+    at: str
+    note: str
+    anchor: str = ""
+    copy_sha256: str | None = None  # the annotated working copy, kept in the evidence folder as originals are
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceWithdrawal:
+    """A file withdrawn from a complaint: a recorded event; the file and its record stay."""
+
+    complaint_id: str
+    sha256: str
+    by: str
+    at: str
+    reason: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from trucewatch.settings import Settings
 from trucewatch.storage import Store
 from trucewatch.web.accounts import add_user, new_token
 from trucewatch.web.app import create_app
+
+from .findings_world import add_findings
 
 PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -46,6 +48,7 @@ class World:
     complaints: dict[str, str]  # party -> complaint id
     evidence: dict[str, str]  # party -> SHA-256 of its complaint's evidence file
     incidents: tuple[str, ...]  # incident ids, by date
+    findings: dict[str, str] = field(default_factory=dict)  # "published", "draft" -> finding id (findings_world.py)
 
     @property
     def settings(self) -> Settings:
@@ -121,7 +124,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             assert answer.status_code == 201, answer.text
             complaints[party] = answer.json()["data"]["complaint_id"]
             evidence[party] = answer.json()["data"]["evidence"][0]["sha256"]
-    return replace(draft, complaints=complaints, evidence=evidence)
+    findings = add_findings(draft.settings, (USERS["monitor QAT"][0], USERS["monitor TUR"][0]), complaints, evidence)
+    return replace(draft, complaints=complaints, evidence=evidence, findings=findings)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ IDENTITIES = {
 }
 ALL = set(IDENTITIES)
 STAFF = {"admin", "monitor QAT", "monitor TUR"}
+MONITORS = {"monitor QAT", "monitor TUR"}
 SIGNED_IN = ALL - {"public"}
 # the objects a rule is asked about, seen from the liaison officer of PAK: own party, other party, published, not
 OBJECTS = {
@@ -52,6 +53,18 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
     ("session", "create"): dict.fromkeys(OBJECTS, ALL),
     ("session", "delete"): dict.fromkeys(OBJECTS, SIGNED_IN),
     ("me", "read"): dict.fromkeys(OBJECTS, SIGNED_IN),
+    # verification (docs/findings.md)
+    ("finding", "list"): dict.fromkeys(OBJECTS, ALL),
+    ("finding", "read"): RECORD,
+    **{rule: dict.fromkeys(OBJECTS, MONITORS) for rule in (
+        ("finding", "create"), ("finding", "update"), ("finding_signature", "create"),
+        ("finding_publication", "create"), ("complaint_opening", "create"), ("evidence_annotation", "create"))},
+    ("evidence_annotation", "read"): dict.fromkeys(OBJECTS, STAFF),
+    **{(kind, "create"): {"own party (PAK)": MONITORS | {"liaison PAK"},
+                          "other party (AFG)": MONITORS | {"liaison AFG"},
+                          "published": MONITORS | {"liaison PAK", "liaison AFG"},
+                          "unpublished": MONITORS | {"liaison PAK", "liaison AFG"}}
+       for kind in ("complaint_transition", "evidence_withdrawal")},
 }
 
 

@@ -81,6 +81,21 @@ EXPECTED: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     ("POST", "/api/v1/incidents/{incident_id}/merge"): {PUBLISHED: staff_only()},
     ("POST", "/api/v1/events/{event_id}/split"): {PUBLISHED: staff_only()},
     ("POST", "/api/v1/events/{event_id}/pin"): {PUBLISHED: staff_only()},
+    ("GET", "/api/v1/map"): {PUBLISHED: everyone()},
+    ("GET", "/api/v1/boundaries"): {PUBLISHED: everyone()},
+    # the pages of the record, of complaints, and their forms
+    ("GET", "/map"): {PUBLISHED: everyone()},
+    ("GET", "/timeline"): {PUBLISHED: everyone()},
+    ("GET", "/incidents/{incident_id}"): {PUBLISHED: everyone()},
+    ("POST", "/incidents/{incident_id}/merge"): {PUBLISHED: staff_only()},
+    ("POST", "/events/{event_id}/split"): {PUBLISHED: staff_only()},
+    ("POST", "/events/{event_id}/pin"): {PUBLISHED: staff_only()},
+    ("GET", "/agreements"): {PUBLISHED: everyone()},
+    ("GET", "/agreements/{agreement_id}"): {PUBLISHED: everyone()},
+    ("GET", "/complaints"): {"complaints of both parties": complaint_readers()},
+    ("POST", "/complaints"): {"a new complaint of the caller's party": liaisons_only()},
+    ("GET", "/complaints/{complaint_id}"): {"PAK complaint": party_object("PAK"), "AFG complaint": party_object("AFG")},
+    ("GET", "/static/{path:path}"): {PUBLISHED: everyone()},
 }
 # what a request may carry; POSTs that change things carry something invalid, so a granted request is a 422
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -89,15 +104,81 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/incidents/{incident_id}/merge"): {"json": {}},
     ("POST", "/api/v1/events/{event_id}/split"): {"json": {"unknown": 1}},
     ("POST", "/api/v1/events/{event_id}/pin"): {"json": {}},
+    ("POST", "/complaints"): {"data": {"text": "   "}},
+    ("POST", "/incidents/{incident_id}/merge"): {"data": {"absorb": "x" * 201}},
+    ("POST", "/events/{event_id}/split"): {"data": {"note": "x" * 2001}},
+    ("POST", "/events/{event_id}/pin"): {"data": {"incident_id": "x" * 201}},
 }
+
+
+
+# verification (docs/findings.md): the world holds a published finding on PAK's complaint and a draft on AFG's
+def monitors_only() -> dict[str, str]:
+    return {role: OK if role.startswith("monitor") else FORBIDDEN for role in ROLES} | {"public": UNAUTH}
+
+
+def movers(owner: str) -> dict[str, str]:
+    """Who may move a party's complaint (or withdraw its files): monitors and that party's liaison officer; the
+    other party's liaison officer is told it does not exist."""
+    other = "AFG" if owner == "PAK" else "PAK"
+    return {**monitors_only(), f"liaison {owner}": OK, f"liaison {other}": HIDDEN}
+
+
+def draft_readers() -> dict[str, str]:
+    return {role: OK if role in STAFF else HIDDEN for role in ROLES}
+
+
+BOTH_FINDINGS = {"published finding": everyone(), "draft finding": draft_readers()}
+BOTH_COMPLAINTS = {"PAK complaint": party_object("PAK"), "AFG complaint": party_object("AFG")}
+EXPECTED.update({
+    ("GET", "/api/v1/complaints/{complaint_id}/transitions"): BOTH_COMPLAINTS,
+    ("POST", "/api/v1/complaints/{complaint_id}/transitions"): {"PAK complaint": movers("PAK"),
+                                                                "AFG complaint": movers("AFG")},
+    ("POST", "/api/v1/incidents/{incident_id}/complaints"): {PUBLISHED: monitors_only()},
+    ("GET", "/api/v1/complaints/{complaint_id}/evidence"): BOTH_COMPLAINTS,
+    ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/annotations"): {
+        "PAK evidence": monitors_only(), "AFG evidence": monitors_only()},
+    ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/withdrawal"): {
+        "PAK evidence": movers("PAK"), "AFG evidence": movers("AFG")},
+    ("GET", "/api/v1/findings"): {PUBLISHED: everyone()},
+    ("POST", "/api/v1/findings"): {PUBLISHED: monitors_only()},
+    ("GET", "/api/v1/findings/{finding_id}"): BOTH_FINDINGS,
+    ("PATCH", "/api/v1/findings/{finding_id}"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("POST", "/api/v1/findings/{finding_id}/signatures"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("POST", "/api/v1/findings/{finding_id}/publish"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("POST", "/api/v1/findings/{finding_id}/amend"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("GET", "/api/v1/findings/{finding_id}/bundle"): BOTH_FINDINGS,
+    ("GET", "/complaints/{complaint_id}/history"): BOTH_COMPLAINTS,
+    ("POST", "/complaints/{complaint_id}/history"): {"PAK complaint": movers("PAK"), "AFG complaint": movers("AFG")},
+    ("POST", "/complaints/{complaint_id}/findings"): {"PAK complaint": monitors_only()},
+    ("GET", "/findings"): {PUBLISHED: everyone()},
+    ("GET", "/findings/{finding_id}"): BOTH_FINDINGS,
+    ("POST", "/findings/{finding_id}/signatures"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("POST", "/findings/{finding_id}/publish"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+})
+# invalid, or refused by the workflow (a sealed finding, a state with no such transition): nothing changes
+BODIES.update({
+    ("POST", "/api/v1/complaints/{complaint_id}/transitions"): {"json": {}},
+    ("POST", "/api/v1/incidents/{incident_id}/complaints"): {"json": {}},
+    ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/annotations"): {"data": {}},
+    ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/withdrawal"): {"json": {}},
+    ("POST", "/api/v1/findings"): {"json": {}},
+    ("PATCH", "/api/v1/findings/{finding_id}"): {"json": {"grade": "bogus"}},
+    ("POST", "/api/v1/findings/{finding_id}/signatures"): {"json": {}},
+    ("POST", "/api/v1/findings/{finding_id}/amend"): {"json": {"grade": "bogus"}},
+    ("POST", "/complaints/{complaint_id}/history"): {"data": {"to": "nowhere"}},
+    ("POST", "/complaints/{complaint_id}/findings"): {"data": {}},
+    ("POST", "/findings/{finding_id}/signatures"): {"data": {}},
+})
 
 
 def concrete(path: str, thing: str, world: World) -> str:
     party = "AFG" if thing.startswith("AFG") else "PAK"
     values = {"report_id": "w-001", "event_id": "evt-w1", "incident_id": world.incidents[0],
               "agreement_id": "doha-2025-10-19", "fmt": "csv", "complaint_id": world.complaints[party],
-              "sha256": world.evidence[party]}
-    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+              "sha256": world.evidence[party], "path": "map.js",
+              "finding_id": world.findings["draft" if thing.startswith("draft") else "published"]}
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)
 
 
 def outcome(response: Any) -> str:

@@ -24,7 +24,7 @@ def test_a_liaison_files_a_complaint_with_evidence_for_their_own_party(own_clien
     assert answer.status_code == 201, answer.text
     body = answer.json()["data"]
     assert answer.headers["location"] == body["link"]
-    assert body["party"] == "PAK" and body["filed_by"] == "liaison-pak" and body["status"] == "filed"
+    assert body["party"] == "PAK" and body["filed_by"] == "liaison-pak" and body["status"] == "received"
     assert body["incident_id"] == own_world.incidents[1]
     photo, notes = body["evidence"]
     assert photo["sha256"] == hashlib.sha256(PHOTO).hexdigest() and photo["size"] == len(PHOTO)

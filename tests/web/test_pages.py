@@ -66,7 +66,7 @@ def test_the_home_page_lists_the_latest_incidents_as_a_table(client, world: Worl
     assert page.headers["content-type"].startswith("text/html")
     rows = [attrs.get("href") for tag, attrs in tags(page.text) if tag == "a"]
     for incident_id in world.incidents:
-        assert f"/api/v1/incidents/{incident_id}" in rows
+        assert f"/incidents/{incident_id}" in rows
     assert "<table>" in page.text and "Latest incidents" in page.text and "Sign in" in page.text
     assert "Chaman" in page.text and "Spin Boldak" in page.text
 

@@ -22,6 +22,8 @@ import click
 
 from trucewatch import __version__, jobs
 from trucewatch.cli.audit import audit as audit_commands
+from trucewatch.cli.findings import complaints as complaint_commands
+from trucewatch.cli.findings import findings as finding_commands
 from trucewatch.errors import TrucewatchError
 from trucewatch.settings import Settings, load_settings, masked_url
 
@@ -46,6 +48,8 @@ def main() -> None:
 
 
 main.add_command(audit_commands, "audit")  # trucewatch audit ...: cli/audit.py
+main.add_command(complaint_commands, "complaints")  # trucewatch complaints ...: cli/findings.py
+main.add_command(finding_commands, "findings")  # trucewatch findings ...: cli/findings.py
 
 
 def db_option(func: F) -> F:
@@ -595,3 +599,22 @@ def users_revoke_token(token_id: str, db: str | None) -> None:
 
     token = revoke_token(settings_for(db).database_url, token_id)
     click.echo(f"revoked API token {token.token_id} of {token.user} (at {token.revoked_at:%Y-%m-%d %H:%M} UTC)")
+
+
+@users.command("role")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "monitor", "liaison", "analyst"]),
+              help="The new role (a monitor needs --guarantor, a liaison officer --party).")
+@click.option("--party", type=click.Choice(["PAK", "AFG"], case_sensitive=False), help="A liaison officer's party.")
+@click.option("--guarantor", type=click.Choice(["QAT", "TUR"], case_sensitive=False),
+              help="A guarantor monitor's guarantor.")
+@click.option("--by", metavar="NAME", default=None, help="Who changes it [default: $TRUCEWATCH_USER, else the login "
+                                                         "name].")
+@db_option
+def users_role(name: str, role: str, party: str | None, guarantor: str | None, by: str | None,
+               db: str | None) -> None:
+    """Change a user's role and binding (logged as user.role); their browser sessions end."""
+    from trucewatch.web.accounts import set_role  # noqa: PLC0415
+
+    before, after = set_role(settings_for(db).database_url, name, role, party=party, guarantor=guarantor, by=by)
+    click.echo(f"{after.name}: {_role_text(before)} -> {_role_text(after)}")

@@ -178,7 +178,7 @@ def _activity(bins: Sequence[date], unit: str, incidents: Sequence[BarSeries], d
         top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     if title:
         top.set_title(title, loc="left", fontsize=9)
-    fig.subplots_adjust(left=0.07, right=0.78, top=0.9 if title else 0.95, bottom=0.1)
+    fig.subplots_adjust(left=0.07, right=0.72, top=0.9 if title else 0.95, bottom=0.1)
     return _svg(fig)
 
 

@@ -349,3 +349,131 @@ class AuditKeyRow(Base):
     guarantor: Mapped[str] = mapped_column(String(10))
     public_key: Mapped[str] = mapped_column(String(64))  # base64 of the 32 raw bytes
     added_at: Mapped[str] = mapped_column(String(40))
+
+
+# --- verification: complaints' history, findings, evidence originals (migration 0006_findings; docs/findings.md) --
+# Nothing here is ever deleted, and triggers refuse it: a complaint's history, signatures and publications are only
+# added; a finding is refused any change once anyone has signed it (a change is a new version); evidence originals
+# never change, and a withdrawal is a row of its own.
+
+
+class EvidenceOriginalRow(Base):
+    """An evidence original, once per SHA-256: the file is in the evidence folder under that hash."""
+
+    __tablename__ = "evidence_originals"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[str] = mapped_column(String(40))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text)
+    captured_at: Mapped[str | None] = mapped_column(String(40))
+
+
+class EvidenceAnnotationRow(Base):
+    """A monitor's note on an original, with an annotated working copy (its SHA-256) when one was made."""
+
+    __tablename__ = "evidence_annotations"
+    __table_args__ = (Index("ix_evidence_annotations_complaint_id_sha256", "complaint_id", "sha256"),)
+
+    annotation_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.complaint_id"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_originals.sha256"))
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[str] = mapped_column(String(40))
+    anchor: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text)
+    copy_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class EvidenceWithdrawalRow(Base):
+    """A file withdrawn from a complaint (once): the file and its complaint_evidence row stay."""
+
+    __tablename__ = "evidence_withdrawals"
+
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.complaint_id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ComplaintTransitionRow(Base):
+    """One move of a complaint between states: the complaint's history (its `status` is the last `to_state`)."""
+
+    __tablename__ = "complaint_transitions"
+
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.complaint_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    by: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    at: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text)
+    finding_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class FindingRow(Base):
+    """One version of a finding; its lists are the finding_* rows below. `content_hash` is the SHA-256 of its
+    canonical bytes (trucewatch.verify.findings)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("uq_findings_series_version", "series", "version", unique=True),)
+
+    finding_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    series: Mapped[str] = mapped_column(String(40))
+    supersedes: Mapped[str | None] = mapped_column(ForeignKey("findings.finding_id"), unique=True)
+    agreement_id: Mapped[str] = mapped_column(String(200))
+    commitment_id: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str] = mapped_column(String(20))
+    attribution: Mapped[str] = mapped_column(String(30))
+    attributed_party: Mapped[str | None] = mapped_column(String(20))
+    reasoning: Mapped[str] = mapped_column(Text)
+    drafted_by: Mapped[str] = mapped_column(String(100))
+    drafted_at: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class FindingComplaintRow(Base):
+    __tablename__ = "finding_complaints"
+
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.complaint_id"), primary_key=True)
+
+
+class FindingIncidentRow(Base):
+    __tablename__ = "finding_incidents"
+
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)  # no foreign key: incidents come and go
+
+
+class FindingEvidenceRow(Base):
+    __tablename__ = "finding_evidence"
+
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_originals.sha256"), primary_key=True)
+
+
+class FindingSignatureRow(Base):
+    """A guarantor monitor's sign-off of a finding's content hash: one per guarantor."""
+
+    __tablename__ = "finding_signatures"
+
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"), primary_key=True)
+    guarantor: Mapped[str] = mapped_column(String(10), primary_key=True)
+    signer: Mapped[str] = mapped_column(String(100))
+    at: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class FindingPublicationRow(Base):
+    __tablename__ = "finding_publications"
+
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"), primary_key=True)
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[str] = mapped_column(String(40))

@@ -10,7 +10,7 @@ either direction: they are replaced by a sentinel that sorts after every real va
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from trucewatch.errors import WebError
-from trucewatch.records import ApiToken, Complaint, Event, Evidence, Report, User
+from trucewatch.records import ApiToken, Complaint, Event, Evidence, EvidenceOriginal, Report, User
+from trucewatch.storage.cases import insert_originals
 from trucewatch.storage.repository import (
-    EVENTS, INCIDENTS, REPORTS, IncidentFilter, IncidentSummary, Store, _as_utc, _children, _event, _incident_where,
-    _report, _summary, _utc,
+    EVENTS, INCIDENTS, REPORTS, AuditHook, IncidentFilter, IncidentSummary, Store, _as_utc, _children, _event,
+    _incident_where, _report, _summary, _utc,
 )
 from trucewatch.storage.schema import (
     ApiTokenRow, ComplaintEvidenceRow, ComplaintRow, LoginAttemptRow, UserRow, WebSessionRow,
@@ -115,13 +116,15 @@ class WebStore:
 
     # --- users ---------------------------------------------------------------------------------------------------
 
-    def add_user(self, user: User, password_hash: str, at: datetime) -> User:
-        """Store a new user; TW-E602 if the name is taken."""
+    def add_user(self, user: User, password_hash: str, at: datetime, audit: AuditHook | None = None) -> User:
+        """Store a new user (and its `user.add` audit entry, with `audit`); TW-E602 if the name is taken."""
         row = {"name": user.name, "role": user.role, "party": user.party, "guarantor": user.guarantor,
                "password_hash": password_hash, "disabled": user.disabled, "created_at": _as_utc(at)}
         try:
             with self.engine.begin() as conn:
                 key = conn.execute(insert(USERS), [row]).inserted_primary_key
+                if audit is not None:
+                    audit(conn)
         except IntegrityError:
             raise WebError("TW-E602", name=user.name) from None
         return self.user_by_id(int(key[0])) or user
@@ -147,14 +150,33 @@ class WebStore:
             return conn.execute(update(USERS).where(USERS.c.name == name)
                                 .values(password_hash=password_hash)).rowcount > 0
 
-    def disable_user(self, name: str) -> User | None:
-        """Disable a user and end their browser sessions (their tokens stop working: a disabled user is nobody)."""
+    def disable_user(self, name: str, audit: AuditHook | None = None) -> User | None:
+        """Disable a user and end their browser sessions (their tokens stop working: a disabled user is nobody).
+        `audit` (the `user.disable` entry) is appended only when the user was enabled."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(USERS.c.user_id).where(USERS.c.name == name)).first()
+            row = conn.execute(select(USERS.c.user_id, USERS.c.disabled).where(USERS.c.name == name)).first()
             if row is None:
                 return None
             conn.execute(update(USERS).where(USERS.c.user_id == row.user_id).values(disabled=True))
             conn.execute(delete(SESSIONS).where(SESSIONS.c.user_id == row.user_id))
+            if audit is not None and not row.disabled:
+                audit(conn)
+        return self.get_user(name)
+
+    def set_role(self, name: str, role: str, party: str | None, guarantor: str | None,
+                 audit: AuditHook | None = None) -> User | None:
+        """Change a user's role and binding and end their browser sessions (their next request is under the new
+        role); `audit` (the `user.role` entry) is appended only when something changed. None for an unknown name."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(USERS).where(USERS.c.name == name)).first()
+            if row is None:
+                return None
+            if (row.role, row.party, row.guarantor) != (role, party, guarantor):
+                conn.execute(update(USERS).where(USERS.c.user_id == row.user_id)
+                             .values(role=role, party=party, guarantor=guarantor))
+                conn.execute(delete(SESSIONS).where(SESSIONS.c.user_id == row.user_id))
+                if audit is not None:
+                    audit(conn)
         return self.get_user(name)
 
     def _user(self, where: Any) -> User | None:
@@ -240,7 +262,10 @@ class WebStore:
 
     # --- complaints ----------------------------------------------------------------------------------------------
 
-    def add_complaint(self, complaint: Complaint) -> Complaint:
+    def add_complaint(self, complaint: Complaint, originals: Sequence[EvidenceOriginal] = (),
+                      audit: AuditHook | None = None) -> Complaint:
+        """Store a complaint with its evidence (and the records of the evidence originals not kept yet), and its
+        `complaint.file` audit entry, with `audit`."""
         c = complaint
         with self.engine.begin() as conn:
             conn.execute(insert(COMPLAINTS), [{"complaint_id": c.complaint_id, "party": c.party,
@@ -250,6 +275,9 @@ class WebStore:
                 conn.execute(insert(EVIDENCE), [{"complaint_id": c.complaint_id, "seq": seq, "sha256": e.sha256,
                                                  "filename": e.filename, "media_type": e.media_type, "size": e.size}
                                                 for seq, e in enumerate(c.evidence)])
+            insert_originals(conn, originals)
+            if audit is not None:
+                audit(conn)
         return self.get_complaint(c.complaint_id) or c
 
     def get_complaint(self, complaint_id: str) -> Complaint | None:

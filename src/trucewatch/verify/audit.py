@@ -8,11 +8,13 @@ does: `append(conn, actor, action, subject, payload)` on the write's connection,
 - `incident.override` (merge, split or pin, who and why), `jobs.override`;
 - `agreement.load`, `agreement.set`, `agreement.remove`, `jobs.load_agreements` / `set_agreement` /
   `remove_agreement`;
-- `audit.key` (a guarantor's checkpoint key registered), `trucewatch.verify.checkpoint.add_key`.
+- `audit.key` (a guarantor's checkpoint key registered), `trucewatch.verify.checkpoint.add_key`;
+- `user.add`, `user.role`, `user.disable`, `trucewatch.web.accounts`;
+- `complaint.file`, `complaint.transition`, `finding.draft` / `edit` / `amend` / `sign` / `publish`,
+  `evidence.add` / `annotate` / `withdraw`, `trucewatch.verify.casework`.
 
-**Every new kind of write must call `append` too, inside its own transaction**: complaints and their transitions
-(`complaint.file`, `complaint.transition`), findings (`finding.sign`, `finding.publish`), users (`user.add`,
-`user.role`, `user.disable`). A write that is not logged is a write nobody can later prove happened, or did not.
+**Every new kind of write must call `append` too, inside its own transaction.** A write that is not logged is a
+write nobody can later prove happened, or did not.
 
 The leaf of entry `seq` is the canonical JSON (sorted keys, no whitespace, UTF-8, no floats) of
 {"action", "actor", "at", "payload", "seq", "subject"}, the payload as a JSON value: every column but `leaf_hash`

@@ -7,7 +7,7 @@ the table for people.
 
 A **resource** is a kind of thing (`incident`, `complaint` ...), with whose it is (`party`, for complaints and their
 evidence) and whether it is part of the published record. Actions: `list` (reach the collection at all: the check a
-route makes before it knows which object), `read` (one object), `create`, `delete`.
+route makes before it knows which object), `read` (one object), `create`, `update`, `delete`.
 
 The published record: reports (metadata; the text to signed-in users only, as outlets' copyright allows), events,
 incidents, agreements and compliance. Anything not published (none yet: a deployment setting, or the findings
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from trucewatch.records import GUARANTOR_CODES, PARTY_CODES, USER_ROLES, User
 
 ROLES = (*USER_ROLES, "public")
-ACTIONS = ("list", "read", "create", "delete")
+ACTIONS = ("list", "read", "create", "update", "delete")
 STAFF = ("admin", "monitor")
 
 
@@ -142,6 +142,20 @@ RULES: dict[tuple[str, str], Rule] = {
     ("session", "create"): anyone,  # signing in
     ("session", "delete"): signed_in,  # signing out
     ("me", "read"): signed_in,
+    # verification (docs/findings.md): findings are drafted, signed and published by guarantor monitors only (admins
+    # run the deployment and make no verification decisions); a published finding is for everyone, a draft for
+    # monitors and admins; a complaint's transitions are checked against trucewatch.verify.workflow as well
+    ("finding", "list"): anyone,  # each finding then checked with ("finding", "read")
+    ("finding", "read"): published_or(*STAFF),
+    ("finding", "create"): roles("monitor"),  # drafting, amending (a new version)
+    ("finding", "update"): roles("monitor"),  # editing a draft nobody has signed
+    ("finding_signature", "create"): roles("monitor"),
+    ("finding_publication", "create"): roles("monitor"),
+    ("complaint_transition", "create"): own_party_or("monitor"),
+    ("complaint_opening", "create"): roles("monitor"),  # a monitor opens a complaint from an incident
+    ("evidence_annotation", "create"): roles("monitor"),
+    ("evidence_annotation", "read"): roles(*STAFF),
+    ("evidence_withdrawal", "create"): own_party_or("monitor"),
 }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from trucewatch.errors import WebError
 from trucewatch.records import ApiToken, User
 from trucewatch.storage.web import WebStore
+from trucewatch.verify.audit import default_actor, recorder
 from trucewatch.web.access import binding_problem
 from trucewatch.web.auth import hash_password, issue_token
 
@@ -27,9 +28,10 @@ class Account:
 
 
 def add_user(db_url: str, name: str, role: str, password: str, *, party: str | None = None,
-             guarantor: str | None = None) -> User:
-    """Add a user. TW-E604 for a bad name or a role without its binding, TW-E605 for a password that is too short,
-    TW-E602 for a name that is taken. The database is created or upgraded as for ingest."""
+             guarantor: str | None = None, by: str | None = None) -> User:
+    """Add a user (logged as `user.add` by `by`, default: TRUCEWATCH_USER or the login name). TW-E604 for a bad name
+    or a role without its binding, TW-E605 for a password that is too short, TW-E602 for a name that is taken. The
+    database is created or upgraded as for ingest."""
     if not NAME.fullmatch(name):
         raise WebError("TW-E604", detail=f"user name {name!r}: use 1-100 letters, digits, '.', '_', '@' or '-', "
                                          "beginning with a letter or digit")
@@ -40,8 +42,9 @@ def add_user(db_url: str, name: str, role: str, password: str, *, party: str | N
     password_hash = hash_password(password)
     user = User(name=name, role=role, party=party.upper() if party else None,
                 guarantor=guarantor.upper() if guarantor else None)
+    entry = ("user.add", user.name, {"role": user.role, "party": user.party, "guarantor": user.guarantor})
     with WebStore.open(db_url) as store:
-        return store.add_user(user, password_hash, _now())
+        return store.add_user(user, password_hash, _now(), audit=recorder(by or default_actor(), entry))
 
 
 def list_users(db_url: str) -> list[Account]:
@@ -53,13 +56,33 @@ def list_users(db_url: str) -> list[Account]:
         return [Account(user, live.get(user.name, 0)) for user in store.users()]
 
 
-def disable_user(db_url: str, name: str) -> User:
-    """Disable a user: their sessions end and their tokens stop working. TW-E603 for an unknown name."""
+def disable_user(db_url: str, name: str, by: str | None = None) -> User:
+    """Disable a user: their sessions end and their tokens stop working (logged as `user.disable`). TW-E603 for an
+    unknown name."""
     with WebStore.open(db_url) as store:
-        user = store.disable_user(name)
+        user = store.disable_user(name, audit=recorder(by or default_actor(), ("user.disable", name, {})))
     if user is None:
         raise WebError("TW-E603", name=name)
     return user
+
+
+def set_role(db_url: str, name: str, role: str, *, party: str | None = None, guarantor: str | None = None,
+             by: str | None = None) -> tuple[User, User]:
+    """Change a user's role and binding (logged as `user.role`, with what it was); their browser sessions end.
+    Returns (before, after). TW-E603 for an unknown name, TW-E604 for a role without its binding."""
+    party, guarantor = (party.upper() if party else None), (guarantor.upper() if guarantor else None)
+    problem = binding_problem(role, party, guarantor)
+    if problem:
+        raise WebError("TW-E604", detail=problem)
+    with WebStore.open(db_url) as store:
+        before = store.get_user(name)
+        if before is None:
+            raise WebError("TW-E603", name=name)
+        entry = ("user.role", name, {"role": role, "party": party, "guarantor": guarantor,
+                                     "was": {"role": before.role, "party": before.party,
+                                             "guarantor": before.guarantor}})
+        after = store.set_role(name, role, party, guarantor, audit=recorder(by or default_actor(), entry))
+    return before, after or before
 
 
 def new_token(db_url: str, name: str) -> tuple[str, str]:

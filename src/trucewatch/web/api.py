@@ -24,7 +24,7 @@ from trucewatch import jobs
 from trucewatch.errors import AgreementError, IncidentError, WebError
 from trucewatch.publish.compliance import compliance_record
 from trucewatch.publish.export import event_record, spreadsheet_cell
-from trucewatch.records import Agreement, Complaint, Event, Evidence, Override, Report
+from trucewatch.records import Agreement, Complaint, Event, Evidence, Override, Report, User
 from trucewatch.storage import IncidentFilter, IncidentSummary
 from trucewatch.storage.web import (
     COMPLAINT_SORTS, EVENT_SORTS, INCIDENT_SORTS, REPORT_SORTS, EventFilter, WebStore, sort_value,
@@ -65,6 +65,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (429, "too many requests"))
 }
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute, responses=ERRORS)
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorEnvelope, "description": "an override that makes no sense (TW-E308)"}}
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorEnvelope, "description": "evidence over max_upload_bytes (TW-E619)"}}
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
 Cursor = Annotated[str | None, Query(description="from the previous page's `next`")]
@@ -390,18 +394,23 @@ def _complaint(request: Request, complaint_id: str) -> Complaint:
     return found
 
 
-@router.post("/complaints", status_code=201, response_model=One, openapi_extra=guard("complaint", "create"))
+@router.post("/complaints", status_code=201, response_model=One, openapi_extra=guard("complaint", "create"),
+             responses=TOO_LARGE)
 def file_complaint(request: Request, text: Annotated[str, Form(max_length=100_000)],
                    incident_id: Annotated[str | None, Form()] = None,
-                   evidence: Annotated[list[UploadFile], File(description="evidence files")] = []) -> JSONResponse:  # noqa: B006
+                   evidence: Annotated[list[UploadFile], File(description="evidence files")] = [],  # noqa: B006
+                   captured_at: Annotated[datetime | date | None, Form(
+                       description="when the files were captured, as the sender says (ISO 8601)")] = None,
+                   ) -> JSONResponse:
     """File a complaint for the liaison officer's own party, with an incident it concerns (optional) and evidence
-    files (multipart; each kept by SHA-256; `max_upload_bytes` in all)."""
-    complaint = new_complaint(request, text, incident_id, evidence)
+    files (multipart; each kept by SHA-256; `max_upload_bytes` in all; `captured_at`: when they were captured)."""
+    complaint = new_complaint(request, text, incident_id, evidence, captured_at)
     return JSONResponse({"data": complaint_json(complaint)}, status_code=201,
                         headers={"Location": f"/api/v1/complaints/{complaint.complaint_id}"})
 
 
-def new_complaint(request: Request, text: str, incident_id: str | None, evidence: list[UploadFile]) -> Complaint:
+def new_complaint(request: Request, text: str, incident_id: str | None, evidence: list[UploadFile],
+                  captured_at: datetime | date | None = None) -> Complaint:
     """Check and store a complaint of the caller's party with its evidence files (the API and the complaint form
     both call this). TW-E618 with the problems by field when the text is empty or the incident unknown."""
     identity = identity_of(request)
@@ -418,10 +427,15 @@ def new_complaint(request: Request, text: str, incident_id: str | None, evidence
         sha, size = evidence_files.keep(upload.file, web.settings.evidence_path, web.settings.max_upload_bytes)
         kept.append(Evidence(sha, evidence_files.safe_filename(upload.filename),
                              (upload.content_type or "application/octet-stream")[:200], size))
-    return web.store.add_complaint(Complaint(
+    made = Complaint(
         complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
         filed_by=identity.name or "", filed_at=datetime.now(timezone.utc), incident_id=incident_id or None,
-        evidence=tuple(kept)))
+        evidence=tuple(kept))
+    from trucewatch.verify.casework import Desk, file_complaint  # noqa: PLC0415  (logged as complaint.file)
+
+    return file_complaint(Desk.over(web.store.engine, web.settings), User(identity.name or "", identity.role,
+                                                                         party=identity.party), made,
+                          captured_at.isoformat() if captured_at is not None else None)
 
 
 def _complaint_problems(store: WebStore, text: str, incident_id: str | None) -> list[tuple[str, str]]:
@@ -512,7 +526,7 @@ def _overriding(action: Any) -> Override:
 
 
 @router.post("/incidents/{incident_id}/merge", status_code=201, response_model=One,
-             openapi_extra=guard("override", "create"))
+             openapi_extra=guard("override", "create"), responses=CONFLICT)
 def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
     """Merge incident `absorb` into this one (monitors and admins); everything is re-resolved."""
     by = author_of(identity_of(request))
@@ -521,7 +535,7 @@ def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
 
 
 @router.post("/events/{event_id}/split", status_code=201, response_model=One,
-             openapi_extra=guard("override", "create"))
+             openapi_extra=guard("override", "create"), responses=CONFLICT)
 def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
     """Split the event out of its incident: it stands alone, and nothing joins it automatically."""
     by = author_of(identity_of(request))
@@ -529,7 +543,7 @@ def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
 
 
 @router.post("/events/{event_id}/pin", status_code=201, response_model=One,
-             openapi_extra=guard("override", "create"))
+             openapi_extra=guard("override", "create"), responses=CONFLICT)
 def pin(request: Request, event_id: str, body: PinBody) -> JSONResponse:
     """Pin the event to an incident, whatever automatic resolution says."""
     by = author_of(identity_of(request))

@@ -21,6 +21,7 @@ from trucewatch.errors import WebError
 from trucewatch.settings import Settings
 from trucewatch.storage.web import WebStore
 from trucewatch.web import api, assets, complaint_pages, errors, pages, record_pages
+from trucewatch.web import findings, findings_pages
 from trucewatch.web.access import RULES
 from trucewatch.web.guard import GuardedRoute, app_routes, declared, guard
 from trucewatch.web.record import AssessmentCache
@@ -77,6 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(description)
     app.include_router(api.router)
+    app.include_router(findings.router)  # verification: findings, complaints' workflow (docs/findings.md)
+    app.include_router(findings_pages.router)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
     app.add_middleware(SecurityHeaders)

@@ -25,6 +25,10 @@ STATUS = {
     # errors of the jobs the API calls
     "TW-E305": 404, "TW-E306": 404, "TW-E503": 404, "TW-E308": 409,
     "TW-E201": 503, "TW-E202": 503, "TW-E203": 503,
+    # verification (docs/findings.md): a state or a sealed finding in the way is a conflict
+    "TW-E801": 409, "TW-E802": 403, "TW-E803": 422, "TW-E804": 409, "TW-E805": 409, "TW-E806": 422, "TW-E807": 404,
+    "TW-E808": 409, "TW-E809": 409, "TW-E810": 409, "TW-E811": 403, "TW-E812": 403, "TW-E813": 409, "TW-E814": 409,
+    "TW-E815": 404,
 }
 DEFAULT_STATUS = 422  # any other TrucewatchError: the request asked for something that cannot be done
 
@@ -104,7 +108,9 @@ async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> R
     if exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         return error_response(request, WebError("TW-E617", method=request.method, allowed=allowed))
-    return error_response(request, WebError("TW-E618", detail=str(exc.detail)), exc.status_code)
+    # a body that cannot be parsed (400 from FastAPI) is an invalid request like any other: 422, as TW-E618 says
+    status = 422 if exc.status_code == 400 else exc.status_code
+    return error_response(request, WebError("TW-E618", detail=str(exc.detail)), status)
 
 
 async def _on_bug(request: Request, exc: Exception) -> Response:

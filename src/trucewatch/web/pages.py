@@ -37,6 +37,7 @@ def templates() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["web_link"] = web_link
     env.globals["deaths"] = deaths
+    env.globals["plural"] = plural
     return env
 
 
@@ -62,6 +63,10 @@ def deaths(s: IncidentSummary) -> str:
 NAV = (("/", "Incidents", "incident", "list"), ("/map", "Map", "incident", "list"),
        ("/timeline", "Timeline", "incident", "list"), ("/agreements", "Agreements", "agreement", "list"),
        ("/complaints", "Complaints", "complaint", "list"))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def render(request: Request, template: str, **context: Any) -> str:

@@ -24,11 +24,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from trucewatch import jobs
-from trucewatch.pipeline.assess import VIOLENT, possible_time_of, window_of, window_status
+from trucewatch.pipeline.assess import UNIDENTIFIED as UNIDENTIFIED_SIDE
+from trucewatch.pipeline.assess import (
+    VIOLENT,
+    possible_time_of,
+    window_of,
+    window_status,
+)
 from trucewatch.pipeline.extract.actors import load_actor_dictionary
 from trucewatch.records import PARTY_CODES, Agreement, Assessment, Window
 from trucewatch.storage import IncidentFilter
-from trucewatch.storage.views import Box, SummaryRow, activity_rows, record_state, summary_rows
+from trucewatch.storage.views import (
+    Box,
+    SummaryRow,
+    activity_rows,
+    record_state,
+    summary_rows,
+)
 
 # ACLED's event types, in the order of their codes on the map; anything else is OTHER_TYPE (the last code)
 EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
@@ -47,11 +59,11 @@ DAILY_DAYS = 120  # longer spans are counted per week
 ASSESS_CHUNK = 500
 
 
+TYPE_CODES = {name: code for code, name in enumerate(EVENT_TYPES)}
+
+
 def type_code(event_type: str) -> int:
-    try:
-        return EVENT_TYPES.index(event_type)
-    except ValueError:
-        return len(EVENT_TYPES)
+    return TYPE_CODES.get(event_type, len(EVENT_TYPES))
 
 
 def legend() -> list[tuple[str, str]]:
@@ -249,7 +261,8 @@ Counts = dict[str, dict[date, list[int]]]  # label -> day -> [incidents, deaths]
 def _side_counts(engine: Engine, date_from: date, date_to: date) -> Counts:
     counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in activity_rows(engine, date_from, date_to):
-        cell = counts[side_of(row.actor1) or UNIDENTIFIED][row.day]
+        side = side_of(row.actor1)
+        cell = counts[UNIDENTIFIED if side in (None, UNIDENTIFIED_SIDE) else side][row.day]
         cell[0] += row.incidents
         cell[1] += row.deaths
     return counts

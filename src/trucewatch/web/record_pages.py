@@ -18,17 +18,36 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trucewatch import jobs
 from trucewatch.errors import IncidentError
-from trucewatch.pipeline.assess import Sides, assess, party_summary, potential_violation, window_of
+from trucewatch.pipeline.assess import (
+    Sides,
+    assess,
+    party_summary,
+    potential_violation,
+    window_of,
+)
 from trucewatch.publish.charts import Band, BarSeries, activity_svg
-from trucewatch.publish.report import OTHERS, claim_rows, figure_lines, unattributed_summary, window_text
-from trucewatch.records import PARTY_CODES, Agreement, Incident, Override
+from trucewatch.publish.report import (
+    OTHERS,
+    claim_rows,
+    figure_lines,
+    unattributed_summary,
+    window_text,
+)
+from trucewatch.records import PARTY_CODES, Agreement, Incident, Override, Window
 from trucewatch.storage.views import date_span
 from trucewatch.web.access import Resource, decide
 from trucewatch.web.api import author_of, record_context
 from trucewatch.web.errors import status_of
 from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
 from trucewatch.web.pages import render
-from trucewatch.web.record import EVENT_TYPES, SIDES, RecordContext, activity, agreement_record, legend
+from trucewatch.web.record import (
+    EVENT_TYPES,
+    SIDES,
+    RecordContext,
+    activity,
+    agreement_record,
+    legend,
+)
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 MAP_FILTERS = ("from", "to", "type", "party", "agreement", "window")
@@ -78,11 +97,12 @@ def timeline_page(request: Request, date_from: Annotated[date | None, Query(alia
                                totals=totals, agreements=context.agreements, chosen=agreement, sides=SIDES))
 
 
-def _span(context: RecordContext, window: Any, agreement: Agreement | None, date_from: date | None,
+def _span(context: RecordContext, window: Window | None, agreement: Agreement | None, date_from: date | None,
           date_to: date | None) -> tuple[date, date, str]:
     """The days to show: those asked for; else a chosen agreement's window with a week either side; else the last
-    TIMELINE_DAYS days of the record. At most TIMELINE_MAX_DAYS."""
-    _, latest = date_span(context.engine)
+    TIMELINE_DAYS days of the record (from a week before its first incident, if that is later). At most
+    TIMELINE_MAX_DAYS."""
+    earliest, latest = date_span(context.engine)
     latest = latest or date.today()
     if agreement is not None and window is not None:
         tz = ZoneInfo(agreement.tz)
@@ -90,7 +110,8 @@ def _span(context: RecordContext, window: Any, agreement: Agreement | None, date
         end = (window.end - timedelta(microseconds=1)).astimezone(tz).date() if window.end else max(latest, start)
         default_from, default_to = start - WINDOW_MARGIN, end + WINDOW_MARGIN
     else:
-        default_from, default_to = latest - timedelta(days=TIMELINE_DAYS - 1), latest
+        default_to = latest
+        default_from = max(latest - timedelta(days=TIMELINE_DAYS - 1), (earliest or latest) - WINDOW_MARGIN)
     last = date_to or (default_to if date_from is None else max(default_to, date_from))
     first = date_from or min(default_from, last)
     if first > last:

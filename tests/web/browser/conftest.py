@@ -12,7 +12,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -86,7 +86,7 @@ def build_site(folder: Path) -> Site:
         for party, text in (("PAK", "Shelling of the Chaman post at 02:10"), ("AFG", HOSTILE_COMPLAINT)):
             complaint = store.add_complaint(Complaint(
                 complaint_id=f"cmp-{party.lower()}00000001", party=party, text=text,
-                filed_by=f"liaison-{party.lower()}", filed_at=datetime(2025, 10, 21, 9, tzinfo=timezone.utc)))
+                filed_by=f"liaison-{party.lower()}", filed_at=datetime(2025, 10, 21, 9, tzinfo=UTC)))
             complaints[party] = complaint.complaint_id
     return Site(folder, "", _both_parties(db_url), _incident_of_report(db_url, "hostile-1"), complaints)
 
@@ -135,7 +135,7 @@ def chromium() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/test (it installs Debian's chromium), or "
                     "'apt-get install chromium' as root", pytrace=False)
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -2,7 +2,11 @@
 never the other party's, in the list or by its address; a monitor sees every complaint in the queue."""
 from __future__ import annotations
 
+import pytest
+
 from .conftest import shoot, sign_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_liaison_files_a_complaint_with_a_file_and_never_sees_the_other_partys(own_site, page, tmp_path, capsys):

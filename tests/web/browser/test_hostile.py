@@ -7,6 +7,8 @@ import pytest
 
 from .conftest import shoot, sign_in
 
+pytestmark = pytest.mark.browser
+
 NOTHING_RUNS = """() => ({
     scripts: [...document.scripts].map(s => s.src).filter(src => !src.includes('/static/')),
     handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.name))

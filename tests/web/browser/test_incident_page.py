@@ -2,7 +2,11 @@
 with their links and hashes, the assessment against each agreement."""
 from __future__ import annotations
 
+import pytest
+
 from .conftest import shoot
+
+pytestmark = pytest.mark.browser
 
 
 def test_the_claims_of_both_parties_stand_side_by_side(site, page, tmp_path, capsys):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pytest
+
 from .conftest import shoot
+
+pytestmark = pytest.mark.browser
 
 MARKERS = "document.querySelectorAll('.leaflet-overlay-pane path.tw-marker').length"
 CLUSTERS = "document.querySelectorAll('.marker-cluster').length"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,8 @@ from trucewatch.storage.repository import INCIDENTS
 from ..live import live_server
 from .conftest import site_settings
 from .test_map import CLUSTERS, MARKERS
+
+pytestmark = pytest.mark.browser
 
 N = 30_000
 TYPES = (("Battles", "Armed clash"), ("Explosions/Remote violence", "Air/drone strike"),
@@ -28,7 +30,7 @@ AREAS = ((34.0, 71.5, 0.6), (33.0, 70.3, 0.5), (30.2, 67.0, 0.8), (31.0, 66.4, 0
 def load_incidents(db_url: str, n: int, seed: int = 0) -> None:
     """`n` synthetic incident summaries, inserted directly (the map reads only the summaries)."""
     rng = random.Random(seed)
-    now = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    now = datetime(2025, 11, 1, tzinfo=UTC)
     rows = []
     for i in range(n):
         lat, lon, spread = rng.choice(AREAS)

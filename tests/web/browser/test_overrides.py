@@ -1,9 +1,13 @@
 """A monitor merges two incidents through the incident page's form (POST with the session's CSRF token)."""
 from __future__ import annotations
 
+import pytest
+
 from trucewatch import jobs
 
 from .conftest import shoot, sign_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_monitor_merges_an_incident_into_another_through_the_page(own_site, page, tmp_path, capsys):

@@ -1,7 +1,11 @@
 """Signing in with a browser: a wrong password is refused with a message; the right one signs in."""
 from __future__ import annotations
 
+import pytest
+
 from .conftest import PASSWORD, shoot, sign_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_wrong_password_is_refused_then_the_right_one_signs_in(site, page, tmp_path, capsys):

@@ -113,10 +113,13 @@
       maxClusterRadius: 45,
       iconCreateFunction: clusterIcon(colours),
       chunkProgress: function (done, total) {
+        if (total !== points.length) {
+          return; // adding the group to the map adds its (still empty) layers too: not ours
+        }
         if (done < total) {
           say("Placing incidents: " + done.toLocaleString() + " of " + total.toLocaleString() + "\u2026");
         } else {  // called before the last chunk's clusters are put on the map: ready once they are
-          setTimeout(ready, 0, points.length, data.truncated);
+          setTimeout(ready, 0, points.length, data.truncated, outside(points));
         }
       }
     });
@@ -132,18 +135,24 @@
     }
     map.addLayer(group);
     if (points.length === 0) {
-      ready(0, false);
+      ready(0, false, 0);
       return;
     }
     group.addLayers(markers);
   }
 
-  function ready(count, truncated) {
+  function ready(count, truncated, away) {
     element.dataset.count = String(count);
     element.dataset.state = "ready";
     var words = count === 1 ? "1 incident" : count.toLocaleString() + " incidents";
-    say(truncated ? words + " shown: the latest of more that match. Narrow the dates or the area."
-                  : words + " on the map.");
+    var elsewhere = away ? " (" + away.toLocaleString() + " of them outside Afghanistan and Pakistan: zoom out)" : "";
+    say(truncated ? words + elsewhere + " shown: the latest of more that match. Narrow the dates or the area."
+                  : words + " on the map" + elsewhere + ".");
+  }
+
+  function outside(points) {
+    var bounds = L.latLngBounds(AREA);
+    return points.filter(function (p) { return !bounds.contains([p[1], p[2]]); }).length;
   }
 
   getJSON(element.dataset.boundaries).then(drawOutlines).catch(function () {

@@ -1,0 +1,200 @@
+"""A finding's bundle: everything needed to check it later without trucewatch, as a folder or a zip.
+
+    bundle-fnd-.../
+      finding.json          the finding's canonical bytes: its SHA-256 is the content hash both guarantors signed
+      finding-record.json   the same, readable, with signatures, publication, versions and the evidence's records
+      evidence/<sha256>     each evidence original the finding cites, named by its SHA-256
+      audit-proofs.json     the audit-log entries of the finding (drafted, edited, signed, published), of its
+                            complaints' filing and of its evidence, each with its inclusion proof (RFC 9162) in the
+                            tree of `tree_size` entries with root `root_hash`
+      checkpoint.txt        the co-signed checkpoint of that tree, when one was given (else README says how)
+      verify_bundle.py      the check, in python3's standard library alone
+      README.txt            the procedure
+      MANIFEST              SHA-256 of every other file, as `sha256sum -c MANIFEST` reads it
+
+The procedure (docs/findings.md): `sha256sum -c MANIFEST`, then `python3 verify_bundle.py`, then the checkpoint's
+signatures against the guarantors' keys you keep (openssl, docs/audit.md). The MANIFEST alone proves nothing (anyone
+can rewrite it); what ties the bundle to the guarantors is finding.json's SHA-256 in the `finding.sign` entries, the
+entries' inclusion in the tree, and the tree's root in the checkpoint they signed.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from trucewatch.errors import FindingError
+from trucewatch.records import EvidenceOriginal, Finding, User
+from trucewatch.storage.audit import AuditStore
+from trucewatch.verify import findings as rules
+from trucewatch.verify.audit import InclusionProof, entry_leaf, now_utc
+from trucewatch.verify.casework import Desk, get_finding, may_read
+from trucewatch.verify.checkpoint import Checkpoint, read_checkpoint, verify_audit
+from trucewatch.verify.merkle import MerkleTree
+from trucewatch.web import evidence as evidence_files
+
+SCRIPT = "verify_bundle.py"
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry this time, so one bundle zips to the same bytes
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle's files (path -> bytes, MANIFEST included) under the folder `name`."""
+
+    name: str
+    files: dict[str, bytes]
+    tree_size: int
+    root_hash: str
+    checkpoint: bool
+
+
+def checked_checkpoint(db_url: str, path: Path, origin: str) -> Checkpoint:
+    """A kept checkpoint to put in a bundle: co-signed by registered keys of both guarantors, of this log, and the
+    log extends it (as `trucewatch audit verify --against` checks). TW-E814 otherwise."""
+    found = verify_audit(db_url, [path], origin=origin)
+    if not found.ok:
+        problem = found.first.text if found.first else "it does not verify"
+        raise FindingError("TW-E814", finding_id="-", detail=f"the checkpoint {path} does not verify: {problem}")
+    return read_checkpoint(path)
+
+
+def make_bundle(desk: Desk, user: User | None, finding_id: str, checkpoint: Checkpoint | None = None) -> Bundle:
+    """The bundle of a finding `user` may read (None: the public), with proofs in the checkpoint's tree when one is
+    given (it must cover every entry), else in the log as it is now."""
+    finding = get_finding(desk, user, finding_id)
+    originals = desk.cases.originals(finding.evidence)
+    files = {"finding.json": rules.canonical_bytes(finding)}
+    for sha in finding.evidence:
+        files[f"evidence/{sha}"] = _evidence_bytes(desk, finding_id, sha)
+    proofs = _proofs(desk, finding, checkpoint)
+    files["audit-proofs.json"] = _json(proofs)
+    if checkpoint is not None:
+        files["checkpoint.txt"] = checkpoint.text().encode("utf-8")
+    files["finding-record.json"] = _json(_record(desk, user, finding, originals, proofs))
+    files[SCRIPT] = resources.files("trucewatch.verify").joinpath(SCRIPT).read_bytes()
+    files["README.txt"] = _readme(finding, proofs, checkpoint).encode("utf-8")
+    files["MANIFEST"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
+                                for path, data in sorted(files.items())).encode("utf-8")
+    return Bundle(f"bundle-{finding_id}", files, proofs["tree_size"], proofs["root_hash"], checkpoint is not None)
+
+
+def _evidence_bytes(desk: Desk, finding_id: str, sha: str) -> bytes:
+    path = evidence_files.path_of(desk.evidence_path, sha)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise FindingError("TW-E814", finding_id=finding_id, detail=f"evidence {sha} cannot be read from the "
+                                                                   f"evidence folder ({err.strerror}); restore it "
+                                                                   "from a backup") from None
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise FindingError("TW-E814", finding_id=finding_id, detail=f"the evidence file {path} no longer has the "
+                                                                   "SHA-256 it is kept under; restore it")
+    return data
+
+
+def _proofs(desk: Desk, finding: Finding, checkpoint: Checkpoint | None) -> dict[str, Any]:
+    """The entries about the finding, its complaints' filing and its evidence, with their inclusion proofs."""
+    subjects = {finding.finding_id, *finding.complaint_ids, *finding.evidence}
+    store = AuditStore(desk.engine)
+    entries = [e for e in store.iter_entries() if e.subject in subjects
+               and (e.action.startswith("finding.") or e.action in ("complaint.file", "evidence.add"))
+               and (e.subject != finding.finding_id or e.action.startswith("finding."))]
+    size = checkpoint.size if checkpoint is not None else store.count()
+    late = [e.seq for e in entries if e.seq > size]
+    if late:
+        raise FindingError("TW-E814", finding_id=finding.finding_id,
+                           detail=f"the checkpoint covers {size} entries, the finding's go to {max(late)}; make and "
+                                  "co-sign a newer checkpoint ('trucewatch audit checkpoint', 'audit cosign')")
+    tree = MerkleTree(bytes.fromhex(h) for h in store.leaf_hashes(size))
+    root = tree.root(size).hex()
+    if checkpoint is not None and checkpoint.root.hex() != root:
+        raise FindingError("TW-E814", finding_id=finding.finding_id, detail="the checkpoint's root is not the log's")
+    made = [InclusionProof(e.seq, size, entry_leaf(e).decode("utf-8"), e.leaf_hash,
+                           tuple(p.hex() for p in tree.inclusion_proof(e.seq - 1, size)), root).as_json()
+            for e in entries]
+    return {"tree_size": size, "root_hash": root, "entries": made}
+
+
+def _record(desk: Desk, user: User | None, f: Finding, originals: dict[str, EvidenceOriginal],
+            proofs: dict[str, Any]) -> dict[str, Any]:
+    versions = [v for v in desk.cases.versions(f.series) if may_read(user, v)]
+    return {
+        "finding": rules.content(f), "content_hash": f.content_hash, "sealed": f.sealed,
+        "grade_definition": rules.GRADE_DEFINITIONS.get(f.grade),
+        "attribution_definition": rules.ATTRIBUTION_DEFINITIONS.get(f.attribution),
+        "signatures": [{"guarantor": s.guarantor, "signer": s.signer, "at": s.at, "content_hash": s.content_hash}
+                       for s in f.signatures],
+        "published_at": f.published_at, "published_by": f.published_by,
+        "versions": [{"finding_id": v.finding_id, "version": v.version, "published_at": v.published_at}
+                     for v in versions],
+        "evidence": [{"sha256": sha, "file": f"evidence/{sha}", **_original_json(originals.get(sha))}
+                     for sha in f.evidence],
+        "audit": {"tree_size": proofs["tree_size"], "root_hash": proofs["root_hash"],
+                  "entries": [p["seq"] for p in proofs["entries"]]},
+        "exported_at": now_utc(),
+    }
+
+
+def _original_json(o: EvidenceOriginal | None) -> dict[str, Any]:
+    if o is None:
+        return {}
+    return {"filename": o.filename, "size": o.size, "media_type": o.media_type, "received_at": o.received_at,
+            "uploaded_by": o.uploaded_by, "source": o.source, "captured_at": o.captured_at}
+
+
+def _readme(f: Finding, proofs: dict[str, Any], checkpoint: Checkpoint | None) -> str:
+    anchor = (f"checkpoint.txt is the guarantors' co-signed checkpoint of the audit log's first {proofs['tree_size']} "
+              "entries; check its two signatures against the keys you keep (docs/audit.md, 'Checking by hand', "
+              "step 4, with openssl).") if checkpoint is not None else (
+        f"This bundle has no checkpoint: its proofs are against the log's {proofs['tree_size']} entries as they "
+        "were at export, which no guarantor has signed. Once the guarantors have co-signed a checkpoint of at "
+        f"least {proofs['tree_size']} entries ('trucewatch audit checkpoint --key ...', 'trucewatch audit cosign "
+        f"...'), export the bundle again with 'trucewatch findings export-bundle {f.finding_id} --checkpoint FILE'.")
+    return (f"Finding {f.finding_id}, version {f.version}: {f.grade}, {f.attribution}"
+            f"{' to ' + f.attributed_party if f.attributed_party else ''}.\n"
+            f"Its content (finding.json) has SHA-256 {f.content_hash}.\n\n"
+            "To check this bundle, with sha256sum and python3 alone, in this folder:\n\n"
+            "    sha256sum -c MANIFEST        # every file is as it was exported\n"
+            "    python3 verify_bundle.py     # the evidence is what the finding cites; each audit entry is in the\n"
+            "                                 # tree; a monitor of each guarantor signed exactly finding.json\n\n"
+            f"{anchor}\n\n"
+            "finding-record.json says the same for people: grade and attribution with their definitions, who signed "
+            "and when, the versions, and where each evidence file came from. docs/findings.md explains each step.\n")
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def zip_bytes(bundle: Bundle) -> bytes:
+    """The bundle as a zip of its folder."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in sorted(bundle.files.items()):
+            info = zipfile.ZipInfo(f"{bundle.name}/{path}", ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def write_bundle(bundle: Bundle, target: Path) -> Path:
+    """Write the bundle to `target`: a zip when it ends in .zip, else a folder (which must not exist yet)."""
+    try:
+        if target.suffix == ".zip":
+            target.write_bytes(zip_bytes(bundle))
+            return target
+        target.mkdir(parents=True)
+        for path, data in bundle.files.items():
+            (target / path).parent.mkdir(parents=True, exist_ok=True)
+            (target / path).write_bytes(data)
+    except OSError as err:
+        raise FindingError("TW-E814", finding_id=bundle.name.removeprefix("bundle-"),
+                           detail=f"cannot write {target} ({err.strerror or err}); name a new folder or a .zip") \
+            from None
+    return target

@@ -1,0 +1,226 @@
+"""Findings: the published scale of grades and attributions, a finding's canonical bytes and content hash, what a
+valid draft is, and the rules of sign-off, sealing, publication and versions. Pure: no I/O (the store and the jobs
+are `trucewatch.storage.cases` and `trucewatch.verify.casework`).
+
+**Canonical bytes.** A finding's content is every field that says what was established, on what, by whom and when it
+was drafted: `finding_id`, `version`, `series`, `supersedes`, `complaint_ids`, `incident_ids`, `agreement_id`,
+`commitment_id`, `grade`, `attribution`, `attributed_party`, `reasoning`, `evidence` (SHA-256s), `drafted_by`,
+`drafted_at` — not its signatures, publication or later versions, which come after it. The canonical bytes are that
+object as canonical JSON (keys sorted, no whitespace, non-ASCII as itself, UTF-8; lists sorted; no floats), the same
+rules as the audit log's leaves; the content hash is their SHA-256. `finding.json` in an exported bundle is exactly
+these bytes, so `sha256sum finding.json` gives the hash each guarantor signed.
+
+**Sign-off.** A monitor signs for their guarantor by naming the content hash they reviewed; the signature of record is
+the `finding.sign` entry of the audit log (actor, guarantor, content hash), covered by the Merkle tree and by the
+checkpoints both guarantors sign with their own Ed25519 keys. (There are no per-monitor keys: the system vouches for
+who signed in; the guarantors' checkpoints vouch for the log.) A finding is **sealed** when a monitor of each
+guarantor (QAT and TUR) has signed the same content hash. A signed finding is never changed — not by the store (its
+triggers refuse it), not by the jobs, not by any role: a change is a new version that supersedes it (`amend`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from trucewatch.records import ATTRIBUTIONS, GRADES, GUARANTOR_CODES, Finding
+
+GRADE_DEFINITIONS: dict[str, str] = {
+    "confirmed": ("Established: independent, credible sources agree and the evidence examined supports it directly; "
+                  "nothing credible contradicts it."),
+    "fair": ("Probably so: more than one credible source, or one strong source with supporting evidence; details "
+             "remain open, nothing credible contradicts the substance."),
+    "weak": ("Possible but poorly supported: a single source, or sources that are not independent, and evidence that "
+             "does not establish it."),
+    "contested": ("Credible sources contradict each other on what happened or who did it, and the evidence does not "
+                  "settle it."),
+    "discounted": ("Examined and not supported: the evidence contradicts it, or it rests on material shown to be "
+                   "unreliable."),
+}
+ATTRIBUTION_DEFINITIONS: dict[str, str] = {
+    "attributed": "The evidence establishes which party's forces, or a group it answers for, did it.",
+    "largely attributed": "The evidence points to one party, with some doubt remaining.",
+    "not attributable": "The evidence does not establish who did it.",
+}
+SHA256 = re.compile(r"[0-9a-f]{64}")
+CONTENT_FIELDS = ("finding_id", "version", "series", "supersedes", "complaint_ids", "incident_ids", "agreement_id",
+                  "commitment_id", "grade", "attribution", "attributed_party", "reasoning", "evidence", "drafted_by",
+                  "drafted_at")
+EDITABLE = ("complaint_ids", "incident_ids", "agreement_id", "commitment_id", "grade", "attribution",
+            "attributed_party", "reasoning", "evidence")
+MAX_REASONING = 100_000
+
+
+def content(finding: Finding) -> dict[str, Any]:
+    """The finding's content as a JSON object (what is hashed and signed)."""
+    shown = {name: getattr(finding, name) for name in CONTENT_FIELDS}
+    for name in ("complaint_ids", "incident_ids", "evidence"):
+        shown[name] = sorted(shown[name])
+    return shown
+
+
+def canonical_bytes(finding: Finding) -> bytes:
+    """Canonical JSON of `content(finding)`, UTF-8."""
+    return canonical_json(content(finding)).encode("utf-8")
+
+
+def canonical_json(value: Any) -> str:
+    """As the audit log writes its leaves (trucewatch.verify.audit.canonical_json): sorted keys, no whitespace,
+    non-ASCII as itself. Findings hold no floats."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def content_hash(finding: Finding) -> str:
+    return hashlib.sha256(canonical_bytes(finding)).hexdigest()
+
+
+def sealed_by(finding: Finding) -> list[str]:
+    """The guarantors whose monitors have signed the finding's current content, in GUARANTOR_CODES order."""
+    signed = {s.guarantor for s in finding.signatures if s.content_hash == finding.content_hash}
+    return [g for g in GUARANTOR_CODES if g in signed]
+
+
+def missing_guarantors(finding: Finding) -> list[str]:
+    have = set(sealed_by(finding))
+    return [g for g in GUARANTOR_CODES if g not in have]
+
+
+# --- what a valid draft is -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What a draft is checked against, gathered from the store by the jobs."""
+
+    complaint_states: Mapping[str, str]  # complaint id -> state, for the complaints the draft names
+    incidents: Collection[str]  # incident ids that exist, of those named
+    commitments: Mapping[str, Collection[str]]  # agreement id -> its commitment ids
+    parties: Mapping[str, Collection[str]]  # agreement id -> the party codes it binds (and those they answer for)
+    evidence: Collection[str]  # SHA-256s of known evidence originals, of those named
+    withdrawn: Collection[str]  # SHA-256s withdrawn from a complaint
+    complaint_state: str | None = "under review"  # the state each complaint must be in (None: any)
+
+
+def draft_problems(fields: Mapping[str, Any], known: Known) -> list[tuple[str, str]]:
+    """Every mistake in a draft's fields, by field path (body -> grade ...), with what to write instead."""
+    problems: list[tuple[str, str]] = []
+    problems += _complaint_problems(fields.get("complaint_ids") or (), known)
+    problems += _incident_problems(fields.get("incident_ids") or (), known)
+    agreement, commitment = fields.get("agreement_id") or "", fields.get("commitment_id") or ""
+    if agreement not in known.commitments:
+        problems.append(("body -> agreement_id", f"no agreement {agreement!r}; name one of "
+                                                 f"{', '.join(sorted(known.commitments)) or '(none loaded)'}"))
+    elif commitment not in known.commitments[agreement]:
+        problems.append(("body -> commitment_id", f"agreement {agreement!r} has no commitment {commitment!r}; "
+                                                  f"choose one of {', '.join(sorted(known.commitments[agreement]))}"))
+    problems += _grade_problems(fields, known.parties.get(agreement, ()))
+    if not str(fields.get("reasoning") or "").strip():
+        problems.append(("body -> reasoning", "empty; say what was established, how, and why the grade"))
+    elif len(str(fields["reasoning"])) > MAX_REASONING:
+        problems.append(("body -> reasoning", f"over {MAX_REASONING} characters"))
+    problems += _evidence_problems(fields.get("evidence") or (), known)
+    return problems
+
+
+def _complaint_problems(ids: Collection[str], known: Known) -> list[tuple[str, str]]:
+    if not ids:
+        return [("body -> complaint_ids", "empty; name the complaint(s) the finding settles")]
+    problems = []
+    for i, cid in enumerate(ids):
+        state = known.complaint_states.get(cid)
+        if state is None:
+            problems.append((f"body -> complaint_ids -> {i}", f"no complaint {cid!r}"))
+        elif known.complaint_state is not None and state != known.complaint_state:
+            problems.append((f"body -> complaint_ids -> {i}", f"complaint {cid!r} is {state!r}; a finding is drafted "
+                                                              f"on complaints {known.complaint_state!r}"))
+    return problems
+
+
+def _incident_problems(ids: Collection[str], known: Known) -> list[tuple[str, str]]:
+    return [(f"body -> incident_ids -> {i}", f"no incident {iid!r}; see /api/v1/incidents")
+            for i, iid in enumerate(ids) if iid not in known.incidents]
+
+
+def _grade_problems(fields: Mapping[str, Any], parties: Collection[str]) -> list[tuple[str, str]]:
+    problems = []
+    grade, attribution, party = fields.get("grade"), fields.get("attribution"), fields.get("attributed_party")
+    if grade not in GRADES:
+        problems.append(("body -> grade", f"{grade!r} is not a grade; choose one of {', '.join(GRADES)}"))
+    if attribution not in ATTRIBUTIONS:
+        problems.append(("body -> attribution", f"{attribution!r} is not an attribution; choose one of "
+                                                f"{', '.join(ATTRIBUTIONS)}"))
+    elif attribution == "not attributable" and party:
+        problems.append(("body -> attributed_party", "leave it out: the finding is not attributable"))
+    elif attribution != "not attributable" and party not in parties:
+        problems.append(("body -> attributed_party", f"{party!r}: name the party it is attributed to, one of "
+                                                     f"{', '.join(sorted(parties)) or 'the agreement parties'}"))
+    return problems
+
+
+def _evidence_problems(shas: Collection[str], known: Known) -> list[tuple[str, str]]:
+    problems = []
+    for i, sha in enumerate(shas):
+        path = f"body -> evidence -> {i}"
+        if not SHA256.fullmatch(str(sha)):
+            problems.append((path, f"{str(sha)[:80]!r} is not a SHA-256 (64 lower-case hex digits)"))
+        elif sha not in known.evidence:
+            problems.append((path, f"no evidence original {sha}; cite files of the complaints, or reports by id "
+                                   "(`reports`)"))
+        elif sha in known.withdrawn:
+            problems.append((path, f"evidence {sha} was withdrawn; it cannot be cited"))
+    return problems
+
+
+# --- sign-off, publication, versions ---------------------------------------------------------------------------
+
+
+def sign_problem(finding: Finding, guarantor: str | None, signer: str, stated_hash: str) -> str | None:
+    """Why this monitor may not sign this finding now, or None."""
+    if finding.superseded_by:
+        return f"it is superseded by {finding.superseded_by}; sign the latest version"
+    if finding.sealed:
+        return "it is sealed already: a monitor of each guarantor has signed it"
+    if guarantor not in GUARANTOR_CODES:
+        return "only a guarantor's monitor signs"
+    if stated_hash != finding.content_hash:
+        return (f"you reviewed content {stated_hash[:80]!r}, the finding's content hash is {finding.content_hash}; "
+                "read it again and sign what it says")
+    for s in finding.signatures:
+        if s.guarantor == guarantor:
+            return f"{s.signer} has signed it for {guarantor} already; the other guarantor's monitor signs next"
+        if s.signer == signer:
+            return f"{signer} has signed it already"
+    return None
+
+
+def publish_problem(finding: Finding) -> str | None:
+    if finding.published:
+        return f"it was published at {finding.published_at}"
+    if finding.superseded_by:
+        return f"it is superseded by {finding.superseded_by}; publish the latest version"
+    if not finding.sealed:
+        return (f"it is not sealed: it still needs the signature of a monitor of "
+                f"{' and '.join(missing_guarantors(finding))}")
+    return None
+
+
+def amend_problem(finding: Finding) -> str | None:
+    if finding.superseded_by:
+        return f"it is superseded by {finding.superseded_by}; amend the latest version"
+    return None
+
+
+def edit_problem(finding: Finding) -> str | None:
+    """Why a draft cannot be edited in place (None: it can): once anyone has signed, only a new version can change
+    it."""
+    if finding.signatures:
+        who = ", ".join(f"{s.signer} ({s.guarantor})" for s in finding.signatures)
+        sealed = "sealed" if finding.sealed else "signed"
+        return (f"it is {sealed} (by {who}); amend it instead: a new version that supersedes it "
+                f"(POST /api/v1/findings/{finding.finding_id}/amend, 'trucewatch findings amend')")
+    if finding.superseded_by:
+        return f"it is superseded by {finding.superseded_by}"
+    return None

@@ -1,0 +1,37 @@
+"""Findings in the web tests' world, made through the jobs (trucewatch.verify.casework) by the world's monitors: a
+published finding on the complaint of PAK (which is then 'published') and a draft on the complaint of AFG ('finding
+drafted')."""
+from __future__ import annotations
+
+from typing import Any
+
+from trucewatch.storage.cases import CaseStore
+from trucewatch.verify import casework
+from trucewatch.verify.casework import Desk, Draft
+
+AGREEMENT, COMMITMENT = "doha-2025-10-19", "no-cross-border-attacks"
+
+
+def draft_of(complaint_id: str, **fields: Any) -> Draft:
+    return Draft(**{"complaint_ids": (complaint_id,), "agreement_id": AGREEMENT, "commitment_id": COMMITMENT,
+                    "grade": "fair", "attribution": "not attributable",
+                    "reasoning": "Two outlets and the photo agree on shelling of the post; who fired is not "
+                                 "established.", **fields})
+
+
+def add_findings(settings: Any, monitors: tuple[str, str], complaints: dict[str, str],
+                 evidence: dict[str, str]) -> dict[str, str]:
+    """{"published": finding id, "draft": finding id}; `monitors`: the user names of a QAT and a TUR monitor."""
+    made = {}
+    with CaseStore.open(settings.database_url) as cases:
+        desk = Desk.over(cases.engine, settings)
+        qat, tur = (casework.acting_user(desk, name) for name in monitors)
+        for party, state in (("PAK", "published"), ("AFG", "draft")):
+            casework.move_complaint(desk, qat, complaints[party], "under review")
+            finding = casework.draft_finding(desk, qat, draft_of(complaints[party], evidence=(evidence[party],)))
+            if state == "published":
+                for monitor in (qat, tur):
+                    finding = casework.sign_finding(desk, monitor, finding.finding_id, finding.content_hash)
+                casework.publish_finding(desk, tur, finding.finding_id)
+            made[state] = finding.finding_id
+    return made
