@@ -35,7 +35,7 @@ from trucewatch.verify import findings as rules
 from trucewatch.verify import workflow
 from trucewatch.verify.audit import now_utc, recorder
 from trucewatch.web import evidence as evidence_files
-from trucewatch.web.access import Identity, Resource, decide
+from trucewatch.web.access import Identity, Resource, decide, visible_parties
 
 Entry = tuple[str, str, dict[str, Any]]
 
@@ -140,10 +140,7 @@ def get_complaint(desk: Desk, user: User | None, complaint_id: str) -> Complaint
 
 def list_complaints(desk: Desk, user: User, status: str | None = None) -> list[Complaint]:
     """The complaints `user` may see, newest first."""
-    identity = Identity.of(user)
-    from trucewatch.web.access import visible_parties  # noqa: PLC0415
-
-    return [c for c in desk.web.iter_complaints(visible_parties(identity, "complaint"))
+    return [c for c in desk.web.iter_complaints(visible_parties(Identity.of(user), "complaint"))
             if _reads(user, c) and (status is None or c.status == status)]
 
 
@@ -214,7 +211,7 @@ def draft_finding(desk: Desk, user: User, draft: Draft) -> Finding:
     draft = replace(draft, incident_ids=incidents, evidence=tuple(sorted({*draft.evidence, *kept})))
     _check(desk, draft.fields(), "under review", kept)
     finding_id = f"fnd-{secrets.token_hex(6)}"
-    finding = _sealed_content(Finding(finding_id=finding_id, version=1, series=finding_id, drafted_by=user.name,
+    finding = _hashed(Finding(finding_id=finding_id, version=1, series=finding_id, drafted_by=user.name,
                                       drafted_at=now_utc(), **_content_fields(draft.fields())))
     moves = _moves(desk, user, finding.complaint_ids, "under review", "finding drafted", finding_id)
     entries = [*(_added(o) for o in originals), finding_entry("finding.draft", finding),
@@ -231,7 +228,7 @@ def edit_draft(desk: Desk, user: User, finding_id: str, changes: Mapping[str, An
     if old.superseded_by:
         raise FindingError("TW-E810", finding_id=finding_id, detail=rules.amend_problem(old))
     new, originals = _changed(desk, user, old, changes)
-    new = _sealed_content(replace(new, drafted_at=old.drafted_at, drafted_by=old.drafted_by))
+    new = _hashed(replace(new, drafted_at=old.drafted_at, drafted_by=old.drafted_by))
     entry = ("finding.edit", finding_id, {**finding_payload(new), "was": old.content_hash})
     return desk.cases.replace_draft(new, originals, audit=recorder(user.name, *(_added(o) for o in originals), entry))
 
@@ -246,7 +243,7 @@ def amend_finding(desk: Desk, user: User, finding_id: str, changes: Mapping[str,
         raise FindingError("TW-E810", finding_id=finding_id, detail=problem)
     new, originals = _changed(desk, user, old, changes)
     new_id = f"fnd-{secrets.token_hex(6)}"
-    new = _sealed_content(replace(new, finding_id=new_id, version=old.version + 1, supersedes=old.finding_id,
+    new = _hashed(replace(new, finding_id=new_id, version=old.version + 1, supersedes=old.finding_id,
                                   drafted_by=user.name, drafted_at=now_utc(), signatures=(), published_at=None,
                                   published_by=None, superseded_by=None))
     entries = [*(_added(o) for o in originals), finding_entry("finding.amend", new)]
@@ -343,7 +340,7 @@ def _content_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             "evidence": tuple(sorted(fields.get("evidence") or ()))}
 
 
-def _sealed_content(f: Finding) -> Finding:
+def _hashed(f: Finding) -> Finding:
     """The finding with its content hash computed."""
     return replace(f, content_hash=rules.content_hash(f))
 

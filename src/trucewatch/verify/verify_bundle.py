@@ -22,38 +22,46 @@ def included(p):  # RFC 9162 section 2.1.3.2: the leaf, its index and the proof 
     return ok and sn == 0 and r.hex() == p["root_hash"]
 
 
-finding_bytes = open("finding.json", "rb").read()
-finding, digest, problems = json.loads(finding_bytes), hashlib.sha256(finding_bytes).hexdigest(), []
-for e in finding["evidence"]:
-    path = os.path.join("evidence", e)
-    if not os.path.isfile(path) or hashlib.sha256(open(path, "rb").read()).hexdigest() != e:
-        problems.append(f"evidence {e} is missing or not what the finding cites")
-proofs = json.load(open("audit-proofs.json"))
-if os.path.exists("checkpoint.txt"):
-    note = open("checkpoint.txt", encoding="utf-8").read().split("\n")
-    if (int(note[1]), base64.b64decode(note[2]).hex()) != (proofs["tree_size"], proofs["root_hash"]):
-        problems.append("the proofs are not against the checkpoint's tree (its size and root hash)")
-else:
-    print("no checkpoint.txt: the proofs are against the log as exported, which no guarantor has signed yet")
-signed, published = set(), False
-for p in proofs["entries"]:
-    if (p["tree_size"], p["root_hash"]) != (proofs["tree_size"], proofs["root_hash"]) or not included(p):
-        problems.append(f"audit entry {p['leaf_index'] + 1} is not in the tree")
-        continue
-    entry = json.loads(p["leaf_data"])
-    if entry["seq"] != p["leaf_index"] + 1:
-        problems.append(f"audit entry {entry['seq']} is proved at the wrong place")
-    elif entry["subject"] == finding["finding_id"] and entry["payload"].get("content_hash") == digest:
-        signed |= {entry["payload"]["guarantor"]} if entry["action"] == "finding.sign" else set()
-        published = published or entry["action"] == "finding.publish"
-if not GUARANTORS <= signed:
-    problems.append(f"finding.json (SHA-256 {digest}) is not signed by a monitor of each guarantor: "
-                    f"signed for {sorted(signed) or 'none'}")
-for problem in problems:
-    print("FAILED:", problem)
-if problems:
-    sys.exit(1)
-print(f"verified: finding {finding['finding_id']} version {finding['version']}, SHA-256 {digest}, signed for "
-      f"{' and '.join(sorted(signed))}, {'published' if published else 'not published'}; "
-      f"{len(finding['evidence'])} evidence files; {len(proofs['entries'])} audit entries in the tree of "
-      f"{proofs['tree_size']} (root {proofs['root_hash']})")
+def read(name, mode="rb"):
+    with open(name, mode) as f:
+        return f.read()
+
+
+def main():
+    finding_bytes = read("finding.json")
+    finding, digest, problems = json.loads(finding_bytes), hashlib.sha256(finding_bytes).hexdigest(), []
+    for e in finding["evidence"]:
+        path = os.path.join("evidence", e)
+        if not os.path.isfile(path) or hashlib.sha256(read(path)).hexdigest() != e:
+            problems.append(f"evidence {e} is missing or not what the finding cites")
+    proofs = json.loads(read("audit-proofs.json"))
+    if os.path.exists("checkpoint.txt"):
+        note = read("checkpoint.txt").decode("utf-8").split("\n")
+        if (int(note[1]), base64.b64decode(note[2]).hex()) != (proofs["tree_size"], proofs["root_hash"]):
+            problems.append("the proofs are not against the checkpoint's tree (its size and root hash)")
+    else:
+        print("no checkpoint.txt: the proofs are against the log as exported, which no guarantor has signed yet")
+    signed, published = set(), False
+    for p in proofs["entries"]:
+        entry = json.loads(p["leaf_data"])
+        if (p["tree_size"], p["root_hash"]) != (proofs["tree_size"], proofs["root_hash"]) or not included(p) \
+                or entry["seq"] != p["leaf_index"] + 1:
+            problems.append(f"audit entry {p['leaf_index'] + 1} is not in the tree")
+        elif entry["subject"] == finding["finding_id"] and entry["payload"].get("content_hash") == digest:
+            signed |= {entry["payload"]["guarantor"]} if entry["action"] == "finding.sign" else set()
+            published = published or entry["action"] == "finding.publish"
+    if not GUARANTORS <= signed:
+        problems.append(f"finding.json (SHA-256 {digest}) is not signed by a monitor of each guarantor: "
+                        f"signed for {sorted(signed) or 'none'}")
+    for problem in problems:
+        print("FAILED:", problem)
+    if not problems:
+        print(f"verified: finding {finding['finding_id']} version {finding['version']}, SHA-256 {digest}, signed "
+              f"for {' and '.join(sorted(signed))}, {'published' if published else 'not published'}; "
+              f"{len(finding['evidence'])} evidence files; {len(proofs['entries'])} audit entries in the tree of "
+              f"{proofs['tree_size']} (root {proofs['root_hash']})")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
