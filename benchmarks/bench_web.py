@@ -6,7 +6,7 @@
 
 1. load: a fresh SQLite store (the real schema, through its migrations) filled with N synthetic events through
    SQLAlchemy Core in batches, with their reports, fatality figures, claims and the incidents' summary rows, as
-   ingest and resolution would leave them (each made-up happening told by 1 to 6 reports, 2.45 on average, spread
+   ingest and resolution would leave them (each made-up happening told by 1 to 6 reports, 2.8 on average, spread
    over Afghanistan and Pakistan at 65 accounts a day, so 1,000,000 events cover 42 years); timed.
 2. serve: `trucewatch serve --dev` over it, in a process of its own, on a free loopback port.
 3. measure: over one kept-alive HTTP connection, R requests of each kind, one after the other, and their p50, p99
@@ -68,7 +68,7 @@ COUNTRY = {"Pakistan": "Khyber Pakhtunkhwa", "Afghanistan": "Nangarhar"}
 
 
 def happenings(n_events: int, seed: int) -> Iterator[tuple[int, list[int]]]:
-    """(happening number, the sizes of its accounts): 1 to 6 accounts each, 2.45 on average, until n events."""
+    """(happening number, the sizes of its accounts): 1 to 6 accounts each, 2.8 on average, until n events."""
     rng = random.Random(seed)
     made, number = 0, 0
     while made < n_events:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from trucewatch import jobs
+from trucewatch.storage.views import record_state
+from trucewatch.storage.web import WebStore
 from trucewatch.web.record import EVENT_TYPES, AssessmentCache
 
 from .conftest import World
@@ -190,6 +192,13 @@ def test_a_monitor_merges_splits_and_pins_through_the_page_forms(own_client, own
     assert pinned.status_code == 303 and jobs.incident_of_event(own_world.db_url, "evt-w2") == merged
 
 
+def test_the_page_says_only_what_was_done_never_what_the_address_says(client, world: World):
+    page = client.get(f"/incidents/{world.incidents[0]}?done=merged")
+    assert "Done: merged" in page.text
+    forged = client.get(f"/incidents/{world.incidents[0]}?done=your+password+expired,+call+us")
+    assert forged.status_code == 200 and "Done:" not in forged.text and "password" not in forged.text
+
+
 def test_a_senseless_override_shows_the_page_again_with_why(own_client, own_world: World):
     incident = own_world.incidents[0]
     answer = own_client.post(f"/incidents/{incident}/merge", headers=own_world.auth("monitor TUR"),
@@ -224,13 +233,14 @@ def test_an_agreement_page_has_its_commitments_and_the_compliance_summary_by_par
 
 
 def test_assessments_are_kept_until_the_store_changes(own_world: World):
-    from trucewatch.storage.web import WebStore
 
     cache = AssessmentCache()
     with WebStore.open(own_world.db_url) as store:
-        first = cache.get(own_world.db_url, store.engine, DOHA, list(own_world.incidents))
-        again = cache.get(own_world.db_url, store.engine, DOHA, list(own_world.incidents))
+        state = record_state(store.engine)
+        first = cache.get(own_world.db_url, state, DOHA, list(own_world.incidents))
+        again = cache.get(own_world.db_url, record_state(store.engine), DOHA, list(own_world.incidents))
         assert all(first[i] is again[i] for i in first) and len(first) == len(own_world.incidents)
         jobs.merge_incidents(own_world.db_url, own_world.incidents[0], own_world.incidents[1], "ana")
-        after = cache.get(own_world.db_url, store.engine, DOHA, [own_world.incidents[0]])
+        assert record_state(store.engine) != state
+        after = cache.get(own_world.db_url, record_state(store.engine), DOHA, [own_world.incidents[0]])
         assert after[own_world.incidents[0]] is not first[own_world.incidents[0]]

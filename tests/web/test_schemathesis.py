@@ -17,7 +17,7 @@ import json
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import pytest
@@ -100,7 +100,7 @@ def _complaint_parties(body: Any) -> Iterator[str]:
             yield from _complaint_parties(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def strategy(operation: Any, mode: GenerationMode) -> Any:
     """The requests schemathesis generates for an operation (the same for every identity: each sends its own
     Authorization header)."""

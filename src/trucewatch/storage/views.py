@@ -53,12 +53,18 @@ SUMMARY_COLUMNS = (INCIDENTS.c.incident_id, INCIDENTS.c.latitude, INCIDENTS.c.lo
                    INCIDENTS.c.time_precision, INCIDENTS.c.country, INCIDENTS.c.actor1)
 
 
-def summary_rows(engine: Engine, filters: IncidentFilter, box: Box | None = None, *,
-                 located: bool = False) -> Iterator[SummaryRow]:
-    """Every incident that matches `filters` (with coordinates inside `box`, or with any coordinates when `located`),
-    latest first (undated last), streamed."""
+def summary_rows(engine: Engine, filters: IncidentFilter, box: Box | None = None, *, located: bool = False,
+                 near: tuple[date, date | None] | None = None) -> Iterator[SummaryRow]:
+    """Every incident that matches `filters` (with coordinates inside `box`, or with any coordinates when `located`;
+    undated, or with days that reach the days `near` (first, last; None: open), when it is given), latest first
+    (undated last), streamed."""
     c = INCIDENTS.c
     where = list(_incident_where(filters))
+    if near is not None:
+        reaches = func.coalesce(c.last_date, c.first_date) >= near[0]
+        if near[1] is not None:
+            reaches = reaches & (c.first_date <= near[1])
+        where.append(c.first_date.is_(None) | reaches)
     if located or box is not None:
         where += [c.latitude.is_not(None), c.longitude.is_not(None)]
     if box is not None:
@@ -110,3 +116,8 @@ def record_state(engine: Engine) -> tuple[Any, ...]:
         overrides = conn.execute(select(func.max(OVERRIDES.c.override_id))).scalar()
         agreements = conn.execute(select(func.count(), func.max(AGREEMENTS.c.updated_at))).one()
     return (*incidents, overrides, *agreements)
+
+
+def count_incidents(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(INCIDENTS)).scalar() or 0

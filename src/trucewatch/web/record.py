@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ from trucewatch.storage.views import (
     Box,
     SummaryRow,
     activity_rows,
+    count_incidents,
     record_state,
     summary_rows,
 )
@@ -57,6 +58,8 @@ UNIDENTIFIED, OTHERS, NOT_ATTRIBUTED = "unidentified", "others", "not attributed
 NAMED_SIDES = 3  # sides other than the parties that get a series of their own on the timeline
 DAILY_DAYS = 120  # longer spans are counted per week
 ASSESS_CHUNK = 500
+WINDOW_REACH = timedelta(days=17)  # HALF_WIDTH of a month-precise date, and a day for the zones, and a day to spare
+MAX_ASSESSED = 10_000  # incidents the map assesses for one request to find a party's accusations (about 10 s at most)
 
 
 TYPE_CODES = {name: code for code, name in enumerate(EVENT_TYPES)}
@@ -90,9 +93,10 @@ class AssessmentCache:
         self._state: tuple[Any, ...] | None = None
         self._kept: dict[tuple[str, str], Assessment] = {}
 
-    def get(self, db_url: str, engine: Engine, agreement_id: str, incident_ids: Sequence[str]) -> dict[str, Assessment]:
-        """The assessments of these incidents against the agreement, by incident id (unknown ids left out)."""
-        state = record_state(engine)
+    def get(self, db_url: str, state: tuple[Any, ...], agreement_id: str,
+            incident_ids: Sequence[str]) -> dict[str, Assessment]:
+        """The assessments of these incidents against the agreement, by incident id (unknown ids left out), for the
+        store in `state` (`record_state`)."""
         with self._lock:
             if state != self._state:
                 self._kept, self._state = {}, state
@@ -118,11 +122,26 @@ class RecordContext:
     cache: AssessmentCache
     agreements: tuple[Agreement, ...] = ()
 
+    @cached_property
+    def state(self) -> tuple[Any, ...]:
+        """The store's `record_state`, read once for the request."""
+        return record_state(self.engine)
+
+    def assessments(self, agreement_id: str, incident_ids: Sequence[str]) -> dict[str, Assessment]:
+        return self.cache.get(self.db_url, self.state, agreement_id, incident_ids)
+
     def agreement(self, agreement_id: str) -> tuple[Agreement, Window] | None:
         for a in self.agreements:
             if a.agreement_id == agreement_id:
                 return a, window_of(a, self.agreements)
         return None
+
+
+def reach_of(window: Window) -> tuple[date, date | None]:
+    """The days an incident's dates must reach to be inside the window or across it: the window's days (in UTC)
+    widened by what precision and time zones can add (a month-precise date reaches 15 days either side)."""
+    end = window.end.date() + WINDOW_REACH if window.end else None
+    return window.start.date() - WINDOW_REACH, end
 
 
 def status_of(row: SummaryRow, window: Window) -> str:
@@ -150,27 +169,40 @@ class MapData:
 
 
 def map_data(context: RecordContext, query: MapQuery) -> MapData:
-    """The incidents to draw, latest first, at most `query.limit` (`truncated` when there were more)."""
-    rows: Iterator[SummaryRow] = summary_rows(context.engine, query.filters, query.box, located=True)
+    """The incidents to draw, latest first, at most `query.limit` (`truncated` when there were more, or when the
+    accusations under an agreement were read for MAX_ASSESSED incidents and more remained)."""
     chosen = context.agreement(query.agreement_id) if query.agreement_id else None
-    if chosen is not None and query.window:
-        rows = (r for r in rows if status_of(r, chosen[1]) == query.window)
+    wanted = None
+    if chosen is not None and (query.window or query.party):
+        # a party is accused of potential violations inside the window or across it, unless `outside` is asked for
+        wanted = (query.window,) if query.window else ("inside", "uncertain")
+    near = reach_of(chosen[1]) if chosen is not None and wanted and "outside" not in wanted else None
+    rows: Iterator[SummaryRow] = summary_rows(context.engine, query.filters, query.box, located=True, near=near)
+    if chosen is not None and wanted:
+        rows = (r for r in rows if status_of(r, chosen[1]) in wanted)
+    cut = [False]
     if query.party and chosen is not None:
-        rows = _accusing(context, chosen[0].agreement_id, rows, query.party)
+        rows = _accusing(context, chosen[0].agreement_id, rows, query.party, cut)
     elif query.party:
         rows = (r for r in rows if side_of(r.actor1) == query.party)
     taken = list(islice(rows, query.limit + 1))
     points = [[r.incident_id, r.latitude, r.longitude, type_code(r.event_type), r.deaths,
                r.first_date.isoformat() if r.first_date else None] for r in taken[:query.limit]]
-    return MapData(points, len(taken) > query.limit)
+    return MapData(points, len(taken) > query.limit or cut[0])
 
 
-def _accusing(context: RecordContext, agreement_id: str, rows: Iterable[SummaryRow], party: str) -> Iterator[SummaryRow]:
+def _accusing(context: RecordContext, agreement_id: str, rows: Iterable[SummaryRow], party: str,
+              cut: list[bool]) -> Iterator[SummaryRow]:
     """The rows whose incident the assessment against the agreement accuses `party` in (only violent incidents
-    are ever accused), assessed a chunk at a time."""
+    are ever accused), assessed a chunk at a time, at most MAX_ASSESSED of them (`cut[0]` is then set)."""
     violent = (r for r in rows if r.event_type in VIOLENT)
+    assessed = 0
     while chunk := list(islice(violent, ASSESS_CHUNK)):
-        found = context.cache.get(context.db_url, context.engine, agreement_id, [r.incident_id for r in chunk])
+        if assessed >= MAX_ASSESSED:
+            cut[0] = True
+            return
+        found = context.assessments(agreement_id, [r.incident_id for r in chunk])
+        assessed += len(chunk)
         yield from (r for r in chunk if r.incident_id in found and party in found[r.incident_id].accused)
 
 
@@ -192,12 +224,13 @@ def agreement_record(context: RecordContext, agreement_id: str) -> AgreementReco
         return AgreementRecord({"inside": 0, "uncertain": 0, "outside": 0}, [])
     counts = {"inside": 0, "uncertain": 0, "outside": 0}
     near: list[str] = []
-    for row in summary_rows(context.engine, IncidentFilter()):
+    for row in summary_rows(context.engine, IncidentFilter(), near=reach_of(window)):
         status = status_of(row, window)
         counts[status] += 1
         if status != "outside":
             near.append(row.incident_id)
-    found = context.cache.get(context.db_url, context.engine, agreement_id, near)
+    counts["outside"] = count_incidents(context.engine) - len(near)
+    found = context.assessments(agreement_id, near)
     assessments = sorted((found[i] for i in near if i in found),
                          key=lambda a: (a.first_date or date.max, a.incident_id))
     return AgreementRecord(counts, assessments)
@@ -272,7 +305,7 @@ def _accused_counts(context: RecordContext, agreement: Agreement, date_from: dat
     rows = list(summary_rows(context.engine, IncidentFilter(date_from=date_from, date_to=date_to)))
     rows = [r for r in rows if r.first_date is not None and date_from <= r.first_date <= date_to]
     violent = [r.incident_id for r in rows if r.event_type in VIOLENT]
-    found = context.cache.get(context.db_url, context.engine, agreement.agreement_id, violent)
+    found = context.assessments(agreement.agreement_id, violent)
     counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for r in rows:
         accused = found[r.incident_id].accused if r.incident_id in found else ()

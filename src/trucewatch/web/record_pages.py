@@ -54,6 +54,7 @@ MAP_FILTERS = ("from", "to", "type", "party", "agreement", "window")
 TIMELINE_DAYS = 60  # the timeline shows the last 60 days of the record unless asked otherwise
 TIMELINE_MAX_DAYS = 3 * 366
 WINDOW_MARGIN = timedelta(days=7)  # days shown before and after a chosen agreement's window
+DONE = ("merged", "split", "pinned")  # what an incident page may say was just done (nothing else is echoed)
 
 
 def _db(request: Request) -> str:
@@ -130,7 +131,7 @@ def _span(context: RecordContext, window: Window | None, agreement: Agreement | 
 def incident_page(request: Request, incident_id: str, done: str = "") -> HTMLResponse:
     """One incident: its facts, the claims of each party side by side, every figure with its source, the reports
     with links and SHA-256, the assessment against each agreement, and (for monitors) the override forms."""
-    return _incident_page(request, incident_id, done=done[:40])
+    return _incident_page(request, incident_id, done=done if done in DONE else "")
 
 
 def _incident_page(request: Request, incident_id: str, *, done: str = "", error: str = "",
