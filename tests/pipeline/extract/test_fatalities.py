@@ -299,3 +299,8 @@ def test_parse_number(text, value):
 @pytest.mark.parametrize("text", ["", "soldiers", "at least five", "twenty-first", "a"])
 def test_parse_number_refuses_what_is_not_a_number(text):
     assert parse_number(text) is None
+
+
+def test_an_among_them_aside_does_not_hide_the_count():
+    assert figures("Eleven soldiers, among them a lieutenant colonel and a major, were killed in the ambush.") == [
+        (11, 11, "soldiers")]

@@ -726,10 +726,12 @@ class _Reader:
         return True
 
     def _skip_including(self, j: int) -> int:
-        """Token index after an "including ..." aside; the counts inside it are sub-counts, never coded."""
+        """Token index after an "including ..." or "among them ..." aside; the counts inside it are sub-counts, never
+        coded."""
         toks = self.toks
         k = j + 1 if j < len(toks) and toks[j].low in (",", "(") else j
-        if k >= len(toks) or toks[k].low != "including":
+        among = k + 1 < len(toks) and toks[k].low in ("among", "amongst") and toks[k + 1].low in ("them", "whom")
+        if k >= len(toks) or not (toks[k].low == "including" or among):
             return j
         commas = [m for m in range(k + 1, len(toks)) if toks[m].low in (",", ")")]
         end = next((m for m in commas if self._verb_at(m + 1)[0] != "none"), None)
