@@ -38,7 +38,7 @@ from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_rep
 from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
 from trucewatch.publish.compliance import check_compliance_format, write_compliance
 from trucewatch.publish.export import ExportCounts, check_format, export
-from trucewatch.records import Agreement, Assessment, Event, Incident, IngestResult, Override, Report
+from trucewatch.records import Agreement, Assessment, Event, Incident, IngestResult, Override, Report, Window
 from trucewatch.storage import IncidentFilter, IncidentSummary, Store, migrate
 from trucewatch.storage.repository import BATCH
 from trucewatch.verify.audit import agreement_entry, default_actor, override_entry, recorder, report_entry
@@ -468,13 +468,7 @@ def assess_agreement(db_url: str, agreement_id: str, date_from: date | None = No
         window = window_of(agreement, agreements)
         overrides = store.overrides()
         ids = [s.incident_id for s in store.list_incidents(IncidentFilter(date_from=date_from, date_to=date_to))]
-        found: list[Assessment] = []
-        for start in range(0, len(ids), DESCRIBE_BATCH):
-            chunk = ids[start:start + DESCRIBE_BATCH]
-            described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
-                                                                   sides.side_of, overrides)}
-            found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]
-    return found
+        return _assess_in_batches(store, ids, agreement, window, overrides, sides)
 
 
 def assess_incidents(db_url: str, agreement_id: str, incident_ids: Sequence[str]) -> list[Assessment]:
@@ -486,12 +480,18 @@ def assess_incidents(db_url: str, agreement_id: str, incident_ids: Sequence[str]
         agreement = _require_agreement(agreements, agreement_id)
         window = window_of(agreement, agreements)
         overrides = store.overrides()
-        found: list[Assessment] = []
-        for start in range(0, len(incident_ids), DESCRIBE_BATCH):
-            chunk = incident_ids[start:start + DESCRIBE_BATCH]
-            described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
-                                                                   sides.side_of, overrides)}
-            found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]
+        return _assess_in_batches(store, list(incident_ids), agreement, window, overrides, sides)
+
+
+def _assess_in_batches(store: Store, ids: list[str], agreement: Agreement, window: Window, overrides: list[Override],
+                       sides: Sides) -> list[Assessment]:
+    """The incidents of `ids` (unknown ones left out), described a batch at a time and assessed, in that order."""
+    found: list[Assessment] = []
+    for start in range(0, len(ids), DESCRIBE_BATCH):
+        chunk = ids[start:start + DESCRIBE_BATCH]
+        described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
+                                                               sides.side_of, overrides)}
+        found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]
     return found
 
 

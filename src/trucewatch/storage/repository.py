@@ -598,11 +598,21 @@ def _incident_row(s: IncidentSummary) -> dict[str, Any]:
 
 def _incident_where(f: IncidentFilter) -> list[Any]:
     c = INCIDENTS.c
+    where = common_where(c, f, first=c.first_date, last=c.last_date)
+    if f.contested is not None:
+        where.append(c.contested == f.contested)
+    return where
+
+
+def common_where(c: Any, f: Any, *, first: Any, last: Any) -> list[Any]:
+    """The filters events and incidents share, on table columns `c`: days that overlap [date_from, date_to] (from the
+    `first` and `last` day columns), country, province (admin1), event or sub-event type (any case), part of either
+    actor's name."""
     where: list[Any] = []
     if f.date_from is not None:
-        where.append(func.coalesce(c.last_date, c.first_date) >= f.date_from)
+        where.append(func.coalesce(last, first) >= f.date_from)
     if f.date_to is not None:
-        where.append(c.first_date <= f.date_to)
+        where.append(first <= f.date_to)
     if f.country:
         where.append(func.lower(c.country) == f.country.lower())
     if f.admin1:
@@ -613,8 +623,6 @@ def _incident_where(f: IncidentFilter) -> list[Any]:
     if f.actor:
         pattern = "%" + f.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(c.actor1.ilike(pattern, escape="\\"), c.actor2.ilike(pattern, escape="\\")))
-    if f.contested is not None:
-        where.append(c.contested == f.contested)
     return where
 
 

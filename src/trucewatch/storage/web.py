@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, delete, func, insert, or_, select, true, tuple_, update
+from sqlalchemy import Engine, Table, and_, delete, func, insert, select, true, tuple_, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,7 +25,7 @@ from trucewatch.records import ApiToken, Complaint, Event, Evidence, EvidenceOri
 from trucewatch.storage.cases import insert_originals
 from trucewatch.storage.repository import (
     EVENTS, INCIDENTS, REPORTS, AuditHook, IncidentFilter, IncidentSummary, Store, _as_utc, _children, _event,
-    _incident_where, _report, _summary, _utc,
+    _incident_where, _report, _summary, _utc, common_where,
 )
 from trucewatch.storage.schema import (
     ApiTokenRow, ComplaintEvidenceRow, ComplaintRow, LoginAttemptRow, UserRow, WebSessionRow,
@@ -388,21 +388,7 @@ def _keyset(stmt: Any, sort: SortKey, id_column: Any, page: PageQuery) -> Any:
 
 def _event_where(f: EventFilter) -> list[Any]:
     c = EVENTS.c
-    where: list[Any] = []
-    if f.date_from is not None:
-        where.append(func.coalesce(c.event_date_end, c.event_date) >= f.date_from)
-    if f.date_to is not None:
-        where.append(c.event_date <= f.date_to)
-    if f.country:
-        where.append(func.lower(c.country) == f.country.lower())
-    if f.admin1:
-        where.append(func.lower(c.admin1) == f.admin1.lower())
-    if f.event_type:
-        where.append(or_(func.lower(c.event_type) == f.event_type.lower(),
-                         func.lower(c.sub_event_type) == f.event_type.lower()))
-    if f.actor:
-        pattern = "%" + f.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(c.actor1.ilike(pattern, escape="\\"), c.actor2.ilike(pattern, escape="\\")))
+    where = common_where(c, f, first=c.event_date, last=c.event_date_end)
     if f.incident_id:
         where.append(c.incident_id == f.incident_id)
     if f.report_id:
