@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch import jobs
-from trucewatch.errors import AgreementError, IncidentError, WebError
+from trucewatch.errors import IncidentError, WebError
 from trucewatch.publish.compliance import compliance_record
 from trucewatch.publish.export import event_record, spreadsheet_cell
 from trucewatch.records import Agreement, Complaint, Event, Evidence, Override, Report, User
@@ -33,7 +33,7 @@ from trucewatch.web import evidence as evidence_files
 from trucewatch.storage.views import Box
 from trucewatch.web.access import Identity, Resource, decide, visible_parties
 from trucewatch.web.assets import boundaries_geojson
-from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
+from trucewatch.web.guard import GuardedRoute, fetch_readable, guard, identity_of, not_found, require
 from trucewatch.web.paging import DEFAULT_LIMIT, MAX_LIMIT, page_query, page_response, parse_sort
 from trucewatch.web.record import MAP_COLUMNS, MAP_LIMIT, MAX_MAP_LIMIT, MapQuery, RecordContext, legend, map_data
 from trucewatch.web.streaming import stream_writes
@@ -197,14 +197,8 @@ def list_incidents(request: Request, date_from: Annotated[date | None, Query(ali
 def get_incident(request: Request, incident_id: str) -> dict[str, Any]:
     """One incident in full: reports, events, figures by claimant, estimates, claims by party, overrides, and why
     it is contested."""
-    what = f"incident {incident_id!r}"
-    try:
-        incident = jobs.get_incident(_db(request), incident_id)
-    except IncidentError as err:
-        if err.code == "TW-E305":
-            raise not_found(what) from None
-        raise
-    require(identity_of(request), "read", Resource("incident"), hide=what)
+    incident = fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
+                              lambda: jobs.get_incident(_db(request), incident_id), missing="TW-E305")
     return {"data": {**jsonable_encoder(asdict(incident)), "link": f"/api/v1/incidents/{incident_id}"}}
 
 
@@ -216,15 +210,8 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
 
 
 def _agreement(request: Request, agreement_id: str) -> Agreement:
-    what = f"agreement {agreement_id!r}"
-    try:
-        agreement = jobs.get_agreement(_db(request), agreement_id)
-    except AgreementError as err:
-        if err.code == "TW-E503":
-            raise not_found(what) from None
-        raise
-    require(identity_of(request), "read", Resource("agreement"), hide=what)
-    return agreement
+    return fetch_readable(identity_of(request), "agreement", f"agreement {agreement_id!r}",
+                          lambda: jobs.get_agreement(_db(request), agreement_id), missing="TW-E503")
 
 
 @router.get("/agreements", response_model=Page, openapi_extra=guard("agreement", "list"))

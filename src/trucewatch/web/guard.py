@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
-from trucewatch.errors import WebError
+from trucewatch.errors import TrucewatchError, WebError
 from trucewatch.web.access import PUBLIC, Identity, Resource, decide
 from trucewatch.web.auth import LOGIN_COOKIE, SESSION_COOKIE, login_csrf_token, same_token, session_user, token_user
 
@@ -104,6 +104,19 @@ def require(identity: Identity, action: str, resource: Resource, *, hide: str | 
     if not identity.signed_in:
         raise WebError("TW-E610")
     raise WebError("TW-E613", role=identity.role, action=action, kind=_plural(resource.kind))
+
+
+def fetch_readable(identity: Identity, kind: str, what: str, fetch: Callable[[], Any], missing: str) -> Any:
+    """`fetch()` a published object of `kind` that `identity` may read. The job's error `missing` (it does not exist)
+    and a refusal both become the one 404 naming `what`, so existence does not leak."""
+    try:
+        found = fetch()
+    except TrucewatchError as err:
+        if err.code == missing:
+            raise not_found(what) from None
+        raise
+    require(identity, "read", Resource(kind), hide=what)
+    return found
 
 
 def not_found(what: str) -> WebError:

@@ -38,7 +38,7 @@ from trucewatch.storage.views import date_span
 from trucewatch.web.access import Resource, decide
 from trucewatch.web.api import author_of, record_context
 from trucewatch.web.errors import status_of
-from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
+from trucewatch.web.guard import GuardedRoute, fetch_readable, guard, identity_of, not_found, require
 from trucewatch.web.pages import render
 from trucewatch.web.record import (
     EVENT_TYPES,
@@ -153,15 +153,8 @@ def _incident_page(request: Request, incident_id: str, *, done: str = "", error:
 
 
 def _incident(request: Request, incident_id: str) -> Incident:
-    what = f"incident {incident_id!r}"
-    try:
-        incident = jobs.get_incident(_db(request), incident_id)
-    except IncidentError as err:
-        if err.code == "TW-E305":
-            raise not_found(what) from None
-        raise
-    require(identity_of(request), "read", Resource("incident"), hide=what)
-    return incident
+    return fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
+                          lambda: jobs.get_incident(_db(request), incident_id), missing="TW-E305")
 
 
 @router.post("/incidents/{incident_id}/merge", openapi_extra=guard("override", "create"))
