@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from trucewatch.pipeline.extract import event_types as et
+from trucewatch.pipeline.extract import learned
 from trucewatch.pipeline.extract.actors import GENERIC_SIDE, ActorDictionary, load_actor_dictionary
 from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues
 from trucewatch.pipeline.extract.dates import find_dates
@@ -622,6 +623,17 @@ def _event_id(report_id: str, number: int) -> str:
 
 
 def _event_type(draft: Draft) -> tuple[str, str]:
+    """The rules' type, which the learned layer may overrule only where the rules abstain or disagree."""
+    rule_type = _rule_type(draft)
+    votes = [m.sub_event_type for m in draft.mentions if not et.is_generic(m)]
+    disagree = any(not _defensible(a, b) for a in votes for b in votes)
+    if votes and not disagree:
+        return rule_type
+    text = " ".join(f.sentence.text for f in draft.facts)
+    return learned.refine(text, rule_type, votes, abstained=not votes)
+
+
+def _rule_type(draft: Draft) -> tuple[str, str]:
     specific = [m for m in draft.mentions if not et.is_generic(m)]
     if not specific:
         return _type_from_victims(draft)
