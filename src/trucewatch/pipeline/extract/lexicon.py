@@ -1,0 +1,114 @@
+"""The lexicon: word lists that live in data files (`data/lexicon/*.toml`), compiled once into patterns.
+
+Vocabulary is data, mechanisms are code: a reviewer extends a list of phrases without reading a regular expression.
+A phrase is matched case-insensitively on whole words, with a small syntax:
+
+- a space between words matches spaces or one hyphen ("air strike" finds "air-strike"); `~` between two words
+  matches a space, a hyphen or nothing ("air~strike" finds "airstrike" too);
+- `word*` takes any ending ("clash*" finds clash, clashes, clashed); `*` alone is any one word;
+- `[word]` is an optional word; `a|b` is either word;
+- `_N` (N a digit) is up to N words of any kind ("attacked _2 post*" finds "attacked a border post").
+
+A list entry may also be a table `{phrase = "...", re = "..."}` where plain words cannot say it; `re` is a regular
+expression used as written (kept rare, each with a comment in the file).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+_GAP = r"[\s\-–]+"
+_TIGHT_GAP = r"[\s\-–]*"
+
+
+def compile_phrase(phrase: str) -> str:
+    """One phrase of the lexicon as a regular expression (without flags)."""
+    parts: list[str] = []
+    for chunk in re.split(r"(\s+|~)", phrase.strip()):
+        if not chunk:
+            continue
+        gap = _TIGHT_GAP if chunk == "~" else _GAP if chunk.isspace() else None
+        if gap is not None:
+            if parts and parts[-1] in (_GAP, _TIGHT_GAP):
+                parts[-1] = gap
+            elif parts and not _carries_gap(parts[-1]):
+                parts.append(gap)
+            continue
+        parts.append(_token(chunk))
+    return r"(?<![\w])" + "".join(parts) + r"(?![\w])"
+
+
+def _carries_gap(part: str) -> bool:
+    """Optional words and word gaps end with their own gap ("[the] attack" also finds "attack")."""
+    return part.endswith(_OWN_GAP_END)
+
+
+_OWN_GAP_END = ")?"  # both kinds of token below end so
+
+
+def _token(token: str) -> str:
+    if re.fullmatch(r"_\d", token):
+        return rf"(?:(?:[\w'’.,]+\s+){{0,{token[1]}}})?"
+    if token.startswith("[") and token.endswith("]"):
+        return "(?:" + _token(token[1:-1]) + _GAP + ")?"
+    if token == "*":
+        return r"[\w'’-]+"
+    alternatives = [_word(w) for w in token.split("|")]
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+def _word(word: str) -> str:
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"[\w'’]*"
+    return re.escape(word)
+
+
+def entry_pattern(entry: Any) -> str:
+    """A list entry: a phrase, or a table with a raw `re`."""
+    if isinstance(entry, str):
+        return compile_phrase(entry)
+    if isinstance(entry, dict) and "re" in entry:
+        return str(entry["re"])
+    if isinstance(entry, dict) and "phrase" in entry:
+        return compile_phrase(str(entry["phrase"]))
+    raise ValueError(f"lexicon entry {entry!r} is neither a phrase nor a table with 'phrase' or 're'")
+
+
+def alternation(entries: list[Any]) -> re.Pattern[str]:
+    """Every entry of a list as one case-insensitive pattern, longest alternatives first."""
+    patterns = sorted((entry_pattern(e) for e in entries), key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict[str, Any]:
+    """A lexicon file of the package by name (`data/lexicon/NAME.toml`)."""
+    text = resources.files("trucewatch.data").joinpath("lexicon", f"{name}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=None)
+def cues(name: str, key: str) -> re.Pattern[str]:
+    """One list of a lexicon file as a pattern: `cues("cues", "background")`."""
+    table: Any = load(name)
+    for part in key.split("."):
+        table = table[part]
+    return alternation(list(table))
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconTrigger:
+    event_type: str
+    sub_event_type: str
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def triggers() -> tuple[LexiconTrigger, ...]:
+    """The event triggers in file order, most specific first."""
+    return tuple(LexiconTrigger(t["event_type"], t["sub_event_type"], alternation(t["phrases"]))
+                 for t in load("event_triggers")["trigger"])
