@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from trucewatch.pipeline.extract import event_types as et
-from trucewatch.pipeline.extract import learned
+from trucewatch.pipeline.extract import learned, lexicon
 from trucewatch.pipeline.extract.actors import GENERIC_SIDE, ActorDictionary, load_actor_dictionary
 from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues
 from trucewatch.pipeline.extract.dates import find_dates
 from trucewatch.pipeline.extract.fatalities import find_figures
-from trucewatch.pipeline.extract.places import find_places, load_gazetteer
+from trucewatch.pipeline.extract.places import find_places, load_gazetteer, province_capital
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.records import (
     GEO_NEAR, TIME_DAY, TIME_MONTH, TIME_WEEK, Actor, ActorMention, Claim, DateMention, Event, Figure, Mention, Place,
@@ -29,17 +29,23 @@ from trucewatch.records import (
 
 SAME_PLACE_KM = 30.0
 NEAR_KM = 60.0  # an area or district and a place in or next to it
-# Words that show a sentence opens a new, separate happening even without a date of its own.
-_NEW_HAPPENING = re.compile(
-    r"\b(?:in|during) (?:another|a separate|a second|a follow-up|a subsequent|a similar)\b|\bseparate (?:attack|incident)"
-    r"|\bmeanwhile\b|\bfollow-up\b|\bin (?:the )?first operation|\bin another\b", re.IGNORECASE)
-# Words that show a sentence refers back to an earlier happening ("recent strikes", "had carried out").
-_BACKGROUND = re.compile(
-    r"\brecent(?:ly)?\b|\bprevious(?:ly)?\b|\bearlier\b|\bpast\b|\bsince\b|\bhad (?:been )?\w+ed\b|\bin the past\b"
-    r"|\blast year\b|\bformer\b|\bhistory\b|\bcontinues?\b|\bfrequently\b|\boften\b|\bhave been\b|\bhas been\b"
-    r"|\bfor years\b|\bthis year\b|\bin recent (?:days|weeks|months|years)\b|\bover the past\b|\bhave \w+ed\b"
-    r"|\bthousands of\b|\bhundreds of\b|\bregularly\b|\broutinely\b",
-    re.IGNORECASE)
+# Words that show a sentence opens a new, separate happening even without a date of its own (data/lexicon/cues.toml).
+_NEW_HAPPENING = lexicon.cues("cues", "new_happening")
+
+
+class _Background:
+    """A sentence that looks back at earlier happenings: a cue word ("recent strikes", "since 2021") or a pluperfect
+    ("had carried out") or plural present perfect ("militants have attacked"), which tell of what was before the
+    news. The singular "has killed" is left out: leads use it for the news itself ("a blast has killed five")."""
+
+    _PERFECT = re.compile(r"\b(?:had\s+(?:been\s+)?\w+ed|have\s+\w+ed)\b", re.IGNORECASE)
+
+    @classmethod
+    def search(cls, text: str) -> bool:
+        return bool(lexicon.cues("cues", "background").search(text) or cls._PERFECT.search(text))
+
+
+_BACKGROUND = _Background
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday").
 _STATEMENT_VERB = re.compile(
     r"(?:said|says|saying|told \w+(?: \w+)?|confirmed|stated|announced|reported|claimed|added|adding|statement|posted"
@@ -87,6 +93,7 @@ class Draft:
     place: PlaceMention | None = None
     opened_with_date: bool = False
     figures: list[Figure] = field(default_factory=list)
+    place_firm: bool = True  # false while the place is only a route, a destination or someone's home
 
     @property
     def sub_types(self) -> set[str]:
@@ -101,8 +108,10 @@ class Draft:
         if scene.dates and (self.date is None or scene.dates[0].time_precision < self.date.time_precision):
             self.date = scene.dates[0]
         best = best_place(scene.places, facts.sentence)
-        if best is not None and (self.place is None or _more_specific(best, self.place)):
-            self.place = best
+        firm = best is not None and _place_rank(best, facts.sentence)[0] == 0
+        if best is not None and (self.place is None or _more_specific(best, self.place) or (
+                firm and not self.place_firm)):
+            self.place, self.place_firm = best, firm
 
 
 @dataclass(frozen=True)
@@ -297,6 +306,18 @@ def _where_spoken(place: PlaceMention, text: str) -> bool:
     return bool(_SPOKEN_IN.search(text[max(0, place.span.start - 60):place.span.start]))
 
 
+_WORDS_BEFORE = re.compile(r"(?:[\w'’-]+[\s,]+){0,4}$")
+
+
+def _someones_home(place: PlaceMention, text: str, offset: int = 0) -> bool:
+    """'Sepoy X, resident of Khairpur', 'taken to a hospital in Quetta': a home, a route or a destination, not the
+    scene (the cue words are in data/lexicon/cues.toml). Such a place ranks last: it places an event only when
+    nothing else does, since a witness may live where it happened ("a resident of Barmal said")."""
+    start = place.span.start - offset
+    window = _WORDS_BEFORE.search(text[max(0, start - 50):start])
+    return bool(window and lexicon.cues("cues", "not_scene_before").search(window.group(0)))
+
+
 def _inside_actor(place: PlaceMention, actors: list[ActorMention]) -> bool:
     """'Islamabad denied', 'Kurram police': the name stands for a speaker or is part of one, not the scene."""
     return any(a.span.start <= place.span.start and place.span.end <= a.span.end for a in actors)
@@ -343,7 +364,14 @@ def _report_country(facts: list[SentenceFacts]) -> str | None:
 def _group(facts: list[SentenceFacts]) -> list[Draft]:
     drafts: list[Draft] = []
     current: Draft | None = None
+    # The scene set by the sentence just before, when it has no trigger: "Eight men tried to enter the port complex
+    # in Gwadar. Troops responded, and in the ensuing exchange of fire ..."
+    setting: PlaceMention | None = None
     for f in facts:
+        if not f.specific:
+            place = best_place(f.places, f.sentence)
+            if place is not None and _place_rank(place, f.sentence)[0] == 0:
+                setting = place
         if f.specific:
             here: Draft | None = None  # the draft this sentence's first trigger went to
             for mention, scene in _scenes(f):
@@ -356,6 +384,9 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                         continue
                     target = Draft(opened_with_date=bool(scene.dates))
                     drafts.append(target)
+                    if setting is not None and setting.sentence == f.sentence.index - 1 and best_place(
+                            list(scene.places)) is None:
+                        target.place, target.place_firm = setting, True
                 target.add(f, [mention], scene)
                 current = here = target
         elif current is not None and f.mentions and _own_day(f, current) and best_place(f.places, f.sentence):
@@ -556,7 +587,7 @@ def _place_rank(p: PlaceMention, sentence: Sentence | None) -> tuple[int, int, i
     passing = 0
     if sentence is not None:
         before = sentence.text[max(0, p.span.start - sentence.span.start - 40):p.span.start - sentence.span.start]
-        passing = 1 if _PLACE_PASSING.search(before) else 0
+        passing = 1 if _PLACE_PASSING.search(before) or _someones_home(p, sentence.text, sentence.span.start) else 0
     return (passing, _FEATURE_RANK.get(p.place.feature, 2), p.span.start)
 
 

@@ -510,3 +510,21 @@ def is_dateline(text: str, mention: PlaceMention) -> bool:
     the place a report was filed from, which is the event's place only when nothing better is named."""
     before = text[max(0, mention.span.start - 60):mention.span.start]
     return bool(_DATELINE_BEFORE.search(before)) and bool(_DATELINE_AFTER.match(text, mention.span.end))
+
+
+CAPITALS_FILE = "province_capitals.tsv"
+
+
+@functools.cache
+def _capitals() -> dict[tuple[str, str], str]:
+    text = (files("trucewatch") / "data" / CAPITALS_FILE).read_text(encoding="utf-8")
+    return {(row["country"], row["admin1"]): row["capital"] for row in read_rows(text)}
+
+
+def province_capital(country: str, admin1: str, gazetteer: Gazetteer | None = None) -> Place | None:
+    """Where ACLED places a happening known only to its province: the capital, at geo precision 3."""
+    name = _capitals().get((country, admin1))
+    if name is None:
+        return None
+    hits = [p for p in (gazetteer or load_gazetteer()).lookup(name, country, admin1) if p.feature != "province"]
+    return replace(hits[0], geo_precision=3) if hits else None
