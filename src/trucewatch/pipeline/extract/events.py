@@ -123,6 +123,7 @@ class Scene:
     dates: tuple[DateMention, ...]
     places: tuple[PlaceMention, ...]
     figures: tuple[Figure, ...] = ()
+    wide: bool = False  # a happening across many sites of a province, placed at its capital
 
     @staticmethod
     def of(facts: SentenceFacts) -> Scene:
@@ -223,10 +224,33 @@ def _split_places(sentence: Sentence, scene: Scene) -> list[Scene]:
     if len(distinct) < 2:
         return [scene]
     others = tuple(p for p in scene.places if p not in scenes)
+    if len(distinct) >= _MANY_SITES:
+        return _province_wide(scene, distinct, others)
     parts = []
     for anchor in distinct:
         figures = tuple(x for x in scene.figures if _figure_owner(x, distinct) is anchor)
         parts.append(Scene(scene.dates, (anchor,) + others, figures))
+    return parts
+
+
+_MANY_SITES = 3  # a list this long, in one breath, tells of one coordinated happening rather than of separate ones
+
+
+def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceMention, ...]) -> list[Scene]:
+    """'Attacks in Mastung, Kalat, Turbat and Panjgur': one happening across a province, placed at its capital (geo
+    precision 3, as ACLED does), plus a site of its own for each place the sentence gives a toll for."""
+    parts = []
+    tolled = {id(_figure_owner(x, sites)): _figure_owner(x, sites) for x in scene.figures}
+    for anchor in tolled.values():
+        figures = tuple(x for x in scene.figures if _figure_owner(x, sites) is anchor)
+        parts.append(Scene(scene.dates, (anchor,) + others, figures))
+    rest = [p for p in sites if id(p) not in tolled]
+    provinces = {(p.place.country, p.place.admin1) for p in rest}
+    capital = province_capital(*next(iter(provinces))) if len(provinces) == 1 and rest[0].place.admin1 else None
+    if capital is not None and len(rest) >= 2:
+        parts.append(Scene(scene.dates, (replace(rest[0], place=capital),) + others, (), wide=True))
+    elif rest:
+        parts.append(Scene(scene.dates, (rest[0],) + others, ()))
     return parts
 
 
@@ -389,8 +413,9 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                         target.place, target.place_firm = setting, True
                 target.add(f, [mention], scene)
                 current = here = target
-        elif current is not None and f.mentions and _own_day(f, current) and best_place(f.places, f.sentence):
-            current = Draft(opened_with_date=True)
+        elif current is not None and (f.mentions and _own_day(f, current) or (
+                (f.mentions or f.figures) and _generic_opens(f, current))):
+            current = Draft(opened_with_date=bool(f.event_dates))
             current.add(f, f.mentions)
             drafts.append(current)
         elif current is not None and _continues(f, current):
@@ -442,10 +467,26 @@ def _is_cause(sentence: Sentence, mention: Mention) -> bool:
     return bool(_CAUSE.search(before))
 
 
+def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
+    """'In Parwan, its fighters attacked the gate of an airfield, killing four', 'six people found shot dead in
+    Bolan': a generic head word, or a toll alone, opens a happening of its own when its sentence says what it did
+    (a toll) or marks it as separate ("in a separate attack"), at a scene of its own away from the event being told,
+    and does not look back. Its type then comes from who died."""
+    place = best_place(f.places, f.sentence)
+    if place is None or _place_rank(place, f.sentence)[0] != 0 or place.place.geo_precision > 2:
+        return False
+    if current.place is not None and _same_area(current.place.place, place.place):
+        return False
+    if _BACKGROUND.search(f.sentence.text) or _names_a_past_year(f):
+        return False
+    return bool(f.figures or _NEW_HAPPENING.search(f.sentence.text))
+
+
 def _own_day(f: SentenceFacts, current: Draft) -> bool:
     """'On January 4, a convoy was attacked near X': a day of its own, apart from the event being told."""
     day = next((d for d in f.event_dates if d.time_precision == TIME_DAY), None)
-    return day is not None and current.date is not None and not _dates_overlap(current.date, day)
+    return (day is not None and current.date is not None and not _dates_overlap(current.date, day)
+            and best_place(f.places, f.sentence) is not None)
 
 
 def _may_open(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
@@ -454,7 +495,7 @@ def _may_open(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
         return True
     if not scene.dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f)):
         return False
-    return bool(scene.dates or f.figures or _NEW_HAPPENING.search(f.sentence.text)
+    return bool(scene.dates or f.figures or _NEW_HAPPENING.search(f.sentence.text) or scene.wide
                 or _has_new_place(drafts, f, scene))
 
 
@@ -670,7 +711,25 @@ def _rule_type(draft: Draft) -> tuple[str, str]:
         return _type_from_victims(draft)
     ranked = sorted(specific, key=lambda m: _TYPE_ORDER.index(m.sub_event_type)
                     if m.sub_event_type in _TYPE_ORDER else len(_TYPE_ORDER))
-    best = ranked[0]
+    return _typed_by_victims(draft, ranked[0], specific)
+
+
+def _typed_by_victims(draft: Draft, best: Mention, specific: list[Mention]) -> tuple[str, str]:
+    """Who fought back and who died decide between a battle and an attack on civilians, as ACLED's definitions do:
+    gunmen who opened fire on a bus and killed only passengers attacked civilians; gunmen who shot dead policemen
+    fought the state's forces; blasts and gunfire at a base, with an exchange of fire, are one battle."""
+    victims = {f.victims for f in draft.figures} - {"unspecified"}
+    clashes = [m for m in specific if m.sub_event_type == "Armed clash"]
+    two_sided = any(lexicon.cues("cues", "two_sided_fire").search(m.trigger) for m in clashes)
+    if best.sub_event_type == "Armed clash" and victims == {"civilians"} and not two_sided:
+        return et.VIOLENCE_CIVILIANS, "Attack"
+    if best.sub_event_type == "Attack" and victims and victims <= {"soldiers"}:
+        return et.BATTLES, "Armed clash"
+    if best.sub_event_type == "Abduction/forced disappearance" and clashes and victims and victims <= {
+            "soldiers", "militants"}:
+        return et.BATTLES, "Armed clash"  # hostage-takers who fought the forces sent against them
+    if best.sub_event_type in ("Remote explosive/landmine/IED", "Grenade") and clashes and two_sided:
+        return et.BATTLES, "Armed clash"
     return best.event_type, best.sub_event_type
 
 
