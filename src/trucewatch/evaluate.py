@@ -45,7 +45,14 @@ TALIBAN_TAKEOVER = date(2021, 8, 15)
 _ACTOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(pattern)) for key, pattern in (
     ("HGB", r"gul bahadur"),
     ("ISKP", r"\b(iskp|islamic state|isis|is k|daesh)\b"),
-    ("BALOCH", r"\b(bla|blf|brg|bra|bras|bna|uba|blt|baloch)\b"),
+    ("BALOCH", r"\b(bla|blf|brg|bra|bras|bna|uba|blt|baloch|balochistan liberation|fitna al hindustan)\b"),
+    ("PTI", r"\b(pti|insaf)\b"),  # Pakistan Tehreek-e-Insaf, a political party, not the TTP
+    ("RIGHTS", r"\b(hrcp|human rights|amnesty)\b"),
+    ("AFG_OPP", r"\b(national resistance front|nrf|afghanistan freedom front|aff)\b"),  # armed opposition to the Taliban
+    ("IRN", r"\biran"),
+    ("TJK", r"\btajik"),
+    ("CHN", r"\b(china|chinese)\b"),
+    ("IND", r"\b(india|indian)\b"),
     ("TTP", r"\b(ttp|tehr[e]?e?k|tehrik|pakistani taliban|fitna al khawarij|khawarij)"),
     ("NATO", r"\b(nato|resolute support|us forces|american forces|coalition)\b"),
     ("MILITIA", r"\bmilitia|arbaki|uprising forces"),

@@ -508,8 +508,14 @@ def _names_a_past_year(f: SentenceFacts) -> bool:
     return any(int(y) < published_year for y in _YEAR.findall(f.sentence.text))
 
 
+def _firm_place(places: list[PlaceMention], sentence: Sentence) -> PlaceMention | None:
+    """The sentence's scene, unless all it names is a route, a destination or someone's home."""
+    place = best_place(places, sentence)
+    return place if place is not None and _place_rank(place, sentence)[0] == 0 else None
+
+
 def _has_new_place(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
-    place = best_place(list(scene.places), f.sentence)
+    place = _firm_place(list(scene.places), f.sentence)
     if place is None or place.place.geo_precision > 2:
         return False
     return all(d.place is None or not _same_area(d.place.place, place.place) for d in drafts)
@@ -541,7 +547,7 @@ def _fits(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:
             return False
         if draft.date.time_precision == TIME_MONTH and day.time_precision == TIME_DAY:
             return False
-    place = best_place(list(scene.places), f.sentence)
+    place = _firm_place(list(scene.places), f.sentence)
     if draft.place is not None and place is not None and not _same_area(draft.place.place, place.place):
         return False
     return True
