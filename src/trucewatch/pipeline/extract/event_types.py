@@ -55,7 +55,7 @@ def _mentions_in(sentence: Sentence) -> list[Mention]:
     taken: list[tuple[int, int]] = []
     found: dict[str, Mention] = {}
     for trigger in triggers():
-        for match in trigger.pattern.finditer(sentence.text):
+        for match in trigger.finditer(sentence.text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))

@@ -92,12 +92,66 @@ def load(name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
-def cues(name: str, key: str) -> re.Pattern[str]:
-    """One list of a lexicon file as a pattern: `cues("cues", "background")`."""
+def cues(name: str, key: str) -> Cues:
+    """One list of a lexicon file, to search text with: `cues("cues", "background").search(text)`."""
     table: Any = load(name)
     for part in key.split("."):
         table = table[part]
-    return alternation(list(table))
+    return Cues(alternation(list(table)), anchors(list(table)))
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The words a list's phrases can start with, so that a pattern is tried only where one of them stands.
+
+    Python's regular expressions try every alternative at every position; a list of two hundred phrases is then
+    tried two hundred times per character. Looking up each word of the text in a set first is much cheaper, and the
+    pattern runs only at the few words that can start a match. A list whose phrases can start anywhere (a raw `re`,
+    a leading wildcard) has no anchors and is scanned as a whole.
+    """
+
+    words: frozenset[str]  # whole words, lower case
+    stems: tuple[str, ...]  # word beginnings ("clash" of "clash*", "air" of "air~strike")
+
+    def admit(self, word: str) -> bool:
+        return word in self.words or word.startswith(self.stems)
+
+
+def anchors(entries: list[Any]) -> Anchors | None:
+    """The starting words of every entry, or None when one entry can start with any word."""
+    words: set[str] = set()
+    stems: set[str] = set()
+    for entry in entries:
+        phrase = entry if isinstance(entry, str) else entry.get("phrase") if isinstance(entry, dict) else None
+        if phrase is None or (isinstance(entry, dict) and "re" in entry):
+            return None
+        if not _first_words(str(phrase), words, stems):
+            return None
+    return Anchors(frozenset(words), tuple(sorted(stems)))
+
+
+def _first_words(phrase: str, words: set[str], stems: set[str]) -> bool:
+    """Add the words `phrase` may begin with; false if it may begin with any word."""
+    pieces = re.split(r"(\s+|~)", phrase.strip())
+    tokens = [(pieces[i], pieces[i + 1] if i + 1 < len(pieces) else "") for i in range(0, len(pieces), 2)]
+    for token, separator in tokens:
+        optional = token.startswith("[") and token.endswith("]")
+        if re.fullmatch(r"_\d", token):
+            continue
+        bare = token[1:-1] if optional else token
+        if bare == "*":
+            return False
+        for word in bare.lower().split("|"):
+            if word.endswith("*") or separator == "~":
+                stems.add(word.rstrip("*"))
+            else:
+                words.add(word)
+        if not optional:
+            return True
+    return False
+
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +159,44 @@ class LexiconTrigger:
     event_type: str
     sub_event_type: str
     pattern: re.Pattern[str]
+    starts: Anchors | None = None
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        """Non-overlapping matches left to right, as `pattern.finditer` would find them."""
+        if self.starts is None:
+            return list(self.pattern.finditer(text))
+        found: list[re.Match[str]] = []
+        end = 0
+        for word in _WORD.finditer(text):
+            if word.start() < end or not self.starts.admit(word.group(0).lower()):
+                continue
+            match = self.pattern.match(text, word.start())
+            if match is not None and match.end() > match.start():
+                found.append(match)
+                end = match.end()
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """A list of cue phrases; `search` finds the first, trying the pattern only at words that can start one."""
+
+    pattern: re.Pattern[str]
+    starts: Anchors | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.starts is None:
+            return self.pattern.search(text)
+        for word in _WORD.finditer(text):
+            if self.starts.admit(word.group(0).lower()):
+                match = self.pattern.match(text, word.start())
+                if match is not None:
+                    return match
+        return None
 
 
 @lru_cache(maxsize=1)
 def triggers() -> tuple[LexiconTrigger, ...]:
     """The event triggers in file order, most specific first."""
-    return tuple(LexiconTrigger(t["event_type"], t["sub_event_type"], alternation(t["phrases"]))
+    return tuple(LexiconTrigger(t["event_type"], t["sub_event_type"], alternation(t["phrases"]), anchors(t["phrases"]))
                  for t in load("event_triggers")["trigger"])
