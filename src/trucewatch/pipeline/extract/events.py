@@ -61,7 +61,9 @@ _NIGHT = re.compile(r"night|overnight|evening", re.IGNORECASE)
 # "ISLAMABAD:", "KABUL, AFGHANISTAN –", "Islamabad (TDI):", "QUETTA/RAWALPINDI:", "KABUL, Feb 13, 2025 (BSS/AFP) -"
 _DATELINE = re.compile(
     r"^(?:date \d{4}-\d\d-\d\d\s+)?"  # a web archive's header line, kept in some excerpts
-    r"(?:[A-Z][\w'’.-]*(?:[ /][A-Z][\w'’.-]*){0,3})(?:, [A-Z][\w ,]{0,25}?)?(?: \([^)]{1,30}\))?\s*(?::|--|–|—|-\s)")
+    r"(?:[A-Z][\w'’.-]*(?:[ /][A-Z][\w'’.-]*){0,3}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?|\d{1,2} [A-Z][a-z]{2,8}\.?"
+    r"(?:,? \d{4})?)"  # a place, or only the day of filing ("August 1:")
+    r"(?:, [A-Z][\w ,]{0,25}?)?(?: \([^)]{1,30}\))?\s*(?::|--|–|—|-\s)")
 
 
 @dataclass
@@ -77,6 +79,7 @@ class SentenceFacts:
     figures: list[Figure]
     claims: list[Claim]
     sentence_year: int = 0  # the publication year, for telling background years apart
+    published: date | None = None
 
     @property
     def specific(self) -> list[Mention]:
@@ -293,7 +296,8 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
     places = find_places(report.text, sentences, load_gazetteer())
     dates = find_dates(sentences, report.published)
     mentions = et.find_mentions(sentences)
-    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), [], report.published.year) for s in sentences]
+    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), [], report.published.year, report.published)
+                   for s in sentences]
     for item, bucket in ((actors, "actors"), (places, "places"), (dates, "dates"), (mentions, "mentions")):
         for x in item:
             getattr(by_sentence[x.sentence], bucket).append(x)
@@ -547,10 +551,18 @@ def _fits(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:
             return False
         if draft.date.time_precision == TIME_MONTH and day.time_precision == TIME_DAY:
             return False
+    elif scene.dates and f.published is not None and not _dates_overlap(_news_week(f.published), scene.dates[0]):
+        return False  # an undated story is the news of the week; a date well before it is another happening
     place = _firm_place(list(scene.places), f.sentence)
     if draft.place is not None and place is not None and not _same_area(draft.place.place, place.place):
         return False
     return True
+
+
+def _news_week(published: date) -> DateMention:
+    """The days an undated report of violence speaks of: the week up to its publication."""
+    return DateMention(start=published - timedelta(days=6), end=published, time_precision=TIME_WEEK, surface="",
+                       span=Span(0, 0), sentence=-1)
 
 
 def _names_another_town(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:
