@@ -402,7 +402,10 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                 setting = place
         if f.specific:
             here: Draft | None = None  # the draft this sentence's first trigger went to
+            looks_back = not f.event_dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f))
             for mention, scene in _scenes(f):
+                if looks_back:  # "the first strikes since 2022, when Pakistan hit ...": no place for today's news
+                    scene = replace(scene, places=())
                 target = _compatible_draft(drafts, current, mention, f, scene)
                 if target is None and here is not None and _same_scene(here, scene) and any(
                         _defensible(mention.sub_event_type, s) for s in here.sub_types):
