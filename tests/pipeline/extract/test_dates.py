@@ -352,3 +352,10 @@ def test_nearest_year_and_range_precision() -> None:
     assert precision_for_range(d("2025-10-11"), d("2025-10-12")) == TIME_DAY
     assert precision_for_range(d("2025-10-13"), d("2025-10-19")) == TIME_WEEK
     assert precision_for_range(d("2025-10-01"), d("2025-10-31")) == TIME_MONTH
+
+
+def test_a_yearless_day_in_past_tense_is_the_one_gone_by_even_eleven_months_back():
+    from trucewatch.pipeline.extract.dates import find_dates
+    from trucewatch.pipeline.extract.sentences import split_sentences
+    found = find_dates(split_sentences("On February 3, nine workers were killed in an attack."), date(2024, 12, 20))
+    assert [d.start for d in found] == [date(2024, 2, 3)]

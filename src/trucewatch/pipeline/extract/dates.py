@@ -216,6 +216,12 @@ _COMPANY_TODAY = re.compile(r"[A-Z][\w.]*\s+$")
 
 # --- choosing a year ------------------------------------------------------------------------------------------------
 
+# How much farther a date on the wrong side of publication seems than it is. News reports what happened: in
+# past-tense text a yearless "January 30" written on 29 December is the January gone by (334 days back), not the
+# one a month ahead; only a date within about a month ahead may still be meant without a future word.
+_AGAINST_THE_TENSE = 10
+
+
 def _distance(first: date, last: date, published: date, future: bool) -> int:
     if first <= published <= last:
         return 0
@@ -223,7 +229,7 @@ def _distance(first: date, last: date, published: date, future: bool) -> int:
         days = (published - last).days
         return days * 2 if future else days
     days = (first - published).days
-    return days if future else days * 2
+    return days if future else days * _AGAINST_THE_TENSE
 
 
 def _closest_year(
