@@ -219,7 +219,7 @@ _COMPANY_TODAY = re.compile(r"[A-Z][\w.]*\s+$")
 # How much farther a date on the wrong side of publication seems than it is. News reports what happened: in
 # past-tense text a yearless "January 30" written on 29 December is the January gone by (334 days back), not the
 # one a month ahead; only a date within about a month ahead may still be meant without a future word.
-_AGAINST_THE_TENSE = 10
+_AGAINST_THE_TENSE = 12
 
 
 def _distance(first: date, last: date, published: date, future: bool) -> int:

@@ -431,7 +431,7 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
             current = Draft(opened_with_date=bool(f.event_dates))
             current.add(f, f.mentions)
             drafts.append(current)
-    return _fold_overviews([d for d in drafts if d.sub_types or d.mentions])
+    return _fold_overviews([d for d in drafts if d.sub_types or d.mentions or d.figures])
 
 
 def _fold_overviews(drafts: list[Draft]) -> list[Draft]:
