@@ -480,13 +480,14 @@ def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
     (a toll) or marks it as separate ("in a separate attack"), at a scene of its own away from the event being told,
     and does not look back. Its type then comes from who died."""
     place = best_place(f.places, f.sentence)
-    if place is None or _place_rank(place, f.sentence)[0] != 0 or place.place.geo_precision > 2:
+    separate = bool(_NEW_HAPPENING.search(f.sentence.text))
+    if place is None or _place_rank(place, f.sentence)[0] != 0 or place.place.geo_precision > (3 if separate else 2):
         return False
-    if current.place is not None and _same_area(current.place.place, place.place):
+    if current.place is not None and _same_area(current.place.place, place.place) and not separate:
         return False
     if _BACKGROUND.search(f.sentence.text) or _names_a_past_year(f):
         return False
-    return bool(f.figures or _NEW_HAPPENING.search(f.sentence.text))
+    return bool(f.figures or separate)
 
 
 def _own_day(f: SentenceFacts, current: Draft) -> bool:
@@ -611,8 +612,9 @@ def _same_area(a: Place, b: Place) -> bool:
     if coarse.feature == "province" or coarse.geo_precision == 3:
         return coarse.admin1 == fine.admin1
     if coarse.feature in ("district", "area"):
-        # "Lower Kurram" and a village in it; a district and its towns.
-        return (coarse.admin2 is not None and coarse.admin2 == fine.admin2) or _km(a, b) <= NEAR_KM
+        # "Lower Kurram" and a village in it; a district and its towns; never across a provincial border.
+        return (coarse.admin2 is not None and coarse.admin2 == fine.admin2) or (
+            _km(a, b) <= NEAR_KM and coarse.admin1 == fine.admin1)
     return False
 
 
