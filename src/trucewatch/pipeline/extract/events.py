@@ -303,6 +303,7 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
             getattr(by_sentence[x.sentence], bucket).append(x)
     for f in by_sentence:
         f.places = [p for p in f.places if not _inside_actor(p, f.actors) and not _in_compound(p, report.text)
+                    and not _a_persons_name(p, report.text)
                     and (_is_strategic(f) or not _where_spoken(p, report.text))]
         f.event_dates = [d for d in f.dates if (_is_strategic(f) or not _dates_a_statement(f.sentence, d)) and (
             d.start <= report.published or _is_strategic(f))]
@@ -335,6 +336,15 @@ def _where_spoken(place: PlaceMention, text: str) -> bool:
 
 
 _WORDS_BEFORE = re.compile(r"(?:[\w'’-]+[\s,]+){0,6}$")
+
+
+_LAST_WORD = re.compile(r"([\w.]+)\s+$")
+
+
+def _a_persons_name(place: PlaceMention, text: str) -> bool:
+    """'Dr Qaisar Abbas', 'Mullah Kunar Khan': a title before the name makes it a person's."""
+    before = _LAST_WORD.search(text[max(0, place.span.start - 20):place.span.start])
+    return bool(before) and before.group(1).lower().rstrip(".") in lexicon.words("cues", "person_title_before")
 
 
 def _someones_home(place: PlaceMention, text: str, offset: int = 0) -> bool:
@@ -742,6 +752,20 @@ def _rule_type(draft: Draft) -> tuple[str, str]:
     return _typed_by_victims(draft, ranked[0], specific)
 
 
+def _hit_civilians(draft: Draft, clashes: list[Mention]) -> bool:
+    """'Gunmen attacked a convoy of passenger vehicles': what the one-sided trigger hit is civilian, not armed."""
+    for mention in clashes:
+        for f in draft.facts:
+            if f.sentence.index != mention.sentence:
+                continue
+            base = f.sentence.span.start
+            after = f.sentence.text[mention.span.start - base:mention.span.end - base + 50]
+            if lexicon.cues("cues", "civilian_targets").search(after) and not lexicon.cues(
+                    "cues", "military_targets").search(after):
+                return True
+    return False
+
+
 def _typed_by_victims(draft: Draft, best: Mention, specific: list[Mention]) -> tuple[str, str]:
     """Who fought back and who died decide between a battle and an attack on civilians, as ACLED's definitions do:
     gunmen who opened fire on a bus and killed only passengers attacked civilians; gunmen who shot dead policemen
@@ -749,7 +773,8 @@ def _typed_by_victims(draft: Draft, best: Mention, specific: list[Mention]) -> t
     victims = {f.victims for f in draft.figures} - {"unspecified"}
     clashes = [m for m in specific if m.sub_event_type == "Armed clash"]
     two_sided = any(lexicon.cues("cues", "two_sided_fire").search(m.trigger) for m in clashes)
-    if best.sub_event_type == "Armed clash" and victims == {"civilians"} and not two_sided:
+    if best.sub_event_type == "Armed clash" and not two_sided and (
+            victims == {"civilians"} or (not victims - {"civilians"} and _hit_civilians(draft, clashes))):
         return et.VIOLENCE_CIVILIANS, "Attack"
     if best.sub_event_type == "Attack" and victims and victims <= {"soldiers"}:
         return et.BATTLES, "Armed clash"
@@ -770,8 +795,11 @@ _TYPE_ORDER = [
 
 
 def _type_from_victims(draft: Draft) -> tuple[str, str]:
-    victims = {fig.victims for fig in draft.figures}
-    if victims == {"civilians"}:
+    """A happening named only by a generic word ("the attack", a toll): who died says what it was. Only civilians
+    dead, or people dead in an attack on civilians' vehicles and places, is an attack on civilians."""
+    victims = {fig.victims for fig in draft.figures} - {"unspecified"}
+    generic = [m for m in draft.mentions if et.is_generic(m)]
+    if victims == {"civilians"} or (not victims and _hit_civilians(draft, generic)):
         return et.VIOLENCE_CIVILIANS, "Attack"
     return et.BATTLES, "Armed clash"
 

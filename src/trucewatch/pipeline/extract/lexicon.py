@@ -177,6 +177,12 @@ class LexiconTrigger:
         return found
 
 
+@lru_cache(maxsize=None)
+def words(name: str, key: str) -> frozenset[str]:
+    """One list of plain words, lower case and without a final full stop, for lookups of a single word."""
+    return frozenset(str(w).lower().rstrip(".") for w in load(name)[key])
+
+
 @dataclass(frozen=True, slots=True)
 class Cues:
     """A list of cue phrases; `search` finds the first, trying the pattern only at words that can start one."""
