@@ -749,6 +749,8 @@ def _rule_type(draft: Draft) -> tuple[str, str]:
         return _type_from_victims(draft)
     ranked = sorted(specific, key=lambda m: _TYPE_ORDER.index(m.sub_event_type)
                     if m.sub_event_type in _TYPE_ORDER else len(_TYPE_ORDER))
+    if ranked[0].event_type == et.PROTESTS and not any(m in draft.facts[0].mentions for m in ranked):
+        return _type_from_victims(draft)  # a story of violence that mentions a protest later is still violence
     return _typed_by_victims(draft, ranked[0], specific)
 
 
@@ -759,7 +761,7 @@ def _hit_civilians(draft: Draft, clashes: list[Mention]) -> bool:
             if f.sentence.index != mention.sentence:
                 continue
             base = f.sentence.span.start
-            after = f.sentence.text[mention.span.start - base:mention.span.end - base + 50]
+            after = f.sentence.text[mention.span.start - base:mention.span.end - base + 80]
             if lexicon.cues("cues", "civilian_targets").search(after) and not lexicon.cues(
                     "cues", "military_targets").search(after):
                 return True

@@ -42,6 +42,12 @@ def compile_phrase(phrase: str) -> str:
     return r"(?<![\w])" + "".join(parts) + r"(?![\w])"
 
 
+# A gap holds the words that modify what follows ("a remote border post"), never the start of another clause
+# ("the attack when a convoy ..."): these words end it.
+_NOT_A_CLAUSE = (r"(?!(?:when|while|after|before|as|since|because|that|which|who|whom|whose|where|and|but|or|if|"
+                 r"then|than|although|though|until|during|following)\b)")
+
+
 def _carries_gap(part: str) -> bool:
     """Optional words and word gaps end with their own gap ("[the] attack" also finds "attack")."""
     return part.endswith(_OWN_GAP_END)
@@ -52,7 +58,7 @@ _OWN_GAP_END = ")?"  # both kinds of token below end so
 
 def _token(token: str) -> str:
     if re.fullmatch(r"_\d", token):
-        return rf"(?:(?:[\w'’.,]+\s+){{0,{token[1]}}})?"
+        return rf"(?:(?:{_NOT_A_CLAUSE}[\w'’.,]+\s+){{0,{token[1]}}})?"
     if token.startswith("[") and token.endswith("]"):
         return "(?:" + _token(token[1:-1]) + _GAP + ")?"
     if token == "*":
