@@ -31,6 +31,7 @@ SAME_PLACE_KM = 30.0
 NEAR_KM = 60.0  # an area or district and a place in or next to it
 # Words that show a sentence opens a new, separate happening even without a date of its own (data/lexicon/cues.toml).
 _NEW_HAPPENING = lexicon.cues("cues", "new_happening")
+_ANOTHER_HAPPENING = lexicon.cues("cues", "another_happening")
 
 
 class _Background:
@@ -547,11 +548,18 @@ def _has_new_place(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
 def _compatible_draft(drafts: list[Draft], current: Draft | None, mention: Mention, f: SentenceFacts,
                       scene: Scene) -> Draft | None:
     """The event this mention belongs to: the current one first, then earlier ones, newest first."""
-    ordered = ([current] if current else []) + [d for d in reversed(drafts) if d is not current]
+    # "In a separate attack": not the one being told, unless at its very place (a quoted statement that told the
+    # happenings in another order than the story around it).
+    separate = bool(_ANOTHER_HAPPENING.search(f.sentence.text)) and not (
+        current is not None and current.place is not None and (here := _firm_place(list(scene.places), f.sentence))
+        is not None and _km(here.place, current.place.place) <= SAME_PLACE_KM)
+    ordered = ([current] if current and not separate else []) + [
+        d for d in reversed(drafts) if d is not current]
     for draft in ordered:
         if mention.sub_event_type in draft.sub_types and _fits(draft, f, scene):
             return draft
-    if current is not None and _fits(current, f, scene) and not _names_another_town(current, f, scene) and (
+    if current is not None and not separate and _fits(current, f, scene) and not _names_another_town(
+            current, f, scene) and (
             not current.sub_types or any(_defensible(mention.sub_event_type, s) for s in current.sub_types)):
         if not (_NEW_HAPPENING.search(f.sentence.text) and mention.sub_event_type not in current.sub_types):
             return current
@@ -761,7 +769,7 @@ def _hit_civilians(draft: Draft, clashes: list[Mention]) -> bool:
             if f.sentence.index != mention.sentence:
                 continue
             base = f.sentence.span.start
-            after = f.sentence.text[mention.span.start - base:mention.span.end - base + 80]
+            after = f.sentence.text[max(0, mention.span.start - base - 80):mention.span.end - base + 80]
             if lexicon.cues("cues", "civilian_targets").search(after) and not lexicon.cues(
                     "cues", "military_targets").search(after):
                 return True
