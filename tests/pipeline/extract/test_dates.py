@@ -359,3 +359,19 @@ def test_a_yearless_day_in_past_tense_is_the_one_gone_by_even_eleven_months_back
     from trucewatch.pipeline.extract.sentences import split_sentences
     found = find_dates(split_sentences("On February 3, nine workers were killed in an attack."), date(2024, 12, 20))
     assert [d.start for d in found] == [date(2024, 2, 3)]
+
+
+def test_a_day_after_written_after_a_dated_clause_counts_back():
+    from trucewatch.pipeline.extract.dates import find_dates
+    from trucewatch.pipeline.extract.sentences import split_sentences
+    text = "The toll rose to 40 on Monday, a day after elders announced a truce."
+    found = find_dates(split_sentences(text), date(2025, 10, 21))
+    assert [d.start for d in found] == [date(2025, 10, 20), date(2025, 10, 19)]
+
+
+def test_a_day_later_in_the_next_sentence_counts_forward():
+    from trucewatch.pipeline.extract.dates import find_dates
+    from trucewatch.pipeline.extract.sentences import split_sentences
+    text = "A blast hit the market on Monday. Two days later, gunmen attacked a checkpoint."
+    found = find_dates(split_sentences(text), date(2025, 10, 24))
+    assert [d.start for d in found] == [date(2025, 10, 20), date(2025, 10, 22)]

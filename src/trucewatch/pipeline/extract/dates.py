@@ -118,6 +118,7 @@ class _Hit:
     precision: int
     kind: str  # absolute | weekday | relative | month | range | anchored
     shift: timedelta | None = None  # "two days later": resolved later, against the previous mention
+    preposition: bool = False  # "two days after ...", "a day before ...": the shift introduces another clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,7 +489,8 @@ def _later(match: re.Match[str], ctx: _Context) -> _Hit | None:
         days = sign * unit * _count(match["n"])
         precision = TIME_WEEK if unit == 7 else TIME_DAY
     shift = timedelta(days=days)
-    return _Hit(match.start(), match.end(), ctx.published, None, precision, "anchored", shift)
+    preposition = bool(match["dir"] and match["dir"].lower() in ("after", "before"))
+    return _Hit(match.start(), match.end(), ctx.published, None, precision, "anchored", shift, preposition)
 
 
 # Each family of patterns runs only near its trigger words: a literal regex (case matters: "May", "Friday") or plain
@@ -693,13 +695,18 @@ def _sentence_hits(text: str, published: date) -> list[_Hit]:
     return _absorb(hits)
 
 
-def _anchor(hit: _Hit, previous: DateMention | None, published: date) -> _Hit:
-    """ "two days later": counted from the previous date mention of the report, or from publication if none."""
+def _anchor(hit: _Hit, previous: DateMention | None, published: date, same_clause: bool = False) -> _Hit:
+    """ "two days later": counted from the previous date mention of the report, or from publication if none.
+
+    "Two days after" written after a dated main clause ("the toll rose on Monday, a day after the ceasefire was
+    agreed", "the strikes came two days after insurgents killed seven soldiers") dates what follows it, which came
+    before the main clause: the shift counts backwards."""
     if hit.shift is None:
         return hit
     base = previous.start if previous else published
     precision = max(hit.precision, previous.time_precision if previous else TIME_DAY)
-    return replace(hit, first=base + hit.shift, precision=precision)
+    shift = -hit.shift if hit.preposition and same_clause else hit.shift
+    return replace(hit, first=base + shift, precision=precision)
 
 
 def find_dates(sentences: list[Sentence], published: date) -> list[DateMention]:
@@ -713,7 +720,9 @@ def find_dates(sentences: list[Sentence], published: date) -> list[DateMention]:
     mentions: list[DateMention] = []
     for sentence in sentences:
         for hit in _sentence_hits(sentence.text, published):
-            hit = _anchor(hit, mentions[-1] if mentions else None, published)
+            previous = mentions[-1] if mentions else None
+            same_clause = previous is not None and previous.sentence == sentence.index
+            hit = _anchor(hit, previous, published, same_clause)
             offset = sentence.span.start
             mentions.append(
                 DateMention(
