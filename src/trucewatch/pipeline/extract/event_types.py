@@ -31,6 +31,7 @@ DEFENSIBLE = {
     frozenset({"Suicide bomb", "Armed clash"}),
     frozenset({"Suicide bomb", "Remote explosive/landmine/IED"}),
     frozenset({"Air/drone strike", "Remote explosive/landmine/IED"}),
+    frozenset({"Grenade", "Remote explosive/landmine/IED"}),
     frozenset({"Air/drone strike", "Shelling/artillery/missile attack"}),
     frozenset({"Abduction/forced disappearance", "Armed clash"}),
     frozenset({"Armed clash", "Shelling/artillery/missile attack"}),

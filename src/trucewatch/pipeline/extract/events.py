@@ -47,16 +47,13 @@ class _Background:
 
 
 _BACKGROUND = _Background
-# A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday").
+# A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday"), and so does
+# one right before it ("Mujahid on Wednesday claimed that ..."); the verbs are in data/lexicon/cues.toml.
 _STATEMENT_VERB = re.compile(
-    r"(?:said|says|saying|told \w+(?: \w+)?|confirmed|stated|announced|reported|claimed|added|adding|statement|posted"
-    r"|tweeted|denied|rejected|condemned|briefing|maintained|press release|wrote|warned|interview|remarks|speech"
-    r"|news conference|press conference)\s*(?:on|late on|early on|,)?\s*$",
+    "(?:" + lexicon.alternation(lexicon.load("cues")["statement_verbs"]).pattern + r")\s*(?:on|late on|early on|,)?\s*$",
     re.IGNORECASE)
-# ... or right before it: "Mujahid on Wednesday claimed that ...".
 _STATEMENT_VERB_AFTER = re.compile(
-    r"^\s*,?\s*(?:said|claimed|confirmed|stated|announced|told|denied|rejected|condemned|maintained|added|posted|wrote"
-    r"|tweeted|warned|accused|blamed)\b", re.IGNORECASE)
+    r"^\s*,?\s*(?:" + lexicon.alternation(lexicon.load("cues")["statement_verbs"]).pattern + ")", re.IGNORECASE)
 _CONFLICT_COUNTRIES = ("Pakistan", "Afghanistan")
 _NIGHT = re.compile(r"night|overnight|evening", re.IGNORECASE)
 # "ISLAMABAD:", "KABUL, AFGHANISTAN –", "Islamabad (TDI):", "QUETTA/RAWALPINDI:", "KABUL, Feb 13, 2025 (BSS/AFP) -"
@@ -98,6 +95,7 @@ class Draft:
     opened_with_date: bool = False
     figures: list[Figure] = field(default_factory=list)
     place_firm: bool = True  # false while the place is only a route, a destination or someone's home
+    wide: bool = False  # a happening across a province ("attacks in Mastung, Kalat, Turbat and Sibi")
 
     @property
     def sub_types(self) -> set[str]:
@@ -113,8 +111,8 @@ class Draft:
             self.date = scene.dates[0]
         best = best_place(scene.places, facts.sentence)
         firm = best is not None and _place_rank(best, facts.sentence)[0] == 0
-        if best is not None and (self.place is None or _more_specific(best, self.place) or (
-                firm and not self.place_firm)):
+        if best is not None and not (self.wide and self.place is not None) and (
+                self.place is None or _more_specific(best, self.place) or (firm and not self.place_firm)):
             self.place, self.place_firm = best, firm
 
 
@@ -429,7 +427,7 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                 if target is None:
                     if _is_cause(f.sentence, mention) or not _may_open(drafts, f, scene):
                         continue
-                    target = Draft(opened_with_date=bool(scene.dates))
+                    target = Draft(opened_with_date=bool(scene.dates), wide=scene.wide)
                     drafts.append(target)
                     if setting is not None and setting.sentence == f.sentence.index - 1 and best_place(
                             list(scene.places)) is None:
@@ -438,9 +436,12 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                 current = here = target
         elif current is not None and (f.mentions and _own_day(f, current) or (
                 (f.mentions or f.figures) and _generic_opens(f, current))):
-            current = Draft(opened_with_date=bool(f.event_dates))
-            current.add(f, f.mentions)
-            drafts.append(current)
+            earlier = _told_before(drafts, f)
+            if earlier is not None:
+                earlier.add(f, f.mentions)  # a return to a happening told before; the story goes on where it was
+            else:
+                current = _opened(drafts, f)
+                current.add(f, f.mentions)
         elif current is not None and _continues(f, current):
             current.add(f, [m for m in f.mentions])
         elif current is None and f.figures and any(m for m in f.mentions):
@@ -490,6 +491,27 @@ def _is_cause(sentence: Sentence, mention: Mention) -> bool:
     return bool(_CAUSE.search(before))
 
 
+def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
+    """An earlier happening at the same site on a compatible day: the story comes back to it ("11 killed in Kalat"
+    in the summary, "eleven people were dead in Kalat" after a paragraph on other districts)."""
+    place = _firm_place(f.places, f.sentence)
+    if place is None or _BACKGROUND.search(f.sentence.text):
+        return None
+    for draft in reversed(drafts):
+        if draft.wide or draft.place is None or _km(draft.place.place, place.place) > SAME_PLACE_KM:
+            continue
+        if f.event_dates and (draft.date is None or not _dates_overlap(draft.date, f.event_dates[0])):
+            continue
+        return draft
+    return None
+
+
+def _opened(drafts: list[Draft], f: SentenceFacts) -> Draft:
+    draft = Draft(opened_with_date=bool(f.event_dates))
+    drafts.append(draft)
+    return draft
+
+
 def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
     """'In Parwan, its fighters attacked the gate of an airfield, killing four', 'six people found shot dead in
     Bolan': a generic head word, or a toll alone, opens a happening of its own when its sentence says what it did
@@ -499,7 +521,7 @@ def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
     separate = bool(_NEW_HAPPENING.search(f.sentence.text))
     if place is None or _place_rank(place, f.sentence)[0] != 0 or place.place.geo_precision > (3 if separate else 2):
         return False
-    if current.place is not None and _same_area(current.place.place, place.place) and not separate:
+    if current.place is not None and _same_area(current.place.place, place.place) and not separate and not current.wide:
         return False
     if _BACKGROUND.search(f.sentence.text) or _names_a_past_year(f):
         return False
@@ -571,7 +593,10 @@ _defensible = et.defensible
 
 def _fits(draft: Draft, f: SentenceFacts, scene: Scene) -> bool:
     """No conflicting date and no conflicting place. A draft dated only to a month ("earlier this month") takes
-    no trigger that has a day of its own: that is a new happening the overview sentence did not date."""
+    no trigger that has a day of its own: that is a new happening the overview sentence did not date. A province-wide
+    happening and one at a single site are told apart even inside one province."""
+    if scene.wide != draft.wide:
+        return False
     if draft.date is not None and scene.dates:
         day = scene.dates[0]
         if not _dates_overlap(draft.date, day):
