@@ -409,7 +409,10 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
     # The scene set by the sentence just before, when it has no trigger: "Eight men tried to enter the port complex
     # in Gwadar. Troops responded, and in the ensuing exchange of fire ..."
     setting: PlaceMention | None = None
+    lead: list[SentenceFacts] = []  # generic sentences before the first happening opens ("X was attacked on Monday")
     for f in facts:
+        if not drafts and not f.specific and any(et.is_generic(m) for m in f.mentions):
+            lead.append(f)
         if not f.specific:
             place = best_place(f.places, f.sentence)
             if place is not None and _place_rank(place, f.sentence)[0] == 0:
@@ -417,7 +420,12 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
         if f.specific:
             here: Draft | None = None  # the draft this sentence's first trigger went to
             looks_back = not f.event_dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f))
+            previous: Mention | None = None
             for mention, scene in _scenes(f):
+                if here is not None and previous is not None and _coordinated(previous, mention, f.sentence):
+                    here.add(f, [mention], scene)  # "explosions and heavy gunfire": two words for one happening
+                    continue
+                previous = mention
                 if looks_back:  # "the first strikes since 2022, when Pakistan hit ...": no place for today's news
                     scene = replace(scene, places=())
                 target = _compatible_draft(drafts, current, mention, f, scene)
@@ -428,6 +436,8 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                     if _is_cause(f.sentence, mention) or not _may_open(drafts, f, scene):
                         continue
                     target = Draft(opened_with_date=bool(scene.dates), wide=scene.wide)
+                    if not drafts:
+                        _take_the_lead(target, lead, f, scene)
                     drafts.append(target)
                     if setting is not None and setting.sentence == f.sentence.index - 1 and best_place(
                             list(scene.places)) is None:
@@ -485,10 +495,34 @@ _CAUSE = re.compile(r"(?:retaliation|revenge|reprisal|response|retaliate|avenge)
                     r"(?:[\w’'-]+\s+){0,4}$", re.IGNORECASE)
 
 
+_AND = re.compile(r"^\s*(?:,\s*)?(?:and|as well as|with|or)?\s*(?:heavy\s+|intense\s+|several\s+)?$",
+                  re.IGNORECASE)
+
+
+def _coordinated(first: Mention, second: Mention, sentence: Sentence) -> bool:
+    """'explosions and heavy gunfire', 'blasts, gunfire': triggers joined by 'and' name one happening together."""
+    base = sentence.span.start
+    between = sentence.text[first.span.end - base:second.span.start - base]
+    return 0 <= second.span.start - first.span.end <= 20 and bool(_AND.match(between))
+
+
 def _is_cause(sentence: Sentence, mention: Mention) -> bool:
     """'in retaliation for Pakistani air strikes': a happening named as the cause of this one, told elsewhere."""
     before = sentence.text[max(0, mention.span.start - sentence.span.start - 60):mention.span.start - sentence.span.start]
     return bool(_CAUSE.search(before))
+
+
+def _take_the_lead(draft: Draft, lead: list[SentenceFacts], f: SentenceFacts, scene: Scene) -> None:
+    """The first happening is the one the lead told in generic words ("the naval air station was attacked on
+    Monday"): its date dates it when its own sentence has none."""
+    if scene.dates:
+        return
+    for earlier in lead:
+        dates = [d for d in earlier.event_dates if d.time_precision <= TIME_WEEK]
+        if dates and (f.published is None or _dates_overlap(_news_week(f.published), dates[0])):
+            draft.add(earlier, [m for m in earlier.mentions if et.is_generic(m)],
+                      Scene(tuple(dates), tuple(earlier.places), tuple(earlier.figures)))
+            return
 
 
 def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
@@ -632,6 +666,9 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
     """A sentence without a trigger of its own still tells of the current event when it adds figures or claims."""
     if f.event_dates and current.date is not None and not _dates_overlap(current.date, f.event_dates[0]):
         return False
+    if f.event_dates and current.date is None and _BACKGROUND.search(f.sentence.text) and (
+            f.published is not None and not _dates_overlap(_news_week(f.published), f.event_dates[0])):
+        return False  # "the group had attacked Mach on January 29": a look back does not date today's news
     return bool(f.figures or f.mentions or (find_cues(f.sentence.text) and _mentions_harm(f.sentence.text)))
 
 
