@@ -853,7 +853,8 @@ def _typed_by_victims(draft: Draft, best: Mention, specific: list[Mention]) -> t
     if best.sub_event_type == "Abduction/forced disappearance" and clashes and victims and victims <= {
             "soldiers", "militants"}:
         return et.BATTLES, "Armed clash"  # hostage-takers who fought the forces sent against them
-    if best.sub_event_type in ("Remote explosive/landmine/IED", "Grenade") and clashes and two_sided:
+    if best.sub_event_type in ("Remote explosive/landmine/IED", "Grenade") and clashes and (
+            two_sided or victims & {"soldiers", "militants"}):
         return et.BATTLES, "Armed clash"
     return best.event_type, best.sub_event_type
 
