@@ -68,3 +68,56 @@ def test_a_protest_is_coded_as_a_protest():
 
 def test_a_planned_march_is_not_a_happening():
     assert events_of("The committee said a long march would pass through Kohat and Peshawar next week.") == []
+
+
+def test_a_generic_attack_named_as_separate_opens_even_placed_only_by_province():
+    events = events_of("Fighters attacked a checkpoint in Jalalabad on Monday, killing two guards. "
+                       "In a separate attack in a village of Kunar province, three guards were wounded.")
+    assert {e.place.admin1 for e in events} == {"Nangarhar", "Kunar"}
+
+
+def test_a_toll_alone_at_a_scene_of_its_own_is_a_happening_typed_by_who_died():
+    events = events_of("A bomb exploded in Quetta on Monday, wounding six. "
+                       "In Turbat, four labourers were found shot dead on Monday.")
+    turbat = [e for e in events if e.place.name == "Turbat"]
+    assert len(turbat) == 1
+    assert turbat[0].event_type == "Violence against civilians"
+
+
+def test_a_yearless_look_back_does_not_date_the_news():
+    events = events_of("Gunmen attacked a police post in Tank on Monday, killing two policemen. "
+                       "The group had previously attacked a post in Kohat on February 3.",
+                       published=date(2025, 11, 4))
+    tank = [e for e in events if e.place.name == "Tank"]
+    assert [e.event_date for e in tank] == [date(2025, 11, 3)]
+
+
+def test_two_trigger_words_joined_by_and_are_one_happening():
+    events = events_of("Explosions and heavy gunfire were heard at the airbase in Turbat on Monday; "
+                       "two soldiers and four attackers were killed.")
+    assert len(events) == 1
+    assert events[0].event_type == "Battles"
+
+
+def test_the_lead_dates_the_first_happening():
+    events = events_of("A naval airbase was attacked on Monday.\n\n"
+                       "The assault on the airbase in Turbat was repulsed by the troops.")
+    assert len(events) == 1
+    assert events[0].event_date == date(2025, 6, 9)
+
+
+def test_a_report_released_on_a_day_does_not_date_the_attacks_it_counts():
+    events = events_of("Insurgents attacked a checkpoint in Parwan on Monday, killing four guards. "
+                       "A report released on June 2 counted forty such attacks.")
+    assert [e.event_date for e in events] == [date(2025, 6, 9)]
+
+
+def test_a_title_makes_a_name_a_person():
+    events = events_of("Gunmen shot dead a trader in Parachinar on Monday, Dr Khost Khan told reporters.")
+    assert [e.place.name for e in events] == ["Parachinar"]
+
+
+def test_a_province_wide_happening_stays_apart_from_the_district_it_also_names():
+    events = events_of("Grenade attacks were reported on Monday in Mastung, Kalat, Panjgur, Turbat and Sibi. "
+                       "In Kalat, eleven people, including four policemen, were killed on Monday.")
+    assert sorted(e.place.name for e in events) == ["Kalat", "Quetta"]
