@@ -375,3 +375,14 @@ def test_a_day_later_in_the_next_sentence_counts_forward():
     text = "A blast hit the market on Monday. Two days later, gunmen attacked a checkpoint."
     found = find_dates(split_sentences(text), date(2025, 10, 24))
     assert [d.start for d in found] == [date(2025, 10, 20), date(2025, 10, 22)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("On 15/10 jets struck Kabul.", [date(2025, 10, 15)]),
+    ("The night of 14/10 was quiet.", [date(2025, 10, 14)]),
+    ("The score was 3/4 at half time.", []),  # no word that introduces a date: a fraction or a score
+])
+def test_a_yearless_day_and_month_with_a_slash_is_read_day_first(text, expected):
+    from trucewatch.pipeline.extract.dates import find_dates
+    from trucewatch.pipeline.extract.sentences import split_sentences
+    assert [d.start for d in find_dates(split_sentences(text), date(2025, 10, 20))] == expected

@@ -168,6 +168,10 @@ _ISO = re.compile(r"(?<![\d/.-])\b(?P<y>(?:19|20)\d\d)(?P<sep>[-/.])(?P<m>\d{1,2
 _NUMERIC = re.compile(
     r"(?<![\d/.-])\b(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)\b(?![-/.]?\d)"
 )
+# "on 15/10", "the night of 14/15": a yearless day and month with a slash, read only after a word that introduces a
+# date (a bare "3/4" is as likely a fraction or a score).
+_NUMERIC_SHORT = re.compile(r"(?<![\d/.-])\b(?P<a>\d{1,2})/(?P<b>\d{1,2})\b(?![-/.]?\d)")
+_NUMERIC_SHORT_BEFORE = re.compile(r"(?i)\b(?:on|of|from|since|until|till|by|dated|night)\s+$")
 _MONTH_YEAR = re.compile(
     rf"(?=[EeMmLlTtFfSsJAOND])\b(?:(?P<part>{_PART})[\s-]+)?(?P<mon>{_MONTH}),?\s+(?P<year>{_YEAR})\b(?![-–/]\d)"
 )
@@ -301,6 +305,18 @@ def _numeric(match: re.Match[str], ctx: _Context) -> _Hit | None:
     a, b = int(match["a"]), int(match["b"])
     day, month = (b, a) if b > 12 >= a else (a, b)
     return _dated(match, int(match["y"]), month, day)
+
+
+def _numeric_short(match: re.Match[str], ctx: _Context) -> _Hit | None:
+    """ "on 15/10": day first as above, the year the nearest one in the tense of the text."""
+    if not _NUMERIC_SHORT_BEFORE.search(ctx.text[max(0, match.start() - 12):match.start()]):
+        return None
+    a, b = int(match["a"]), int(match["b"])
+    day, month = (b, a) if b > 12 >= a else (a, b)
+    if month > 12:
+        return None
+    when = nearest_year(month, day, ctx.published, future=_is_future(ctx, match.start()))
+    return None if when is None else _hit(match.start(), match.end(), when, None, TIME_DAY, "absolute")
 
 
 def _dated(match: re.Match[str], year: int, month: int, day: int) -> _Hit | None:
@@ -504,7 +520,7 @@ _FAMILIES: tuple[tuple[_Trigger, tuple[tuple[re.Pattern[str], _Resolver], ...]],
          (_MONTH_ALONE, _month_alone)),
     ),
     (re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"), ((_WEEKDAY, _weekday),)),
-    (re.compile(r"\d[-/.]\d"), ((_ISO, _iso), (_NUMERIC, _numeric))),
+    (re.compile(r"\d[-/.]\d"), ((_ISO, _iso), (_NUMERIC, _numeric), (_NUMERIC_SHORT, _numeric_short))),
     (
         ("today", "tonight", "tomorrow", "yesterday", "night", "week", "month", "morning", "afternoon", "evening"),
         ((_RELATIVE, _relative),),
