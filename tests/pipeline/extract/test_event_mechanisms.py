@@ -121,3 +121,17 @@ def test_a_province_wide_happening_stays_apart_from_the_district_it_also_names()
     events = events_of("Grenade attacks were reported on Monday in Mastung, Kalat, Panjgur, Turbat and Sibi. "
                        "In Kalat, eleven people, including four policemen, were killed on Monday.")
     assert sorted(e.place.name for e in events) == ["Kalat", "Quetta"]
+
+
+def test_violence_is_never_placed_in_the_far_capital_where_talks_were_held():
+    events = events_of("The truce ran out on Friday and was followed by strikes in Paktika, before the Doha "
+                       "ceasefire on Sunday.", published=date(2025, 10, 21))
+    violent = [e for e in events if e.event_type != "Strategic developments"]
+    assert [e.place.admin1 for e in violent] == ["Paktika"]
+
+
+def test_a_generic_head_stands_for_the_story_s_own_type():
+    events = events_of("Pakistani aircraft hit targets in Kabul on Wednesday. "
+                       "Two days later, strikes in Paktika killed nine civilians.", published=date(2025, 10, 20))
+    paktika = [e for e in events if e.place.admin1 == "Paktika"]
+    assert [e.sub_event_type for e in paktika] == ["Air/drone strike"]

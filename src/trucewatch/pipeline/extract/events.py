@@ -551,7 +551,7 @@ def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
     Bolan': a generic head word, or a toll alone, opens a happening of its own when its sentence says what it did
     (a toll) or marks it as separate ("in a separate attack"), at a scene of its own away from the event being told,
     and does not look back. Its type then comes from who died."""
-    place = best_place(f.places, f.sentence)
+    place = _scene_of_violence(f)
     separate = bool(_NEW_HAPPENING.search(f.sentence.text))
     if place is None or _place_rank(place, f.sentence)[0] != 0 or place.place.geo_precision > (3 if separate else 2):
         return False
@@ -566,7 +566,13 @@ def _own_day(f: SentenceFacts, current: Draft) -> bool:
     """'On January 4, a convoy was attacked near X': a day of its own, apart from the event being told."""
     day = next((d for d in f.event_dates if d.time_precision == TIME_DAY), None)
     return (day is not None and current.date is not None and not _dates_overlap(current.date, day)
-            and best_place(f.places, f.sentence) is not None)
+            and _scene_of_violence(f) is not None)
+
+
+def _scene_of_violence(f: SentenceFacts) -> PlaceMention | None:
+    """Where a sentence without a trigger of its own could place violence: not a far capital where talks were held
+    ("the ceasefire agreed in Doha has held, though attacks go on")."""
+    return best_place([p for p in f.places if p.place.feature != "world_city"], f.sentence)
 
 
 def _may_open(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
@@ -759,7 +765,7 @@ class _Discourse:
 
 def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
             discourse: _Discourse, number: int) -> Event | None:
-    event_type, sub_type = _event_type(draft)
+    event_type, sub_type = _event_type(draft, [m for f in discourse.facts for m in f.mentions])
     date_mention = draft.date
     if date_mention is not None and date_mention.time_precision >= TIME_MONTH:
         return None  # a passing reference dated to a month or a year: not coded
@@ -771,12 +777,14 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
         # Violence is reported after the fact: a later day borrowed from the story (a truce "to begin on Wednesday")
         # does not date it.
         start, end, precision = report.published, None, 2
-    place_mention = draft.place or _first_place(draft, event_type) or _borrowed_place(draft, discourse)
+    own_place = draft.place if event_type == et.STRATEGIC or draft.place is None or (
+        draft.place.place.feature != "world_city") else None  # violence is not placed in a far capital of talks
+    place_mention = own_place or _first_place(draft, event_type) or _borrowed_place(draft, discourse)
     country = place_mention.place.country if place_mention else _country_of(draft) or report_country
     if place_mention is None and event_type != et.STRATEGIC:
         return None  # nowhere to put it on a map, and nothing to match it with
     discourse.date = date_mention or discourse.date
-    if event_type != et.STRATEGIC and place_mention is draft.place:  # talks in Doha do not place the next airstrike
+    if event_type != et.STRATEGIC and place_mention is own_place:  # talks in Doha do not place the next airstrike
         discourse.place = place_mention or discourse.place
     speakers = _speaker_names(draft, dictionary, country)
     issuer = _issuer(report, dictionary)
@@ -802,9 +810,9 @@ def _event_id(report_id: str, number: int) -> str:
     return "evt-" + hashlib.sha1(f"{report_id}:{number}".encode()).hexdigest()[:12]
 
 
-def _event_type(draft: Draft) -> tuple[str, str]:
+def _event_type(draft: Draft, story: list[Mention] | None = None) -> tuple[str, str]:
     """The rules' type, which the learned layer may overrule only where the rules abstain or disagree."""
-    rule_type = _rule_type(draft)
+    rule_type = _rule_type(draft, story or [])
     votes = [m.sub_event_type for m in draft.mentions if not et.is_generic(m)]
     disagree = any(not _defensible(a, b) for a in votes for b in votes)
     if votes and not disagree:
@@ -813,10 +821,10 @@ def _event_type(draft: Draft) -> tuple[str, str]:
     return learned.refine(text, rule_type, votes, abstained=not votes)
 
 
-def _rule_type(draft: Draft) -> tuple[str, str]:
+def _rule_type(draft: Draft, story: list[Mention]) -> tuple[str, str]:
     specific = [m for m in draft.mentions if not et.is_generic(m)]
     if not specific:
-        return _type_from_victims(draft)
+        return _story_type(draft, story) or _type_from_victims(draft)
     ranked = sorted(specific, key=lambda m: _TYPE_ORDER.index(m.sub_event_type)
                     if m.sub_event_type in _TYPE_ORDER else len(_TYPE_ORDER))
     if ranked[0].event_type == et.PROTESTS and not any(m in draft.facts[0].mentions for m in ranked):
@@ -836,6 +844,21 @@ def _hit_civilians(draft: Draft, clashes: list[Mention]) -> bool:
                     "cues", "military_targets").search(after):
                 return True
     return False
+
+
+def _story_type(draft: Draft, story: list[Mention]) -> tuple[str, str] | None:
+    """'The strikes in Paktika', in a story of air strikes: a generic head stands for the story's own specific type
+    (data/lexicon/event_triggers.toml, [generic_heads])."""
+    heads = lexicon.load("event_triggers").get("generic_heads", {})
+    named = [m for m in story if not et.is_generic(m)]
+    for mention in draft.mentions:
+        word = mention.trigger.lower()
+        for stem, types in heads.items():
+            if word.startswith(stem):
+                found = next((m for m in named if m.sub_event_type in types), None)
+                if found is not None:
+                    return found.event_type, found.sub_event_type
+    return None
 
 
 def _typed_by_victims(draft: Draft, best: Mention, specific: list[Mention]) -> tuple[str, str]:
