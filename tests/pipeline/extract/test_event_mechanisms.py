@@ -124,10 +124,10 @@ def test_a_province_wide_happening_stays_apart_from_the_district_it_also_names()
 
 
 def test_violence_is_never_placed_in_the_far_capital_where_talks_were_held():
-    events = events_of("The truce ran out on Friday and was followed by strikes in Paktika, before the Doha "
-                       "ceasefire on Sunday.", published=date(2025, 10, 21))
+    events = events_of("Pakistani jets struck Kabul on Wednesday. The truce ran out on Friday and was followed by "
+                       "strikes in Paktika, before the Doha ceasefire on Sunday.", published=date(2025, 10, 21))
     violent = [e for e in events if e.event_type != "Strategic developments"]
-    assert [e.place.admin1 for e in violent] == ["Paktika"]
+    assert sorted(e.place.admin1 for e in violent) == ["Kabul", "Paktika"]
 
 
 def test_a_generic_head_stands_for_the_story_s_own_type():
