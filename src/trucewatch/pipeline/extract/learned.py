@@ -1,4 +1,4 @@
-"""The learned layer: a small calibrated classifier consulted only where the rules abstain or disagree.
+"""The learned layer: a small probabilistic classifier consulted only where the rules abstain or disagree.
 
 `events._event_type` calls `refine` only for an event whose sentences carry no specific trigger (the rules abstain:
 only words such as "attack" or "incident") or carry triggers of types no careful coder would give one happening
@@ -7,27 +7,33 @@ together (the rules disagree). Everywhere else the rules' answer stands and this
 The model is a multinomial logistic regression over hashed features: word uni- and bigrams and character 3–5-grams of
 the event's text (scikit-learn's `HashingVectorizer`, so the file keeps no vocabulary, only bucket numbers and
 weights), plus which sub-event types the trigger rules voted for. It is trained by `scripts/train_event_model.py` on
-our own annotated dev corpus and stored as `data/models/event_type.npz` (plain NumPy arrays, loaded without pickle).
+sentence labels derived from our own gold annotation of the dev corpus, and stored as `data/models/event_type.npz`
+(plain NumPy arrays, loaded without pickle). Its probabilities are the regression's own (softmax); the threshold
+stored with it is the lowest at which its leave-one-article-out answers on the training corpus were right 90% of
+the time.
 
-`refine` keeps the rules' answer when the model file is absent, scikit-learn is not installed, the environment
-variable `TRUCEWATCH_LEARNED` is `0`, or the model's probability for its answer is under the threshold stored with it.
-Where the rules disagree, the model may only pick one of the types they voted for. The layer is off by default
-(`TRUCEWATCH_LEARNED=1` turns it on): measured end to end it did not improve the held-out corpus (docs/extraction.md,
-"The learned layer").
+`refine` keeps the rules' answer when the environment variable `TRUCEWATCH_LEARNED` is unset or `0`, the model file
+is absent, scikit-learn is not installed (`pip install 'trucewatch[learn]'`), or the model's probability for its
+answer is under the threshold stored with it. Where the rules disagree, the model may only pick one of the types they
+voted for. The layer is off by default (`TRUCEWATCH_LEARNED=1` turns it on): measured end to end it did not improve
+the held-out corpus (docs/extraction.md, "The learned layer"). `TRUCEWATCH_LEARNED_MODEL` names another model file.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-# The sub-event types the rules can vote for (event_types.TRIGGERS), each one feature; order is part of the model.
+# The sub-event types the rules can vote for (data/lexicon/event_triggers.toml), one feature each; a vote for a type
+# not listed here is not a feature. The order is part of the model: change it and retrain.
 VOTE_TYPES = (
     "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Shelling/artillery/missile attack",
     "Grenade", "Abduction/forced disappearance", "Armed clash", "Attack", "Agreement", "Arrests", "Other",
+    "Peaceful protest",
 )
 # Hashing settings; stored in the model file and checked on load, so a model is never read with other settings.
 FEATURES = {"word_ngrams": [1, 2], "char_ngrams": [3, 5], "n_features": 2 ** 18}
@@ -48,6 +54,14 @@ class Model:
 
 
 _cache: dict[str, Model | None] = {}
+_warned: set[str] = set()
+log = logging.getLogger(__name__)
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message)
 
 
 def enabled() -> bool:
@@ -71,13 +85,22 @@ def refine(text: str, rule_type: tuple[str, str], votes: list[str], abstained: b
     `text` is the event's sentences joined; `votes` the sub-event types the trigger rules found in them; `abstained`
     is true when no specific trigger was found (only generic words such as "attack").
     """
-    if not enabled():
+    if not enabled() or _rules_agree(votes, abstained):
         return rule_type
     model = load()
     if model is None:
+        _warn_once(f"{ENV} is on but no usable model at {model_path()} (or scikit-learn is missing: "
+                   "pip install 'trucewatch[learn]'); keeping the rules' event types")
         return rule_type
     answer = predict(model, text, votes, abstained)
     return answer[0] if answer is not None else rule_type
+
+
+def _rules_agree(votes: list[str], abstained: bool) -> bool:
+    """The rules found specific triggers that one happening can carry together: their answer stands."""
+    from trucewatch.pipeline.extract.event_types import defensible  # noqa: PLC0415
+
+    return bool(votes) and not abstained and all(defensible(a, b) for a in votes for b in votes)
 
 
 def predict(model: Model, text: str, votes: list[str], abstained: bool
