@@ -6,6 +6,7 @@ happened, and metonyms ("Kabul said") that stand for a government only when they
 """
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from dataclasses import dataclass
@@ -24,6 +25,34 @@ _SPEAKING_VERBS = (
     r"have not|had not|has been demanding|has repeatedly|has long|retaliated|launched|vowed|referred|refers|demanded|"
     r"agreed|responded|struck|hit|carried out|has been|had been|rejected|refused"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of the conflict as the dictionary's `[[side]]` table defines it: the only place parties are named."""
+
+    code: str
+    name: str
+    role: str  # party | guarantor | mediator | armed_group | international | media | other
+    country: str | None = None
+    time_zone: str | None = None
+    zone_name: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    liaison: bool = True  # parties only: whether a liaison officer may speak for it
+
+    def valid_on(self, day: date | None) -> bool:
+        if day is None:
+            return self.valid_until is None
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_until is None or day <= self.valid_until)
+
+
+def _side(entry: dict) -> Side:
+    return Side(code=entry["code"], name=entry.get("name", entry["code"]), role=entry.get("role", "other"),
+                country=entry.get("country"), time_zone=entry.get("time_zone"), zone_name=entry.get("zone_name"),
+                valid_from=_date(entry.get("valid_from")), valid_until=_date(entry.get("valid_until")),
+                liaison=bool(entry.get("liaison", True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +81,9 @@ class ActorDictionary:
             for alias in entry["aliases"]:
                 self._aliases.setdefault(_key(alias), []).append(_Alias(actor))
         self.generic_names: dict[str, dict[str, str]] = data.get("generic_names", {})
+        self._generic_eras: list[dict] = data.get("generic_names_era", [])
+        self.sides: dict[str, Side] = {entry["code"]: _side(entry) for entry in data.get("side", [])}
+        self.day: date | None = None
         self.metonyms: dict[str, str] = data.get("metonyms", {})
         self.readings = {(r["alias"].lower(), r["speaker_side"]): r["actor"] for r in data.get("reading", [])}
         self._case_sensitive, self._ignore_case = _compile(self._aliases)
@@ -66,6 +98,59 @@ class ActorDictionary:
         bounds = _Alias(actor, _date(entry.get("valid_from")), _date(entry.get("valid_until")))
         for alias in entry["aliases"]:
             self._aliases.setdefault(_key(alias), []).append(bounds)
+
+    def on(self, day: date | None) -> ActorDictionary:
+        """The dictionary as it reads on `day`: generic words name the state of that era ("police" in Afghanistan
+        before 15 August 2021 is the Republic's police)."""
+        names = {country: dict(roles) for country, roles in self.generic_names.items()}
+        for era in self._generic_eras:
+            start, end = _date(era.get("valid_from")), _date(era.get("valid_until"))
+            if day is not None and (start is None or day >= start) and (end is None or day <= end):
+                names[era["country"]] = {k: v for k, v in era.items()
+                                         if k not in ("country", "valid_from", "valid_until")}
+        view = copy.copy(self)
+        view.generic_names, view.day = names, day
+        return view
+
+    # --- the sides ---------------------------------------------------------------------------------------------
+
+    def parties(self) -> tuple[Side, ...]:
+        """The parties to the conflict that liaison officers speak for, in the dictionary's order."""
+        return tuple(s for s in self.sides.values() if s.role == "party" and s.liaison)
+
+    def party_codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.parties())
+
+    def guarantor_codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.sides.values() if s.role == "guarantor")
+
+    def party_countries(self) -> tuple[str, ...]:
+        """The countries whose states are parties: where generic words resolve and events are mostly placed."""
+        found: list[str] = []
+        for side in self.sides.values():
+            if side.role == "party" and side.country and side.country not in found:
+                found.append(side.country)
+        return tuple(found)
+
+    def side_for_country(self, country: str | None, day: date | None = None) -> str | None:
+        """The party side that is the state of `country` on `day` (the shipped dictionary: AFG after 2021-08-15,
+        AFG_REP before)."""
+        day = day or self.day
+        for side in self.sides.values():
+            if side.role == "party" and side.country == country and (day is None or side.valid_on(day)):
+                if day is not None or side.valid_until is None:
+                    return side.code
+        return None
+
+    def time_zones(self) -> dict[str, str]:
+        """The clock of each party's country: {"Pakistan": "Asia/Karachi", ...}."""
+        return {s.country: s.time_zone for s in self.sides.values() if s.role == "party" and s.country and s.time_zone}
+
+    def zone_names(self) -> dict[str, str]:
+        """Abbreviations of the parties' zones for reports: {"Asia/Karachi": "PKT", ...}."""
+        return {s.time_zone: s.zone_name for s in self.sides.values() if s.time_zone and s.zone_name}
+
+    # --- finding and resolving ---------------------------------------------------------------------------------
 
     def find(self, sentences: list[Sentence], on: date | None = None) -> list[ActorMention]:
         """Every actor mention, longest name first where names overlap, valid on the report's date."""
@@ -112,7 +197,7 @@ class ActorDictionary:
         name = names.get(actor.kind)
         if name is None:
             return None
-        side = {"Pakistan": "PAK", "Afghanistan": "AFG"}.get(country or "", "OTHER")
+        side = self.side_for_country(country) or "OTHER"
         if actor.kind == "unidentified":
             side = "UNK"
         elif actor.kind == "civilians":

@@ -54,7 +54,6 @@ _STATEMENT_VERB = re.compile(
     re.IGNORECASE)
 _STATEMENT_VERB_AFTER = re.compile(
     r"^\s*,?\s*(?:" + lexicon.alternation(lexicon.load("cues")["statement_verbs"]).pattern + ")", re.IGNORECASE)
-_CONFLICT_COUNTRIES = ("Pakistan", "Afghanistan")
 _NIGHT = re.compile(r"night|overnight|evening", re.IGNORECASE)
 # "ISLAMABAD:", "KABUL, AFGHANISTAN –", "Islamabad (TDI):", "QUETTA/RAWALPINDI:", "KABUL, Feb 13, 2025 (BSS/AFP) -"
 _DATELINE = re.compile(
@@ -257,11 +256,11 @@ def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceM
 
 
 def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -> list[Event]:
-    dictionary = dictionary or load_actor_dictionary()
+    dictionary = (dictionary or load_actor_dictionary()).on(report.published)
     sentences = split_sentences(report.text)
     facts = _read_sentences(report, sentences, dictionary)
     dateline = _split_dateline(facts)
-    country = _report_country(facts)
+    country = _report_country(facts, dictionary.party_countries())
     drafts = _group(facts)
     events = []
     context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts)
@@ -390,9 +389,11 @@ def _dates_a_statement(sentence: Sentence, mention: DateMention) -> bool:
     return bool(_STATEMENT_VERB.search(before[-40:]) or _STATEMENT_VERB_AFTER.match(after))
 
 
-def _report_country(facts: list[SentenceFacts]) -> str | None:
+def _report_country(facts: list[SentenceFacts], parties: tuple[str, ...]) -> str | None:
     """The conflict country the report is mostly about, for naming generic actors before an event has a place."""
-    counts = {c: 0 for c in _CONFLICT_COUNTRIES}
+    counts = {c: 0 for c in parties}
+    if not counts:
+        return None
     for f in facts:
         for p in f.places:
             if p.place.country in counts:
@@ -780,7 +781,8 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     own_place = draft.place if event_type == et.STRATEGIC or draft.place is None or (
         draft.place.place.feature != "world_city") else None  # violence is not placed in a far capital of talks
     place_mention = own_place or _first_place(draft, event_type) or _borrowed_place(draft, discourse)
-    country = place_mention.place.country if place_mention else _country_of(draft) or report_country
+    country = place_mention.place.country if place_mention else (
+        _country_of(draft, dictionary.party_countries()) or report_country)
     if place_mention is None and event_type != et.STRATEGIC:
         return None  # nowhere to put it on a map, and nothing to match it with
     discourse.date = date_mention or discourse.date
@@ -939,10 +941,10 @@ def _first_place(draft: Draft, event_type: str) -> PlaceMention | None:
     return None
 
 
-def _country_of(draft: Draft) -> str | None:
+def _country_of(draft: Draft, parties: tuple[str, ...]) -> str | None:
     for f in draft.facts:
         for p in f.places:
-            if p.place.country in _CONFLICT_COUNTRIES:
+            if p.place.country in parties:
                 return p.place.country
     return None
 
@@ -975,15 +977,15 @@ def _speaker_names(draft: Draft, dictionary: ActorDictionary, country: str | Non
     for f in draft.facts:
         speakers = []
         for mention in f.actors:
-            actor = dictionary.resolve(mention.actor, _country_for_generic(mention, country))
+            actor = dictionary.resolve(mention.actor, _country_for_generic(country, dictionary))
             if actor is not None and actor.kind in SPEAKER_KINDS and actor.side != "UNK":
                 speakers.append((mention, claimant_name(actor, mention.surface)))
         names[f.sentence.index] = speakers
     return names
 
 
-def _country_for_generic(mention: ActorMention, country: str | None) -> str | None:
-    return country if country in _CONFLICT_COUNTRIES else None
+def _country_for_generic(country: str | None, dictionary: ActorDictionary) -> str | None:
+    return country if country in dictionary.party_countries() else None
 
 
 def claimant_name(actor: Actor, surface: str) -> str:
@@ -1158,10 +1160,10 @@ def _governments(facts: list[SentenceFacts], dictionary: ActorDictionary, countr
     for f in facts:
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, country)
-            if actor is not None and actor.country in _CONFLICT_COUNTRIES:
+            if actor is not None and actor.country in dictionary.party_countries():
                 named.append((mention.span.start, actor.country))
         named += [(p.span.start, p.place.country) for p in f.places
-                  if p.place.feature == "country" and p.place.country in _CONFLICT_COUNTRIES]
+                  if p.place.feature == "country" and p.place.country in dictionary.party_countries()]
     found: list[str] = []
     for _, party in sorted(named):
         name = dictionary.generic_names[party]["government"]
