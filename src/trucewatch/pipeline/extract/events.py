@@ -1020,7 +1020,10 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
     if event_type == et.STRATEGIC:
         governments = _governments(draft.facts, dictionary, country) or _governments(all_facts, dictionary, country)
         return (governments + [None, None])[0], (governments + [None, None])[1]
-    perpetrator = _perpetrator(claims, armed, dictionary) or next(iter(_agents(draft, dictionary)), None)
+    if event_type == et.PROTESTS:
+        return dictionary.generic_names.get(country or "", {}).get("protesters"), None
+    perpetrator = (_perpetrator(claims, armed, dictionary) or next(iter(_agents(draft, dictionary)), None)
+                   or _story_perpetrator(all_facts, dictionary, country))
     state = [a for a in armed if a.kind in ("military", "police")]
     groups = [a for a in armed if a.kind == "armed_group"]
     civilians = _civilians_name(dictionary, country)
@@ -1138,16 +1141,70 @@ def _agents(draft: Draft, dictionary: ActorDictionary) -> list[str]:
 
 def _striking_state(draft: Draft, state: list[Actor], claims: tuple[Claim, ...], dictionary: ActorDictionary,
                     country: str | None) -> str | None:
-    """Who flew or fired: a foreign state's forces named in the text, else the side blamed by the victims' side."""
+    """Who flew or fired: the state a demonym on the trigger names ("Pakistani airstrikes"), a foreign state's forces
+    named in the text, else the other party blamed in a cross-border story; where nothing names one, an unidentified
+    armed group, as ACLED codes an unattributed drone strike (who accuses whom stays in the claims)."""
+    named = _demonym_on_trigger(draft)
+    if named is not None and _state_military(dictionary, named):
+        return _state_military(dictionary, named)
     foreign = [a for a in state if a.country and a.country != country]
     if foreign:
         return foreign[0].name
+    parties = dictionary.party_countries()
     for f in draft.facts:
         for mention in f.actors:
-            if mention.actor.country and mention.actor.country != country and mention.actor.kind in (
+            other = mention.actor.country
+            if other and other != country and other in parties and country in parties and mention.actor.kind in (
                     "government", "military"):
-                return _state_military(dictionary, mention.actor.country)
-    return state[0].name if state else None
+                return _state_military(dictionary, other)
+    return _unidentified(dictionary, country)
+
+
+_WORD_BEFORE = re.compile(r"([\w.]+)\s+(?:[\w-]+\s+)?$")
+
+
+def _demonym_on_trigger(draft: Draft) -> str | None:
+    """'Pakistani airstrikes', 'Iranian mortar fire': the country a demonym right before a trigger names."""
+    demonyms = lexicon.load("cues")["demonyms"]
+    for f in draft.facts:
+        base = f.sentence.span.start
+        for mention in f.mentions:
+            if mention not in draft.mentions:
+                continue
+            before = _WORD_BEFORE.search(f.sentence.text[max(0, mention.span.start - base - 30):mention.span.start - base])
+            if before and before.group(1) in demonyms:
+                return demonyms[before.group(1)]
+    return None
+
+
+def _story_perpetrator(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None) -> str | None:
+    """The one armed group the story names as doing or claiming what it reports ("the attack was claimed by the
+    BLA", "AFF fighters attacked ..."): the perpetrator of its happenings that name none of their own. Two such
+    groups, and the story does not say which did what."""
+    groups: list[str] = []
+    for f in facts:
+        for mention in f.actors:
+            actor = dictionary.resolve(mention.actor, country)
+            if actor is None or actor.kind != "armed_group" or actor.name.startswith("Unidentified"):
+                continue
+            if _as_agent(mention, f) and actor.name not in groups:
+                groups.append(actor.name)
+    return groups[0] if len(groups) == 1 else None
+
+
+_CLAIMED_BY = re.compile(r"\b(?:claimed|owned|carried out|conducted|perpetrated|orchestrated)\s+by\s+(?:the\s+)?"
+                         r"(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+_CLAIMS_AFTER = re.compile(r"^(?:\s*\([^)]{0,40}\))?(?:\s*,[^,]{0,80},)?\s*(?:'s\s+\w+\s+)?(?:\w+\s+){0,2}?"
+                           r"(?:claimed|claims|owned|was behind|were behind|is behind|took responsibility"
+                           r"|accepted responsibility|said (?:it|its)|fighters|militants)\b", re.IGNORECASE)
+
+
+def _as_agent(mention: ActorMention, f: SentenceFacts) -> bool:
+    """A group written as doing or claiming: 'claimed by the BLA', 'the BLA claimed', 'AFF fighters attacked'."""
+    start, end = mention.span.start - f.sentence.span.start, mention.span.end - f.sentence.span.start
+    text = f.sentence.text
+    return bool(_CLAIMED_BY.search(text[max(0, start - 60):start]) or _CLAIMS_AFTER.match(text[end:end + 100])
+                or _AGENT_AFTER.match(text[end:end + 120]))
 
 
 def _claims_civilian_deaths(claims: tuple[Claim, ...]) -> bool:
