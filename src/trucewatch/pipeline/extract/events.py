@@ -263,7 +263,8 @@ def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -
     country = _report_country(facts, dictionary.party_countries())
     drafts = _group(facts)
     events = []
-    context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts)
+    context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts,
+                         drafts_by_sentence={f.sentence.index: d for d in drafts for f in d.facts})
     for draft in drafts:
         event = _finish(draft, report, dictionary, country, context, number=len(events))
         if event is not None:
@@ -762,6 +763,7 @@ class _Discourse:
     place: PlaceMention | None = None
     dateline: PlaceMention | None = None
     facts: list[SentenceFacts] = field(default_factory=list)  # the whole report, for report-level fallbacks
+    drafts_by_sentence: dict[int, Draft] = field(default_factory=dict)  # which happening each sentence told
 
 
 def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
@@ -794,7 +796,7 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
                                                                 bool(f.figures), issuer))
     figures = () if event_type == et.STRATEGIC else tuple(
         _with_claimant(fig, claims, report, issuer) for fig in draft.figures)
-    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse.facts)
+    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse, start)
     return Event(
         event_id=_event_id(report.report_id, number), report_id=report.report_id,
         event_type=event_type, sub_event_type=sub_type, event_date=start, event_date_end=end,
@@ -1014,8 +1016,9 @@ def _issuer(report: Report, dictionary: ActorDictionary) -> str | None:
 
 
 def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, event_type: str, sub_type: str,
-            claims: tuple[Claim, ...], figures: tuple[Figure, ...], all_facts: list[SentenceFacts]
+            claims: tuple[Claim, ...], figures: tuple[Figure, ...], discourse: _Discourse, day: date | None
             ) -> tuple[str | None, str | None]:
+    all_facts, drafts_by_sentence = discourse.facts, discourse.drafts_by_sentence
     armed = _armed_actors(draft, dictionary, country)
     if event_type == et.STRATEGIC:
         governments = _governments(draft.facts, dictionary, country) or _governments(all_facts, dictionary, country)
@@ -1023,7 +1026,7 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
     if event_type == et.PROTESTS:
         return dictionary.generic_names.get(country or "", {}).get("protesters"), None
     perpetrator = _perpetrator(claims, armed, dictionary) or next(iter(_agents(draft, dictionary)), None)
-    story_group = _story_perpetrator(all_facts, dictionary, country)
+    story_group = _story_perpetrator(all_facts, dictionary, country, day, drafts_by_sentence)
     state = [a for a in armed if a.kind in ("military", "police")]
     groups = [a for a in armed if a.kind == "armed_group"]
     civilians = _civilians_name(dictionary, country)
@@ -1199,12 +1202,18 @@ def _demonym_on_trigger(draft: Draft) -> str | None:
     return None
 
 
-def _story_perpetrator(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None) -> str | None:
+def _story_perpetrator(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None,
+                       day: date | None, drafts_by_sentence: dict[int, Draft]) -> str | None:
     """The one armed group the story names as doing or claiming what it reports ("the attack was claimed by the
-    BLA", "AFF fighters attacked ..."): the perpetrator of its happenings that name none of their own. Two such
-    groups, and the story does not say which did what."""
+    BLA", "AFF fighters attacked ..."): the perpetrator of its happenings on that day that name none of their own.
+    Two such groups, and the story does not say which did what; a group named for another day's happening (a look
+    back) does not reach this one."""
     groups: list[str] = []
     for f in facts:
+        owner = drafts_by_sentence.get(f.sentence.index)
+        if owner is not None and owner.date is not None and day is not None and not _dates_overlap(
+                owner.date, _day_mention(day)):
+            continue
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, country)
             if actor is None or actor.kind != "armed_group" or actor.name.startswith("Unidentified"):
@@ -1212,6 +1221,10 @@ def _story_perpetrator(facts: list[SentenceFacts], dictionary: ActorDictionary, 
             if _as_agent(mention, f) and actor.name not in groups:
                 groups.append(actor.name)
     return groups[0] if len(groups) == 1 else None
+
+
+def _day_mention(day: date) -> DateMention:
+    return DateMention(start=day, end=None, time_precision=TIME_DAY, surface="", span=Span(0, 0), sentence=-1)
 
 
 _CLAIMED_BY = re.compile(r"\b(?:claimed|owned|carried out|conducted|perpetrated|orchestrated)\s+by\s+(?:the\s+)?"
