@@ -796,7 +796,8 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
                                                                 bool(f.figures), issuer))
     figures = () if event_type == et.STRATEGIC else tuple(
         _with_claimant(fig, claims, report, issuer) for fig in draft.figures)
-    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse, start)
+    actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse, start,
+                             place_mention.place if place_mention else None)
     return Event(
         event_id=_event_id(report.report_id, number), report_id=report.report_id,
         event_type=event_type, sub_event_type=sub_type, event_date=start, event_date_end=end,
@@ -1016,8 +1017,8 @@ def _issuer(report: Report, dictionary: ActorDictionary) -> str | None:
 
 
 def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, event_type: str, sub_type: str,
-            claims: tuple[Claim, ...], figures: tuple[Figure, ...], discourse: _Discourse, day: date | None
-            ) -> tuple[str | None, str | None]:
+            claims: tuple[Claim, ...], figures: tuple[Figure, ...], discourse: _Discourse, day: date | None,
+            where: Place | None = None) -> tuple[str | None, str | None]:
     all_facts, drafts_by_sentence = discourse.facts, discourse.drafts_by_sentence
     armed = _armed_actors(draft, dictionary, country)
     if event_type == et.STRATEGIC:
@@ -1026,7 +1027,7 @@ def _actors(draft: Draft, dictionary: ActorDictionary, country: str | None, even
     if event_type == et.PROTESTS:
         return dictionary.generic_names.get(country or "", {}).get("protesters"), None
     perpetrator = _perpetrator(claims, armed, dictionary) or next(iter(_agents(draft, dictionary)), None)
-    story_group = _story_perpetrator(all_facts, dictionary, country, day, drafts_by_sentence)
+    story_group = _story_perpetrator(all_facts, dictionary, country, day, drafts_by_sentence, where)
     state = [a for a in armed if a.kind in ("military", "police")]
     groups = [a for a in armed if a.kind == "armed_group"]
     civilians = _civilians_name(dictionary, country)
@@ -1203,7 +1204,7 @@ def _demonym_on_trigger(draft: Draft) -> str | None:
 
 
 def _story_perpetrator(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None,
-                       day: date | None, drafts_by_sentence: dict[int, Draft]) -> str | None:
+                       day: date | None, drafts_by_sentence: dict[int, Draft], where: Place | None) -> str | None:
     """The one armed group the story names as doing or claiming what it reports ("the attack was claimed by the
     BLA", "AFF fighters attacked ..."): the perpetrator of its happenings on that day that name none of their own.
     Two such groups, and the story does not say which did what; a group named for another day's happening (a look
@@ -1214,6 +1215,9 @@ def _story_perpetrator(facts: list[SentenceFacts], dictionary: ActorDictionary, 
         if owner is not None and owner.date is not None and day is not None and not _dates_overlap(
                 owner.date, _day_mention(day)):
             continue
+        if owner is not None and owner.place is not None and where is not None and (
+                owner.place.place.admin1 != where.admin1):
+            continue  # a group named for a happening in another province
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, country)
             if actor is None or actor.kind != "armed_group" or actor.name.startswith("Unidentified"):
