@@ -5,11 +5,19 @@ Small modules, one per thing found in text (sentences, actors, places, dates, fa
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from trucewatch.records import Event, Report
 
+if TYPE_CHECKING:
+    from trucewatch.pipeline.extract.actors import ActorDictionary
+    from trucewatch.pipeline.extract.places import Gazetteer
 
-def extract_events(report: Report) -> list[Event]:
-    """The coded events one report tells of, in order of first mention."""
+
+def extract_events(report: Report, dictionary: ActorDictionary | None = None,
+                   gazetteer: Gazetteer | None = None) -> list[Event]:
+    """The coded events one report tells of, in order of first mention; with the shipped actor dictionary and
+    gazetteer unless the caller hands those of another conflict."""
     from trucewatch.pipeline.extract.events import assemble_events  # noqa: PLC0415  (keeps import light)
 
-    return assemble_events(report)
+    return assemble_events(report, dictionary, gazetteer)

@@ -20,7 +20,7 @@ from trucewatch.pipeline.extract.actors import GENERIC_SIDE, ActorDictionary, lo
 from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues
 from trucewatch.pipeline.extract.dates import find_dates
 from trucewatch.pipeline.extract.fatalities import find_figures
-from trucewatch.pipeline.extract.places import find_places, load_gazetteer, province_capital
+from trucewatch.pipeline.extract.places import Gazetteer, find_places, load_gazetteer, province_capital
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.records import (
     GEO_NEAR, TIME_DAY, TIME_MONTH, TIME_WEEK, Actor, ActorMention, Claim, DateMention, Event, Figure, Mention, Place,
@@ -77,6 +77,7 @@ class SentenceFacts:
     claims: list[Claim]
     sentence_year: int = 0  # the publication year, for telling background years apart
     published: date | None = None
+    gazetteer: Gazetteer | None = None  # the report's gazetteer, for places the sentence implies (a capital)
 
     @property
     def specific(self) -> list[Mention]:
@@ -144,7 +145,7 @@ def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
                   for m in specific]
     else:
         return _near_all([], specific, f)
-    return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
+    return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene, f.gazetteer)]
 
 
 def _near_all(causes: list[Mention], specific: list[Mention], f: SentenceFacts) -> list[tuple[Mention, Scene]]:
@@ -152,7 +153,7 @@ def _near_all(causes: list[Mention], specific: list[Mention], f: SentenceFacts) 
     scenes = [(m, Scene(_near(m, specific, f.event_dates, m not in causes, f.sentence),
                         _near(m, specific, f.places, False, f.sentence), _near(m, specific, f.figures, False, f.sentence)))
               for m in specific]
-    return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene)]
+    return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene, f.gazetteer)]
 
 
 def _is_container(place: PlaceMention, places: tuple[PlaceMention, ...], sentence: Sentence) -> bool:
@@ -212,7 +213,7 @@ def _gap(a: Span, b: Span) -> int:
 _COORDINATION = re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)$")
 
 
-def _split_places(sentence: Sentence, scene: Scene) -> list[Scene]:
+def _split_places(sentence: Sentence, scene: Scene, gazetteer: Gazetteer | None = None) -> list[Scene]:
     """One event per location, as ACLED codes them: 'airstrikes in Kabul and Kandahar', or 'in the first operation in
     Bajaur, 22 were killed, while in the second encounter in South Waziristan, 12 soldiers died'. Places on the way
     ("from Thall to Parachinar") and places that contain another (a district and a town in it) do not split."""
@@ -226,7 +227,7 @@ def _split_places(sentence: Sentence, scene: Scene) -> list[Scene]:
         return [scene]
     others = tuple(p for p in scene.places if p not in scenes)
     if len(distinct) >= _MANY_SITES:
-        return _province_wide(scene, distinct, others)
+        return _province_wide(scene, distinct, others, gazetteer)
     parts = []
     for anchor in distinct:
         figures = tuple(x for x in scene.figures if _figure_owner(x, distinct) is anchor)
@@ -237,7 +238,8 @@ def _split_places(sentence: Sentence, scene: Scene) -> list[Scene]:
 _MANY_SITES = 3  # a list this long, in one breath, tells of one coordinated happening rather than of separate ones
 
 
-def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceMention, ...]) -> list[Scene]:
+def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceMention, ...],
+                   gazetteer: Gazetteer | None = None) -> list[Scene]:
     """'Attacks in Mastung, Kalat, Turbat and Panjgur': one happening across a province, placed at its capital (geo
     precision 3, as ACLED does), plus a site of its own for each place the sentence gives a toll for."""
     parts = []
@@ -247,7 +249,7 @@ def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceM
         parts.append(Scene(scene.dates, (anchor,) + others, figures))
     rest = [p for p in sites if id(p) not in tolled]
     provinces = {(p.place.country, p.place.admin1) for p in rest}
-    capital = province_capital(*next(iter(provinces))) if len(provinces) == 1 and rest[0].place.admin1 else None
+    capital = province_capital(*next(iter(provinces)), gazetteer) if len(provinces) == 1 and rest[0].place.admin1 else None
     if capital is not None and len(rest) >= 2:
         parts.append(Scene(scene.dates, (replace(rest[0], place=capital),) + others, (), wide=True))
     elif rest:
@@ -255,16 +257,20 @@ def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceM
     return parts
 
 
-def assemble_events(report: Report, dictionary: ActorDictionary | None = None) -> list[Event]:
+def assemble_events(report: Report, dictionary: ActorDictionary | None = None,
+                    gazetteer: Gazetteer | None = None) -> list[Event]:
+    """The events one report tells of. The actor dictionary and gazetteer are the shipped ones unless the caller
+    hands others (another conflict's, read from its data folder)."""
     dictionary = (dictionary or load_actor_dictionary()).on(report.published)
+    gazetteer = gazetteer or load_gazetteer()
     sentences = split_sentences(report.text)
-    facts = _read_sentences(report, sentences, dictionary)
+    facts = _read_sentences(report, sentences, dictionary, gazetteer)
     dateline = _split_dateline(facts)
     country = _report_country(facts, dictionary.party_countries())
     drafts = _group(facts)
     events = []
     context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts,
-                         drafts_by_sentence={f.sentence.index: d for d in drafts for f in d.facts})
+                         drafts_by_sentence={f.sentence.index: d for d in drafts for f in d.facts}, gazetteer=gazetteer)
     for draft in drafts:
         event = _finish(draft, report, dictionary, country, context, number=len(events))
         if event is not None:
@@ -290,13 +296,15 @@ def _same_actors_at_every_site(events: list[Event]) -> list[Event]:
 
 # --- reading sentences ------------------------------------------------------------------------------------
 
-def _read_sentences(report: Report, sentences: list[Sentence], dictionary: ActorDictionary) -> list[SentenceFacts]:
+def _read_sentences(report: Report, sentences: list[Sentence], dictionary: ActorDictionary,
+                    gazetteer: Gazetteer | None = None) -> list[SentenceFacts]:
+    gazetteer = gazetteer or load_gazetteer()
     actors = dictionary.find(sentences, report.published)
-    places = find_places(report.text, sentences, load_gazetteer())
+    places = find_places(report.text, sentences, gazetteer)
     dates = find_dates(sentences, report.published)
     mentions = et.find_mentions(sentences)
-    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), [], report.published.year, report.published)
-                   for s in sentences]
+    by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), [], report.published.year, report.published,
+                                 gazetteer) for s in sentences]
     for item, bucket in ((actors, "actors"), (places, "places"), (dates, "dates"), (mentions, "mentions")):
         for x in item:
             getattr(by_sentence[x.sentence], bucket).append(x)
@@ -764,6 +772,7 @@ class _Discourse:
     dateline: PlaceMention | None = None
     facts: list[SentenceFacts] = field(default_factory=list)  # the whole report, for report-level fallbacks
     drafts_by_sentence: dict[int, Draft] = field(default_factory=dict)  # which happening each sentence told
+    gazetteer: Gazetteer | None = None
 
 
 def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
@@ -924,7 +933,8 @@ def _borrowed_place(draft: Draft, discourse: _Discourse) -> PlaceMention | None:
     same_day = draft.date is None or (discourse.date is not None and _dates_overlap(draft.date, discourse.date))
     if same_day:
         return _inherited(known)
-    country = next((p for p in load_gazetteer().lookup(known.place.country) if p.feature == "country"), None)
+    country = next((p for p in (discourse.gazetteer or load_gazetteer()).lookup(known.place.country)
+                    if p.feature == "country"), None)
     return replace(known, place=country) if country else None
 
 
