@@ -1243,7 +1243,7 @@ def _day_mention(day: date) -> DateMention:
 
 _CLAIMED_BY = re.compile(r"\b(?:claimed|owned|carried out|conducted|perpetrated|orchestrated)\s+by\s+(?:the\s+)?"
                          r"(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
-_CLAIMS_AFTER = re.compile(r"^(?:\s*\([^)]{0,40}\))?(?:\s*,[^,]{0,80},)?\s*(?:'s\s+\w+\s+)?(?:\w+\s+){0,2}?"
+_CLAIMS_AFTER = re.compile(r"^(?:\s*\([^)]{0,40}\))?(?:\s*,[^,]{0,120},)?\s*(?:'s\s+\w+\s+)?(?:\w+\s+){0,2}?"
                            r"(?:claimed|claims|owned|was behind|were behind|is behind|took responsibility"
                            r"|accepted responsibility|said (?:it|its))\b", re.IGNORECASE)
 
