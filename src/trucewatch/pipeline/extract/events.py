@@ -1279,7 +1279,11 @@ def _governments(facts: list[SentenceFacts], dictionary: ActorDictionary, countr
 
 
 def _state_military(dictionary: ActorDictionary, country: str | None) -> str | None:
-    return dictionary.generic_names.get(country or "", {}).get("military")
+    """The forces of a country's state: a party's from `generic_names`, another state's from its actor entry."""
+    named = dictionary.generic_names.get(country or "", {}).get("military")
+    if named is not None or country is None:
+        return named
+    return next((a.name for a in dictionary.actors.values() if a.kind == "military" and a.country == country), None)
 
 
 def _unidentified(dictionary: ActorDictionary, country: str | None) -> str | None:
