@@ -1177,9 +1177,6 @@ def _striking_state(draft: Draft, state: list[Actor], claims: tuple[Claim, ...],
     return _unidentified(dictionary, country)
 
 
-_WORD_BEFORE = re.compile(r"([\w.]+)\s+(?:[\w-]+\s+)?$")
-
-
 def _state_doer(draft: Draft, dictionary: ActorDictionary, country: str | None) -> str | None:
     """State forces written as doing it, even by an accuser: 'airstrikes allegedly carried out by the Pakistan Air
     Force', 'security forces carried out an airstrike'. Who alleges it is in the claims."""
@@ -1207,9 +1204,10 @@ def _demonym_on_trigger(draft: Draft) -> str | None:
         for mention in f.mentions:
             if mention not in draft.mentions:
                 continue
-            before = _WORD_BEFORE.search(f.sentence.text[max(0, mention.span.start - base - 30):mention.span.start - base])
-            if before and before.group(1) in demonyms:
-                return demonyms[before.group(1)]
+            words = f.sentence.text[max(0, mention.span.start - base - 30):mention.span.start - base].split()[-2:]
+            for word in reversed(words):  # "Pakistani airstrikes", "Pakistani drone strikes"
+                if word in demonyms:
+                    return demonyms[word]
     return None
 
 
