@@ -47,6 +47,19 @@ class _Background:
 
 
 _BACKGROUND = _Background
+
+
+class _LookingBack:
+    """The strong part of `_Background`: a look back for certain (cue words, or a pluperfect)."""
+
+    _PLUPERFECT = re.compile(r"\bhad\s+(?:been\s+)?\w+ed\b", re.IGNORECASE)
+
+    @classmethod
+    def search(cls, text: str) -> bool:
+        return bool(lexicon.cues("cues", "looking_back").search(text) or cls._PLUPERFECT.search(text))
+
+
+_LOOKING_BACK = _LookingBack
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday"), and so does
 # one right before it ("Mujahid on Wednesday claimed that ..."); the verbs are in data/lexicon/cues.toml.
 _STATEMENT_VERB = re.compile(
@@ -429,7 +442,7 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                 setting = place
         if f.specific:
             here: Draft | None = None  # the draft this sentence's first trigger went to
-            looks_back = not f.event_dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f))
+            looks_back = not f.event_dates and (_LOOKING_BACK.search(f.sentence.text) or _names_a_past_year(f))
             previous: Mention | None = None
             for mention, scene in _scenes(f):
                 if here is not None and previous is not None and _coordinated(previous, mention, f.sentence):
@@ -682,7 +695,7 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
     """A sentence without a trigger of its own still tells of the current event when it adds figures or claims."""
     if f.event_dates and current.date is not None and not _dates_overlap(current.date, f.event_dates[0]):
         return False
-    if f.event_dates and current.date is None and _BACKGROUND.search(f.sentence.text) and (
+    if f.event_dates and current.date is None and _LOOKING_BACK.search(f.sentence.text) and (
             f.published is not None and not _dates_overlap(_news_week(f.published), f.event_dates[0])):
         return False  # "the group had attacked Mach on January 29": a look back does not date today's news
     return bool(f.figures or f.mentions or (find_cues(f.sentence.text) and _mentions_harm(f.sentence.text)))

@@ -15,6 +15,12 @@ provinces, districts and nearby places named in the same sentence, then the sent
 whether the name is the entry's own name or only a GeoNames alternate; the kind of place (town before district before
 province); and population.
 
+Spellings: besides the names and aliases of the data files, a name is found under its *spelling key*
+(`spelling_key`), which folds the variations of Pashto/Dari/Urdu transliteration: case, spaces and hyphens
+("Ghoz Garhi" = "Ghozgarhi"), Kh/K ("Kheyl"), Khel/Kheil/Khail, ee/i, oo/u, doubled letters ("Killi"/"Kili"),
+-zai/-zay and a final -ay/-ai. A name found only by its key counts as an alternate spelling (it never outranks a
+place's own name). Only places in Afghanistan, Pakistan and Iran get keys; world cities and countries do not.
+
 Precision (records.GEO_*): towns, crossings and world cities 1; districts and areas inside one 2; provinces, regions
 and countries 3; "near X", "outskirts of X", "area of X", "20 km from X" lower a town to 2.
 """
@@ -58,7 +64,15 @@ _DATELINE_AFTER = re.compile(
     r"(?:\s*[/,]\s*[A-Z][\w.'’ -]{1,30}?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
     r"\s*(?:\([^()\n]{1,40}\))?\s*(?::|--|–|—|-\s)")
 _TOKEN = re.compile(r"[^\W_]+")
-_GAP = re.compile(r"[ \u00a0\-\u2010\u2011\u2013'\u2019.]{1,3}")
+_GAP = re.compile(r"[ \u00a0\-\u2010\u2011\u2013'\u2019.&]{1,3}")
+# Countries of the conflict: a place elsewhere (an Iranian town) wins over a homonym here only when the text names its
+# country or a place in it ("Zabol" alone is Afghanistan's Zabul; "Zabol, in Iran's Sistan and Baluchestan" is not).
+HOME_COUNTRIES = frozenset({"Afghanistan", "Pakistan"})
+# Places that get spelling keys (transliterated names); world cities and countries keep their exact names.
+_KEYED_COUNTRIES = frozenset({"Afghanistan", "Pakistan", "Iran"})
+_KEYED_FEATURES = frozenset({"town", "crossing", "post", "district", "area", "province"})
+_MIN_KEY = 5  # a spelling key shorter than this ("kar" for Khar) is too likely a chance word
+
 _BLOCKED = -1  # index value of a [not_places] phrase
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
                           "ı": "i", "İ": "I"})
@@ -71,6 +85,28 @@ def fold(word: str) -> str:
         return word
     decomposed = unicodedata.normalize("NFKD", word.translate(_SPECIAL))
     return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Lm", "Sk"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_spelling(token: str) -> str:
+    s = fold(token).lower()
+    for old, new in (("kheil", "khel"), ("khail", "khel"), ("kh", "k"), ("ee", "i"), ("oo", "u")):
+        s = s.replace(old, new)
+    s = _DOUBLE.sub(r"\1", s)
+    if s.endswith("ay") and len(s) > 3:
+        s = s[:-2] + "ai"
+    return s
+
+
+_DOUBLE = re.compile(r"([a-z])\1")
+
+
+def spelling_key(name: str) -> str:
+    """A key that spellings of one transliterated name share: tokens folded to ASCII, lower case, joined without
+    spaces or hyphens; Khel/Kheil/Khail -> kel, Kh -> K, ee -> i, oo -> u, doubled letters single, a final -ay
+    (-zay) -> -ai. "Aka Khel", "Akakhel" and "Aka Kheil" share "akakel"; "Ghoz Garhi" and "Ghozgarhi" share
+    "gozgarhi"; "Yousafzay" and "Yousafzai" share "yousafzai"; "Killi Ismail" and "Kili Ismail" share "kilismail"."""
+    return "".join(_token_spelling(t) for t in name_key(name))
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -140,6 +176,9 @@ class Gazetteer:
         self._refused: set[tuple[str, ...]] = set()
         self._reach: dict[str, int] = {}
         self._upper_reach: dict[str, int] = {}
+        self._spelled: dict[str, list[tuple[int, int]]] = {}  # spelling key -> entries (quality 1)
+        self._spelled_starts: set[str] = set()  # the first 1 to _MIN_KEY letters of every spelling key
+        self._spelled_reach = 1  # most tokens a spelling-key match may span in text
         self._build_index()
 
     # --- building ------------------------------------------------------------------------------------------------
@@ -168,10 +207,13 @@ class Gazetteer:
 
     def _build_index(self) -> None:
         for eid, entry in enumerate(self._entries):
+            keyed = entry.place.country in _KEYED_COUNTRIES and entry.place.feature in _KEYED_FEATURES
             for name, quality in self._names(eid):
                 key = name_key(name)
                 if key:
                     self._add(key, eid, quality, entry.curated)
+                    if keyed:
+                        self._add_spelling(key, eid)
         for key in self._stop.not_places:
             self._index.setdefault(key, []).insert(0, (_BLOCKED, 0))
             self._reach[key[0]] = max(self._reach.get(key[0], 0), len(key))
@@ -183,6 +225,18 @@ class Gazetteer:
             yield alias, 0
         for alias in entry.alt_names:
             yield alias, 1
+
+    def _add_spelling(self, key: tuple[str, ...], eid: int) -> None:
+        if all(t in self._stop.never for t in key) or key in self._stop.not_capitals:
+            return
+        spelled = "".join(_token_spelling(t) for t in key)
+        if len(spelled) < _MIN_KEY:
+            return
+        hits = self._spelled.setdefault(spelled, [])
+        if not any(h[0] == eid for h in hits):
+            hits.append((eid, 1))
+            self._spelled_starts.update(spelled[:k] for k in range(1, _MIN_KEY + 1))
+            self._spelled_reach = max(self._spelled_reach, len(key) + 1)
 
     def _add(self, key: tuple[str, ...], eid: int, quality: int, curated: bool) -> None:
         hits = self._index.setdefault(key, [])
@@ -212,7 +266,8 @@ class Gazetteer:
         spelling, town before district before province, then by population. `country` and `admin1` filter, and
         accept the gazetteer's own aliases ("KP", "Baluchistan")."""
         key = name_key(name)
-        hits = self._index.get(key) or self._upper.get(tuple(t.upper() for t in key)) or self._casefold(key)
+        hits = (self._index.get(key) or self._upper.get(tuple(t.upper() for t in key)) or self._casefold(key)
+                or self._spelled.get(spelling_key(name), []))
         country_name = self._canonical(country, "country") if country else None
         admin1_name = self._canonical(admin1, "province") if admin1 else None
         found = []
@@ -244,10 +299,18 @@ class Gazetteer:
             known = word in self._reach or (word.isupper() and word in self._upper_reach)
             length, hits, key = self._longest(text, tokens, i) if known else (0, [], ())
             if not length:
-                if word in self._stop.demonyms and sentences:
-                    k = _sentence_at(starts, tokens[i][0])
-                    demonyms.append((sentences[k].index, self._stop.demonyms[word]))
-                i += 1
+                if word in self._stop.demonyms:
+                    if sentences:
+                        k = _sentence_at(starts, tokens[i][0])
+                        demonyms.append((sentences[k].index, self._stop.demonyms[word]))
+                    i += 1
+                    continue
+                length, hits = self._spelled_longest(text, tokens, i) if not word.isupper() else (0, [])
+                if not length:
+                    i += 1
+                    continue
+                matches.append(self._match(text, tokens, i, i + length, hits, starts, sentences))
+                i += length
                 continue
             if not self._refuse(key, hits, tokens, i, starts):
                 matches.append(self._match(text, tokens, i, i + length, hits, starts, sentences))
@@ -271,6 +334,24 @@ class Gazetteer:
                 if all(t.isupper() or t.isdigit() for t in key) and key in self._upper:
                     return length, self._upper[key], key
         return 0, [], ()
+
+    def _spelled_longest(self, text: str, tokens: list, i: int) -> tuple[int, list]:
+        """The longest run of capitalised tokens at i whose spelling key is a place's ("Ghozgarhi" for Ghoz Garhi,
+        "Aka Kheil" for Akakhel): (tokens it spans, its entries). Runs of stop words only are never places."""
+        if _token_spelling(tokens[i][2])[:_MIN_KEY] not in self._spelled_starts:
+            return 0, []
+        run = 1
+        while (run < self._spelled_reach and i + run < len(tokens) and _joined(text, tokens, i + run - 1)
+               and tokens[i + run][2][:1].isupper() and not tokens[i + run][2].isupper()):
+            run += 1
+        for length in range(run, 0, -1):
+            words = [t[2] for t in tokens[i:i + length]]
+            if all(w in self._stop.never for w in words):
+                continue
+            hits = self._spelled.get("".join(_token_spelling(w) for w in words))
+            if hits:
+                return length, hits
+        return 0, []
 
     def _refuse(self, key: tuple, hits: list, tokens: list, i: int, starts: list[int]) -> bool:
         """Blocked phrases, names made of stop words, and "Tank" as the first word of a sentence are not places."""
@@ -333,7 +414,10 @@ class Gazetteer:
                            for a, s in anchors.items()), default=0)
             if place.country in countries:
                 context = max(context, _proximity(_nearest(countries[place.country], sentence)))
-            return (context + (2 if quality == 0 else 0), *self._importance(eid), -eid)
+            # A place outside the conflict's countries needs the text to point at its country before its own name
+            # counts ("Zabol" is Zabul province, unless Iran or an Iranian place is named).
+            own = quality == 0 and (context > 0 or self._home(eid))
+            return (context + (2 if own else 0), *self._importance(eid), -eid)
 
         return max(hits, key=score)[0]
 
@@ -341,9 +425,15 @@ class Gazetteer:
         """The place of an entry number that `resolve` returned."""
         return self._entries[eid].place
 
-    def _importance(self, eid: int) -> tuple[int, int]:
+    def _importance(self, eid: int) -> tuple[int, int, int]:
         entry = self._entries[eid]
-        return _KIND_ORDER.get(entry.place.feature, 0), entry.population
+        return self._home(eid), _KIND_ORDER.get(entry.place.feature, 0), entry.population
+
+    def _home(self, eid: int) -> int:
+        """1 for places in Afghanistan or Pakistan, world cities and countries; 0 for other gazetteer places (Iran's
+        border provinces), which win over a homonym only with context."""
+        place = self._entries[eid].place
+        return int(place.country in HOME_COUNTRIES or place.feature in ("world_city", "country"))
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
@@ -501,6 +591,10 @@ def find_places(text: str, sentences: list[Sentence], gazetteer: Gazetteer | Non
         end = match.cue_end if cued and match.cue_end else match.end
         if match.near and place.geo_precision == GEO_TOWN:
             place = replace(place, geo_precision=GEO_NEAR)
+        elif not cued and match.cue and match.cue & {"district", "area"} and place.feature == "town":
+            # "Mir Ali tehsil", "Jani Khel district": the area around a town that has no entry of its own
+            place = replace(place, geo_precision=GEO_NEAR)
+            end = match.cue_end or match.end
         mentions.append(PlaceMention(place, text[match.start:end], Span(match.start, end), match.sentence))
     return mentions
 
