@@ -116,6 +116,8 @@ class Draft:
 
     def add(self, facts: SentenceFacts, mentions: list[Mention], scene: Scene | None = None) -> None:
         scene = scene or Scene.of(facts)
+        if scene.wide and self.place is None:
+            self.wide = True
         if not self.facts or self.facts[-1] is not facts:
             self.facts.append(facts)
         self.mentions.extend(m for m in mentions if m not in self.mentions)
@@ -142,7 +144,8 @@ class Scene:
 
     @staticmethod
     def of(facts: SentenceFacts) -> Scene:
-        return Scene(tuple(facts.event_dates), tuple(facts.places), tuple(facts.figures))
+        whole = Scene(tuple(facts.event_dates), tuple(facts.places), tuple(facts.figures))
+        return _across(facts.sentence, whole, facts.gazetteer) or whole
 
 
 def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
@@ -226,10 +229,39 @@ def _gap(a: Span, b: Span) -> int:
 _COORDINATION = re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)$")
 
 
+_ACROSS = re.compile(r"\b(?:across|throughout|all over)\s+(?:the\s+)?(?:province|region|restive\s+province|"
+                     r"(?=[A-Z]))", re.IGNORECASE)
+
+
+def _across(sentence: Sentence, scene: Scene, gazetteer: Gazetteer | None) -> Scene | None:
+    """'Attacks across the province left 40 dead', 'protests across Khyber Pakhtunkhwa': one happening across a
+    province, placed at its capital (precision 3) whatever single towns the sentence also names."""
+    match = _ACROSS.search(sentence.text)
+    if match is None:
+        return None
+    after = sentence.span.start + match.end()
+    named = [p for p in scene.places if p.place.feature == "province" and 0 <= p.span.start - after <= 2]
+    provinces = {(p.place.country, p.place.admin1) for p in scene.places if p.place.admin1}
+    if named:
+        country, admin1 = named[0].place.country, named[0].place.admin1
+    elif len(provinces) == 1 and match.group(0).lower().rstrip().endswith(("province", "region")):
+        country, admin1 = next(iter(provinces))
+    else:
+        return None
+    capital = province_capital(country, admin1, gazetteer) if admin1 else None
+    anchor = named[0] if named else next(p for p in scene.places if p.place.admin1 == admin1)
+    if capital is None:
+        return None
+    return Scene(scene.dates, (replace(anchor, place=capital),), scene.figures, wide=True)
+
+
 def _split_places(sentence: Sentence, scene: Scene, gazetteer: Gazetteer | None = None) -> list[Scene]:
     """One event per location, as ACLED codes them: 'airstrikes in Kabul and Kandahar', or 'in the first operation in
     Bajaur, 22 were killed, while in the second encounter in South Waziristan, 12 soldiers died'. Places on the way
     ("from Thall to Parachinar") and places that contain another (a district and a town in it) do not split."""
+    wide = _across(sentence, scene, gazetteer)
+    if wide is not None:
+        return [wide]
     scenes = [p for p in scene.places if p.place.feature != "country" and p.place.geo_precision < 3
               and _place_rank(p, sentence)[0] == 0 and not _is_container(p, scene.places, sentence)]
     distinct: list[PlaceMention] = []
