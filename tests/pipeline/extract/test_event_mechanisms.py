@@ -135,3 +135,16 @@ def test_a_generic_head_stands_for_the_story_s_own_type():
                        "Two days later, strikes in Paktika killed nine civilians.", published=date(2025, 10, 20))
     paktika = [e for e in events if e.place.admin1 == "Paktika"]
     assert [e.sub_event_type for e in paktika] == ["Air/drone strike"]
+
+
+def test_a_sentence_that_dates_two_happenings_gives_two_events():
+    events = events_of("Gunmen shot dead a trader in Quetta on Monday. The group had earlier attacked a post in "
+                       "Turbat on May 2 and the port offices in Gwadar on May 20.", published=date(2025, 6, 10))
+    assert {(e.place.name, e.event_date) for e in events} >= {("Turbat", date(2025, 5, 2)),
+                                                             ("Gwadar", date(2025, 5, 20))}
+
+
+def test_a_happening_across_the_province_is_placed_at_its_capital():
+    events = events_of("Coordinated attacks across the province left 30 dead on Monday, including 12 passengers in "
+                       "Kalat.", published=date(2025, 6, 10))
+    assert events[0].place.name == "Quetta" and events[0].place.geo_precision == 3

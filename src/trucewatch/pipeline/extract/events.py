@@ -276,8 +276,18 @@ def _split_places(sentence: Sentence, scene: Scene, gazetteer: Gazetteer | None 
     parts = []
     for anchor in distinct:
         figures = tuple(x for x in scene.figures if _figure_owner(x, distinct) is anchor)
-        parts.append(Scene(scene.dates, (anchor,) + others, figures))
+        parts.append(Scene(_dates_of_site(anchor, distinct, scene.dates), (anchor,) + others, figures))
     return parts
+
+
+def _dates_of_site(anchor: PlaceMention, sites: list[PlaceMention], dates: tuple[DateMention, ...]
+                   ) -> tuple[DateMention, ...]:
+    """'A post in Turbat on May 2 and the port in Gwadar on May 20': each site takes the days written after it and
+    before the next site; a site with none keeps the sentence's."""
+    later = [p.span.start for p in sites if p.span.start > anchor.span.start]
+    end = min(later) if later else None
+    own = tuple(d for d in dates if d.span.start > anchor.span.start and (end is None or d.span.start < end))
+    return own or dates
 
 
 _MANY_SITES = 3  # a list this long, in one breath, tells of one coordinated happening rather than of separate ones
@@ -505,8 +515,9 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
             if earlier is not None:
                 earlier.add(f, f.mentions)  # a return to a happening told before; the story goes on where it was
             else:
-                current = _opened(drafts, f)
-                current.add(f, f.mentions)
+                for scene in _dated_clauses(f):  # "attacked Mach on January 29 and Gwadar on March 20": two
+                    current = _opened(drafts, f)
+                    current.add(f, f.mentions, scene)
         elif current is not None and _continues(f, current):
             current.add(f, [m for m in f.mentions])
         elif current is None and f.figures and any(m for m in f.mentions):
@@ -578,6 +589,25 @@ def _take_the_lead(draft: Draft, lead: list[SentenceFacts], f: SentenceFacts, sc
             draft.add(earlier, [m for m in earlier.mentions if et.is_generic(m)],
                       Scene(tuple(dates), tuple(earlier.places), tuple(earlier.figures)))
             return
+
+
+def _dated_clauses(f: SentenceFacts) -> list[Scene]:
+    """The happenings a sentence without a trigger dates one by one ("the group attacked Mach city on January 29 and
+    the intelligence office in Gwadar on March 20"): each day with the places written between it and the day before.
+    One day, or places that do not pair up, and the sentence is one scene."""
+    whole = Scene.of(f)
+    days = [d for d in f.event_dates if d.time_precision == TIME_DAY]
+    if len(days) < 2:
+        return [whole]
+    scenes, previous_end = [], f.sentence.span.start
+    for day in days:
+        places = tuple(p for p in f.places if previous_end <= p.span.start < day.span.start
+                       and p.place.feature != "country")
+        if not places:
+            return [whole]
+        scenes.append(Scene((day,), places, tuple(x for x in f.figures if previous_end <= x.span.start < day.span.end)))
+        previous_end = day.span.end
+    return scenes
 
 
 def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
