@@ -472,7 +472,8 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
     drafts: list[Draft] = []
     current: Draft | None = None
     # The scene set by the sentence just before, when it has no trigger: "Eight men tried to enter the port complex
-    # in Gwadar. Troops responded, and in the ensuing exchange of fire ..."
+    # in Gwadar. Troops responded, and in the ensuing exchange of fire ..."; before the first happening, the headline's
+    # ("... Reopen Torkham Border Crossing. Published on. On September 6th, gunfire erupted ...").
     setting: PlaceMention | None = None
     lead: list[SentenceFacts] = []  # generic sentences before the first happening opens ("X was attacked on Monday")
     for f in facts:
@@ -504,8 +505,8 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                     if not drafts:
                         _take_the_lead(target, lead, f, scene)
                     drafts.append(target)
-                    if setting is not None and setting.sentence == f.sentence.index - 1 and best_place(
-                            list(scene.places)) is None:
+                    if setting is not None and (setting.sentence == f.sentence.index - 1 or len(drafts) == 1) and (
+                            best_place(list(scene.places)) is None):
                         target.place, target.place_firm = setting, True
                 target.add(f, [mention], scene)
                 current = here = target
@@ -805,8 +806,10 @@ def _km(a: Place, b: Place) -> float:
 # --- places -----------------------------------------------------------------------------------------------
 
 # Where a place stands in the sentence: "from X to Y" names the road, "in X" or "near X" the scene.
+# ("to" and "for" only right before the place: "to reopen Torkham" is an infinitive, not a destination.)
 _PLACE_PASSING = re.compile(
-    r"(?:(?:\bfrom|\bto|\btoward|\btowards|en route to|\bvia|\bbound for|way to|\bfor|\bcarrying)\s+(?:the\s+)?"
+    r"(?:(?:\bto|\btoward|\btowards|\bfor)\s+(?:the\s+)?"
+    r"|(?:\bfrom|en route to|\bvia|\bbound for|way to|\bcarrying)\s+(?:the\s+)?"
     r"(?:(?!(?:in|at|near|inside|outside)\b)[\w’'-]+\s+){0,2}"
     r"|\b(?:km|kms|kilometres|kilometers|miles)\s+(?:[\w-]+\s+){0,2}(?:of|from)\s+)$", re.IGNORECASE)
 _FEATURE_RANK = {"post": 0, "crossing": 0, "town": 0, "world_city": 0, "area": 1, "district": 2, "province": 3}
