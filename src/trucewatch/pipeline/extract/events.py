@@ -615,8 +615,8 @@ def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
     """An earlier happening at the same site on a compatible day: the story comes back to it ("11 killed in Kalat"
     in the summary, "eleven people were dead in Kalat" after a paragraph on other districts)."""
     place = _firm_place(f.places, f.sentence)
-    if place is None or _BACKGROUND.search(f.sentence.text):
-        return None
+    if place is None or _BACKGROUND.search(f.sentence.text) or _ANOTHER_HAPPENING.search(f.sentence.text):
+        return None  # a look back, or "in a separate attack": not a return to one told before
     for draft in reversed(drafts):
         if draft.wide or draft.place is None or _km(draft.place.place, place.place) > SAME_PLACE_KM:
             continue
