@@ -148,3 +148,9 @@ def test_a_happening_across_the_province_is_placed_at_its_capital():
     events = events_of("Coordinated attacks across the province left 30 dead on Monday, including 12 passengers in "
                        "Kalat.", published=date(2025, 6, 10))
     assert events[0].place.name == "Quetta" and events[0].place.geo_precision == 3
+
+
+def test_several_attacks_placed_only_by_a_province_are_one_happening_across_it():
+    events = events_of("Several coordinated attacks in Balochistan killed 30 people on Monday. In the deadliest "
+                       "attack, gunmen killed 12 passengers on a bus in Kalat on Monday.", published=date(2025, 6, 10))
+    assert sorted(e.place.name for e in events) == ["Kalat", "Quetta"]

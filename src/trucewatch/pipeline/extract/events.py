@@ -118,6 +118,8 @@ class Draft:
         scene = scene or Scene.of(facts)
         if scene.wide and self.place is None:
             self.wide = True
+        if self.place is None and _many_across_a_province(facts, mentions, scene):
+            scene, self.wide = scene.widened(facts.gazetteer), True
         if not self.facts or self.facts[-1] is not facts:
             self.facts.append(facts)
         self.mentions.extend(m for m in mentions if m not in self.mentions)
@@ -141,6 +143,15 @@ class Scene:
     places: tuple[PlaceMention, ...]
     figures: tuple[Figure, ...] = ()
     wide: bool = False  # a happening across many sites of a province, placed at its capital
+
+    def widened(self, gazetteer: Gazetteer | None) -> Scene:
+        """The scene as one happening across its province, placed at the capital."""
+        province = next((p for p in self.places if p.place.feature == "province"), None)
+        capital = province_capital(province.place.country, province.place.admin1, gazetteer) if province and (
+            province.place.admin1) else None
+        if province is None or capital is None:
+            return self
+        return replace(self, places=(replace(province, place=capital),), wide=True)
 
     @staticmethod
     def of(facts: SentenceFacts) -> Scene:
@@ -253,6 +264,20 @@ def _across(sentence: Sentence, scene: Scene, gazetteer: Gazetteer | None) -> Sc
     if capital is None:
         return None
     return Scene(scene.dates, (replace(anchor, place=capital),), scene.figures, wide=True)
+
+
+_PLURAL_HEAD = re.compile(r"s$|ings$")
+
+
+def _many_across_a_province(facts: SentenceFacts, mentions: list[Mention], scene: Scene) -> bool:
+    """'Several coordinated attacks in Balochistan killed 37': a plural happening placed only by its province is one
+    happening across it; the sites the story names next are happenings of their own."""
+    best = best_place(list(scene.places), facts.sentence)
+    if best is None or best.place.feature != "province":
+        return False
+    base = facts.sentence.span.start
+    return any(_PLURAL_HEAD.search(m.trigger.lower()) and lexicon.cues("cues", "many_happenings").search(
+        facts.sentence.text[max(0, m.span.start - base - 40):m.span.start - base]) for m in mentions)
 
 
 def _split_places(sentence: Sentence, scene: Scene, gazetteer: Gazetteer | None = None) -> list[Scene]:
