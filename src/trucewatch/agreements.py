@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from difflib import get_close_matches
@@ -129,12 +129,13 @@ def clock_in(at: datetime, tz: str) -> str:
 
 # --- reading ---------------------------------------------------------------------------------------------------------
 
-def read_agreements(path: Path, *, sides: Collection[str] | None = None,
+def read_agreements(path: Path, *, sides: Collection[str] | None = None, parties: Sequence[str] | None = None,
                     known: Mapping[str, Agreement] | None = None) -> list[Agreement]:
     """The agreements of a TOML file, validated (TW-E504 unreadable, TW-E502 not TOML, TW-E501 mistakes by path).
 
-    `sides` are the codes a party, guarantor, mediator or answered-for group may have (default: the sides of the
-    actor dictionary); `known` are agreements already stored, which `supersedes` may name."""
+    `sides` are the codes a party, guarantor, mediator or answered-for group may have, `parties` the conflict's
+    parties that examples in messages name (default: those of the shipped actor dictionary; `Conflict.side_codes`
+    and `.party_codes` for another conflict's); `known` are agreements already stored, which `supersedes` may name."""
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -143,30 +144,30 @@ def read_agreements(path: Path, *, sides: Collection[str] | None = None,
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise AgreementError("TW-E502", source=str(path), detail=f"not UTF-8 text: {err.reason}") from err
-    return parse_agreements(text, str(path), sides=sides, known=known)
+    return parse_agreements(text, str(path), sides=sides, parties=parties, known=known)
 
 
 def parse_agreements(text: str, source: str = "<agreements>", *, sides: Collection[str] | None = None,
+                     parties: Sequence[str] | None = None,
                      known: Mapping[str, Agreement] | None = None) -> list[Agreement]:
     """`read_agreements` on text already read."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise AgreementError("TW-E502", source=source, detail=str(err)) from err
-    check = _Checker(frozenset(sides) if sides is not None else dictionary_sides())
+    if sides is None or parties is None:
+        from trucewatch.conflict import shipped_conflict  # noqa: PLC0415  (only when validating)
+
+        shipped = shipped_conflict()
+        sides = shipped.side_codes if sides is None else sides
+        parties = shipped.party_codes if parties is None else parties
+    check = _Checker(frozenset(sides), tuple(p for p in parties if p in sides) or tuple(sorted(sides))[:2])
     agreements = check.document(data)
     if not check.problems:
         check.supersession(agreements, dict(known or {}))
     if check.problems:
         raise AgreementError("TW-E501", source=source, problems=_listed(check.problems))
     return [a for a, _ in agreements]
-
-
-def dictionary_sides() -> frozenset[str]:
-    """Every side of the shipped actor dictionary (PAK, AFG, TTP, QAT, TUR ...)."""
-    from trucewatch.pipeline.extract.actors import load_actor_dictionary  # noqa: PLC0415  (only when validating)
-
-    return frozenset(actor.side for actor in load_actor_dictionary().actors.values())
 
 
 def _listed(problems: list[str]) -> str:
@@ -180,6 +181,7 @@ class _Checker:
     """Walks the parsed TOML, building records and collecting every mistake with its path."""
 
     sides: frozenset[str]
+    examples: tuple[str, ...] = ()  # side codes that messages give as examples: the conflict's parties
     problems: list[str] = field(default_factory=list)
 
     def fail(self, path: str, message: str) -> None:
@@ -366,13 +368,21 @@ class _Checker:
 
     def side(self, path: str, value: object) -> str | None:
         if value is None:
-            self.fail(path, "missing; write the side's code as the actor dictionary has it, e.g. code = \"PAK\"")
+            self.fail(path, f"missing; write the side's code as the actor dictionary has it{self.example('code = ')}")
             return None
         problem = self.side_problem(value)
         if problem:
             self.fail(path, problem)
             return None
         return str(value)
+
+    def example(self, prefix: str = "") -> str:
+        """', e.g. ["PAK", "AFG"]' with the conflict's parties; with a prefix, one code: ', e.g. code = "PAK"'."""
+        if not self.examples:
+            return ""
+        if prefix:
+            return f', e.g. {prefix}"{self.examples[0]}"'
+        return ", e.g. [" + ", ".join(f'"{code}"' for code in self.examples[:2]) + "]"
 
     def side_problem(self, value: object) -> str | None:
         if isinstance(value, str) and value in self.sides:
@@ -385,10 +395,10 @@ class _Checker:
     def strings(self, path: str, value: object, problem_of: Callable[[object], str | None],
                 required: bool = False) -> tuple[str, ...]:
         if value is None or (required and value == []):
-            self.fail(path, "missing; write a list in brackets, e.g. [\"PAK\", \"AFG\"]")
+            self.fail(path, f"missing; write a list in brackets{self.example()}")
             return ()
         if not isinstance(value, list):
-            self.fail(path, f"expected a list in brackets, e.g. [\"PAK\", \"AFG\"], found {_kind(value)}")
+            self.fail(path, f"expected a list in brackets{self.example()}, found {_kind(value)}")
             return ()
         found: list[str] = []
         for i, item in enumerate(value):

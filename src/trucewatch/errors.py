@@ -39,6 +39,7 @@ MESSAGES: dict[str, str] = {
     "TW-E308": "{detail}; nothing was recorded",
     # settings: 4xx
     "TW-E401": "setting {name} = {value!r} is not valid: {detail}",
+    "TW-E402": "the conflict data in {path} cannot be used: {detail} (TRUCEWATCH_DATA_DIR; docs/conflict.md says what the folder holds)",
     # agreements and compliance: 5xx
     "TW-E501": "{source}: {problems}",
     "TW-E502": "{source}: not valid TOML ({detail}); fix the syntax there (docs/agreements.md shows the format)",

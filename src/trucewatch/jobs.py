@@ -11,6 +11,9 @@ known or open new ones, and nothing else is recomputed); `resolve_all` replays e
 overrides are recorded by `override` (and `merge_incidents`, `pin_event`), then everything is re-resolved so that
 they take effect. See docs/incidents.md.
 
+The conflict: jobs that read the actor dictionary, the gazetteer, the sides or the parties' clocks take the
+`Conflict` the caller loaded from its settings (`trucewatch.conflict.load_conflict`); without one, the shipped data.
+
 Audit: every write hands its Store method an `audit=recorder(...)` hook (trucewatch.verify.audit), which appends the
 write's entry to the audit log in the write's own transaction. A new write must do the same. See docs/audit.md.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from itertools import count
@@ -29,13 +32,14 @@ from typing import TYPE_CHECKING, TextIO
 from trucewatch.agreements import (
     clock_in, dump_agreements, local_time, read_agreements, supersession_problem,
 )
+from trucewatch.conflict import Conflict, shipped_conflict
 from trucewatch.errors import AgreementError, IncidentError, IngestError, TrucewatchError
-from trucewatch.pipeline.assess import PartySummary, Sides, assess, party_summary, window_of
+from trucewatch.pipeline.assess import PartySummary, assess, party_summary, window_of
 from trucewatch.pipeline.extract import extract_events
-from trucewatch.pipeline.extract.actors import load_actor_dictionary
 from trucewatch.pipeline.incident import describe
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
 from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
+from trucewatch.pipeline.sides import Sides
 from trucewatch.publish.compliance import check_compliance_format, write_compliance
 from trucewatch.publish.export import ExportCounts, check_format, export
 from trucewatch.records import Agreement, Assessment, Event, Incident, IngestResult, Override, Report, Window
@@ -46,7 +50,6 @@ from trucewatch.verify.audit import agreement_entry, default_actor, override_ent
 if TYPE_CHECKING:
     from trucewatch.publish.report import ComplianceReport
 
-SideOf = Callable[[str], "str | None"]
 OVERRIDE_KINDS = ("merge", "split", "pin")
 DESCRIBE_BATCH = 200  # incidents described and saved per transaction by `resolve_all`
 
@@ -54,20 +57,22 @@ log = logging.getLogger(__name__)
 
 
 def ingest_paths(paths: list[Path], db_url: str, published: date | None = None, progress: bool = False,
-                 max_report_bytes: int | None = None) -> list[IngestResult]:
-    """Read every file under `paths`, extract its events and store each report in its own transaction.
+                 max_report_bytes: int | None = None, conflict: Conflict | None = None) -> list[IngestResult]:
+    """Read every file under `paths`, extract its events (with the conflict's actor dictionary and gazetteer) and
+    store each report in its own transaction.
 
     One bad file gives one refused IngestResult with the reason; the rest of the batch goes on. Content already
     stored (same SHA-256) is "unchanged" and not extracted again.
     """
-    return list(iter_ingest(paths, db_url, published, progress, max_report_bytes))
+    return list(iter_ingest(paths, db_url, published, progress, max_report_bytes, conflict))
 
 
 def iter_ingest(paths: list[Path], db_url: str, published: date | None = None, progress: bool = False,
-                max_report_bytes: int | None = None) -> Iterator[IngestResult]:
+                max_report_bytes: int | None = None, conflict: Conflict | None = None) -> Iterator[IngestResult]:
     """`ingest_paths`, one result at a time as each report is done."""
     from tqdm import tqdm  # noqa: PLC0415  (only ingest draws a bar)
 
+    conflict = conflict or shipped_conflict()
     limit = max_report_bytes or DEFAULT_MAX_BYTES
     sources = list(iter_sources(paths))
     with Store.open(db_url) as store, tqdm(total=len(sources), unit="file", file=sys.stderr,
@@ -78,19 +83,20 @@ def iter_ingest(paths: list[Path], db_url: str, published: date | None = None, p
             else:
                 for item in read_reports(source, published, limit):
                     yield _refused(item.details["source"], item) if isinstance(item, IngestError) \
-                        else ingest_report(store, item)
+                        else ingest_report(store, item, conflict)
             bar.update()
 
 
-def ingest_report(store: Store, report: Report) -> IngestResult:
+def ingest_report(store: Store, report: Report, conflict: Conflict | None = None) -> IngestResult:
     """Extract one report's events, save it with them in one transaction, then resolve them into incidents; never
     raises for a bad report. A report whose id is stored with other content is stored as a revision (new id)."""
+    conflict = conflict or shipped_conflict()
     source = report.source or report.report_id
     if store.has_report(report.sha256):
         return IngestResult(source, report.report_id, "unchanged", at=_now())
     report = store.versioned(report)
     try:
-        events = extract_events(report)
+        events = extract_events(report, conflict.dictionary, conflict.gazetteer)
     except TrucewatchError as err:
         return _refused(source, err, report.report_id)
     except Exception as err:  # a bug in extraction must not stop the batch, nor pass unnoticed
@@ -105,7 +111,7 @@ def ingest_report(store: Store, report: Report) -> IngestResult:
         return IngestResult(source, report.report_id, "unchanged", at=_now())
     notes = [f"a revision of {report.revision_of}"] if report.revision_of else []
     try:
-        resolve_new(store, events)
+        resolve_new(store, events, conflict.sides)
     except Exception as err:  # the report is stored; `trucewatch resolve` places its events later
         log.exception("incident resolution failed for %s", source)
         notes.append(f"not yet in incidents ({type(err).__name__}: {err}); run 'trucewatch resolve'")
@@ -115,28 +121,29 @@ def ingest_report(store: Store, report: Report) -> IngestResult:
 # --- incidents ---------------------------------------------------------------------------------------------------
 
 
-def resolve_new(store: Store, events: Sequence[Event], side_of: SideOf | None = None) -> list[Incident]:
+def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = None) -> list[Incident]:
     """Place newly stored events among the incidents already known, and rewrite the incidents they touch.
 
     Only stored events near the new ones (`Store.events_near`) and the other events of their incidents are read, and
     only their own columns; they keep their incidents. A new event joins the best-fitting of them or opens its own.
-    Stored events that have no incident yet are placed like new ones. Returns the incidents touched."""
+    Stored events that have no incident yet are placed like new ones. Returns the incidents touched. `sides`: the
+    conflict's (default: the shipped data's)."""
     if not events:
         return []
-    side_of = side_of or load_actor_dictionary().side_of
+    sides = sides or Sides.shipped()
     overrides = store.overrides()
     known = _neighbourhood(store, events)
     resolver = Resolver(overrides)
     for e in known.values():
-        candidate = candidate_of(e, side_of)
+        candidate = candidate_of(e, sides.side_of, sides.not_groups)
         if e.incident_id is not None and candidate is not None:
             resolver.seed(candidate, e.incident_id)
     loose = [store.get_event(e.event_id) or e for e in known.values() if e.incident_id is None]
-    placed = _place(resolver, [*loose, *events], side_of)
+    placed = _place(resolver, [*loose, *events], sides)
     members: dict[str, list[Event]] = defaultdict(list, store.events_of_incidents(set(placed.values())))
     for e in [*loose, *events]:
         members[placed[e.event_id]].append(e)
-    incidents = _describe_all(store, members, side_of, overrides)
+    incidents = _describe_all(store, members, sides, overrides)
     store.save_incidents(incidents)
     return incidents
 
@@ -160,12 +167,12 @@ def _neighbourhood(store: Store, events: Sequence[Event]) -> dict[str, Event]:
     return {event_id: e for event_id, e in near.items() if event_id not in new}
 
 
-def _place(resolver: Resolver, events: Iterable[Event], side_of: SideOf) -> dict[str, str]:
+def _place(resolver: Resolver, events: Iterable[Event], sides: Sides) -> dict[str, str]:
     """Each event's incident, adding them in date order as `resolve` does; an undated one stands alone."""
     placed: dict[str, str] = {}
     candidates = []
     for e in events:
-        candidate = candidate_of(e, side_of)
+        candidate = candidate_of(e, sides.side_of, sides.not_groups)
         if candidate is None:
             placed[e.event_id] = incident_id_for(e.event_id)
         else:
@@ -174,34 +181,38 @@ def _place(resolver: Resolver, events: Iterable[Event], side_of: SideOf) -> dict
     return placed
 
 
-def _describe_all(store: Store, members: dict[str, list[Event]], side_of: SideOf,
+def _describe_all(store: Store, members: dict[str, list[Event]], sides: Sides,
                   overrides: list[Override]) -> list[Incident]:
     """The incident record of each incident id, from its events and their reports."""
     reports = store.reports(e.report_id for found in members.values() for e in found)
-    return [_describe(incident_id, found, reports, side_of, overrides) for incident_id, found in members.items()]
+    return [_describe(incident_id, found, reports, sides, overrides) for incident_id, found in members.items()]
 
 
-def _describe(incident_id: str, events: list[Event], reports: dict[str, Report], side_of: SideOf,
+def _describe(incident_id: str, events: list[Event], reports: dict[str, Report], sides: Sides,
               overrides: list[Override]) -> Incident:
     events = [replace(e, incident_id=incident_id) for e in events]
     ids = {e.event_id for e in events}
     own = [o for o in overrides if o.event_id in ids or o.target_event_id in ids]
-    return describe(incident_id, events, reports, side_of, own)
+    return describe(incident_id, events, reports, sides.side_of, own, sides.nationalities)
 
 
-def resolve_all(db_url: str) -> dict[str, int]:
+def _sides(conflict: Conflict | None) -> Sides:
+    return (conflict or shipped_conflict()).sides
+
+
+def resolve_all(db_url: str, conflict: Conflict | None = None) -> dict[str, int]:
     """Resolve every stored event from scratch (in date order, then the monitors' overrides), rewrite every
     incident's summary and drop those of incidents that are gone.
 
     Returns counts: `events`, `incidents`, `changed` (events whose incident changed) and `dropped` (summaries
     removed). Memory holds one small record per event (not the events), and the incidents a batch at a time."""
-    side_of = load_actor_dictionary().side_of
+    sides = _sides(conflict)
     with Store.open(db_url) as store:
         overrides = store.overrides()
         candidates, unmatched, before = [], [], {}
         for e in store.iter_events():
             before[e.event_id] = e.incident_id
-            candidate = candidate_of(e, side_of)
+            candidate = candidate_of(e, sides.side_of, sides.not_groups)
             if candidate is None:
                 unmatched.append(e.event_id)
             else:
@@ -212,7 +223,7 @@ def resolve_all(db_url: str) -> dict[str, int]:
         incident_ids = sorted(set(assignment.values()))
         for start in range(0, len(incident_ids), DESCRIBE_BATCH):
             members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
-            store.save_incidents(_describe_all(store, members, side_of, overrides))
+            store.save_incidents(_describe_all(store, members, sides, overrides))
         dropped = store.drop_incidents()
     return {"events": len(before), "incidents": len(incident_ids), "changed": changed, "dropped": dropped}
 
@@ -267,17 +278,17 @@ def list_incidents(db_url: str, limit: int | None = 50, offset: int = 0, *, date
         return store.list_incidents(filters, limit, offset), store.count_incidents(filters)
 
 
-def get_incident(db_url: str, incident_id: str) -> Incident:
+def get_incident(db_url: str, incident_id: str, conflict: Conflict | None = None) -> Incident:
     """The full incident record, described afresh from its stored events; TW-E305 for an unknown id."""
     with Store.open(db_url, upgrade=False) as store:
         events = store.events_of_incident(incident_id)
         if not events:
             raise IncidentError("TW-E305", incident_id=incident_id)
-        return _describe_all(store, {incident_id: events}, load_actor_dictionary().side_of, store.overrides())[0]
+        return _describe_all(store, {incident_id: events}, _sides(conflict), store.overrides())[0]
 
 
 def override(db_url: str, kind: str, event_id: str, target_event_id: str | None, by: str, note: str = "",
-             at: datetime | None = None) -> Override:
+             at: datetime | None = None, conflict: Conflict | None = None) -> Override:
     """Record a monitor's override (merge, split or pin; see `trucewatch.records.Override`), then re-resolve
     everything so that it takes effect. Unknown events give TW-E306, a senseless override TW-E308."""
     if kind not in OVERRIDE_KINDS:
@@ -297,29 +308,31 @@ def override(db_url: str, kind: str, event_id: str, target_event_id: str | None,
         made = Override(kind=kind, event_id=event_id, target_event_id=target_event_id, by=by.strip(),
                         at=at or _now(), note=note)
         recorded = store.add_override(made, audit=recorder(made.by, override_entry(made)))
-    resolve_all(db_url)
+    resolve_all(db_url, conflict)
     return recorded
 
 
-def merge_incidents(db_url: str, keep: str, absorb: str, by: str, note: str = "") -> Override:
+def merge_incidents(db_url: str, keep: str, absorb: str, by: str, note: str = "",
+                    conflict: Conflict | None = None) -> Override:
     """The events of incident `absorb` join incident `keep` (an override between an event of each)."""
     if keep == absorb:
         raise IncidentError("TW-E308", detail=f"incident {keep!r} cannot be merged with itself")
     with Store.open(db_url, upgrade=False) as store:
         kept, absorbed = _anchor(store, keep), _anchor(store, absorb)
-    return override(db_url, "merge", absorbed, kept, by, note)
+    return override(db_url, "merge", absorbed, kept, by, note, conflict=conflict)
 
 
-def pin_event(db_url: str, event_id: str, incident_id: str, by: str, note: str = "") -> Override:
+def pin_event(db_url: str, event_id: str, incident_id: str, by: str, note: str = "",
+              conflict: Conflict | None = None) -> Override:
     """Event `event_id` belongs to incident `incident_id`, whatever resolution says."""
     with Store.open(db_url, upgrade=False) as store:
         target = _anchor(store, incident_id)
-    return override(db_url, "pin", event_id, target, by, note)
+    return override(db_url, "pin", event_id, target, by, note, conflict=conflict)
 
 
-def split_event(db_url: str, event_id: str, by: str, note: str = "") -> Override:
+def split_event(db_url: str, event_id: str, by: str, note: str = "", conflict: Conflict | None = None) -> Override:
     """Event `event_id` stands alone, and nothing joins it automatically."""
-    return override(db_url, "split", event_id, None, by, note)
+    return override(db_url, "split", event_id, None, by, note, conflict=conflict)
 
 
 def _require_event(store: Store, event_id: str) -> Event:
@@ -372,12 +385,13 @@ class AgreementChange:
     status: str
 
 
-def load_agreements(db_url: str, path: Path) -> list[AgreementChange]:
-    """Validate an agreements file (TW-E501/502/504) and store its agreements, each replacing the stored one of its
-    id; agreements stored but not in the file are kept. All or nothing."""
+def load_agreements(db_url: str, path: Path, conflict: Conflict | None = None) -> list[AgreementChange]:
+    """Validate an agreements file (TW-E501/502/504) against the conflict's sides and store its agreements, each
+    replacing the stored one of its id; agreements stored but not in the file are kept. All or nothing."""
+    conflict = conflict or shipped_conflict()
     with Store.open(db_url) as store:
         known = {a.agreement_id: a for a in store.agreements()}
-        agreements = read_agreements(path, known=known)
+        agreements = read_agreements(path, sides=conflict.side_codes, parties=conflict.party_codes, known=known)
         logged = [agreement_entry("agreement.load", a, file=path.name,
                                   status="updated" if a.agreement_id in known else "added")
                   for a in agreements if known.get(a.agreement_id) != a]
@@ -457,11 +471,11 @@ def export_agreements(db_url: str, out: TextIO) -> int:
 
 
 def assess_agreement(db_url: str, agreement_id: str, date_from: date | None = None,
-                     date_to: date | None = None) -> list[Assessment]:
+                     date_to: date | None = None, conflict: Conflict | None = None) -> list[Assessment]:
     """Every stored incident (those overlapping [date_from, date_to] when given; undated ones only without dates)
     assessed against the agreement, in date order; computed afresh from the incidents' events. TW-E503 for an
     unknown agreement."""
-    sides = Sides.shipped()
+    sides = _sides(conflict)
     with Store.open(db_url, upgrade=False) as store:
         agreements = store.agreements()
         agreement = _require_agreement(agreements, agreement_id)
@@ -471,10 +485,11 @@ def assess_agreement(db_url: str, agreement_id: str, date_from: date | None = No
         return _assess_in_batches(store, ids, agreement, window, overrides, sides)
 
 
-def assess_incidents(db_url: str, agreement_id: str, incident_ids: Sequence[str]) -> list[Assessment]:
+def assess_incidents(db_url: str, agreement_id: str, incident_ids: Sequence[str],
+                     conflict: Conflict | None = None) -> list[Assessment]:
     """These incidents (unknown ids are left out) assessed against the agreement, in the order given; as
     `assess_agreement` does for all. TW-E503 for an unknown agreement."""
-    sides = Sides.shipped()
+    sides = _sides(conflict)
     with Store.open(db_url, upgrade=False) as store:
         agreements = store.agreements()
         agreement = _require_agreement(agreements, agreement_id)
@@ -489,17 +504,17 @@ def _assess_in_batches(store: Store, ids: list[str], agreement: Agreement, windo
     found: list[Assessment] = []
     for start in range(0, len(ids), DESCRIBE_BATCH):
         chunk = ids[start:start + DESCRIBE_BATCH]
-        described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk),
-                                                               sides.side_of, overrides)}
+        described = {i.incident_id: i for i in _describe_all(store, store.events_of_incidents(chunk), sides,
+                                                               overrides)}
         found += [assess(described[i], agreement, window=window, sides=sides) for i in chunk if i in described]
     return found
 
 
 def export_compliance(db_url: str, agreement_id: str, fmt: str, out: TextIO, date_from: date | None = None,
-                      date_to: date | None = None) -> int:
+                      date_to: date | None = None, conflict: Conflict | None = None) -> int:
     """Write the assessments of `assess_agreement` as jsonl or csv (TW-E506 otherwise); returns how many."""
     check_compliance_format(fmt)
-    return write_compliance(assess_agreement(db_url, agreement_id, date_from, date_to), fmt, out)
+    return write_compliance(assess_agreement(db_url, agreement_id, date_from, date_to, conflict), fmt, out)
 
 
 def _require_agreement(agreements: list[Agreement], agreement_id: str) -> Agreement:
@@ -552,7 +567,8 @@ def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
     """The main job on the bundled sample: ingest the sample reports (which resolves them into incidents), export
     every event in each format, pick the most disputed incident to show, load the example agreements and assess the
     incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl) and write its compliance report
-    (out/demo-report-doha-2025-10-19.html and .pdf)."""
+    (out/demo-report-doha-2025-10-19.html and .pdf). The sample is the shipped conflict's: it runs on the shipped data
+    whatever `data_dir` says."""
     from trucewatch.demo import example_agreements_path, sample_report_paths  # noqa: PLC0415
 
     results = ingest_paths(sample_report_paths(), db_url, progress=progress)
@@ -595,29 +611,30 @@ def most_disputed(incidents: Iterable[IncidentSummary]) -> IncidentSummary | Non
 
 
 def compliance_report(db_url: str, agreement_id: str, date_from: date | None = None, date_to: date | None = None,
-                      generated_at: datetime | None = None) -> ComplianceReport:
+                      generated_at: datetime | None = None, conflict: Conflict | None = None) -> ComplianceReport:
     """The compliance report of one agreement (see docs/reports.md): its window in force, the assessments of
     `assess_agreement` and the full record of every incident inside the window or on its boundary. TW-E503 for an
     unknown agreement. Render it with `trucewatch.publish.report.write_report`."""
     from trucewatch.publish.report import build_report  # noqa: PLC0415  (matplotlib: only reports need it)
     from trucewatch.settings import masked_url  # noqa: PLC0415
 
+    conflict = conflict or shipped_conflict()
     agreements = list_agreements(db_url)
     agreement = _require_agreement(agreements, agreement_id)
-    assessments = assess_agreement(db_url, agreement_id, date_from, date_to)
+    assessments = assess_agreement(db_url, agreement_id, date_from, date_to, conflict)
     shown = [a.incident_id for a in assessments if a.window_status in ("inside", "uncertain")]
-    return build_report(agreement, assessments, _incidents(db_url, shown), window=window_of(agreement, agreements),
-                        date_from=date_from, date_to=date_to, database=masked_url(db_url),
-                        generated_at=generated_at or _now())
+    return build_report(agreement, assessments, _incidents(db_url, shown, conflict.sides),
+                        window=window_of(agreement, agreements), date_from=date_from, date_to=date_to,
+                        database=masked_url(db_url), generated_at=generated_at or _now(), area=conflict.map,
+                        zone_names=conflict.zone_names)
 
 
-def _incidents(db_url: str, incident_ids: Sequence[str]) -> dict[str, Incident]:
+def _incidents(db_url: str, incident_ids: Sequence[str], sides: Sides) -> dict[str, Incident]:
     """The full records of these incidents, described afresh from their events, by id."""
-    side_of = load_actor_dictionary().side_of
     found: dict[str, Incident] = {}
     with Store.open(db_url, upgrade=False) as store:
         overrides = store.overrides()
         for start in range(0, len(incident_ids), DESCRIBE_BATCH):
             members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
-            found.update((i.incident_id, i) for i in _describe_all(store, members, side_of, overrides))
+            found.update((i.incident_id, i) for i in _describe_all(store, members, sides, overrides))
     return found

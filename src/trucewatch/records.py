@@ -382,7 +382,6 @@ class Assessment:
 # --- the workplace: users and complaints (see docs/web.md) ------------------------------------------------------
 
 USER_ROLES = ("admin", "monitor", "liaison", "analyst")  # people without an account are the public
-PARTY_CODES = ("PAK", "AFG")  # a liaison officer is bound to one party
 GUARANTOR_CODES = ("QAT", "TUR")  # a guarantor monitor is bound to one guarantor
 # a complaint's states, in the order of the workflow (trucewatch.verify.workflow: who may move it, and where)
 COMPLAINT_STATUSES = ("received", "under review", "needs information", "finding drafted", "finding signed",
@@ -395,7 +394,7 @@ class User:
 
     name: str
     role: str  # one of USER_ROLES
-    party: str | None = None  # liaison officers: one of PARTY_CODES
+    party: str | None = None  # liaison officers: one of the conflict's parties (`Conflict.party_codes`)
     guarantor: str | None = None  # guarantor monitors: one of GUARANTOR_CODES
     disabled: bool = False
     created_at: datetime | None = None
@@ -427,7 +426,7 @@ class Complaint:
     """A party's complaint to the mechanism, filed by its liaison officer; private to that party and the monitors."""
 
     complaint_id: str
-    party: str  # one of PARTY_CODES
+    party: str  # one of the conflict's parties (`Conflict.party_codes`)
     text: str
     filed_by: str  # the liaison officer's user name
     filed_at: datetime

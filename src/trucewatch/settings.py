@@ -30,6 +30,7 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024  # the largest evidence file (and, plus 1 MiB, request body) accepted
     cookie_secure: bool = False  # mark cookies Secure even when the app itself sees plain http (behind a TLS proxy)
     audit_origin: str = "trucewatch/audit"  # the audit log's name in its signed checkpoints (docs/audit.md)
+    data_dir: str | None = None  # another conflict's data (actors.toml, gazetteer.tsv ...); default: the shipped data
 
     @property
     def database_url(self) -> str:
@@ -64,6 +65,7 @@ ENV_NAMES = {
     "max_upload_bytes": "TRUCEWATCH_MAX_UPLOAD_BYTES",
     "cookie_secure": "TRUCEWATCH_COOKIE_SECURE",
     "audit_origin": "TRUCEWATCH_AUDIT_ORIGIN",
+    "data_dir": "TRUCEWATCH_DATA_DIR",
 }
 MIN_SECRET_KEY = 32  # characters
 
@@ -129,6 +131,9 @@ def _cast(name: str, raw: object) -> object:
                             "one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
     if name == "audit_origin" and (not str(raw).strip() or "\n" in str(raw) or str(raw) != str(raw).strip()):
         raise SettingsError("TW-E401", name=name, value=raw, detail="one line of text, not empty, no outer spaces")
+    if name == "data_dir" and not str(raw).strip():
+        raise SettingsError("TW-E401", name=name, value=raw, detail="empty; name a folder, or leave the setting out "
+                            "for the shipped data")
     if name == "extractor" and raw not in EXTRACTORS:
         raise SettingsError("TW-E401", name=name, value=raw, detail=f"choose one of {', '.join(EXTRACTORS)}")
     return str(raw)

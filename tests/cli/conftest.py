@@ -12,8 +12,9 @@ from trucewatch.records import Claim, Event, Figure, Place, Report, Span
 KABUL = Place("Kabul", "Afghanistan", "Kabul", "Kabul", 34.53, 69.17, 1, "town")
 
 
-def stand_in_extractor(report: Report) -> list[Event]:
-    """One fully coded event per report, so CLI tests need nothing from the real extractor."""
+def stand_in_extractor(report: Report, *_conflict: object) -> list[Event]:
+    """One fully coded event per report, so CLI tests need nothing from the real extractor (nor the conflict's data
+    it is handed)."""
     return [Event(
         event_id=f"{report.report_id}-e1", report_id=report.report_id, event_type="Explosions/Remote violence",
         sub_event_type="Air/drone strike", event_date=report.published, actor1="Military Forces of Pakistan",
@@ -28,6 +29,7 @@ def runner(tmp_path, monkeypatch) -> CliRunner:
     """A runner whose default database is in tmp_path (through TRUCEWATCH_DB), with the stand-in extractor."""
     monkeypatch.setattr(jobs, "extract_events", stand_in_extractor)
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
+    monkeypatch.delenv("TRUCEWATCH_DATA_DIR", raising=False)
     return CliRunner(env={"TRUCEWATCH_DB": str(tmp_path / "cli.sqlite3")})
 
 

@@ -174,8 +174,9 @@ def test_an_empty_folder_is_reported(tmp_path):
 # --- the ingest job ------------------------------------------------------------------------------------------
 
 
-def stand_in_extractor(report: Report) -> list[Event]:
-    """One event per report, so the tests need nothing from the real extractor."""
+def stand_in_extractor(report: Report, *_conflict: object) -> list[Event]:
+    """One event per report, so the tests need nothing from the real extractor (nor the conflict's data it is
+    handed)."""
     return [Event(event_id=f"{report.report_id}-e1", report_id=report.report_id, event_type="Battles",
                   sub_event_type="Armed clash", event_date=report.published)]
 
@@ -233,7 +234,7 @@ def test_published_option_dates_only_reports_without_a_date(tmp_path, db_url):
 
 
 def test_a_crash_in_extraction_refuses_that_report_loudly_and_the_batch_goes_on(batch, db_url, monkeypatch, caplog):
-    def fragile(report):
+    def fragile(report, *_conflict):
         if report.report_id == "t-001":
             raise ZeroDivisionError("division by zero")
         return stand_in_extractor(report)
@@ -248,7 +249,7 @@ def test_a_crash_in_extraction_refuses_that_report_loudly_and_the_batch_goes_on(
 
 
 def test_a_report_that_fails_to_save_leaves_nothing_and_the_others_are_stored(batch, db_url, monkeypatch):
-    def twice(report):
+    def twice(report, *_conflict):
         return stand_in_extractor(report) * (2 if report.report_id == "t-001" else 1)  # duplicate event ids
 
     monkeypatch.setattr(jobs, "extract_events", twice)

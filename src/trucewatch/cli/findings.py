@@ -109,7 +109,7 @@ def complaints_show(complaint_id: str, as_user: str | None, db: str | None) -> N
             click.echo(f"    annotated by {a.by}{' at ' + a.anchor if a.anchor else ''}: {a.note}")
     for f in found:
         click.echo(f"finding {f.finding_id} (version {f.version}): {f.grade}, {_state(f)}")
-    allowed = next_states(user.role, user.party, c.party, c.status) if user else []
+    allowed = next_states(user.role, user.party, c.party, c.status, parties=desk.parties) if user else []
     click.echo("next: " + (", ".join(f"{t.to_state!r} ({t.label})" for t in allowed) or "nothing you may do"))
 
 
@@ -163,7 +163,7 @@ def findings_show(finding_id: str, as_user: str | None, db: str | None) -> None:
     with _reader(db, as_user) as (desk, user):
         f = casework.get_finding(desk, user, finding_id)
         originals = desk.cases.originals(f.evidence)
-        versions = [v for v in desk.cases.versions(f.series) if casework.may_read(user, v)]
+        versions = [v for v in desk.cases.versions(f.series) if casework.may_read(user, v, desk.parties)]
     older = f" (supersedes {f.supersedes})" if f.supersedes else ""
     click.echo(f"finding {f.finding_id}, version {f.version}{older}: {_state(f)}")
     click.echo(f"grade:        {f.grade} ({rules.GRADE_DEFINITIONS[f.grade]})")

@@ -3,7 +3,8 @@
 Each command parses its options, calls one function and prints what it returns. A `TrucewatchError` from anywhere
 becomes its message on stderr and exit code 2 (see `TrucewatchGroup`); other exit codes are documented per command in
 docs/cli.md. To add a command, decorate a small function with `@main.command()` and take `@db_option` if it needs
-the database.
+the database. Commands that read the conflict's sides, places or clocks hand the jobs `conflict_of(settings)`: the
+data folder of the setting `data_dir`, else the shipped data (docs/conflict.md).
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from trucewatch import __version__, jobs
 from trucewatch.cli.audit import audit as audit_commands
 from trucewatch.cli.findings import complaints as complaint_commands
 from trucewatch.cli.findings import findings as finding_commands
+from trucewatch.conflict import Conflict, load_conflict
 from trucewatch.errors import TrucewatchError
+from trucewatch.records import GUARANTOR_CODES
 from trucewatch.settings import Settings, load_settings, masked_url
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +67,11 @@ def settings_for(db: str | None) -> Settings:
     return replace(settings, db=db) if db else settings
 
 
+def conflict_of(settings: Settings) -> Conflict:
+    """The conflict the settings name (`data_dir`), else the shipped data; TW-E402 when its folder cannot be used."""
+    return load_conflict(settings)
+
+
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
@@ -90,7 +98,7 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     events = 0
     results = jobs.iter_ingest(list(paths), settings.database_url, published=published,
                                progress=not no_progress and sys.stderr.isatty(),
-                               max_report_bytes=settings.max_report_bytes)
+                               max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings))
     for result in results:
         counts[result.status] += 1
         events += result.events
@@ -199,7 +207,8 @@ def incident(incident_id: str, db: str | None) -> None:
     """Show one incident in full: reports, events, figures by claimant, estimates, claims by party, overrides."""
     from trucewatch.publish.incidents import render_incident  # noqa: PLC0415
 
-    for line in render_incident(jobs.get_incident(settings_for(db).database_url, incident_id)):
+    settings = settings_for(db)
+    for line in render_incident(jobs.get_incident(settings.database_url, incident_id, conflict_of(settings))):
         click.echo(line)
 
 
@@ -207,8 +216,9 @@ def incident(incident_id: str, db: str | None) -> None:
 @db_option
 def resolve(db: str | None) -> None:
     """Resolve every stored event into incidents from scratch, with the monitors' overrides, and print counts."""
-    url = settings_for(db).database_url
-    counts = jobs.resolve_all(url)
+    settings = settings_for(db)
+    url = settings.database_url
+    counts = jobs.resolve_all(url, conflict_of(settings))
     click.echo(f"{counts['events']} events in {counts['incidents']} incidents; {counts['changed']} events changed "
                f"incident, {counts['dropped']} incidents gone; in {masked_url(url)}")
 
@@ -245,8 +255,9 @@ def _recorded(o: Any) -> None:
 @override_options
 def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> None:
     """Merge incident ABSORB into incident KEEP: all their events are one incident, from now on."""
-    url = settings_for(db).database_url
-    recorded = jobs.merge_incidents(url, keep, absorb, _who(by), note)
+    settings = settings_for(db)
+    url = settings.database_url
+    recorded = jobs.merge_incidents(url, keep, absorb, _who(by), note, conflict_of(settings))
     _recorded(recorded)
     click.echo(f"the events of {keep} and {absorb} are now incident "
                f"{jobs.incident_of_event(url, recorded.target_event_id or recorded.event_id)}")
@@ -257,8 +268,9 @@ def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> 
 @override_options
 def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
     """Split event EVENT_ID out of its incident: it stands alone, and nothing joins it automatically."""
-    url = settings_for(db).database_url
-    _recorded(jobs.split_event(url, event_id, _who(by), note))
+    settings = settings_for(db)
+    url = settings.database_url
+    _recorded(jobs.split_event(url, event_id, _who(by), note, conflict_of(settings)))
     click.echo(f"{event_id} is now incident {jobs.incident_of_event(url, event_id)}")
 
 
@@ -268,8 +280,9 @@ def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
 @override_options
 def pin(event_id: str, incident_id: str, by: str | None, note: str, db: str | None) -> None:
     """Pin event EVENT_ID to incident INCIDENT_ID, whatever automatic resolution says."""
-    url = settings_for(db).database_url
-    _recorded(jobs.pin_event(url, event_id, incident_id, _who(by), note))
+    settings = settings_for(db)
+    url = settings.database_url
+    _recorded(jobs.pin_event(url, event_id, incident_id, _who(by), note, conflict_of(settings)))
     click.echo(f"{event_id} is now in incident {jobs.incident_of_event(url, event_id)}")
 
 
@@ -311,8 +324,9 @@ def agreements_load(file: Path, db: str | None) -> None:
     Prints each agreement's id and whether it was added, updated or unchanged. A file with any mistake loads nothing:
     every mistake is printed with its field path (exit code 2).
     """
-    url = settings_for(db).database_url
-    changes = jobs.load_agreements(url, file)
+    settings = settings_for(db)
+    url = settings.database_url
+    changes = jobs.load_agreements(url, file, conflict_of(settings))
     for change in changes:
         click.echo(f"{change.status:<9}  {change.agreement_id}")
     counts = Counter(c.status for c in changes)
@@ -326,8 +340,9 @@ def agreements_list(db: str | None) -> None:
     """Show the stored agreements: id, kind, when in force (supersession counted), parties, commitments."""
     from trucewatch.publish.compliance import render_agreement_table  # noqa: PLC0415
 
-    found = jobs.list_agreements(settings_for(db).database_url)
-    for block in render_agreement_table(found):
+    settings = settings_for(db)
+    found = jobs.list_agreements(settings.database_url)
+    for block in render_agreement_table(found, conflict_of(settings).zone_names):
         click.echo(block)
     click.echo(f"{len(found)} agreements")
 
@@ -339,9 +354,10 @@ def agreements_show(agreement_id: str, db: str | None) -> None:
     """Show one agreement in full: window, parties, guarantors, mediators, supersession, commitments, sources, notes."""
     from trucewatch.publish.compliance import render_agreement  # noqa: PLC0415
 
-    url = settings_for(db).database_url
+    settings = settings_for(db)
+    url = settings.database_url
     agreement = jobs.get_agreement(url, agreement_id)
-    for line in render_agreement(agreement, jobs.list_agreements(url)):
+    for line in render_agreement(agreement, jobs.list_agreements(url), conflict_of(settings).zone_names):
         click.echo(line)
 
 
@@ -361,10 +377,12 @@ def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ende
 
     if tz and not end:
         raise click.UsageError("--tz says which zone --end is written in; give --end too")
-    url = settings_for(db).database_url
+    settings = settings_for(db)
+    url = settings.database_url
     changed = jobs.set_agreement(url, agreement_id, end=end, tz=tz, open_ended=open_ended,
                                  superseded_by=superseded_by, note=note)
-    click.echo(f"{agreement_id}: in force {' '.join(in_force(changed, window_of(changed, jobs.list_agreements(url))))}")
+    window = window_of(changed, jobs.list_agreements(url))
+    click.echo(f"{agreement_id}: in force {' '.join(in_force(changed, window, conflict_of(settings).zone_names))}")
 
 
 @agreements.command("remove")
@@ -404,18 +422,19 @@ def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Pat
 
     Writes jsonl or csv (one line per incident), or prints a --view table.
     """
-    url = settings_for(db).database_url
+    settings = settings_for(db)
+    url, conflict = settings.database_url, conflict_of(settings)
     if view is not None:
         from trucewatch.publish.compliance import render_view  # noqa: PLC0415
 
         if fmt is not None or output is not None:
             raise click.UsageError("--view prints a table; leave out --format and -o, or leave out --view")
-        assessments = jobs.assess_agreement(url, agreement_id, date_from, date_to)
+        assessments = jobs.assess_agreement(url, agreement_id, date_from, date_to, conflict)
         for block in render_view(view, assessments, jobs.get_agreement(url, agreement_id), jobs.list_agreements(url)):
             click.echo(block)
         return
     with _output(output) as out:
-        count = jobs.export_compliance(url, agreement_id, fmt or "jsonl", out, date_from, date_to)
+        count = jobs.export_compliance(url, agreement_id, fmt or "jsonl", out, date_from, date_to, conflict)
     click.echo(f"{count} incidents assessed against {agreement_id}" + (f", written to {output}" if output else ""),
                err=True)
 
@@ -435,7 +454,9 @@ def report(agreement_id: str, fmt: str, output: Path | None, date_from: date | N
     incident inside the window or on its boundary with each party's claims side by side and the sources."""
     from trucewatch.publish.report import write_report  # noqa: PLC0415
 
-    made = jobs.compliance_report(settings_for(db).database_url, agreement_id, date_from, date_to)
+    settings = settings_for(db)
+    made = jobs.compliance_report(settings.database_url, agreement_id, date_from, date_to,
+                                  conflict=conflict_of(settings))
     path = output or Path(f"report-{agreement_id}.{fmt}")
     try:
         written = write_report(made, fmt, path)
@@ -522,8 +543,8 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["admin", "monitor", "liaison", "analyst"]),
               help="admin; monitor (a guarantor's; needs --guarantor); liaison (a party's; needs --party); analyst.")
-@click.option("--party", type=click.Choice(["PAK", "AFG"], case_sensitive=False), help="A liaison officer's party.")
-@click.option("--guarantor", type=click.Choice(["QAT", "TUR"], case_sensitive=False),
+@click.option("--party", metavar="CODE", help="A liaison officer's party: a party code of the actor dictionary.")
+@click.option("--guarantor", type=click.Choice(GUARANTOR_CODES, case_sensitive=False),
               help="A guarantor monitor's guarantor.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin, not a prompt.")
 @db_option
@@ -532,12 +553,23 @@ def users_add(name: str, role: str, party: str | None, guarantor: str | None, pa
     """Add a user. The password is asked for twice (or read from stdin); there is no default password."""
     from trucewatch.web.accounts import add_user  # noqa: PLC0415
 
+    settings = settings_for(db)
+    parties = _parties(settings, party)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    user = add_user(settings_for(db).database_url, name, role, password, party=party, guarantor=guarantor)
+    user = add_user(settings.database_url, name, role, password, party=party, guarantor=guarantor, parties=parties)
     click.echo(f"added {user.name}: {_role_text(user)}")
+
+
+def _parties(settings: Settings, party: str | None) -> tuple[str, ...]:
+    """The conflict's parties; a usage error (before any password is asked for) when --party names none of them."""
+    parties = conflict_of(settings).party_codes
+    if party and party.upper() not in parties:
+        raise click.BadParameter(f"{party!r} is not a party of the actor dictionary; choose "
+                                 f"{' or '.join(parties)}", param_hint="'--party'")
+    return parties
 
 
 def _role_text(user: Any) -> str:
@@ -605,8 +637,8 @@ def users_revoke_token(token_id: str, db: str | None) -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["admin", "monitor", "liaison", "analyst"]),
               help="The new role (a monitor needs --guarantor, a liaison officer --party).")
-@click.option("--party", type=click.Choice(["PAK", "AFG"], case_sensitive=False), help="A liaison officer's party.")
-@click.option("--guarantor", type=click.Choice(["QAT", "TUR"], case_sensitive=False),
+@click.option("--party", metavar="CODE", help="A liaison officer's party: a party code of the actor dictionary.")
+@click.option("--guarantor", type=click.Choice(GUARANTOR_CODES, case_sensitive=False),
               help="A guarantor monitor's guarantor.")
 @click.option("--by", metavar="NAME", default=None, help="Who changes it [default: $TRUCEWATCH_USER, else the login "
                                                          "name].")
@@ -616,5 +648,7 @@ def users_role(name: str, role: str, party: str | None, guarantor: str | None, b
     """Change a user's role and binding (logged as user.role); their browser sessions end."""
     from trucewatch.web.accounts import set_role  # noqa: PLC0415
 
-    before, after = set_role(settings_for(db).database_url, name, role, party=party, guarantor=guarantor, by=by)
+    settings = settings_for(db)
+    before, after = set_role(settings.database_url, name, role, party=party, guarantor=guarantor, by=by,
+                             parties=_parties(settings, party))
     click.echo(f"{after.name}: {_role_text(before)} -> {_role_text(after)}")

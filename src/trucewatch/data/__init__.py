@@ -1,5 +1,5 @@
-"""Domain knowledge as data files (see SOURCES.md for where each comes from and its licence)."""
+"""Domain knowledge as data files (see SOURCES.md for where each comes from and its licence).
 
-# Natural Earth province outlines of Afghanistan and Pakistan, with the two countries' borders (simplified by
-# scripts/build_boundaries.py): the compliance report's map and the workplace's map draw them.
-BOUNDARY_FILES = ("naturalearth_admin1_afg.geojson", "naturalearth_admin1_pak.geojson")
+The shipped conflict's data folder: `trucewatch.conflict` reads it (map.toml names the outline files the maps draw),
+or another conflict's folder that the setting `data_dir` names (docs/conflict.md).
+"""

@@ -4,9 +4,9 @@ docs/agreements.md.
 
 - **Window.** An agreement is in force from its start to its end, or to the start of a later agreement that supersedes
   it, whichever comes first (`window_of`); open-ended without either. An incident's possible time is an interval of
-  instants: its days, from 00:00 of the first to 24:00 of the last in the local time of its country (Asia/Karachi for
-  Pakistan, Asia/Kabul for Afghanistan, UTC elsewhere), widened by its time precision as resolution widens it (a week:
-  three days either side). Wholly within the window: inside; wholly before or after: outside; across a boundary:
+  instants: its days, from 00:00 of the first to 24:00 of the last in the local time of its country (a party's
+  country has the zone the actor dictionary's `[[side]]` gives it; anywhere else UTC), widened by its time precision
+  as resolution widens it (a week: three days either side). Wholly within the window: inside; wholly before or after: outside; across a boundary:
   uncertain.
 - **Accused.** Only violent incidents (battles, explosions and remote violence, violence against civilians) are
   attributed, and only with backing: a party whose forces, or a group it answers for, a report codes as the
@@ -21,19 +21,18 @@ The views (`party_summary`, `daily_counts`, `escalation_timeline`) summarise ass
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from trucewatch.pipeline.incident import total_fatalities
+from trucewatch.pipeline.sides import Sides
 from trucewatch.records import (
     TIME_DAY, TIME_MONTH, TIME_WEEK, Agreement, Assessment, Incident, SourcedClaim, Window,
 )
 
 VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
-COUNTRY_ZONES = {"Pakistan": "Asia/Karachi", "Afghanistan": "Asia/Kabul"}
-ZONE_NAMES = {"Asia/Karachi": "PKT", "Asia/Kabul": "AFT", "UTC": "UTC"}
 HALF_WIDTH = {TIME_DAY: 0, TIME_WEEK: 3, TIME_MONTH: 15}  # days either side of a date, as resolution reads precision
 # Sub-event types that only a state's forces carry out in this conflict: without an identified perpetrator, the claim
 # of responsibility or civilian deaths by the party they hit accuses the other party's forces.
@@ -41,25 +40,6 @@ STATE_STRIKES = ("Air/drone strike", "Shelling/artillery/missile attack")
 UNIDENTIFIED = "UNK"
 ACCUSING_TOPICS = ("occurrence", "responsibility", "civilian deaths", "casualties")
 DENIED_TOPICS = ("occurrence", "responsibility")
-
-
-@dataclass(frozen=True)
-class Sides:
-    """What assessment needs of the actor dictionary: the side of an actor name, and the country of a side."""
-
-    side_of: Callable[[str], str | None]
-    countries: Mapping[str, str]
-
-    @classmethod
-    def shipped(cls) -> Sides:
-        from trucewatch.pipeline.extract.actors import load_actor_dictionary  # noqa: PLC0415
-
-        dictionary = load_actor_dictionary()
-        countries: dict[str, str] = {}
-        for actor in dictionary.actors.values():
-            if actor.country and actor.kind in ("military", "police", "government"):
-                countries.setdefault(actor.side, actor.country)
-        return cls(dictionary.side_of, countries)
 
 
 # --- windows and times -----------------------------------------------------------------------------------------------
@@ -92,28 +72,28 @@ class PossibleTime:
     days: tuple[date, date]  # the first and last possible local day
 
 
-def zone_of(incident: Incident) -> str:
-    """The time zone an incident's dates are read in: its country's, else UTC."""
-    return zone_of_country(incident.place.country if incident.place else None)
+def zone_of(incident: Incident, sides: Sides | None = None) -> str:
+    """The time zone an incident's dates are read in: its country's, if a party's, else UTC."""
+    return zone_of_country(incident.place.country if incident.place else None, sides)
 
 
-def zone_of_country(country: str | None) -> str:
-    return COUNTRY_ZONES.get(country or "", "UTC")
+def zone_of_country(country: str | None, sides: Sides | None = None) -> str:
+    return (sides or Sides.shipped()).zone_of_country(country)
 
 
-def possible_time(incident: Incident) -> PossibleTime | None:
+def possible_time(incident: Incident, sides: Sides | None = None) -> PossibleTime | None:
     """The interval of instants the incident may have happened in; None for an undated incident."""
     return possible_time_of(incident.first_date, incident.last_date, incident.time_precision,
-                            incident.place.country if incident.place else None)
+                            incident.place.country if incident.place else None, sides)
 
 
 def possible_time_of(first_date: date | None, last_date: date | None, precision: int,
-                     country: str | None) -> PossibleTime | None:
+                     country: str | None, sides: Sides | None = None) -> PossibleTime | None:
     """`possible_time` from an incident's dates, time precision and country alone (what its stored summary holds),
     so that a window status can be read without describing the incident."""
     if first_date is None:
         return None
-    tz = zone_of_country(country)
+    tz = zone_of_country(country, sides)
     first, last = first_date, last_date or first_date
     half = HALF_WIDTH.get(precision, HALF_WIDTH[TIME_MONTH])
     if precision != TIME_DAY and first == last:
@@ -171,7 +151,7 @@ def assess(incident: Incident, agreement: Agreement, agreements: Iterable[Agreem
     """One incident against one agreement (see the module docstring and docs/agreements.md)."""
     sides = sides or Sides.shipped()
     window = window or window_of(agreement, agreements)
-    when = possible_time(incident)
+    when = possible_time(incident, sides)
     status = window_status(when, window)
     accusations, note = _attribute(incident, agreement, sides)
     accused = tuple(p.code for p in agreement.parties if any(a.party == p.code for a in accusations))
@@ -179,7 +159,7 @@ def assess(incident: Incident, agreement: Agreement, agreements: Iterable[Agreem
     found = {c for a in accusations for c in a.commitments}
     commitments = tuple(c.commitment_id for c in agreement.commitments if c.commitment_id in found)
     evidence, evidence_words = _evidence(incident, accused)
-    reason = " ".join(s for s in (_window_reason(when, status, window, agreement),
+    reason = " ".join(s for s in (_window_reason(when, status, window, agreement, sides.zone_names),
                                   _accusation_reason(accusations, note), evidence_words) if s)
     p = incident.place
     return Assessment(
@@ -341,43 +321,44 @@ def _standing_denial(claims: Iterable[SourcedClaim], party: str) -> SourcedClaim
 
 # --- reasons in words ------------------------------------------------------------------------------------------------
 
-def _window_reason(when: PossibleTime | None, status: str, window: Window, agreement: Agreement) -> str:
+def _window_reason(when: PossibleTime | None, status: str, window: Window, agreement: Agreement,
+                   names: Mapping[str, str]) -> str:
     kind = f"the {agreement.kind}"
     if when is None:
-        return f"Undated: it cannot be placed against {kind} ({_window_words(window, agreement)})."
+        return f"Undated: it cannot be placed against {kind} ({_window_words(window, agreement, names)})."
     if status == "inside":
-        return f"{_cap(when.words)}: wholly within {kind} ({_window_words(window, agreement)})."
+        return f"{_cap(when.words)}: wholly within {kind} ({_window_words(window, agreement, names)})."
     if status == "outside":
         if when.end <= window.start:
-            return f"{_cap(when.words)}: before {kind} began at {_at(window.start, agreement.tz, when)}."
-        return f"{_cap(when.words)}: after {kind} {_ended(window, agreement, when)}."
+            return f"{_cap(when.words)}: before {kind} began at {_at(window.start, agreement.tz, names, when)}."
+        return f"{_cap(when.words)}: after {kind} {_ended(window, agreement, names, when)}."
     crossed = []
     if when.start < window.start < when.end:
-        crossed.append(f"{kind} began at {_at(window.start, agreement.tz, when)}")
+        crossed.append(f"{kind} began at {_at(window.start, agreement.tz, names, when)}")
     if window.end is not None and when.start < window.end < when.end:
-        crossed.append(f"{kind} {_ended(window, agreement, when)}")
+        crossed.append(f"{kind} {_ended(window, agreement, names, when)}")
     return f"{_cap(when.words)}; {' and '.join(crossed)}."
 
 
-def _ended(window: Window, agreement: Agreement, when: PossibleTime | None = None) -> str:
+def _ended(window: Window, agreement: Agreement, names: Mapping[str, str], when: PossibleTime | None = None) -> str:
     assert window.end is not None
-    at = _at(window.end, agreement.tz, when)
+    at = _at(window.end, agreement.tz, names, when)
     return f"ended at {at}, when {window.ended_by} superseded it" if window.ended_by else f"ended at {at}"
 
 
-def _window_words(window: Window, agreement: Agreement) -> str:
-    start = _at(window.start, agreement.tz)
+def _window_words(window: Window, agreement: Agreement, names: Mapping[str, str]) -> str:
+    start = _at(window.start, agreement.tz, names)
     if window.end is None:
         return f"from {start}, open-ended"
-    return f"from {start} to {_at(window.end, agreement.tz)}" + (
+    return f"from {start} to {_at(window.end, agreement.tz, names)}" + (
         f", when {window.ended_by} superseded it" if window.ended_by else "")
 
 
-def _at(instant: datetime, tz: str, when: PossibleTime | None = None) -> str:
+def _at(instant: datetime, tz: str, names: Mapping[str, str], when: PossibleTime | None = None) -> str:
     """'18:00 PKT on 2025-10-15'; against a one-day incident '18:00 PKT that day'; with the clock of the incident's
     zone where it differs: '18:00 PKT (17:30 in Asia/Kabul that day)'."""
     local = instant.astimezone(ZoneInfo(tz))
-    text = f"{local:%H:%M} {zone_name(tz, local)}"
+    text = f"{local:%H:%M} {zone_name(tz, local, names)}"
     if when is None or when.zone == tz:
         return f"{text}{_day_words(local.date(), when)}"
     there = instant.astimezone(ZoneInfo(when.zone))
@@ -392,10 +373,14 @@ def _day_words(day: date, when: PossibleTime | None) -> str:
     return f" on {day}"
 
 
-def zone_name(tz: str, at: datetime | None = None) -> str:
-    """A short name for a zone: PKT, AFT, UTC, or the zone's own abbreviation, else its offset."""
-    if tz in ZONE_NAMES:
-        return ZONE_NAMES[tz]
+def zone_name(tz: str, at: datetime | None = None, names: Mapping[str, str] | None = None) -> str:
+    """A short name for a zone: the one the conflict's sides give it (PKT, AFT; default: the shipped data's), UTC, or
+    the zone's own abbreviation, else its offset."""
+    names = Sides.shipped().zone_names if names is None else names
+    if tz in names:
+        return names[tz]
+    if tz == "UTC":
+        return "UTC"
     name = (at or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz)).tzname() or tz
     return name if name.isalpha() else f"UTC{name}"
 

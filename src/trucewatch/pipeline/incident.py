@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
+from trucewatch.pipeline.sides import Nationality, Sides
 from trucewatch.records import (
     Claim, Estimate, Event, Figure, Incident, Override, Place, Report, Source, SourcedClaim, SourcedFigure,
 )
@@ -31,20 +32,21 @@ _TYPE_ORDER = (
 
 
 def describe(incident_id: str, events: list[Event], reports: dict[str, Report], side_of: Callable[[str], str | None],
-             overrides: Iterable[Override] = ()) -> Incident:
-    """The incident record for these events (all of one incident) and the reports they came from."""
+             overrides: Iterable[Override] = (), nationalities: Sequence[Nationality] | None = None) -> Incident:
+    """The incident record for these events (all of one incident) and the reports they came from. `nationalities`
+    are the parties' as figures name them (`Sides.nationalities`; default: the shipped data's)."""
     events = sorted(events, key=lambda e: (e.event_date or reports[e.report_id].published, e.event_id))
     sources = _sources(events, reports)
     figures = tuple(SourcedFigure(f, e.event_id, sources[e.report_id]) for e in events for f in e.fatalities)
     claims = tuple(_sourced_claim(c, e, sources[e.report_id], side_of) for e in events for c in e.claims)
     event_type, sub_type = _agreed_type(events)
     first, last, precision = _span(events)
-    reasons = contest_reasons(figures, claims)
+    reasons = contest_reasons(figures, claims, nationalities)
     return Incident(
         incident_id=incident_id, events=tuple(events), sources=tuple(dict.fromkeys(sources.values())),
         event_type=event_type, sub_event_type=sub_type, first_date=first, last_date=last, time_precision=precision,
         place=_agreed_place(events), actor1=_most_common(e.actor1 for e in events),
-        actor2=_most_common(e.actor2 for e in events), figures=figures, estimates=estimates(figures),
+        actor2=_most_common(e.actor2 for e in events), figures=figures, estimates=estimates(figures, nationalities),
         claims=tuple(sorted(claims, key=lambda c: (c.party, c.made_on))), contested=bool(reasons),
         reasons=reasons, overrides=tuple(overrides))
 
@@ -87,33 +89,36 @@ def _sourced_claim(claim: Claim, event: Event, source: Source, side_of: Callable
 
 # --- figures -------------------------------------------------------------------------------------------------------
 
-def estimates(figures: Iterable[SourcedFigure]) -> tuple[Estimate, ...]:
+def estimates(figures: Iterable[SourcedFigure],
+              nationalities: Sequence[Nationality] | None = None) -> tuple[Estimate, ...]:
     """Low/best/high per victim category, every figure counted once per independent source."""
-    return tuple(_estimate(victims, found) for victims, found in sorted(victim_groups(figures).items()))
+    groups = victim_groups(figures, nationalities)
+    return tuple(_estimate(victims, found) for victims, found in sorted(groups.items()))
 
 
-_NATIONALITY = (("Pakistani", re.compile(r"\bPakistan(?:i|is)?\b")), ("Afghan", re.compile(r"\bAfghan(?:istan|s)?\b")))
-
-
-def nationality(figure: Figure) -> str | None:
-    """'58 Pakistani soldiers', '23 soldiers of the Pakistan Army': whose dead the figure counts, when it says."""
-    found = [name for name, pattern in _NATIONALITY if pattern.search(figure.surface)]
+def nationality(figure: Figure, nationalities: Sequence[Nationality] | None = None) -> str | None:
+    """'58 Pakistani soldiers', '23 soldiers of the Pakistan Army': whose dead the figure counts, when it names one
+    party's country or nationals (`Sides.nationalities`; default: the shipped data's)."""
+    known = Sides.shipped().nationalities if nationalities is None else nationalities
+    found = [name for name, pattern in known if pattern.search(figure.surface)]
     return found[0] if len(found) == 1 else None
 
 
-def victim_groups(figures: Iterable[SourcedFigure]) -> dict[str, list[SourcedFigure]]:
+def victim_groups(figures: Iterable[SourcedFigure],
+                  nationalities: Sequence[Nationality] | None = None) -> dict[str, list[SourcedFigure]]:
     """Figures by whom they count: the victim category, split by nationality where figures name one ("9 Afghan
     soldiers" and "23 Pakistani soldiers" are different dead). A figure that names none joins the only nationality
     given for its category, else stands under the bare category."""
     figures = list(figures)
+    known = Sides.shipped().nationalities if nationalities is None else nationalities
     named: dict[str, set[str]] = defaultdict(set)
     for f in figures:
-        if (who := nationality(f.figure)) is not None:
+        if (who := nationality(f.figure, known)) is not None:
             named[f.figure.victims].add(who)
     groups: dict[str, list[SourcedFigure]] = defaultdict(list)
     for f in figures:
         victims = f.figure.victims
-        who = nationality(f.figure)
+        who = nationality(f.figure, known)
         if who is None and len(named[victims]) == 1:
             who = next(iter(named[victims]))
         groups[f"{who} {victims}" if who else victims].append(f)
@@ -144,10 +149,11 @@ def _top(figure: Figure) -> int:
 
 # --- contested ---------------------------------------------------------------------------------------------------
 
-def contest_reasons(figures: tuple[SourcedFigure, ...], claims: tuple[SourcedClaim, ...]) -> tuple[str, ...]:
+def contest_reasons(figures: tuple[SourcedFigure, ...], claims: tuple[SourcedClaim, ...],
+                    nationalities: Sequence[Nationality] | None = None) -> tuple[str, ...]:
     """Why the accounts disagree, in words a monitor can check; empty when they do not."""
     reasons = []
-    reasons += _conflicting_figures(figures)
+    reasons += _conflicting_figures(figures, nationalities)
     reasons += _disputes(claims, "responsibility", "responsibility disputed")
     reasons += _disputes(claims, "civilian deaths", "civilian deaths disputed")
     deniers = sorted({c.party for c in claims if c.claim.about == "occurrence" and c.claim.stance == "denies"})
@@ -156,10 +162,11 @@ def contest_reasons(figures: tuple[SourcedFigure, ...], claims: tuple[SourcedCla
     return tuple(reasons)
 
 
-def _conflicting_figures(figures: tuple[SourcedFigure, ...]) -> list[str]:
+def _conflicting_figures(figures: tuple[SourcedFigure, ...],
+                         nationalities: Sequence[Nationality] | None = None) -> list[str]:
     """Figures for the same victims whose ranges do not overlap, from different claimants."""
     reasons = []
-    for victims, found in sorted(victim_groups(figures).items()):
+    for victims, found in sorted(victim_groups(figures, nationalities).items()):
         ranges = {(f.figure.low, _top(f.figure) if f.figure.high is not None else None): f.figure.claimed_by
                   for f in found}
         lows = sorted({low for low, _ in ranges})

@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from trucewatch.pipeline.extract.event_types import STRATEGIC, defensible
+from trucewatch.pipeline.sides import Sides
 from trucewatch.records import Event, Override
 
 CELL_DEGREES = 0.5
@@ -49,8 +50,6 @@ SPREAD_TOLERANCE = 1
 TOWN_KM, NEAR_KM = 15.0, 40.0
 # How far an undated-to-the-day event may lie from its date: ACLED time precision 2 is a week, 3 a month.
 _HALF_WIDTH = {1: 0, 2: 3, 3: 15}
-# Sides that name one armed group; two different ones make two happenings.
-_GENERIC_SIDES = frozenset({"UNK", "CIV", "CIV_PAK", "CIV_AFG", "PAK", "AFG", "AFG_REP", "GENERIC", "OTHER", "MEDIA"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +72,16 @@ class Candidate:
     happening: str | None = None  # events of one report with the same key are sites of one happening
 
 
-def candidate_of(event: Event, side_of: Callable[[str], str | None]) -> Candidate | None:
-    """The resolution view of an event, or None for an undated event (it cannot be matched in time)."""
+def candidate_of(event: Event, side_of: Callable[[str], str | None],
+                 not_groups: Collection[str] | None = None) -> Candidate | None:
+    """The resolution view of an event, or None for an undated event (it cannot be matched in time).
+
+    Sides that name one armed group are kept (two different ones make two happenings): every side but `not_groups`,
+    the parties, their civilians, the media and the generic markers of the conflict (`Sides.not_groups`; default:
+    the shipped data's)."""
     if event.event_date is None:
         return None
+    generic = Sides.shipped().not_groups if not_groups is None else not_groups
     first, last = _day_range(event.event_date, event.event_date_end, event.time_precision)
     place = event.place
     sides = {side_of(name) for name in (event.actor1, event.actor2) if name}
@@ -86,7 +91,7 @@ def candidate_of(event: Event, side_of: Callable[[str], str | None]) -> Candidat
         geo_precision=place.geo_precision if place else 3, country=place.country if place else None,
         admin1=place.admin1 if place else None, admin2=place.admin2 if place else None,
         event_type=event.event_type, sub_event_type=event.sub_event_type,
-        groups=frozenset(s for s in sides if s and s not in _GENERIC_SIDES), happening=_happening(event))
+        groups=frozenset(s for s in sides if s and s not in generic), happening=_happening(event))
 
 
 def _happening(event: Event) -> str | None:

@@ -4,19 +4,17 @@ Plain inputs in (days and counts, map points), an SVG string out. matplotlib dra
 state is kept between calls. Output is deterministic: element ids come from a fixed hash salt, no date is written in
 the metadata, and text is drawn as paths (no fonts needed to view the file), so the same data give the same bytes.
 
-The map draws Natural Earth province outlines shipped in `trucewatch/data/` (simplified by
-`scripts/build_boundaries.py`; public domain, see data/SOURCES.md) with matplotlib patches: no download, no cartopy.
+The map draws the conflict's area (`trucewatch.conflict.MapFrame`, from its data folder's map.toml: the shipped data
+draw Natural Earth province outlines simplified by `scripts/build_boundaries.py`, public domain, see data/SOURCES.md)
+with matplotlib patches: no download, no cartopy. Without a frame, or a frame without an extent, it fits the points.
 """
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib.resources import files
 
 import matplotlib
 from matplotlib import dates as mdates
@@ -27,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
-from trucewatch.data import BOUNDARY_FILES
+from trucewatch.conflict import MapFrame
 
 SVG_RC = {"svg.hashsalt": "trucewatch", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8}
 STATUS_COLOURS = {"inside": "#c0392b", "uncertain": "#e69f00", "outside": "#7f8c8d"}
@@ -36,8 +34,8 @@ STATUS_WORDS = {"inside": "inside the window", "uncertain": "boundary case (unce
 # Colour-blind-safe (Okabe-Ito) colours for the parties of the timeline, in order; "unattributed" is grey.
 SERIES_COLOURS = ("#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442")
 UNATTRIBUTED_COLOUR = "#999999"
-COUNTRY_FILL = {"Afghanistan": "#f4f1ea", "Pakistan": "#eaf0f4"}
-MAP_EXTENT = (60.4, 77.9, 23.5, 38.6)  # lon min, lon max, lat min, lat max: Afghanistan and Pakistan
+OTHER_FILL = "#f5f5f5"  # provinces of a country the frame gives no fill
+FIT_MARGIN = 1.0  # degrees around the points when the frame has no extent
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +56,6 @@ class BarSeries:
     label: str
     counts: tuple[int, ...]
     uncertain: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Outline:
-    """A province's outer rings (level "admin1"), or a country's border lines (level "country")."""
-
-    name: str
-    country: str
-    level: str
-    rings: tuple[tuple[tuple[float, float], ...], ...]
 
 
 # --- the timeline ----------------------------------------------------------------------------------------------
@@ -227,23 +215,24 @@ def _activity_axes(ax: Axes, bins: Sequence[date], unit: str, highest: int, labe
 # --- the map ---------------------------------------------------------------------------------------------------
 
 
-def map_svg(points: Sequence[MapPoint], title: str = "") -> str:
-    """Incidents over Afghan and Pakistani provinces: colour by window status, area by the best death estimate."""
+def map_svg(points: Sequence[MapPoint], title: str = "", frame: MapFrame | None = None) -> str:
+    """Incidents over the conflict's provinces (`frame`): colour by window status, area by the best death
+    estimate."""
     with matplotlib.rc_context(SVG_RC):
-        return _map(points, title)
+        return _map(points, title, frame or MapFrame())
 
 
-def _map(points: Sequence[MapPoint], title: str) -> str:
+def _map(points: Sequence[MapPoint], title: str, frame: MapFrame) -> str:
     fig, ax = _figure(7.2, 6.3)
-    _provinces(ax)
+    _provinces(ax, frame)
     _points(ax, points)
-    lon0, lon1, lat0, lat1 = MAP_EXTENT
+    lon0, lon1, lat0, lat1 = map_extent(points, frame)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1 / math.cos(math.radians((lat0 + lat1) / 2)))
     ax.tick_params(labelsize=6, length=2)
-    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}°E"))
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}°N"))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}°{'E' if v >= 0 else 'W'}"))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}°{'N' if v >= 0 else 'S'}"))
     _map_legend(ax, points)
     if title:
         ax.set_title(title, loc="left", fontsize=9)
@@ -251,15 +240,23 @@ def _map(points: Sequence[MapPoint], title: str) -> str:
     return _svg(fig)
 
 
-def _provinces(ax: Axes) -> None:
-    for outline in load_outlines():
+def map_extent(points: Sequence[MapPoint], frame: MapFrame) -> tuple[float, float, float, float]:
+    """The frame's extent; without one, the points' with a margin (a degree around a lone point)."""
+    if frame.extent is not None:
+        return frame.extent
+    lons, lats = [p.longitude for p in points] or [0.0], [p.latitude for p in points] or [0.0]
+    return (min(lons) - FIT_MARGIN, max(lons) + FIT_MARGIN, min(lats) - FIT_MARGIN, max(lats) + FIT_MARGIN)
+
+
+def _provinces(ax: Axes, frame: MapFrame) -> None:
+    for outline in frame.outlines:
         for ring in outline.rings:
             if outline.level == "country":
                 ax.plot(*zip(*ring, strict=True), color="#555555", linewidth=0.9, zorder=2)
             else:
-                ax.add_patch(Polygon(ring, closed=True, facecolor=COUNTRY_FILL.get(outline.country, "#f5f5f5"),
+                ax.add_patch(Polygon(ring, closed=True, facecolor=frame.fills.get(outline.country, OTHER_FILL),
                                      edgecolor="#a5a5a5", linewidth=0.3, zorder=1))
-    for name, (lon, lat) in {"AFGHANISTAN": (65.3, 33.6), "PAKISTAN": (69.6, 27.6)}.items():
+    for name, lon, lat in frame.labels:
         ax.text(lon, lat, name, fontsize=9, color="#8a8a8a", ha="center", va="center", zorder=2)
 
 
@@ -288,10 +285,9 @@ def label_groups(points: Sequence[MapPoint], within: float = 0.08) -> dict[tuple
     return groups
 
 
-def on_map(p: MapPoint) -> bool:
-    """Whether the point lies in the area the map shows."""
-    lon0, lon1, lat0, lat1 = MAP_EXTENT
-    return lon0 <= p.longitude <= lon1 and lat0 <= p.latitude <= lat1
+def on_map(p: MapPoint, frame: MapFrame | None = None) -> bool:
+    """Whether the point lies in the area the map shows (every point, when the frame has no extent: it fits them)."""
+    return frame is None or frame.contains(p.longitude, p.latitude)
 
 
 def marker_area(fatalities: int | None) -> float:
@@ -309,24 +305,6 @@ def _map_legend(ax: Axes, points: Sequence[MapPoint]) -> None:
                               label=f"{deaths} deaths" if deaths else "no deaths reported"))
     ax.legend(handles=handles, loc="lower left", fontsize=6.5, frameon=True, framealpha=0.9, borderpad=0.8,
               labelspacing=1.0)
-
-
-@lru_cache(maxsize=1)
-def load_outlines() -> tuple[Outline, ...]:
-    """The shipped outlines of Afghanistan's and Pakistan's provinces, and of the two countries."""
-    folder = files("trucewatch") / "data"
-    outlines = []
-    for name in BOUNDARY_FILES:
-        for feature in json.loads(folder.joinpath(name).read_text(encoding="utf-8"))["features"]:
-            geometry, properties = feature["geometry"], feature["properties"]
-            if geometry["type"] == "MultiLineString":
-                rings = geometry["coordinates"]
-            else:  # outer rings only: the shipped provinces have no holes
-                polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-                rings = [polygon[0] for polygon in polygons]
-            outlines.append(Outline(properties["name"], properties["country"], properties["level"],
-                                    tuple(tuple((x, y) for x, y in ring) for ring in rings)))
-    return tuple(outlines)
 
 
 # --- output ----------------------------------------------------------------------------------------------------

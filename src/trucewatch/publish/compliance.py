@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -72,43 +72,46 @@ def write_compliance(assessments: Iterable[Assessment], fmt: str, out: TextIO) -
 AGREEMENT_COLUMNS = (("AGREEMENT", 27), ("KIND", 11), ("IN FORCE", 32), ("PARTIES", 8), ("COMMITMENTS", 30))
 
 
-def render_agreement_table(agreements: Sequence[Agreement]) -> Iterator[str]:
-    """The stored agreements, one block each, for `trucewatch agreements list`."""
+def render_agreement_table(agreements: Sequence[Agreement],
+                           names: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The stored agreements, one block each, for `trucewatch agreements list`; `names`: the conflict's zone
+    abbreviations (`Conflict.zone_names`; default: the shipped data's), as for every function here."""
     widths = [w for _, w in AGREEMENT_COLUMNS]
     yield table_line([[name] for name, _ in AGREEMENT_COLUMNS], widths)
     yield table_rule(widths)
     for a in agreements:
-        yield table_line([[a.agreement_id], [a.kind], in_force(a, window_of(a, agreements)),
+        yield table_line([[a.agreement_id], [a.kind], in_force(a, window_of(a, agreements), names),
                           [", ".join(p.code for p in a.parties)],
                           [c.commitment_id for c in a.commitments]], widths)
 
 
-def in_force(a: Agreement, window: Window) -> list[str]:
+def in_force(a: Agreement, window: Window, names: Mapping[str, str] | None = None) -> list[str]:
     """['from 2025-10-17 18:00 PKT', 'to 2025-10-19 00:00 PKT', '(superseded by doha-2025-10-19)']"""
-    lines = [f"from {local(window.start, a.tz)}"]
+    lines = [f"from {local(window.start, a.tz, names)}"]
     if window.end is None:
         return [*lines, "open-ended"]
-    lines.append(f"to {local(window.end, a.tz)}")
+    lines.append(f"to {local(window.end, a.tz, names)}")
     return lines + ([f"(superseded by {window.ended_by})"] if window.ended_by else [])
 
 
-def local(at: datetime, tz: str) -> str:
+def local(at: datetime, tz: str, names: Mapping[str, str] | None = None) -> str:
     """'2025-10-15 18:00 PKT'"""
     clock = at.astimezone(ZoneInfo(tz))
-    return f"{clock:%Y-%m-%d %H:%M} {zone_name(tz, clock)}"
+    return f"{clock:%Y-%m-%d %H:%M} {zone_name(tz, clock, names)}"
 
 
-def render_agreement(a: Agreement, agreements: Sequence[Agreement] = ()) -> Iterator[str]:
+def render_agreement(a: Agreement, agreements: Sequence[Agreement] = (),
+                     names: Mapping[str, str] | None = None) -> Iterator[str]:
     """One agreement in full, for `trucewatch agreements show ID`; `agreements` (all stored) say what supersedes it."""
     window = window_of(a, agreements)
     superseded_by = [other.agreement_id for other in agreements if a.agreement_id in other.supersedes]
     yield f"Agreement {a.agreement_id}: {a.name} ({a.kind})"
-    yield f"  from:         {local(window.start, a.tz)} = {local(window.start, 'UTC')}"
+    yield f"  from:         {local(window.start, a.tz, names)} = {local(window.start, 'UTC')}"
     if window.end is None:
         yield "  to:           open-ended"
     else:
         ended = f", when {window.ended_by} superseded it" if window.ended_by else ""
-        yield f"  to:           {local(window.end, a.tz)} = {local(window.end, 'UTC')}{ended}"
+        yield f"  to:           {local(window.end, a.tz, names)} = {local(window.end, 'UTC')}{ended}"
     yield f"  times in:     {a.tz}" + ("" if a.end is not None else "; no end of its own")
     yield f"  parties:      {_members(a.parties)}"
     yield f"  guarantors:   {_members(a.guarantors) or '(none)'}"

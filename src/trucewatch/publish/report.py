@@ -16,11 +16,12 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from trucewatch.conflict import MapFrame
 from trucewatch.errors import ExportError
 from trucewatch.pipeline.assess import (
     VIOLENT,
@@ -147,6 +148,7 @@ class ComplianceReport:
     points: tuple[MapPoint, ...]
     boundary: tuple[IncidentSection, ...]
     incidents: tuple[IncidentSection, ...]
+    area: MapFrame = field(default_factory=MapFrame)  # the conflict's area, as the map shows it
 
 
 # --- building it -----------------------------------------------------------------------------------------------
@@ -154,10 +156,17 @@ class ComplianceReport:
 
 def build_report(agreement: Agreement, assessments: Sequence[Assessment], incidents: Mapping[str, Incident], *,
                  window: Window | None = None, date_from: date | None = None, date_to: date | None = None,
-                 database: str = "", generated_at: datetime | None = None) -> ComplianceReport:
+                 database: str = "", generated_at: datetime | None = None, area: MapFrame | None = None,
+                 zone_names: Mapping[str, str] | None = None) -> ComplianceReport:
     """The report of `agreement` from its assessments and the full records of the incidents inside the window or on
     its boundary (`incidents`, by id; others are not needed). `window` is the window in force (`window_of`: an
-    agreement that supersedes this one may end it early); by default the agreement's own."""
+    agreement that supersedes this one may end it early); by default the agreement's own. `area` and `zone_names`
+    are the conflict's map frame and zone abbreviations (`Conflict.map`, `.zone_names`; default: the shipped
+    data's)."""
+    if area is None:
+        from trucewatch.conflict import shipped_conflict  # noqa: PLC0415
+
+        area = shipped_conflict().map
     window = window or window_of(agreement)
     codes = tuple(p.code for p in agreement.parties)
     shown = sorted((a for a in assessments if a.window_status in ("inside", "uncertain")),
@@ -167,7 +176,8 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
     days, series = timeline_series(assessments, agreement, date_from, date_to)
     return ComplianceReport(
         agreement_id=agreement.agreement_id, name=agreement.name, kind=agreement.kind,
-        tz=agreement.tz, window_local=window_text(window, agreement.tz), window_utc=window_text(window, "UTC"),
+        tz=agreement.tz, window_local=window_text(window, agreement.tz, zone_names),
+        window_utc=window_text(window, "UTC"),
         parties=tuple((p.code, p.name) for p in agreement.parties),
         guarantors=tuple(p.name for p in agreement.guarantors), mediators=tuple(p.name for p in agreement.mediators),
         commitments=tuple((c.commitment_id, c.text) for c in agreement.commitments),
@@ -177,7 +187,7 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
         days=days, series=series, window_start=_local_day(window.start, agreement.tz),
         window_end=_local_day(window.end - timedelta(microseconds=1), agreement.tz) if window.end else None,
         points=tuple(_point(a, numbers.get(a.incident_id)) for a in assessments if _located(a)),
-        boundary=tuple(s for s in sections if s.status == "uncertain"), incidents=sections)
+        boundary=tuple(s for s in sections if s.status == "uncertain"), incidents=sections, area=area)
 
 
 def unattributed(a: Assessment) -> bool:
@@ -282,21 +292,22 @@ def _source_line(s: Source) -> SourceLine:
     return SourceLine(s.published, s.outlet or "?", s.report_id, s.url, (s.sha256 or "?")[:SHA_PREFIX], copy_of)
 
 
-def window_text(window: Window, tz: str) -> str:
-    """'from 19 Oct 2025 00:00 PKT (UTC+05:00), open-ended'; an end set by a superseding agreement says so."""
-    begin = f"from {_stamp(window.start, tz)}"
+def window_text(window: Window, tz: str, names: Mapping[str, str] | None = None) -> str:
+    """'from 19 Oct 2025 00:00 PKT (UTC+05:00), open-ended'; an end set by a superseding agreement says so. `names`:
+    the conflict's zone abbreviations (`Conflict.zone_names`; default: the shipped data's)."""
+    begin = f"from {_stamp(window.start, tz, names)}"
     if window.end is None:
         return f"{begin}, open-ended (no end agreed)"
     superseded = f", when {window.ended_by} superseded it" if window.ended_by else ""
-    return f"{begin} to {_stamp(window.end, tz)}{superseded}"
+    return f"{begin} to {_stamp(window.end, tz, names)}{superseded}"
 
 
-def _stamp(moment: datetime, tz: str) -> str:
+def _stamp(moment: datetime, tz: str, names: Mapping[str, str] | None) -> str:
     local = moment.astimezone(ZoneInfo(tz))
     if tz == "UTC":
         return f"{local:%d %b %Y %H:%M} UTC"
     offset = local.strftime("%z")
-    return f"{local:%d %b %Y %H:%M} {zone_name(tz, local)} ({tz}, UTC{offset[:3]}:{offset[3:]})"
+    return f"{local:%d %b %Y %H:%M} {zone_name(tz, local, names)} ({tz}, UTC{offset[:3]}:{offset[3:]})"
 
 
 def _local_day(moment: datetime, tz: str) -> date:
@@ -341,7 +352,7 @@ def charts(report: ComplianceReport) -> dict[str, str]:
     """The report's figures as SVG text: "timeline" and "map"."""
     return {
         "timeline": timeline_svg(report.days, report.series, report.window_start, report.window_end),
-        "map": map_svg(report.points),
+        "map": map_svg(report.points, frame=report.area),
     }
 
 
@@ -524,8 +535,8 @@ def _timeline_caption(r: ComplianceReport) -> str:
 
 
 def _map_caption(r: ComplianceReport) -> str:
-    shown = [p for p in r.points if on_map(p)]
-    away = [p for p in r.points if not on_map(p)]
+    shown = [p for p in r.points if on_map(p, r.area)]
+    away = [p for p in r.points if not on_map(p, r.area)]
     total = sum(r.counts.values())
     unplaced = total - len(r.points)
     numbers = [p.label for p in away if p.label]
@@ -533,9 +544,9 @@ def _map_caption(r: ComplianceReport) -> str:
              f"{len(away)} outside the area shown" + (f", among them {_and(numbers)}" if numbers else "")
              if away else ""]
     left_out = "; ".join(n for n in notes if n)
+    credit = f" Province outlines: {r.area.credit}." if r.area.features and r.area.credit else ""
     return (f"{len(shown)} of the {total} incidents assessed" + (f" ({left_out})" if left_out else "")
-            + ". Colour: window status; area: best estimate of deaths; numbers: the incidents below. Province "
-            "outlines: Natural Earth (public domain).")
+            + f". Colour: window status; area: best estimate of deaths; numbers: the incidents below.{credit}")
 
 
 def _and(items: Sequence[str]) -> str:

@@ -122,7 +122,7 @@ def _proofs(desk: Desk, finding: Finding, checkpoint: Checkpoint | None) -> dict
 
 def _record(desk: Desk, user: User | None, f: Finding, originals: dict[str, EvidenceOriginal],
             proofs: dict[str, Any]) -> dict[str, Any]:
-    versions = [v for v in desk.cases.versions(f.series) if may_read(user, v)]
+    versions = [v for v in desk.cases.versions(f.series) if may_read(user, v, desk.parties)]
     return {
         "finding": rules.content(f), "content_hash": f.content_hash, "sealed": f.sealed,
         "grade_definition": rules.GRADE_DEFINITIONS.get(f.grade),

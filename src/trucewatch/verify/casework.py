@@ -15,16 +15,17 @@ import io
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Engine
 
+from trucewatch.conflict import known_parties, load_conflict
 from trucewatch.errors import FindingError, WebError
 from trucewatch.records import (
-    PARTY_CODES, Complaint, ComplaintTransition, EvidenceAnnotation, EvidenceOriginal, EvidenceWithdrawal, Finding,
+    Complaint, ComplaintTransition, EvidenceAnnotation, EvidenceOriginal, EvidenceWithdrawal, Finding,
     FindingSignature, User,
 )
 from trucewatch.settings import Settings
@@ -42,15 +43,21 @@ Entry = tuple[str, str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class Desk:
-    """Where casework is done: the store (one engine) and the evidence folder with its size limit."""
+    """Where casework is done: the store (one engine), the evidence folder with its size limit, and the conflict's
+    parties (those liaison officers speak for and complaints are filed for)."""
 
     engine: Engine
     evidence_path: Path
     max_bytes: int
+    parties: tuple[str, ...] = field(default_factory=known_parties)
 
     @classmethod
     def over(cls, engine: Engine, settings: Settings) -> Desk:
-        return cls(engine, settings.evidence_path, settings.max_upload_bytes)
+        return cls(engine, settings.evidence_path, settings.max_upload_bytes, load_conflict(settings).party_codes)
+
+    def identity(self, user: User | None) -> Identity:
+        """Who `user` is to the access rules (the public for None)."""
+        return Identity.of(user, self.parties) if user is not None else Identity(parties=self.parties)
 
     @property
     def cases(self) -> CaseStore:
@@ -82,9 +89,9 @@ def acting_user(desk: Desk, name: str) -> User:
     return user
 
 
-def _may(user: User, action: str, kind: str, party: str | None = None, what: str = "") -> None:
+def _may(desk: Desk, user: User, action: str, kind: str, party: str | None = None, what: str = "") -> None:
     """TW-E811 unless the rule table lets this user do it."""
-    if not decide(Identity.of(user), action, Resource(kind, party=party)):
+    if not decide(desk.identity(user), action, Resource(kind, party=party)):
         roles = {"finding": "guarantor monitors", "complaint_opening": "guarantor monitors",
                  "evidence_annotation": "guarantor monitors"}.get(kind, "the roles docs/web.md names")
         raise FindingError("TW-E811", name=user.name, role=user.role, roles=roles, action=what or f"{action} {kind}")
@@ -116,10 +123,10 @@ def file_complaint(desk: Desk, user: User, complaint: Complaint, captured_at: st
 
 def open_complaint(desk: Desk, user: User, incident_id: str, party: str, text: str) -> Complaint:
     """A monitor opens a complaint from an incident, on behalf of `party` (whose liaison officers then see it)."""
-    _may(user, "create", "complaint_opening", what="open a complaint from an incident")
+    _may(desk, user, "create", "complaint_opening", what="open a complaint from an incident")
     problems = []
-    if party not in PARTY_CODES:
-        problems.append(("body -> party", f"{party!r}: name the party it is opened for, {' or '.join(PARTY_CODES)}"))
+    if party not in desk.parties:
+        problems.append(("body -> party", f"{party!r}: name the party it is opened for, {' or '.join(desk.parties)}"))
     if not text.strip():
         problems.append(("body -> text", "empty; say what is to be examined"))
     if not desk.web.incident_exists(incident_id):
@@ -133,25 +140,26 @@ def open_complaint(desk: Desk, user: User, incident_id: str, party: str, text: s
 def get_complaint(desk: Desk, user: User | None, complaint_id: str) -> Complaint:
     """The complaint, if `user` may read it (None: no check); TW-E815 when it does not exist or they may not."""
     found = desk.web.get_complaint(complaint_id)
-    if found is None or (user is not None and not _reads(user, found)):
+    if found is None or (user is not None and not _reads(desk, user, found)):
         raise FindingError("TW-E815", complaint_id=complaint_id)
     return found
 
 
 def list_complaints(desk: Desk, user: User, status: str | None = None) -> list[Complaint]:
     """The complaints `user` may see, newest first."""
-    return [c for c in desk.web.iter_complaints(visible_parties(Identity.of(user), "complaint"))
-            if _reads(user, c) and (status is None or c.status == status)]
+    return [c for c in desk.web.iter_complaints(visible_parties(desk.identity(user), "complaint"))
+            if _reads(desk, user, c) and (status is None or c.status == status)]
 
 
-def _reads(user: User, c: Complaint) -> bool:
-    return decide(Identity.of(user), "read", Resource("complaint", party=c.party))
+def _reads(desk: Desk, user: User, c: Complaint) -> bool:
+    return decide(desk.identity(user), "read", Resource("complaint", party=c.party))
 
 
 def move_complaint(desk: Desk, user: User, complaint_id: str, to_state: str, note: str = "") -> ComplaintTransition:
     """Move a complaint by hand, as the workflow allows this user (TW-E801..804); logged as `complaint.transition`."""
     c = get_complaint(desk, user, complaint_id)
-    workflow.transition(c.complaint_id, user.role, user.party, c.party, c.status, to_state, note=note)
+    workflow.transition(c.complaint_id, user.role, user.party, c.party, c.status, to_state, note=note,
+                        parties=desk.parties)
     move = ComplaintTransition(c.complaint_id, 0, c.status, to_state, user.name, user.role, now_utc(), note.strip())
     [done] = desk.cases.move([move], audit=recorder(user.name, transition_entry(move)))
     return done
@@ -172,7 +180,8 @@ def _moves(desk: Desk, user: User, complaint_ids: Sequence[str], from_state: str
     for cid in complaint_ids:
         if states.get(cid) != from_state:
             continue
-        workflow.transition(cid, user.role, user.party, parties[cid], from_state, to_state, via=workflow.BY_FINDING)
+        workflow.transition(cid, user.role, user.party, parties[cid], from_state, to_state, via=workflow.BY_FINDING,
+                            parties=desk.parties)
         moves.append(ComplaintTransition(cid, 0, from_state, to_state, user.name, user.role, at, "", finding_id))
     return moves
 
@@ -204,7 +213,7 @@ class Draft:
 
 def draft_finding(desk: Desk, user: User, draft: Draft) -> Finding:
     """Draft a finding on complaints under review: they move to 'finding drafted'. TW-E806 with every mistake."""
-    _may(user, "create", "finding", what="draft findings")
+    _may(desk, user, "create", "finding", what="draft findings")
     complaints = [c for c in map(desk.web.get_complaint, draft.complaint_ids) if c is not None]
     incidents = tuple(dict.fromkeys((*draft.incident_ids, *(c.incident_id for c in complaints if c.incident_id))))
     kept, originals = _report_originals(desk, user, draft.reports)
@@ -221,7 +230,7 @@ def draft_finding(desk: Desk, user: User, draft: Draft) -> Finding:
 
 def edit_draft(desk: Desk, user: User, finding_id: str, changes: Mapping[str, Any]) -> Finding:
     """Change a draft nobody has signed yet, in place (TW-E805 once anyone has: amend it instead)."""
-    _may(user, "update", "finding", what="edit findings")
+    _may(desk, user, "update", "finding", what="edit findings")
     old = get_finding(desk, user, finding_id)
     if old.signatures:
         raise FindingError("TW-E805", finding_id=finding_id, detail=rules.edit_problem(old))
@@ -236,7 +245,7 @@ def edit_draft(desk: Desk, user: User, finding_id: str, changes: Mapping[str, An
 def amend_finding(desk: Desk, user: User, finding_id: str, changes: Mapping[str, Any]) -> Finding:
     """A new version of a finding (the latest of its series), with the changes: it supersedes the old one, which
     stays as it is. TW-E810 for a superseded version."""
-    _may(user, "create", "finding", what="amend findings")
+    _may(desk, user, "create", "finding", what="amend findings")
     old = get_finding(desk, user, finding_id)
     problem = rules.amend_problem(old)
     if problem:
@@ -269,7 +278,7 @@ def _changed(desk: Desk, user: User, old: Finding,
 def sign_finding(desk: Desk, user: User, finding_id: str, content_hash: str) -> Finding:
     """A guarantor monitor signs the content hash they reviewed. The second guarantor's signature seals it: its
     complaints go to 'finding signed'. TW-E808 when it cannot be signed (hash, guarantor signed already ...)."""
-    _may(user, "create", "finding_signature", what="sign findings")
+    _may(desk, user, "create", "finding_signature", what="sign findings")
     finding = get_finding(desk, user, finding_id)
     problem = rules.sign_problem(finding, user.guarantor, user.name, content_hash)
     if problem:
@@ -287,7 +296,7 @@ def sign_finding(desk: Desk, user: User, finding_id: str, content_hash: str) -> 
 def publish_finding(desk: Desk, user: User, finding_id: str) -> Finding:
     """Publish a sealed finding: anyone may read it from now on; its complaints go to 'published'. TW-E809 when it
     is not sealed, superseded or published already."""
-    _may(user, "create", "finding_publication", what="publish findings")
+    _may(desk, user, "create", "finding_publication", what="publish findings")
     finding = get_finding(desk, user, finding_id)
     problem = rules.publish_problem(finding)
     if problem:
@@ -306,19 +315,20 @@ def get_finding(desk: Desk, user: User | None, finding_id: str) -> Finding:
     """The finding, if `user` may read it (published: anyone, None the public; else monitors and admins);
     TW-E807 when it does not exist or they may not."""
     found = desk.cases.finding(finding_id)
-    if found is None or not may_read(user, found):
+    if found is None or not may_read(user, found, desk.parties):
         raise FindingError("TW-E807", finding_id=finding_id)
     return found
 
 
-def may_read(user: User | None, finding: Finding) -> bool:
-    identity = Identity.of(user) if user is not None else Identity()
+def may_read(user: User | None, finding: Finding, parties: Sequence[str] | None = None) -> bool:
+    """Whether `user` (None: the public) may read the finding; `parties`: the conflict's (`Desk.parties`)."""
+    identity = Identity.of(user, parties) if user is not None else Identity()
     return decide(identity, "read", Resource("finding", published=finding.published))
 
 
 def list_findings(desk: Desk, user: User | None, complaint_id: str | None = None) -> list[Finding]:
     """The findings `user` may read (every version), newest first."""
-    return [f for f in desk.cases.findings(complaint_id=complaint_id) if may_read(user, f)]
+    return [f for f in desk.cases.findings(complaint_id=complaint_id) if may_read(user, f, desk.parties)]
 
 
 def finding_payload(f: Finding) -> dict[str, Any]:
@@ -409,7 +419,7 @@ def evidence_of(desk: Desk, user: User | None, complaint: Complaint) -> list[Evi
     shas = [e.sha256 for e in complaint.evidence]
     originals = desk.cases.originals(shas)
     withdrawn = {w.sha256: w for w in desk.cases.withdrawals(complaint.complaint_id)}
-    staff = user is not None and decide(Identity.of(user), "read", Resource("evidence_annotation"))
+    staff = user is not None and decide(desk.identity(user), "read", Resource("evidence_annotation"))
     notes = desk.cases.annotations(complaint.complaint_id) if staff else []
     return [EvidenceView(e.sha256, e.filename, originals.get(e.sha256), withdrawn.get(e.sha256),
                          tuple(a for a in notes if a.sha256 == e.sha256)) for e in complaint.evidence]
@@ -427,7 +437,7 @@ def annotate(desk: Desk, user: User, complaint_id: str, sha256: str, note: str, 
              copy: tuple[BinaryIO, str] | None = None) -> EvidenceAnnotation:
     """A monitor's note on a file of a complaint, with an annotated working copy (a file and its name) when given;
     the original is never touched. Logged as `evidence.annotate`."""
-    _may(user, "create", "evidence_annotation", what="annotate evidence")
+    _may(desk, user, "create", "evidence_annotation", what="annotate evidence")
     _file_of(desk, user, complaint_id, sha256)
     if not note.strip():
         _refuse([("body -> note", "empty; say what the annotation points out")])
@@ -448,7 +458,7 @@ def withdraw(desk: Desk, user: User, complaint_id: str, sha256: str, reason: str
     """Withdraw a file from a complaint (its party's liaison officer, or a monitor): a recorded event; the file and
     its record stay. Logged as `evidence.withdraw`."""
     c = _file_of(desk, user, complaint_id, sha256)
-    _may(user, "create", "evidence_withdrawal", party=c.party, what="withdraw this evidence")
+    _may(desk, user, "create", "evidence_withdrawal", party=c.party, what="withdraw this evidence")
     if any(w.sha256 == sha256 for w in desk.cases.withdrawals(complaint_id)):
         raise FindingError("TW-E813", sha256=sha256, complaint_id=complaint_id, detail="withdrawn already")
     if not reason.strip():

@@ -14,10 +14,12 @@ second guarantor's signature) and its publication; `transition(..., via="manual"
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trucewatch.conflict import known_parties
 from trucewatch.errors import FindingError
-from trucewatch.records import COMPLAINT_STATUSES, PARTY_CODES
+from trucewatch.records import COMPLAINT_STATUSES
 
 STATES = COMPLAINT_STATUSES
 FIRST = STATES[0]
@@ -64,26 +66,27 @@ def find(from_state: str, to_state: str) -> Transition | None:
 
 
 def may_transition(role: str, party: str | None, complaint_party: str | None, from_state: str,
-                   to_state: str) -> bool:
-    """May someone of `role` (a liaison officer of `party`) move a complaint of `complaint_party` from `from_state`
-    to `to_state`? Whatever way the transition is made (by hand or by a finding)."""
+                   to_state: str, *, parties: Sequence[str] | None = None) -> bool:
+    """May someone of `role` (a liaison officer of `party`, one of the conflict's `parties`; default: the shipped
+    data's) move a complaint of `complaint_party` from `from_state` to `to_state`? Whatever way the transition is made
+    (by hand or by a finding)."""
     step = find(from_state, to_state)
     if step is None or role not in step.roles:
         return False
     if role == "liaison":
-        return party in PARTY_CODES and party == complaint_party
+        return party in known_parties(parties) and party == complaint_party
     return True
 
 
 def next_states(role: str, party: str | None, complaint_party: str | None, state: str, *,
-                via: str | None = MANUAL) -> list[Transition]:
+                via: str | None = MANUAL, parties: Sequence[str] | None = None) -> list[Transition]:
     """The transitions this person may make from `state` (by hand only, by default; `via=None`: every way)."""
     return [t for t in TRANSITIONS if t.from_state == state and (via is None or t.via == via)
-            and may_transition(role, party, complaint_party, t.from_state, t.to_state)]
+            and may_transition(role, party, complaint_party, t.from_state, t.to_state, parties=parties)]
 
 
 def transition(complaint_id: str, role: str, party: str | None, complaint_party: str | None, from_state: str,
-               to_state: str, *, note: str = "", via: str = MANUAL) -> Transition:
+               to_state: str, *, note: str = "", via: str = MANUAL, parties: Sequence[str] | None = None) -> Transition:
     """The transition, if this person may make it this way with this note; else FindingError: TW-E801 no such
     transition from this state, TW-E802 not for this role (or party), TW-E804 made by a finding, not by hand,
     TW-E803 a note is needed."""
@@ -92,7 +95,7 @@ def transition(complaint_id: str, role: str, party: str | None, complaint_party:
         choices = ", ".join(repr(t.to_state) for t in TRANSITIONS if t.from_state == from_state) or "nowhere (final)"
         raise FindingError("TW-E801", complaint_id=complaint_id, state=from_state, to_state=to_state,
                            choices=choices)
-    if not may_transition(role, party, complaint_party, from_state, to_state):
+    if not may_transition(role, party, complaint_party, from_state, to_state, parties=parties):
         detail = " on another party's complaint" if role == "liaison" and role in step.roles else ""
         raise FindingError("TW-E802", role=role, from_state=from_state, to_state=to_state, detail=detail)
     if step.via != via:

@@ -13,13 +13,18 @@ The published record: reports (metadata; the text to signed-in users only, as ou
 incidents, agreements and compliance. Anything not published (none yet: a deployment setting, or the findings
 monitors will draft, will make some) is for admins and monitors only. Complaints and their evidence are private to
 their party's liaison officers, the monitors and the admins. Incident overrides are for monitors and admins.
+
+The parties a liaison officer may speak for are the conflict's (`Conflict.party_codes`, from the actor dictionary's
+[[side]] table): the app builds each identity with them (`Identity.of(user, parties)`); an identity built without
+them reads the shipped data's.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from trucewatch.records import GUARANTOR_CODES, PARTY_CODES, USER_ROLES, User
+from trucewatch.conflict import known_parties
+from trucewatch.records import GUARANTOR_CODES, USER_ROLES, User
 
 ROLES = (*USER_ROLES, "public")
 ACTIONS = ("list", "read", "create", "update", "delete")
@@ -35,14 +40,21 @@ class Identity:
     party: str | None = None  # liaison officers
     guarantor: str | None = None  # guarantor monitors
     user_id: int | None = None
+    parties: tuple[str, ...] | None = None  # the conflict's parties (None: the shipped data's)
 
     @property
     def signed_in(self) -> bool:
         return self.role != "public"
 
+    @property
+    def known_parties(self) -> tuple[str, ...]:
+        """The parties a liaison officer may speak for in this identity's conflict."""
+        return known_parties(self.parties)
+
     @classmethod
-    def of(cls, user: User) -> Identity:
-        return cls(role=user.role, name=user.name, party=user.party, guarantor=user.guarantor, user_id=user.user_id)
+    def of(cls, user: User, parties: Sequence[str] | None = None) -> Identity:
+        return cls(role=user.role, name=user.name, party=user.party, guarantor=user.guarantor, user_id=user.user_id,
+                   parties=tuple(parties) if parties is not None else None)
 
 
 PUBLIC = Identity()
@@ -110,7 +122,7 @@ def liaison_for_own_party(i: Identity, r: Resource) -> bool:
 
 
 def _liaison(i: Identity) -> bool:
-    return i.role == "liaison" and i.party in PARTY_CODES
+    return i.role == "liaison" and i.party in i.known_parties
 
 
 _RECORD = published_or(*STAFF)
@@ -172,7 +184,7 @@ def _well_formed(i: Identity) -> bool:
     if i.role not in ROLES:
         return False
     if i.role == "liaison":
-        return i.party in PARTY_CODES
+        return i.party in i.known_parties
     if i.role == "monitor":
         return i.guarantor in GUARANTOR_CODES
     return i.party is None and i.guarantor is None
@@ -183,16 +195,18 @@ def visible_parties(identity: Identity, kind: str) -> frozenset[str] | None:
     codes (empty: none). Listings filter by it; each object is checked again by `decide`."""
     if decide(identity, "read", Resource(kind, party=None)):
         return None
-    return frozenset(p for p in PARTY_CODES if decide(identity, "read", Resource(kind, party=p)))
+    return frozenset(p for p in identity.known_parties if decide(identity, "read", Resource(kind, party=p)))
 
 
-def binding_problem(role: str, party: str | None, guarantor: str | None) -> str | None:
-    """Why this role and binding do not go together, or None: a liaison officer needs a party, a guarantor monitor a
-    guarantor, and nobody else has either."""
+def binding_problem(role: str, party: str | None, guarantor: str | None,
+                    parties: Sequence[str] | None = None) -> str | None:
+    """Why this role and binding do not go together, or None: a liaison officer needs a party (one of `parties`, the
+    conflict's; default: the shipped data's), a guarantor monitor a guarantor, and nobody else has either."""
+    parties = known_parties(parties)
     if role not in USER_ROLES:
         return f"unknown role {role!r}; choose one of {', '.join(USER_ROLES)}"
-    if role == "liaison" and party not in PARTY_CODES:
-        return f"a liaison officer speaks for one party: add --party {' or --party '.join(PARTY_CODES)}"
+    if role == "liaison" and party not in parties:
+        return f"a liaison officer speaks for one party: add --party {' or --party '.join(parties)}"
     if role == "monitor" and guarantor not in GUARANTOR_CODES:
         return (f"a guarantor monitor is bound to one guarantor: add --guarantor "
                 f"{' or --guarantor '.join(GUARANTOR_CODES)}")

@@ -6,6 +6,7 @@ the store, with a password typed or piped in.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -28,15 +29,17 @@ class Account:
 
 
 def add_user(db_url: str, name: str, role: str, password: str, *, party: str | None = None,
-             guarantor: str | None = None, by: str | None = None) -> User:
+             guarantor: str | None = None, by: str | None = None, parties: Sequence[str] | None = None) -> User:
     """Add a user (logged as `user.add` by `by`, default: TRUCEWATCH_USER or the login name). TW-E604 for a bad name
-    or a role without its binding, TW-E605 for a password that is too short, TW-E602 for a name that is taken. The
-    database is created or upgraded as for ingest."""
+    or a role without its binding (a party not among `parties`, the conflict's; default: the shipped data's),
+    TW-E605 for a password that is too short, TW-E602 for a name that is taken. The database is created or upgraded
+    as for ingest."""
     if not NAME.fullmatch(name):
         raise WebError("TW-E604", detail=f"user name {name!r}: use 1-100 letters, digits, '.', '_', '@' or '-', "
                                          "beginning with a letter or digit")
     party, guarantor = (party or None), (guarantor or None)
-    problem = binding_problem(role, party.upper() if party else None, guarantor.upper() if guarantor else None)
+    problem = binding_problem(role, party.upper() if party else None, guarantor.upper() if guarantor else None,
+                              parties)
     if problem:
         raise WebError("TW-E604", detail=problem)
     password_hash = hash_password(password)
@@ -67,11 +70,11 @@ def disable_user(db_url: str, name: str, by: str | None = None) -> User:
 
 
 def set_role(db_url: str, name: str, role: str, *, party: str | None = None, guarantor: str | None = None,
-             by: str | None = None) -> tuple[User, User]:
+             by: str | None = None, parties: Sequence[str] | None = None) -> tuple[User, User]:
     """Change a user's role and binding (logged as `user.role`, with what it was); their browser sessions end.
     Returns (before, after). TW-E603 for an unknown name, TW-E604 for a role without its binding."""
     party, guarantor = (party.upper() if party else None), (guarantor.upper() if guarantor else None)
-    problem = binding_problem(role, party, guarantor)
+    problem = binding_problem(role, party, guarantor, parties)
     if problem:
         raise WebError("TW-E604", detail=problem)
     with WebStore.open(db_url) as store:

@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch import jobs
+from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError, WebError
 from trucewatch.publish.compliance import compliance_record
 from trucewatch.publish.export import event_record, spreadsheet_cell
@@ -80,6 +81,10 @@ def _store(request: Request) -> WebStore:
 
 def _db(request: Request) -> str:
     return request.app.state.web.db_url
+
+
+def _conflict(request: Request) -> Conflict:
+    return request.app.state.web.conflict
 
 
 # --- who am I --------------------------------------------------------------------------------------------------
@@ -198,7 +203,8 @@ def get_incident(request: Request, incident_id: str) -> dict[str, Any]:
     """One incident in full: reports, events, figures by claimant, estimates, claims by party, overrides, and why
     it is contested."""
     incident = fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
-                              lambda: jobs.get_incident(_db(request), incident_id), missing="TW-E305")
+                              lambda: jobs.get_incident(_db(request), incident_id, _conflict(request)),
+                              missing="TW-E305")
     return {"data": {**jsonable_encoder(asdict(incident)), "link": f"/api/v1/incidents/{incident_id}"}}
 
 
@@ -233,7 +239,7 @@ def agreement_compliance(request: Request, agreement_id: str,
                          date_to: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
     """Every incident assessed against the agreement (the compliance export's objects), in date order."""
     _agreement(request, agreement_id)
-    found = jobs.assess_agreement(_db(request), agreement_id, date_from, date_to)
+    found = jobs.assess_agreement(_db(request), agreement_id, date_from, date_to, _conflict(request))
     return {"data": [compliance_record(a) for a in found], "next": None}
 
 
@@ -298,16 +304,17 @@ def parse_box(text: str | None) -> Box | None:
 def record_context(request: Request) -> RecordContext:
     """What the map, the timeline and the agreement pages read, for this request."""
     web = request.app.state.web
-    return RecordContext(web.db_url, web.store.engine, web.assessments, tuple(jobs.list_agreements(web.db_url)))
+    return RecordContext(web.db_url, web.store.engine, web.assessments, tuple(jobs.list_agreements(web.db_url)),
+                         web.conflict)
 
 
 @router.get("/boundaries", openapi_extra=guard("asset", "read"),
             responses={200: {"content": {"application/geo+json": {}},
                              "description": "GeoJSON FeatureCollection of country and province outlines"}})
-def boundaries() -> Response:
-    """The outlines of Afghanistan's and Pakistan's provinces and of the two countries that the map draws (Natural
-    Earth, public domain, simplified; shipped with trucewatch)."""
-    return Response(boundaries_geojson(), media_type="application/geo+json",
+def boundaries(request: Request) -> Response:
+    """The outlines of the conflict's provinces and countries that the map draws (the data folder's map.toml; the
+    shipped data: Natural Earth, public domain, simplified)."""
+    return Response(boundaries_geojson(request.app.state.web.conflict), media_type="application/geo+json",
                     headers={"Cache-Control": "public, max-age=86400"})
 
 
@@ -518,7 +525,7 @@ def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
     """Merge incident `absorb` into this one (monitors and admins); everything is re-resolved."""
     by = author_of(identity_of(request))
     return _recorded(request, _overriding(lambda: jobs.merge_incidents(_db(request), incident_id, body.absorb, by,
-                                                                       body.note)))
+                                                                       body.note, _conflict(request))))
 
 
 @router.post("/events/{event_id}/split", status_code=201, response_model=One,
@@ -526,7 +533,8 @@ def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
 def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
     """Split the event out of its incident: it stands alone, and nothing joins it automatically."""
     by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.split_event(_db(request), event_id, by, body.note)))
+    return _recorded(request, _overriding(lambda: jobs.split_event(_db(request), event_id, by, body.note,
+                                                                   _conflict(request))))
 
 
 @router.post("/events/{event_id}/pin", status_code=201, response_model=One,
@@ -535,7 +543,7 @@ def pin(request: Request, event_id: str, body: PinBody) -> JSONResponse:
     """Pin the event to an incident, whatever automatic resolution says."""
     by = author_of(identity_of(request))
     return _recorded(request, _overriding(lambda: jobs.pin_event(_db(request), event_id, body.incident_id, by,
-                                                                 body.note)))
+                                                                 body.note, _conflict(request))))
 
 
 def author_of(identity: Identity) -> str:

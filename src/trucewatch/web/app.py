@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trucewatch import __version__
+from trucewatch.conflict import Conflict, load_conflict
 from trucewatch.errors import WebError
 from trucewatch.settings import Settings
 from trucewatch.storage.web import WebStore
@@ -50,6 +51,7 @@ class WebContext:
     settings: Settings
     store: WebStore
     secret_key: str
+    conflict: Conflict  # the sides, parties, places and map of the conflict watched (settings' data_dir)
     assessments: AssessmentCache = field(default_factory=AssessmentCache)  # kept until the store changes
 
     @property
@@ -59,9 +61,11 @@ class WebContext:
 
 def create_app(settings: Settings) -> FastAPI:
     """The app over the store of `settings`. TW-E601 without a secret key; TW-E201/202/203 when the store cannot be
-    opened or is not at this trucewatch's schema (run 'trucewatch db upgrade')."""
+    opened or is not at this trucewatch's schema (run 'trucewatch db upgrade'); TW-E402 when the settings' data folder
+    cannot be used."""
     if not settings.secret_key:
         raise WebError("TW-E601")
+    conflict = load_conflict(settings)
     store = WebStore.open(settings.database_url, upgrade=False)
 
     @asynccontextmanager
@@ -71,7 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="trucewatch", version=__version__, description=DESCRIPTION, openapi_url=None,
                   docs_url=None, redoc_url=None, lifespan=lifespan)
-    app.state.web = WebContext(settings, store, settings.secret_key)
+    app.state.web = WebContext(settings, store, settings.secret_key, conflict)
     app.include_router(pages.router)
     app.include_router(record_pages.router)
     app.include_router(complaint_pages.router)

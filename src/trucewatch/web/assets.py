@@ -7,7 +7,6 @@ path that leaves the folder, is "not found".
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from trucewatch.data import BOUNDARY_FILES
+from trucewatch.conflict import Conflict
 from trucewatch.web.guard import GuardedRoute, guard, not_found
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -52,10 +51,7 @@ def static(request: Request, path: str) -> FileResponse:
 
 
 
-@lru_cache(maxsize=1)
-def boundaries_geojson() -> bytes:
-    """The shipped outlines (data/naturalearth_admin1_*.geojson) as one GeoJSON FeatureCollection."""
-    folder = files("trucewatch") / "data"
-    features = [feature for name in BOUNDARY_FILES
-                for feature in json.loads(folder.joinpath(name).read_text(encoding="utf-8"))["features"]]
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
+@lru_cache(maxsize=4)
+def boundaries_geojson(conflict: Conflict) -> bytes:
+    """The conflict's outlines (its map.toml's boundary files) as one GeoJSON FeatureCollection."""
+    return conflict.map.geojson()

@@ -106,7 +106,8 @@ def history_json(request: Request, complaint: Complaint) -> dict[str, Any]:
     read."""
     identity, desk = identity_of(request), desk_of(request)
     findings = {f.finding_id: f for f in desk.cases.findings(complaint_id=complaint.complaint_id)}
-    allowed = workflow.next_states(identity.role, identity.party, complaint.party, complaint.status)
+    allowed = workflow.next_states(identity.role, identity.party, complaint.party, complaint.status,
+                                   parties=identity.known_parties)
     return {"complaint_id": complaint.complaint_id, "status": complaint.status,
             "history": [transition_json(t, identity, findings) for t in desk.cases.transitions(complaint.complaint_id)],
             "allowed": [{"to": t.to_state, "label": t.label, "note": t.note or None} for t in allowed],
@@ -145,7 +146,8 @@ def move_complaint(request: Request, complaint_id: str,
 
 class OpenBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    party: Literal["PAK", "AFG"] = Field(description="the party it is opened for: its liaison officers see it")
+    party: str = Field(max_length=100, description="the party it is opened for, a party code of the actor "
+                                                   "dictionary: its liaison officers see it")
     text: str = Field(max_length=100_000)
 
 

@@ -80,17 +80,17 @@ def authenticate(request: Request) -> tuple[Identity, str, str | None]:
     """Who is asking, how ("token", "session" or "none") and the session's CSRF token. A request that sends an
     Authorization header must send a valid Bearer token (TW-E612); an unknown or expired session cookie is the
     public."""
-    store = request.app.state.web.store
+    store, parties = request.app.state.web.store, request.app.state.web.conflict.party_codes
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.strip().partition(" ")
         user = token_user(store, token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             raise WebError("TW-E612")
-        return Identity.of(user), "token", None
+        return Identity.of(user, parties), "token", None
     found = session_user(store, request.cookies.get(SESSION_COOKIE))
     if found is not None:
-        return Identity.of(found[0]), "session", found[1]
+        return Identity.of(found[0], parties), "session", found[1]
     return PUBLIC, "none", None
 
 

@@ -4,7 +4,8 @@
   from the incidents' summaries in one query (`storage.views.summary_rows`); nothing is described one by one.
   Filters: dates, event type, a bounding box; a party (the side of the incident's first actor, or, when an
   agreement is chosen, the party the assessment accuses); and, for a chosen agreement, the window status, which the
-  summary's dates, time precision and country give (`assess.possible_time_of`).
+  summary's dates, time precision and country give (`assess.possible_time_of`). Sides, parties and clocks are the
+  conflict's (`RecordContext.conflict`).
 - **Activity**: incidents and deaths per day (per week over long spans) and party, with the agreements' windows.
 - **Assessments** against an agreement (`jobs.assess_incidents`) are kept in an `AssessmentCache` until the
   incidents, the overrides or the agreements change.
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from trucewatch import jobs
+from trucewatch.conflict import Conflict, shipped_conflict
 from trucewatch.pipeline.assess import UNIDENTIFIED as UNIDENTIFIED_SIDE
 from trucewatch.pipeline.assess import (
     VIOLENT,
@@ -31,8 +33,7 @@ from trucewatch.pipeline.assess import (
     window_of,
     window_status,
 )
-from trucewatch.pipeline.extract.actors import load_actor_dictionary
-from trucewatch.records import PARTY_CODES, Agreement, Assessment, Window
+from trucewatch.records import Agreement, Assessment, Window
 from trucewatch.storage import IncidentFilter
 from trucewatch.storage.views import (
     Box,
@@ -51,9 +52,6 @@ OTHER_TYPE = "Other"
 TYPE_COLOURS = ("#d55e00", "#0072b2", "#cc79a7", "#009e73", "#e69f00", "#56b4e9", "#7f7f7f")
 MAP_COLUMNS = ("incident_id", "latitude", "longitude", "type", "deaths", "first_date")
 MAP_LIMIT, MAX_MAP_LIMIT = 50_000, 100_000
-# sides a map or timeline can be filtered by: the parties, then the armed groups of the actor dictionary
-SIDES = {"PAK": "Pakistan", "AFG": "Afghanistan", "TTP": "Tehreek-e-Taliban Pakistan", "BALOCH": "Baloch groups",
-         "ISKP": "Islamic State Khorasan", "HGB": "Hafiz Gul Bahadur group"}
 UNIDENTIFIED, OTHERS, NOT_ATTRIBUTED = "unidentified", "others", "not attributed"
 NAMED_SIDES = 3  # sides other than the parties that get a series of their own on the timeline
 DAILY_DAYS = 120  # longer spans are counted per week
@@ -75,9 +73,10 @@ def legend() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=4096)
-def side_of(actor: str | None) -> str | None:
-    """The side of an ACLED actor name ("Military Forces of Pakistan" -> PAK), None if unknown or none."""
-    return load_actor_dictionary().side_of(actor) if actor else None
+def side_of(conflict: Conflict, actor: str | None) -> str | None:
+    """The side of an ACLED actor name in the conflict ("Military Forces of Pakistan" -> PAK), None if unknown or
+    none."""
+    return conflict.side_of(actor) if actor else None
 
 
 # --- assessments, kept -----------------------------------------------------------------------------------------
@@ -93,17 +92,17 @@ class AssessmentCache:
         self._state: tuple[Any, ...] | None = None
         self._kept: dict[tuple[str, str], Assessment] = {}
 
-    def get(self, db_url: str, state: tuple[Any, ...], agreement_id: str,
-            incident_ids: Sequence[str]) -> dict[str, Assessment]:
+    def get(self, db_url: str, state: tuple[Any, ...], agreement_id: str, incident_ids: Sequence[str],
+            conflict: Conflict | None = None) -> dict[str, Assessment]:
         """The assessments of these incidents against the agreement, by incident id (unknown ids left out), for the
-        store in `state` (`record_state`)."""
+        store in `state` (`record_state`), with the conflict's sides (one per cache: the app's)."""
         with self._lock:
             if state != self._state:
                 self._kept, self._state = {}, state
             found = {i: self._kept[(agreement_id, i)] for i in incident_ids if (agreement_id, i) in self._kept}
         missing = [i for i in dict.fromkeys(incident_ids) if i not in found]
         if missing:
-            fresh = {a.incident_id: a for a in jobs.assess_incidents(db_url, agreement_id, missing)}
+            fresh = {a.incident_id: a for a in jobs.assess_incidents(db_url, agreement_id, missing, conflict)}
             found.update(fresh)
             with self._lock:
                 if self._state == state:
@@ -115,12 +114,13 @@ class AssessmentCache:
 
 @dataclass(frozen=True)
 class RecordContext:
-    """What these views read: the store's URL and engine, the cache, and the stored agreements."""
+    """What these views read: the store's URL and engine, the cache, the stored agreements and the conflict."""
 
     db_url: str
     engine: Engine
     cache: AssessmentCache
     agreements: tuple[Agreement, ...] = ()
+    conflict: Conflict = field(default_factory=shipped_conflict)
 
     @cached_property
     def state(self) -> tuple[Any, ...]:
@@ -128,7 +128,7 @@ class RecordContext:
         return record_state(self.engine)
 
     def assessments(self, agreement_id: str, incident_ids: Sequence[str]) -> dict[str, Assessment]:
-        return self.cache.get(self.db_url, self.state, agreement_id, incident_ids)
+        return self.cache.get(self.db_url, self.state, agreement_id, incident_ids, self.conflict)
 
     def agreement(self, agreement_id: str) -> tuple[Agreement, Window] | None:
         for a in self.agreements:
@@ -144,9 +144,11 @@ def reach_of(window: Window) -> tuple[date, date | None]:
     return window.start.date() - WINDOW_REACH, end
 
 
-def status_of(row: SummaryRow, window: Window) -> str:
-    """The window status of an incident, from its summary alone (as `assess` finds it)."""
-    return window_status(possible_time_of(row.first_date, row.last_date, row.time_precision, row.country), window)
+def status_of(row: SummaryRow, window: Window, conflict: Conflict | None = None) -> str:
+    """The window status of an incident, from its summary alone (as `assess` finds it with the conflict's clocks)."""
+    sides = conflict.sides if conflict is not None else None
+    return window_status(possible_time_of(row.first_date, row.last_date, row.time_precision, row.country, sides),
+                         window)
 
 
 # --- the map ---------------------------------------------------------------------------------------------------
@@ -179,12 +181,12 @@ def map_data(context: RecordContext, query: MapQuery) -> MapData:
     near = reach_of(chosen[1]) if chosen is not None and wanted and "outside" not in wanted else None
     rows: Iterator[SummaryRow] = summary_rows(context.engine, query.filters, query.box, located=True, near=near)
     if chosen is not None and wanted:
-        rows = (r for r in rows if status_of(r, chosen[1]) in wanted)
+        rows = (r for r in rows if status_of(r, chosen[1], context.conflict) in wanted)
     cut = [False]
     if query.party and chosen is not None:
         rows = _accusing(context, chosen[0].agreement_id, rows, query.party, cut)
     elif query.party:
-        rows = (r for r in rows if side_of(r.actor1) == query.party)
+        rows = (r for r in rows if side_of(context.conflict, r.actor1) == query.party)
     taken = list(islice(rows, query.limit + 1))
     points = [[r.incident_id, r.latitude, r.longitude, type_code(r.event_type), r.deaths,
                r.first_date.isoformat() if r.first_date else None] for r in taken[:query.limit]]
@@ -225,7 +227,7 @@ def agreement_record(context: RecordContext, agreement_id: str) -> AgreementReco
     counts = {"inside": 0, "uncertain": 0, "outside": 0}
     near: list[str] = []
     for row in summary_rows(context.engine, IncidentFilter(), near=reach_of(window)):
-        status = status_of(row, window)
+        status = status_of(row, window, context.conflict)
         counts[status] += 1
         if status != "outside":
             near.append(row.incident_id)
@@ -275,8 +277,8 @@ def activity(context: RecordContext, date_from: date, date_to: date, agreement_i
     if chosen is not None:
         counts, by = _accused_counts(context, chosen[0], date_from, date_to), f"accused party under {agreement_id}"
     else:
-        counts, by = _side_counts(context.engine, date_from, date_to), "side of the first actor"
-    series = _series(counts, bins, unit, chosen is not None)
+        counts, by = _side_counts(context, date_from, date_to), "side of the first actor"
+    series = _series(counts, bins, unit, chosen is not None, context.conflict.party_codes)
     return Activity(bins, unit, series, _shades(context, date_from, date_to, agreement_id), by)
 
 
@@ -291,10 +293,10 @@ def _bins(start: date, last: date, unit: str) -> Iterator[date]:
 Counts = dict[str, dict[date, list[int]]]  # label -> day -> [incidents, deaths]
 
 
-def _side_counts(engine: Engine, date_from: date, date_to: date) -> Counts:
+def _side_counts(context: RecordContext, date_from: date, date_to: date) -> Counts:
     counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in activity_rows(engine, date_from, date_to):
-        side = side_of(row.actor1)
+    for row in activity_rows(context.engine, date_from, date_to):
+        side = side_of(context.conflict, row.actor1)
         cell = counts[UNIDENTIFIED if side in (None, UNIDENTIFIED_SIDE) else side][row.day]
         cell[0] += row.incidents
         cell[1] += row.deaths
@@ -316,15 +318,16 @@ def _accused_counts(context: RecordContext, agreement: Agreement, date_from: dat
     return counts
 
 
-def _series(counts: Counts, bins: Sequence[date], unit: str, accused: bool) -> tuple[Series, ...]:
+def _series(counts: Counts, bins: Sequence[date], unit: str, accused: bool,
+            parties: Sequence[str]) -> tuple[Series, ...]:
     """One series per party, then (by side) the busiest other sides, the rest as OTHERS, and the unidentified; or
     (by accused party) the not attributed."""
     def total(label: str) -> int:
         return sum(c[0] for c in counts.get(label, {}).values())
 
     last = NOT_ATTRIBUTED if accused else UNIDENTIFIED
-    others = sorted((s for s in counts if s not in (*PARTY_CODES, last)), key=lambda s: (-total(s), s))
-    labels = [*PARTY_CODES, *others[:NAMED_SIDES]]
+    others = sorted((s for s in counts if s not in (*parties, last)), key=lambda s: (-total(s), s))
+    labels = [*parties, *others[:NAMED_SIDES]]
     merged: dict[str, dict[date, list[int]]] = {label: counts.get(label, {}) for label in labels}
     if others[NAMED_SIDES:]:
         merged[OTHERS] = defaultdict(lambda: [0, 0])
@@ -333,7 +336,7 @@ def _series(counts: Counts, bins: Sequence[date], unit: str, accused: bool) -> t
                 merged[OTHERS][day][0] += n
                 merged[OTHERS][day][1] += dead
     merged[last] = counts.get(last, {})
-    return tuple(_binned(label, days, bins, unit) for label, days in merged.items() if days or label in PARTY_CODES)
+    return tuple(_binned(label, days, bins, unit) for label, days in merged.items() if days or label in parties)
 
 
 def _binned(label: str, days: dict[date, list[int]], bins: Sequence[date], unit: str) -> Series:

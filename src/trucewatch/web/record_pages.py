@@ -7,6 +7,7 @@ shell: its script (static/map.js) draws the points of /api/v1/map over the outli
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -18,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trucewatch import jobs
 from trucewatch.errors import IncidentError
+from trucewatch.conflict import Conflict
 from trucewatch.pipeline.assess import (
-    Sides,
     assess,
     party_summary,
     potential_violation,
@@ -33,7 +34,7 @@ from trucewatch.publish.report import (
     unattributed_summary,
     window_text,
 )
-from trucewatch.records import PARTY_CODES, Agreement, Incident, Override, Window
+from trucewatch.records import Agreement, Incident, Override, Window
 from trucewatch.storage.views import date_span
 from trucewatch.web.access import Resource, decide
 from trucewatch.web.api import author_of, record_context
@@ -42,7 +43,6 @@ from trucewatch.web.guard import GuardedRoute, fetch_readable, guard, identity_o
 from trucewatch.web.pages import render
 from trucewatch.web.record import (
     EVENT_TYPES,
-    SIDES,
     RecordContext,
     activity,
     agreement_record,
@@ -61,6 +61,10 @@ def _db(request: Request) -> str:
     return request.app.state.web.db_url
 
 
+def _conflict(request: Request) -> Conflict:
+    return request.app.state.web.conflict
+
+
 # --- the map ---------------------------------------------------------------------------------------------------
 
 
@@ -68,9 +72,19 @@ def _db(request: Request) -> str:
 def map_page(request: Request) -> HTMLResponse:
     """The map of incidents: the filter form, the map (drawn by static/map.js from /api/v1/map) and its legend."""
     chosen = {k: v for k in MAP_FILTERS if (v := request.query_params.get(k, "").strip())}
+    area = _conflict(request).map
     return HTMLResponse(render(request, "map.html", chosen=chosen, points_url=f"/api/v1/map?{urlencode(chosen)}",
-                               agreements=jobs.list_agreements(_db(request)), legend=legend(), sides=SIDES,
-                               types=EVENT_TYPES))
+                               agreements=jobs.list_agreements(_db(request)), legend=legend(),
+                               sides=_conflict(request).filter_sides, types=EVENT_TYPES, area=area,
+                               area_json=_area_json(area.extent), fills_json=json.dumps(dict(area.fills))))
+
+
+def _area_json(extent: tuple[float, float, float, float] | None) -> str:
+    """The map's first view as Leaflet bounds, [[south, west], [north, east]]; empty: fit the incidents."""
+    if extent is None:
+        return ""
+    lon0, lon1, lat0, lat1 = extent
+    return json.dumps([[lat0, lon0], [lat1, lon1]])
 
 
 # --- the timeline ----------------------------------------------------------------------------------------------
@@ -95,7 +109,8 @@ def timeline_page(request: Request, date_from: Annotated[date | None, Query(alia
                        [Band(s.label, s.start, s.end, s.chosen) for s in found.shades])
     totals = [(s.label, sum(s.incidents), sum(s.deaths)) for s in found.series]
     return HTMLResponse(render(request, "timeline.html", svg=svg, activity=found, first=first, last=last, note=note,
-                               totals=totals, agreements=context.agreements, chosen=agreement, sides=SIDES))
+                               totals=totals, agreements=context.agreements, chosen=agreement,
+                               sides=context.conflict.side_names))
 
 
 def _span(context: RecordContext, window: Window | None, agreement: Agreement | None, date_from: date | None,
@@ -139,48 +154,50 @@ def _incident_page(request: Request, incident_id: str, *, done: str = "", error:
     incident = _incident(request, incident_id)
     identity = identity_of(request)
     agreements = jobs.list_agreements(_db(request))
-    sides = Sides.shipped()
-    compliance = [(a, assess(incident, a, agreements, sides=sides)) for a in agreements] \
+    conflict = _conflict(request)
+    compliance = [(a, assess(incident, a, agreements, sides=conflict.sides)) for a in agreements] \
         if decide(identity, "read", Resource("compliance")) else []
-    columns = PARTY_CODES + ((OTHERS,) if any(c.party not in PARTY_CODES for c in incident.claims) else ())
+    parties = conflict.party_codes
+    columns = parties + ((OTHERS,) if any(c.party not in parties for c in incident.claims) else ())
     store = request.app.state.web.store
     reports = {s.report_id: store.report(s.report_id) for s in incident.sources}
     return HTMLResponse(render(
         request, "incident.html", incident=incident, columns=columns, claims=claim_rows(incident.claims, columns),
-        figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=SIDES,
+        figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=conflict.side_names,
         sources=sorted(incident.sources, key=lambda s: (s.published, s.report_id)), done=done, error=error,
         can_override=decide(identity, "create", Resource("override"))), status_code=status)
 
 
 def _incident(request: Request, incident_id: str) -> Incident:
     return fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
-                          lambda: jobs.get_incident(_db(request), incident_id), missing="TW-E305")
+                          lambda: jobs.get_incident(_db(request), incident_id, _conflict(request)),
+                          missing="TW-E305")
 
 
 @router.post("/incidents/{incident_id}/merge", openapi_extra=guard("override", "create"))
 def merge_form(request: Request, incident_id: str, absorb: Annotated[str, Form(max_length=200)] = "",
                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Merge incident `absorb` into this one, from the incident page's form."""
-    db, by = _db(request), author_of(identity_of(request))
+    db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
     return _overridden(request, incident_id, "merged",
-                       lambda: jobs.merge_incidents(db, incident_id, absorb.strip(), by, note.strip()))
+                       lambda: jobs.merge_incidents(db, incident_id, absorb.strip(), by, note.strip(), conflict))
 
 
 @router.post("/events/{event_id}/split", openapi_extra=guard("override", "create"))
 def split_form(request: Request, event_id: str, note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Split an event out of its incident, from the incident page's form."""
-    db, by = _db(request), author_of(identity_of(request))
+    db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
     return _overridden(request, _incident_of(request, event_id), "split",
-                       lambda: jobs.split_event(db, event_id, by, note.strip()))
+                       lambda: jobs.split_event(db, event_id, by, note.strip(), conflict))
 
 
 @router.post("/events/{event_id}/pin", openapi_extra=guard("override", "create"))
 def pin_form(request: Request, event_id: str, incident_id: Annotated[str, Form(max_length=200)] = "",
              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Pin an event to an incident, from the incident page's form."""
-    db, by = _db(request), author_of(identity_of(request))
+    db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
     return _overridden(request, _incident_of(request, event_id), "pinned",
-                       lambda: jobs.pin_event(db, event_id, incident_id.strip(), by, note.strip()))
+                       lambda: jobs.pin_event(db, event_id, incident_id.strip(), by, note.strip(), conflict))
 
 
 def _incident_of(request: Request, event_id: str) -> str:
@@ -213,7 +230,7 @@ def agreements_page(request: Request) -> HTMLResponse:
     """Every agreement, with its window in its own zone and in UTC."""
     identity = identity_of(request)
     agreements = [a for a in jobs.list_agreements(_db(request)) if decide(identity, "read", Resource("agreement"))]
-    rows = [(a, _windows(a, agreements)) for a in agreements]
+    rows = [(a, _windows(a, agreements, _conflict(request))) for a in agreements]
     return HTMLResponse(render(request, "agreements.html", rows=rows))
 
 
@@ -236,10 +253,10 @@ def agreement_page(request: Request, agreement_id: str) -> HTMLResponse:
                  "violations": [a for a in record.assessments if potential_violation(a)],
                  "boundary": [a for a in record.assessments if a.window_status == "uncertain"]}
     return HTMLResponse(render(request, "agreement.html", agreement=agreement,
-                               windows=_windows(agreement, list(context.agreements)), **shown))
+                               windows=_windows(agreement, list(context.agreements), context.conflict), **shown))
 
 
-def _windows(agreement: Agreement, agreements: list[Agreement]) -> tuple[str, str]:
+def _windows(agreement: Agreement, agreements: list[Agreement], conflict: Conflict) -> tuple[str, str]:
     """The window in force, in the agreement's zone and in UTC."""
     window = window_of(agreement, agreements)
-    return window_text(window, agreement.tz), window_text(window, "UTC")
+    return window_text(window, agreement.tz, conflict.zone_names), window_text(window, "UTC")

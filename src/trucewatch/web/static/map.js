@@ -1,6 +1,8 @@
 /* The map of incidents (templates/map.html): Leaflet without tiles, the country and province outlines of
  * /api/v1/boundaries, and the incidents of /api/v1/map as circles coloured by event type, clustered by
- * Leaflet.markercluster and added in chunks so that 30,000 of them do not freeze the page.
+ * Leaflet.markercluster and added in chunks so that 30,000 of them do not freeze the page. The conflict's area comes
+ * from #map's data attributes (its data folder's map.toml): data-area (the first view, [[south, west], [north,
+ * east]]; empty: fit the incidents), data-fills (country -> fill), data-area-name and data-credit.
  *
  * No inline script and no HTML built from data: popups are DOM nodes filled with textContent. When every point
  * is on the map, #map gets data-state="ready" and data-count="N" (the browser tests wait for them).
@@ -8,8 +10,6 @@
 (function () {
   "use strict";
 
-  var AREA = [[23.5, 60.4], [38.6, 77.9]]; // Afghanistan and Pakistan
-  var COUNTRY_FILL = { Afghanistan: "#f4f1ea", Pakistan: "#eaf0f4" };
   var element = document.getElementById("map");
   var status = document.getElementById("map-status");
 
@@ -17,15 +17,33 @@
     if (status) { status.textContent = text; }
   }
 
+  function data(name, fallback) {
+    try {
+      return element.dataset[name] ? JSON.parse(element.dataset[name]) : fallback;
+    } catch (e) {
+      return fallback;
+    }
+  }
+
   if (!element || !window.L || !L.markerClusterGroup) {
     say("The map's scripts did not load.");
     return;
   }
 
+  var AREA = data("area", null); // the conflict's area; null: fit the incidents
+  var COUNTRY_FILL = data("fills", {});
+  var AREA_NAME = element.dataset.areaName || "the area shown";
+
   var map = L.map(element, { zoomSnap: 0.25, minZoom: 3, maxZoom: 13, worldCopyJump: false });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Outlines: Natural Earth");
-  map.fitBounds(AREA);
+  if (element.dataset.credit) {
+    map.attributionControl.addAttribution("Outlines: " + element.dataset.credit);
+  }
+  if (AREA) {
+    map.fitBounds(AREA);
+  } else {
+    map.setView([20, 0], 3);
+  }
   map.createPane("outlines");
   map.getPane("outlines").style.zIndex = 250; // below the incidents (overlayPane, 400)
 
@@ -138,6 +156,10 @@
       ready(0, false, 0);
       return;
     }
+    if (!AREA) {
+      var around = L.latLngBounds(points.map(function (p) { return [p[1], p[2]]; })).pad(0.2);
+      map.fitBounds(around, { maxZoom: 9, animate: false });
+    }
     group.addLayers(markers);
   }
 
@@ -145,12 +167,13 @@
     element.dataset.count = String(count);
     element.dataset.state = "ready";
     var words = count === 1 ? "1 incident" : count.toLocaleString() + " incidents";
-    var elsewhere = away ? " (" + away.toLocaleString() + " of them outside Afghanistan and Pakistan: zoom out)" : "";
+    var elsewhere = away ? " (" + away.toLocaleString() + " of them outside " + AREA_NAME + ": zoom out)" : "";
     say(truncated ? words + elsewhere + " shown: the latest of more that match. Narrow the dates or the area."
                   : words + " on the map" + elsewhere + ".");
   }
 
   function outside(points) {
+    if (!AREA) { return 0; }
     var bounds = L.latLngBounds(AREA);
     return points.filter(function (p) { return !bounds.contains([p[1], p[2]]); }).length;
   }
