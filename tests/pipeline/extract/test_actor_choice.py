@@ -74,3 +74,12 @@ def test_the_parties_are_data():
     assert dictionary.side_for_country("Afghanistan", date(2019, 1, 1)) == "AFG_REP"
     assert dictionary.side_for_country("Afghanistan", date(2025, 1, 1)) == "AFG"
     assert dictionary.time_zones()["Afghanistan"] == "Asia/Kabul"
+
+
+def test_the_attacker_of_a_strike_is_traced_to_the_sentence_that_names_it():
+    text = ("Nine villagers were killed in Barmal on Monday. Local officials said Pakistani airstrikes hit "
+            "three houses in the district.")
+    (event,) = events_of(text, date(2025, 9, 23))
+    assert event.actor1 == "Military Forces of Pakistan"
+    spans = [span for name, span in event.provenance if name == "actor1"]
+    assert spans and "Pakistani airstrikes" in text[spans[0].start:spans[0].end]

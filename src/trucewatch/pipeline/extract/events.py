@@ -915,7 +915,9 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
         event_type=event_type, sub_event_type=sub_type, event_date=start, event_date_end=end,
         time_precision=precision, actor1=actor1, actor2=actor2,
         place=place_mention.place if place_mention else None, fatalities=figures, claims=claims,
-        mentions=tuple(draft.mentions), provenance=_provenance(draft, date_mention, place_mention),
+        mentions=tuple(draft.mentions),
+        provenance=_provenance(draft, date_mention, place_mention) + _actor_provenance(
+            actor1, draft, discourse, dictionary, country),
     )
 
 
@@ -1076,6 +1078,25 @@ def _provenance(draft: Draft, date_mention: DateMention | None, place_mention: P
     spans += [("fatalities", f.sentence.span) for f in draft.facts if any(x.sentence == f.sentence.index
                                                                           for x in draft.figures)]
     return tuple(spans)
+
+
+def _actor_provenance(actor1: str | None, draft: Draft, discourse: _Discourse, dictionary: ActorDictionary,
+                      country: str | None) -> tuple[tuple[str, Span], ...]:
+    """Where actor 1 was read: the sentence that names it (its own first, then the story's), or that puts a demonym on
+    the strike ("Pakistani airstrikes"). An unidentified actor 1 has no source sentence."""
+    if actor1 is None or actor1.startswith("Unidentified"):
+        return ()
+    for facts in (draft.facts, discourse.facts):
+        for f in facts:
+            if any((actor := dictionary.resolve(m.actor, country)) is not None and actor.name == actor1
+                   for m in f.actors):
+                return (("actor1", f.sentence.span),)
+    named = _demonym_on_trigger(draft)
+    if named is not None:
+        for f in draft.facts:
+            if any(word in lexicon.load("cues")["demonyms"] for word in f.sentence.text.split()):
+                return (("actor1", f.sentence.span),)
+    return ()
 
 
 def _sentence_span(draft: Draft, index: int) -> Span:
