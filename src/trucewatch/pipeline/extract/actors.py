@@ -87,6 +87,10 @@ class ActorDictionary:
         self.metonyms: dict[str, str] = data.get("metonyms", {})
         self.readings = {(r["alias"].lower(), r["speaker_side"]): r["actor"] for r in data.get("reading", [])}
         self._case_sensitive, self._ignore_case = _compile(self._aliases)
+        # The first word of every alias: the long alternations are tried only where one stands (a set lookup per
+        # word instead of a regular-expression attempt at every character).
+        self._first_exact = frozenset(_first_word(a) for a in self._aliases if _is_case_sensitive(a))
+        self._first_folded = frozenset(_first_word(a).lower() for a in self._aliases if not _is_case_sensitive(a))
         self._metonym = re.compile(
             r"(?<![\w-])(" + "|".join(map(re.escape, sorted(self.metonyms, key=len, reverse=True))) + r")(?![\w'’-])"
             r"(?=(?:\s+(?:\w+ly|has|have|had|also|has\s+also|itself))?\s+(?:" + _SPEAKING_VERBS + r")\b)")
@@ -161,8 +165,14 @@ class ActorDictionary:
 
     def _find_in(self, sentence: Sentence, on: date | None) -> list[ActorMention]:
         text = _plain_quotes(sentence.text)
-        hits = [(m.start(), m.end()) for m in self._case_sensitive.finditer(text)]
-        hits += [(m.start(), m.end()) for m in self._ignore_case.finditer(text)]
+        hits: list[tuple[int, int]] = []
+        for word in _WORD.finditer(text):
+            token = word.group(0)
+            for pattern, ok in ((self._case_sensitive, token in self._first_exact),
+                                (self._ignore_case, token.lower() in self._first_folded)):
+                match = pattern.match(text, word.start()) if ok else None
+                if match is not None:
+                    hits.append((match.start(), match.end()))
         found: list[ActorMention] = []
         taken: list[tuple[int, int]] = []
         # Longest name first, so "the military's media wing" beats "the military" that overlaps it.
@@ -219,6 +229,15 @@ class ActorDictionary:
     def reading_for(self, surface: str, speaker_side: str | None) -> str | None:
         """A speaker-dependent reading of a name ("Khawarij" from the Taliban means the Islamic State)."""
         return self.readings.get((_key(surface).lower(), speaker_side or ""))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _first_word(alias: str) -> str:
+    """The first run of word characters of an alias, as the text's words are cut ("Tehrik-e-Taliban" -> "Tehrik")."""
+    match = _WORD.search(_plain_quotes(alias))
+    return match.group(0) if match else alias
 
 
 def _kind_of_role(role: str) -> str:

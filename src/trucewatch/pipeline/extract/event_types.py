@@ -55,8 +55,9 @@ def find_mentions(sentences: list[Sentence]) -> list[Mention]:
 def _mentions_in(sentence: Sentence) -> list[Mention]:
     taken: list[tuple[int, int]] = []
     found: dict[str, Mention] = {}
-    for trigger in triggers():
-        for match in trigger.finditer(sentence.text):
+    starts = lexicon.trigger_starts(sentence.text)
+    for trigger, positions in zip(triggers(), starts):
+        for match in trigger.finditer(sentence.text, positions):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
@@ -75,13 +76,12 @@ def is_generic(mention: Mention) -> bool:
     return mention.event_type == GENERIC
 
 
-_WORDS_BEFORE = re.compile(r"(?:[\w'’-]+\s+){0,3}$")
 
 
 def _negated(text: str, start: int) -> bool:
     """'No firing was heard', 'without a shot fired': a negation among the three words before the trigger."""
-    window = _WORDS_BEFORE.search(text[max(0, start - 40):start])
-    return bool(window and lexicon.cues("cues", "negation_before").search(window.group(0)))
+    words = text[max(0, start - 40):start].split()[-3:]
+    return bool(words) and lexicon.cues("cues", "negation_before").search(" ".join(words) + " ") is not None
 
 
 def is_hypothetical(sentence_text: str) -> bool:

@@ -422,7 +422,6 @@ def _where_spoken(place: PlaceMention, text: str) -> bool:
     return bool(_SPOKEN_IN.search(text[max(0, place.span.start - 60):place.span.start]))
 
 
-_WORDS_BEFORE = re.compile(r"(?:[\w'’-]+[\s,]+){0,6}$")
 
 
 _LAST_WORD = re.compile(r"([\w.]+)\s+$")
@@ -439,10 +438,15 @@ def _someones_home(place: PlaceMention, text: str, offset: int = 0) -> bool:
     scene (the cue words are in data/lexicon/cues.toml). Such a place ranks last: it places an event only when
     nothing else does, since a witness may live where it happened ("a resident of Barmal said")."""
     start = place.span.start - offset
-    window = _WORDS_BEFORE.search(text[max(0, start - 60):start])
-    cue = window and lexicon.cues("cues", "not_scene_before").search(window.group(0))
+    window = _last_words(text[max(0, start - 60):start], 6)
+    cue = lexicon.cues("cues", "not_scene_before").search(window)
     # "traveling to work in Bannu": a scene preposition after the cue puts the place back at the scene.
-    return bool(cue) and not _SCENE_PREPOSITION.search(window.group(0)[cue.end():])
+    return bool(cue) and not _SCENE_PREPOSITION.search(window[cue.end():])
+
+
+def _last_words(text: str, count: int) -> str:
+    """The last `count` words before a position, as written (commas kept), ending with a space."""
+    return " ".join(text.split()[-count:]) + " "
 
 
 _SCENE_PREPOSITION = re.compile(r"\b(?:in|at|near|inside|outside)\b", re.IGNORECASE)

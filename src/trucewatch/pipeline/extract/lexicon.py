@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -103,7 +103,9 @@ def cues(name: str, key: str) -> Cues:
     table: Any = load(name)
     for part in key.split("."):
         table = table[part]
-    return Cues(alternation(list(table)), anchors(list(table)))
+    phrases = [e for e in table if not (isinstance(e, dict) and "re" in e)]
+    raws = tuple(re.compile(str(e["re"]), re.IGNORECASE) for e in table if isinstance(e, dict) and "re" in e)
+    return Cues(alternation(phrases), anchors(phrases), raws)
 
 
 @dataclass(frozen=True)
@@ -167,20 +169,44 @@ class LexiconTrigger:
     pattern: re.Pattern[str]
     starts: Anchors | None = None
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        """Non-overlapping matches left to right, as `pattern.finditer` would find them."""
+    def finditer(self, text: str, starts: list[int] | None = None) -> list[re.Match[str]]:
+        """Non-overlapping matches left to right, as `pattern.finditer` would find them. `starts` are the positions
+        of the words that can begin a phrase (from `trigger_starts`), when the caller has them."""
         if self.starts is None:
             return list(self.pattern.finditer(text))
+        if starts is None:
+            starts = [w.start() for w in _WORD.finditer(text) if self.starts.admit(w.group(0).lower())]
         found: list[re.Match[str]] = []
         end = 0
-        for word in _WORD.finditer(text):
-            if word.start() < end or not self.starts.admit(word.group(0).lower()):
+        for start in starts:
+            if start < end:
                 continue
-            match = self.pattern.match(text, word.start())
+            match = self.pattern.match(text, start)
             if match is not None and match.end() > match.start():
                 found.append(match)
                 end = match.end()
         return found
+
+
+_TABLES_OF_WORD: dict[str, tuple[int, ...]] = {}  # word -> the trigger tables it may start a phrase of
+_WORD_CACHE_LIMIT = 200_000
+
+
+def trigger_starts(text: str) -> list[list[int]]:
+    """For each trigger table, the positions of the words of `text` that can start one of its phrases: one pass over
+    the words, each word's tables looked up once per process."""
+    tables = triggers()
+    found: list[list[int]] = [[] for _ in tables]
+    for word in _WORD.finditer(text):
+        key = word.group(0).lower()
+        indexes = _TABLES_OF_WORD.get(key)
+        if indexes is None:
+            indexes = tuple(i for i, t in enumerate(tables) if t.starts is not None and t.starts.admit(key))
+            if len(_TABLES_OF_WORD) < _WORD_CACHE_LIMIT:
+                _TABLES_OF_WORD[key] = indexes
+        for i in indexes:
+            found[i].append(word.start())
+    return found
 
 
 @lru_cache(maxsize=None)
@@ -195,12 +221,28 @@ class Cues:
 
     pattern: re.Pattern[str]
     starts: Anchors | None = None
+    raws: tuple[re.Pattern[str], ...] = ()  # the list's raw expressions, searched as they are
+    _admitted: dict[str, bool] = field(default_factory=dict)  # word -> may start a phrase (a per-process cache)
 
     def search(self, text: str) -> re.Match[str] | None:
+        found = [m for m in (raw.search(text) for raw in self.raws) if m is not None]
+        phrase = self._search_phrases(text)
+        if phrase is not None:
+            found.append(phrase)
+        return min(found, key=lambda m: m.start()) if found else None
+
+    def _search_phrases(self, text: str) -> re.Match[str] | None:
         if self.starts is None:
             return self.pattern.search(text)
+        admitted = self._admitted
         for word in _WORD.finditer(text):
-            if self.starts.admit(word.group(0).lower()):
+            key = word.group(0).lower()
+            ok = admitted.get(key)
+            if ok is None:
+                ok = self.starts.admit(key)
+                if len(admitted) < _WORD_CACHE_LIMIT:
+                    admitted[key] = ok
+            if ok:
                 match = self.pattern.match(text, word.start())
                 if match is not None:
                     return match
