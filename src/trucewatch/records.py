@@ -140,10 +140,13 @@ class Claim:
     claimant: str
     stance: str  # one of STANCES
     about: str  # one of CLAIM_TOPICS
-    surface: str
-    span: Span
+    surface: str  # the speaker and the verb as written ("Zabihullah Mujahid … said")
+    span: Span  # the sentence the claim is in
     sentence: int
     stated_on: date | None = None  # when the statement was made, where the text says
+    content: str = ""  # what was claimed: the clause or quote, as written ("17 civilians ... were killed")
+    content_span: Span | None = None  # where `content` stands in the report text
+    figure: int | None = None  # the death figure the claim carries, if any
 
 
 @dataclass(frozen=True, slots=True)
