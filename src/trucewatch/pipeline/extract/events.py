@@ -909,7 +909,7 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     speakers = _speaker_names(draft, dictionary, country)
     issuer = _issuer(report, dictionary)
     claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
-                                                                bool(f.figures), issuer))
+                                                                bool(f.figures), issuer, f.figures))
     figures = () if event_type == et.STRATEGIC else tuple(
         _with_claimant(fig, claims, report, issuer) for fig in draft.figures)
     actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse, start,

@@ -231,6 +231,27 @@ class Cues:
             found.append(phrase)
         return min(found, key=lambda m: m.start()) if found else None
 
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        """Every non-overlapping match, left to right."""
+        found = [m for raw in self.raws for m in raw.finditer(text)]
+        end = -1
+        for match in self._phrase_matches(text):
+            if match.start() >= end:
+                found.append(match)
+                end = match.end()
+        return sorted(found, key=lambda m: m.start())
+
+    def _phrase_matches(self, text: str) -> list[re.Match[str]]:
+        if self.starts is None:
+            return list(self.pattern.finditer(text))
+        out = []
+        for word in _WORD.finditer(text):
+            if self.starts.admit(word.group(0).lower()):
+                match = self.pattern.match(text, word.start())
+                if match is not None and match.end() > match.start():
+                    out.append(match)
+        return out
+
     def _search_phrases(self, text: str) -> re.Match[str] | None:
         if self.starts is None:
             return self.pattern.search(text)
