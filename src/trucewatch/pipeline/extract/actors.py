@@ -157,11 +157,31 @@ class ActorDictionary:
     # --- finding and resolving ---------------------------------------------------------------------------------
 
     def find(self, sentences: list[Sentence], on: date | None = None) -> list[ActorMention]:
-        """Every actor mention, longest name first where names overlap, valid on the report's date."""
+        """Every actor mention, longest name first where names overlap, valid on the report's date; a person named
+        in full once is found again by surname ("Khawaja Asif ... Asif said")."""
         mentions: list[ActorMention] = []
+        surnames: dict[str, Actor] = {}
         for sentence in sentences:
-            mentions.extend(self._find_in(sentence, on))
+            found = self._find_in(sentence, on)
+            found += self._surnames_in(sentence, surnames, found)
+            for mention in found:
+                surname = _surname(mention.surface)
+                if surname is not None:
+                    surnames.setdefault(surname, mention.actor)
+            mentions.extend(sorted(found, key=lambda m: m.span.start))
         return mentions
+
+    def _surnames_in(self, sentence: Sentence, surnames: dict[str, Actor], found: list[ActorMention]
+                     ) -> list[ActorMention]:
+        if not surnames:
+            return []
+        extra = []
+        for word in _WORD.finditer(sentence.text):
+            actor = surnames.get(word.group(0))
+            start = sentence.span.start + word.start()
+            if actor is not None and not any(m.span.start <= start < m.span.end for m in found):
+                extra.append(_mention(sentence, actor, word.start(), word.end()))
+        return extra
 
     def _find_in(self, sentence: Sentence, on: date | None) -> list[ActorMention]:
         text = _plain_quotes(sentence.text)
@@ -232,6 +252,21 @@ class ActorDictionary:
 
 
 _WORD = re.compile(r"\w+")
+
+
+_NOT_A_PERSON = frozenset("""army forces force ministry office government front liberation police corps council
+commission agency news party movement brigade group state emirate republic province district city border""".split())
+
+
+def _surname(surface: str) -> str | None:
+    """The surname of a person named in full ("Khawaja Asif" -> "Asif"): two or three capitalised words, none of
+    them an institution's."""
+    words = surface.split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w[1:].islower() for w in words):
+        return None
+    if any(w.lower() in _NOT_A_PERSON for w in words):
+        return None
+    return words[-1]
 
 
 def _first_word(alias: str) -> str:

@@ -108,6 +108,7 @@ class Draft:
     opened_with_date: bool = False
     figures: list[Figure] = field(default_factory=list)
     place_firm: bool = True  # false while the place is only a route, a destination or someone's home
+    claim_facts: list[SentenceFacts] = field(default_factory=list)  # statements about "these attacks", told elsewhere
     wide: bool = False  # a happening across a province ("attacks in Mastung, Kalat, Turbat and Sibi")
 
     @property
@@ -348,6 +349,7 @@ def assemble_events(report: Report, dictionary: ActorDictionary | None = None,
     dateline = _split_dateline(facts)
     country = _report_country(facts, dictionary.party_countries())
     drafts = _group(facts)
+    _share_plural_claims(drafts)
     events = []
     context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts,
                          drafts_by_sentence={f.sentence.index: d for d in drafts for f in d.facts}, gazetteer=gazetteer)
@@ -640,6 +642,26 @@ def _dated_clauses(f: SentenceFacts) -> list[Scene]:
     return scenes
 
 
+_PLURAL_REFERENCE = re.compile(r"\b(?:these|those|the|both|all|three|two|four|all the)\s+(?:\w+\s+)?"
+                               r"(?:attacks|strikes|incidents|clashes|bombings|blasts|raids|killings|operations)\b",
+                               re.IGNORECASE)
+
+
+def _share_plural_claims(drafts: list[Draft]) -> None:
+    """'The Taliban have not commented on these attacks': a statement about several happenings of the story is a
+    claim about each of them on that day, not only about the one whose sentences it sits among."""
+    for draft in drafts:
+        for f in draft.facts:
+            if not (find_cues(f.sentence.text) and _PLURAL_REFERENCE.search(f.sentence.text)):
+                continue
+            for other in drafts:
+                if other is draft or other.wide != draft.wide or f in other.facts or f in other.claim_facts:
+                    continue
+                if draft.date is not None and other.date is not None and not _dates_overlap(draft.date, other.date):
+                    continue
+                other.claim_facts.append(f)
+
+
 def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
     """An earlier happening at the same site on a compatible day: the story comes back to it ("11 killed in Kalat"
     in the summary, "eleven people were dead in Kalat" after a paragraph on other districts)."""
@@ -906,10 +928,11 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     discourse.date = date_mention or discourse.date
     if event_type != et.STRATEGIC and place_mention is own_place:  # talks in Doha do not place the next airstrike
         discourse.place = place_mention or discourse.place
-    speakers = _speaker_names(draft, dictionary, country)
+    stated = draft.facts + [f for f in draft.claim_facts if f not in draft.facts]
+    speakers = _speaker_names(stated, dictionary, country)
     issuer = _issuer(report, dictionary)
-    claims = tuple(c for f in draft.facts for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
-                                                                bool(f.figures), issuer, f.figures))
+    claims = tuple(c for f in stated for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
+                                                          bool(f.figures), issuer, f.figures))
     figures = () if event_type == et.STRATEGIC else tuple(
         _with_claimant(fig, claims, report, issuer) for fig in draft.figures)
     actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse, start,
@@ -1112,10 +1135,10 @@ def _sentence_span(draft: Draft, index: int) -> Span:
 
 # --- speakers, claimants and actors -----------------------------------------------------------------------
 
-def _speaker_names(draft: Draft, dictionary: ActorDictionary, country: str | None
+def _speaker_names(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None
                    ) -> dict[int, list[tuple[ActorMention, str]]]:
     names: dict[int, list[tuple[ActorMention, str]]] = {}
-    for f in draft.facts:
+    for f in facts:
         speakers = []
         for mention in f.actors:
             actor = dictionary.resolve(mention.actor, _country_for_generic(country, dictionary))
