@@ -152,6 +152,7 @@ def _content(sentence: Sentence, cue: Cue, parse: Attribution | None) -> tuple[s
     """What was claimed: a quotation, else the parse's complement, else the clause the cue reports — after the verb
     ("said that 17 were killed") or before it ("17 were killed, police said")."""
     text, base = sentence.text, sentence.span.start
+    opening = _OPENING.match(text)  # "TIRAH VALLEY –", an archive's date: the copy's, not the claim's
     quote = _QUOTATION.search(text)
     if quote is not None:
         start, end = quote.start(1), quote.end(1)
@@ -159,13 +160,20 @@ def _content(sentence: Sentence, cue: Cue, parse: Attribution | None) -> tuple[s
         start, end = parse.content
     else:
         start, end = _clause_of(text, cue)
+    if opening is not None and start < opening.end():
+        start = opening.end()
     while start < end and text[start] in _TRIM:
         start += 1
     while end > start and text[end - 1] in _TRIM:
         end -= 1
     if end - start < 3:
-        start, end = 0, len(text.rstrip(_TRIM))
+        start, end = (opening.end() if opening else 0), len(text.rstrip(_TRIM))
     return text[start:end], Span(base + start, base + end)
+
+
+# An archive's header date and a dateline at the start of a report's first sentence.
+_OPENING = re.compile(r"^\s*(?:date \d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z' .-]{2,40}(?:,\s*[A-Z][\w ]{2,25})?\s*(?:\([^)]{1,30}\))?"
+                      r"\s*(?::|–|—|-\s))?")
 
 
 _QUOTATION = re.compile(r"[\"“]([^\"“”]{12,400})[\"”]")

@@ -812,7 +812,11 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
     if f.event_dates and current.date is None and _LOOKING_BACK.search(f.sentence.text) and (
             f.published is not None and not _dates_overlap(_news_week(f.published), f.event_dates[0])):
         return False  # "the group had attacked Mach on January 29": a look back does not date today's news
-    return bool(f.figures or f.mentions or (find_cues(f.sentence.text) and _mentions_harm(f.sentence.text)))
+    cues = find_cues(f.sentence.text)
+    # A denial, a "no comment" or a late admission with nothing else in its sentence answers the happening in
+    # focus ("Local officials did not share details"); a plain "said" needs a word of harm to belong to it.
+    return bool(f.figures or f.mentions or any(c.stance != "asserts" for c in cues)
+                or (cues and _mentions_harm(f.sentence.text)))
 
 
 _HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll|figures"
