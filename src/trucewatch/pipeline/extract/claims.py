@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from collections.abc import Sequence
 
@@ -58,12 +59,18 @@ class Cue:
 
 
 def find_cues(text: str) -> list[Cue]:
+    """The claim cues of a sentence, left to right (the assembler asks of a sentence several times: cached)."""
+    return list(_cues_of(text))
+
+
+@lru_cache(maxsize=4096)
+def _cues_of(text: str) -> tuple[Cue, ...]:
     cues: list[Cue] = []
     for stance, cue_list in _cue_lists():
         for match in cue_list.finditer(text):
             if not any(c.start < match.end() and match.start() < c.end for c in cues):
                 cues.append(Cue(stance, match.start(), match.end()))
-    return sorted(cues, key=lambda c: c.start)
+    return tuple(sorted(cues, key=lambda c: c.start))
 
 
 def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], dates: list[DateMention],
@@ -110,7 +117,7 @@ def _parse_where_needed(sentence: Sentence, cues: list[Cue], found: dict[int, ob
     """Parse the sentence only when a cue has no speaker by the rules (the parser costs about a millisecond a word
     group; most claims are 'X said')."""
     hard = [c for c in cues if found[id(c)] is None and not (issuer and _passive(sentence.text, c))]
-    if not hard:
+    if not hard or not _may_name_an_organisation(sentence):
         return {}
     return {id(c): a for c, a in zip(hard, attribute(sentence.text, [(c.start, c.end) for c in hard]))}
 
@@ -132,6 +139,20 @@ def _speaker_from_parse(sentence: Sentence, span: tuple[int, int], speakers: lis
         return None, ""
     name = re.sub(r"^the\s+", "", words, flags=re.IGNORECASE)
     return name, words
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’&.-]*\s+){1,5}([A-Za-z]+)\b")
+
+
+def _may_name_an_organisation(sentence: Sentence) -> bool:
+    """Worth parsing only where the rules found no speaker and an organisation they do not know may be one: an
+    acronym, or capitalised words ending in an organisation's head word ("the Pashtun Tahaffuz Movement")."""
+    text = sentence.text
+    if _ACRONYM.search(text):
+        return True
+    heads = lexicon.words("claims", "organisation_heads")
+    return any(m.group(1).lower() in heads for m in _CAPITALISED_RUN.finditer(text))
 
 
 def _names_an_organisation(words: str) -> bool:

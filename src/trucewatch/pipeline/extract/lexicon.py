@@ -246,24 +246,25 @@ class Cues:
             return list(self.pattern.finditer(text))
         out = []
         for word in _WORD.finditer(text):
-            if self.starts.admit(word.group(0).lower()):
+            if self._admits(word.group(0).lower()):
                 match = self.pattern.match(text, word.start())
                 if match is not None and match.end() > match.start():
                     out.append(match)
         return out
 
+    def _admits(self, key: str) -> bool:
+        ok = self._admitted.get(key)
+        if ok is None:
+            ok = self.starts is not None and self.starts.admit(key)
+            if len(self._admitted) < _WORD_CACHE_LIMIT:
+                self._admitted[key] = ok
+        return ok
+
     def _search_phrases(self, text: str) -> re.Match[str] | None:
         if self.starts is None:
             return self.pattern.search(text)
-        admitted = self._admitted
         for word in _WORD.finditer(text):
-            key = word.group(0).lower()
-            ok = admitted.get(key)
-            if ok is None:
-                ok = self.starts.admit(key)
-                if len(admitted) < _WORD_CACHE_LIMIT:
-                    admitted[key] = ok
-            if ok:
+            if self._admits(word.group(0).lower()):
                 match = self.pattern.match(text, word.start())
                 if match is not None:
                     return match
