@@ -936,7 +936,8 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     speakers = _speaker_names(stated, dictionary, country)
     issuer = _issuer(report, dictionary)
     claims = tuple(c for f in stated for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
-                                                          bool(f.figures), issuer, f.figures))
+                                                          bool(f.figures), issuer, f.figures)
+                   if not _the_outlet_itself(c, report, dictionary))
     figures = () if event_type == et.STRATEGIC else tuple(
         _with_claimant(fig, claims, report, issuer) for fig in draft.figures)
     actor1, actor2 = _actors(draft, dictionary, country, event_type, sub_type, claims, figures, discourse, start,
@@ -1096,6 +1097,17 @@ def _country_of(draft: Draft, parties: tuple[str, ...]) -> str | None:
             if p.place.country in parties:
                 return p.place.country
     return None
+
+
+def _the_outlet_itself(claim: Claim, report: Report, dictionary: ActorDictionary) -> bool:
+    """'told Dawn', 'Dawn reported' in Dawn's own report: the narrator, not a party to the ledger."""
+    if not report.outlet:
+        return False
+    outlet = dictionary.actor_for(report.outlet, report.published)
+    if outlet is not None and outlet.kind != "media":
+        return False  # a party's own statement: its claims are the point
+    named = outlet.name if outlet is not None else report.outlet
+    return claim.claimant.lower() == named.lower() or claim.claimant.lower() in report.outlet.lower()
 
 
 def _provenance(draft: Draft, date_mention: DateMention | None, place_mention: PlaceMention | None
