@@ -226,6 +226,8 @@ class SourcedClaim:
     made_on: date
     event_id: str
     source: Source
+    # what was claimed, as shown: the claim's content, else the sentence it stands in (cut to a readable length)
+    quote: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
-from trucewatch.pipeline.incident import describe, source_groups
+from trucewatch.pipeline.incident import QUOTE_CHARS, describe, source_groups
 from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
 from trucewatch.records import TIME_WEEK, Claim, Event, Figure, Override, Place, Report, Span
 
@@ -186,6 +186,26 @@ def test_claims_per_party_with_the_day_each_was_made():
         ("PAK", "acknowledges_later", date(2025, 10, 20)),  # the day the text says
     ]
     assert "occurrence denied by PAK" in incident.reasons
+
+
+def test_a_claim_is_shown_by_its_content_else_by_its_sentence_never_by_who_said_it_alone():
+    text = ("Afghan officials said 17 civilians, including women and children, were killed. Pakistan's military "
+            "denied it. " + "The spokesman added a long account of the night " * 10 + "and stopped.")
+    second, third = text.index("Pakistan's"), text.index("The spokesman")
+    said = Claim("Government of Afghanistan", "asserts", "civilian deaths", "Afghan officials … said",
+                 Span(0, second - 1), 0, content="17 civilians, including women and children, were killed",
+                 content_span=Span(22, 77), figure=17)
+    denied = Claim("Government of Pakistan", "denies", "civilian deaths", "Pakistan's military … denied",
+                   Span(second, third - 1), 1)
+    added = Claim("Government of Afghanistan", "asserts", "other", "The spokesman … added", Span(third, len(text)), 2)
+    incident = describe("inc-x", [event("e-1", "r-1", claims=(said, denied, added))],
+                        {"r-1": report("r-1", text=text)}, side_of)
+    quotes = {c.claim.surface: c.quote for c in incident.claims}
+    assert quotes["Afghan officials … said"] == "17 civilians, including women and children, were killed"
+    assert quotes["Pakistan's military … denied"] == "Pakistan's military denied it."  # no content: the sentence
+    long = quotes["The spokesman … added"]
+    assert long.startswith("The spokesman added a long account") and long.endswith("of the night …")
+    assert len(long) <= QUOTE_CHARS + 2 and text[third:].startswith(long.removesuffix(" …"))
 
 
 def test_syndicated_copies_count_once_for_the_best_estimate():

@@ -54,7 +54,8 @@ def test_jsonl_has_every_scored_field_and_the_extras():
     assert first["event_date"] == "2025-10-15" and first["latitude"] == 34.53 and first["country"] == "Afghanistan"
     assert first["fatalities"][1] == {"low": 20, "high": 25, "victims": "civilians", "claimed_by": "UNAMA"}
     assert first["claims"][1] == {"claimant": "Government of Afghanistan", "stance": "asserts",
-                                  "about": "civilian deaths", "stated_on": "2025-10-16"}
+                                  "about": "civilian deaths", "stated_on": "2025-10-16", "content": None,
+                                  "content_start": None, "content_end": None, "figure": None}
     assert first["provenance"] == [{"field": "event_date", "start": 0, "end": 20}]
     assert [bare[k] for k in ("location", "latitude", "admin1", "actor2", "geo_precision")] == [None] * 5
     assert bare["fatalities"] == [] and bare["claims"] == []
@@ -83,6 +84,31 @@ def test_csv_without_figures_counts_zero_and_keeps_denials_in_notes():
     row = next(csv.DictReader(io.StringIO(run("csv", event)[0])))
     assert row["fatalities"] == "0"
     assert row["notes"] == "Reported by one outlet. Denied: Military Forces of Pakistan denies that it happened."
+
+
+ASSERTED = Claim("Government of Afghanistan", "asserts", "civilian deaths", "Zabihullah Mujahid … said", Span(0, 80),
+                 0, stated_on=date(2025, 10, 17), content="17 civilians, including women and children, were killed",
+                 content_span=Span(24, 79), figure=17)
+DENIED = Claim("Government of Pakistan", "denies", "civilian deaths", "Islamabad … denied", Span(81, 130), 1,
+               content="its jets had struck civilians", content_span=Span(100, 129))
+
+
+def test_jsonl_and_geojson_claims_carry_what_was_claimed_its_span_and_figure():
+    event = strike(claims=(ASSERTED, DENIED))
+    for claims in (json.loads(run("jsonl", event)[0])["claims"],
+                   json.loads(run("geojson", event)[0])["features"][0]["properties"]["claims"]):
+        assert claims[0] == {"claimant": "Government of Afghanistan", "stance": "asserts", "about": "civilian deaths",
+                             "stated_on": "2025-10-17",
+                             "content": "17 civilians, including women and children, were killed",
+                             "content_start": 24, "content_end": 79, "figure": 17}
+        assert (claims[1]["content"], claims[1]["content_start"], claims[1]["figure"]) == (
+            "its jets had struck civilians", 100, None)
+
+
+def test_csv_notes_quote_what_a_denial_denies():
+    row = next(csv.DictReader(io.StringIO(run("csv", strike(claims=(ASSERTED, DENIED)))[0])))
+    assert row["notes"] == ("Figures disputed: 17 (Government of Afghanistan); 20-25 civilians (UNAMA); "
+                            '0 civilians (Government of Pakistan denies: "its jets had struck civilians").')
 
 
 @pytest.mark.parametrize("evil", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)"])

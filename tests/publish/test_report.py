@@ -156,7 +156,30 @@ def test_html_puts_each_party_s_claims_in_its_own_column(report):
     assert "denies" in by_day["2025-10-21"][1] and "Islamabad denied firing" in by_day["2025-10-21"][1]
     assert by_day["2025-10-21"][2] == ""
     assert "Afghan officials said Pakistani guns shelled the town" in by_day["2025-10-22"][2]
-    assert "Kabul Evening, 2025-10-22, report r-af" in by_day["2025-10-22"][2]
+    assert "— Government of Afghanistan, 2025-10-22, report r-af, sentence 1 (Kabul Evening)" in by_day["2025-10-22"][2]
+
+
+MUJAHID = SourcedClaim(
+    Claim("Government of Afghanistan (Taliban)", "asserts", "civilian deaths", "Zabihullah Mujahid … said",
+          Span(0, 95), 4, stated_on=date(2025, 10, 17),
+          content="17 civilians, including women and children, were killed", content_span=Span(38, 93), figure=17),
+    "AFG", date(2025, 10, 17), "e-1", source("r-af", "Kabul Evening", 22),
+    quote="17 civilians, including women and children, were killed")
+
+
+def test_a_claim_shows_what_was_claimed_who_said_it_when_and_links_to_those_words_in_the_original():
+    made = build_report(DOHA, [assessment("inc-1", "inside", ("PAK",), 21)], {"inc-1": shelling(claims=(MUJAHID,))},
+                        generated_at=AT)
+    page = render_html(made)
+    [_, row] = cells(page)["claims cols-2"]
+    assert row[2] == ("AFG asserts (civilian deaths): 17 civilians, including women and children, were killed "
+                      "— Zabihullah Mujahid, 2025-10-17, report r-af, sentence 5 (Kabul Evening)")
+    assert ('<a href="https://example.org/r-af#:~:text=17%20civilians%2C%20including%20women%20and%20children%2C'
+            '%20were%20killed">report r-af, sentence 5</a>') in page
+    assert 'data-stance="asserts"' in page and "<q>17 civilians" in page  # <q>: in quotation marks on the page
+    markdown = render_markdown(made, {"timeline": "t.svg", "map": "m.svg"})
+    assert ("**AFG asserts** (civilian deaths): “17 civilians, including women and children, were killed” — "
+            "Zabihullah Mujahid, 2025-10-17, report r-af, sentence 5 (Kabul Evening)") in markdown
 
 
 def test_claims_of_other_sides_get_a_column_of_their_own():

@@ -5,8 +5,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from trucewatch.cli.main import main
 from trucewatch.errors import StorageError
 from trucewatch.storage import Store, head_revision, migrate
 from trucewatch.storage.repository import _alembic_config
@@ -52,3 +54,27 @@ def test_a_database_from_a_newer_trucewatch_is_refused(db_url):
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(StorageError, match="TW-E203.*9999_future"):
         Store.open(db_url)
+
+
+def test_a_store_of_the_previous_revision_upgrades_with_db_upgrade_and_keeps_its_claims(db_url, tmp_path):
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0006_findings")
+        conn.execute(text("INSERT INTO reports (report_id, sha256, published, published_basis, media_type, kind, "
+                          "text, ingested_at) VALUES ('r-1', :sha, '2025-10-20', 'file', 'text/plain', 'news', "
+                          "'Pakistan denied killing civilians.', '2025-10-20 10:00:00')"), {"sha": "a" * 64})
+        conn.execute(text("INSERT INTO events (event_id, report_id, seq, event_type, sub_event_type, time_precision, "
+                          "notes) VALUES ('e-1', 'r-1', 0, 'Explosions/Remote violence', 'Air/drone strike', 1, '')"))
+        conn.execute(text("INSERT INTO claims (event_id, seq, claimant, stance, about, surface, span_start, span_end, "
+                          "sentence) VALUES ('e-1', 0, 'Government of Pakistan', 'denies', 'civilian deaths', "
+                          "'Pakistan … denied', 0, 34, 0)"))
+    engine.dispose()
+    with pytest.raises(StorageError, match="TW-E202"):
+        Store.open(db_url, upgrade=False)
+    answer = CliRunner().invoke(main, ["db", "upgrade", "--db", db_url])
+    assert answer.exit_code == 0, answer.output
+    assert f"upgraded from 0006_findings to schema {head_revision()}" in answer.output
+    with Store.open(db_url, upgrade=False) as store:
+        [claim] = store.get_event("e-1").claims
+    assert (claim.claimant, claim.stance, claim.span.end) == ("Government of Pakistan", "denies", 34)
+    assert (claim.content, claim.content_span, claim.figure) == ("", None, None)  # not coded then: no content

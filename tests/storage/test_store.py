@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import inspect
 
 from trucewatch.errors import IngestError, StorageError
+from trucewatch.records import Claim, Span
 from trucewatch.storage import Store, repository
 
 
@@ -71,7 +72,8 @@ def test_events_are_rows_with_columns_not_blobs(store):
     tables = inspect(store.engine)
     columns = {t: {c["name"] for c in tables.get_columns(t)} for t in tables.get_table_names()}
     assert {"low", "high", "victims", "claimed_by", "span_start", "span_end", "sentence"} <= columns["figures"]
-    assert {"claimant", "stance", "about", "stated_on"} <= columns["claims"]
+    assert {"claimant", "stance", "about", "stated_on", "content", "content_start", "content_end",
+            "figure"} <= columns["claims"]
     assert {"field", "span_start", "span_end"} <= columns["provenance"]
     assert {"sentence", "trigger", "event_type", "sub_event_type"} <= columns["mentions"]
     assert {"sha256", "published_basis", "text", "ingested_at"} <= columns["reports"]
@@ -108,3 +110,18 @@ def test_a_url_with_a_password_never_shows_it(monkeypatch):
         Store.open("nosuchdialect://monitor:s3cret@db.example/trucewatch")
     assert "TW-E201" in str(caught.value)
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_claims_content_its_span_and_figure_come_back_as_they_went_in(store, make_report, make_event):
+    text = "Officials said 17 civilians, including women and children, were killed. Pakistan denied it."
+    said = Claim("Government of Afghanistan", "asserts", "civilian deaths", "Officials … said", Span(0, 71), 0,
+                 stated_on=date(2025, 10, 17), content="17 civilians, including women and children, were killed",
+                 content_span=Span(15, 70), figure=17)
+    bare = Claim("Government of Pakistan", "denies", "civilian deaths", "denied", Span(72, 91), 1)
+    event = replace(make_event("e-1"), claims=(said, bare))
+    store.save(make_report(text=text), [event])
+    back = store.get_event("e-1").claims
+    assert back == (said, bare)
+    assert text[back[0].content_span.start:back[0].content_span.end] == back[0].content
+    assert (back[1].content, back[1].content_span, back[1].figure) == ("", None, None)
+    assert next(store.iter_events()).claims == (said, bare)

@@ -87,6 +87,7 @@ EXPECTED: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     ("GET", "/map"): {PUBLISHED: everyone()},
     ("GET", "/timeline"): {PUBLISHED: everyone()},
     ("GET", "/incidents/{incident_id}"): {PUBLISHED: everyone()},
+    ("GET", "/reports/{report_id}"): {PUBLISHED: everyone()},
     ("POST", "/incidents/{incident_id}/merge"): {PUBLISHED: staff_only()},
     ("POST", "/events/{event_id}/split"): {PUBLISHED: staff_only()},
     ("POST", "/events/{event_id}/pin"): {PUBLISHED: staff_only()},

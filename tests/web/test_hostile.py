@@ -42,7 +42,8 @@ def hostile(own_world: World, tmp_path) -> tuple[TestClient, World, dict[str, st
                              data={"text": HOSTILE_COMPLAINT, "incident_id": incident})
         assert answer.status_code == 201, answer.text
         complaints[party] = answer.json()["data"]["complaint_id"]
-    values = {"incident_id": incident, "agreement_id": "doha-2025-10-19", "complaint_id": complaints["AFG"],
+    values = {"incident_id": incident, "report_id": "hostile-1", "agreement_id": "doha-2025-10-19",
+              "complaint_id": complaints["AFG"],
               "path": "site.css", "finding_id": own_world.findings["published"]}
     return client, own_world, values
 
@@ -81,6 +82,8 @@ def test_hostile_text_renders_inert_on_every_page(hostile):
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Strike on Kabul" in incident_page
     assert "&lt;img src=x onerror=alert(1)&gt;" in incident_page  # the outlet, as text
     assert "javascript:alert(document.cookie)" in incident_page  # the URL, shown as text, never a link
+    report_page = shown[("liaison AFG", "/reports/hostile-1")]  # the text, sentence by sentence, as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report_page and 'id="s-1"' in report_page
     complaint_page = shown[("monitor QAT", f"/complaints/{values['complaint_id']}")]
     assert "&lt;script&gt;alert(&#39;c&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(4)&gt;" in complaint_page
     assert "&lt;script&gt;alert(&#39;c&#39;)" in shown[("liaison AFG", "/complaints")]

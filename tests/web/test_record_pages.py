@@ -2,9 +2,13 @@
 files, the timeline, an incident's page, the agreement pages; and the monitors' override forms."""
 from __future__ import annotations
 
+import html
 import re
+from datetime import date
 
 from trucewatch import jobs
+from trucewatch.records import Claim, Event, Place, Report, Span
+from trucewatch.storage import Store
 from trucewatch.storage.views import record_state
 from trucewatch.storage.web import WebStore
 from trucewatch.web.record import EVENT_TYPES, AssessmentCache
@@ -150,7 +154,7 @@ def test_an_incident_page_shows_claims_figures_reports_and_assessments(client, w
     assert page.status_code == 200
     headings = re.findall(r"<th>([^<]+)</th>", page.text.split('class="claims"')[1].split("</thead>")[0])
     assert headings == ["PAK: Pakistan", "AFG: Afghanistan"]
-    assert "Government of Pakistan denies" in page.text
+    assert "PAK denies</span> (civilian deaths)" in page.text
     figures = page.text.split("Casualty figures")[1].split("</table>")[0]
     assert "Government of Afghanistan" in figures and "report w-001" in figures and "report w-002" in figures
     hashes = re.findall(r'<td class="hash">([0-9a-f]{64})</td>', page.text)
@@ -160,6 +164,70 @@ def test_an_incident_page_shows_claims_figures_reports_and_assessments(client, w
     assessed = re.findall(r'<a href="/agreements/([\w-]+)">', page.text)
     assert assessed == [a.agreement_id for a in jobs.list_agreements(world.db_url)]
     assert client.get("/incidents/inc-000000000000").status_code == 404
+
+
+PAKTIKA = Place("Barmal", "Afghanistan", "Paktika", "Barmal", 32.77, 69.03, 1, "town")
+PAKTIKA_TEXT = ("Pakistani jets struck Barmal in Paktika on Thursday night, killing 17 civilians, the Afghan government "
+                "said. Pakistan's military denied on Friday that its jets had struck civilians in Paktika.")
+
+
+def paktika(world: World) -> str:
+    """A report whose Afghan claim carries its content and whose Pakistani denial carries none (as claims stored
+    before content was coded); its incident's id."""
+    second = PAKTIKA_TEXT.index("Pakistan's")
+    said = Claim("Government of Afghanistan (Taliban)", "asserts", "civilian deaths", "Afghan government … said",
+                 Span(0, second - 1), 0, content=PAKTIKA_TEXT[:79], content_span=Span(0, 79), figure=17)
+    denied = Claim("Military Forces of Pakistan", "denies", "occurrence", "Pakistan's military … denied",
+                   Span(second, len(PAKTIKA_TEXT)), 1, stated_on=date(2025, 10, 17))
+    report = Report("paktika-1", "c" * 64, PAKTIKA_TEXT, date(2025, 10, 18), "file", outlet="Eastern Desk",
+                    url="https://example.org/paktika-1")
+    event = Event("evt-paktika-1", "paktika-1", "Explosions/Remote violence", "Air/drone strike", date(2025, 10, 16),
+                  actor1="Military Forces of Pakistan", actor2="Civilians (Afghanistan)", place=PAKTIKA,
+                  claims=(said, denied))
+    with Store.open(world.db_url) as store:
+        store.save(report, [event])
+    jobs.resolve_all(world.db_url)
+    return jobs.incident_of_event(world.db_url, "evt-paktika-1")
+
+
+def shown_claims(page: str) -> dict[str, tuple[str, str]]:
+    """Each claim on an incident page, by its stance as recorded: its text as a reader sees it, and its link."""
+    found = re.findall(r'<p class="claim" data-stance="(\w+)">(.*?)</p>', page, re.DOTALL)
+    return {stance: (" ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split()),
+                     re.search(r'<a href="([^"]+)">', body).group(1)) for stance, body in found}
+
+
+def test_an_incident_page_quotes_what_each_claim_says_with_its_date_and_a_link_to_its_sentence(own_client,
+                                                                                               own_world: World):
+    incident = paktika(own_world)
+    claims = shown_claims(own_client.get(f"/incidents/{incident}").text)  # the public sees what was claimed
+    assert claims["asserts"] == (
+        ("AFG asserts (civilian deaths): “Pakistani jets struck Barmal in Paktika on Thursday night, killing 17 "
+         "civilians” — Afghan government, 2025-10-18, report paktika-1, sentence 1 (Eastern Desk)"),
+        "/reports/paktika-1#s-1")
+    assert claims["denies"] == (  # no content coded: the sentence itself, never just "Pakistan's military denied"
+        ("PAK denies (occurrence): “Pakistan's military denied on Friday that its jets had struck civilians in "
+         "Paktika.” — Pakistan's military, 2025-10-17, report paktika-1, sentence 2 (Eastern Desk)"),
+        "/reports/paktika-1#s-2")
+    public = own_client.get("/reports/paktika-1")
+    assert public.status_code == 200 and 'id="s-2"' not in public.text and "for signed-in users" in public.text
+    report = own_client.get("/reports/paktika-1", headers=own_world.auth("analyst")).text
+    sentence = re.search(r'<span class="sentence" id="s-2"[^>]*>([^<]+)</span>', report).group(1)
+    assert html.unescape(sentence) == PAKTIKA_TEXT[PAKTIKA_TEXT.index("Pakistan's"):]
+    assert f'href="/incidents/{incident}"' in report
+
+
+def test_the_api_gives_each_claim_its_content_span_quote_and_sentence_link(own_client, own_world: World):
+    incident = paktika(own_world)
+    claims = own_client.get(f"/api/v1/incidents/{incident}").json()["data"]["claims"]
+    by_stance = {c["claim"]["stance"]: c for c in claims}
+    said, denied = by_stance["asserts"], by_stance["denies"]
+    assert said["claim"]["content"] == said["quote"] == PAKTIKA_TEXT[:79]
+    assert said["claim"]["content_span"] == {"start": 0, "end": 79} and said["claim"]["figure"] == 17
+    assert said["link"] == "/reports/paktika-1#s-1" and denied["link"] == "/reports/paktika-1#s-2"
+    assert denied["claim"]["content"] == "" and denied["claim"]["content_span"] is None
+    assert denied["quote"].startswith("Pakistan's military denied on Friday")
+    assert denied["made_on"] == "2025-10-17"
 
 
 def test_only_monitors_and_admins_see_the_override_forms(client, world: World):

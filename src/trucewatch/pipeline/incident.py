@@ -2,8 +2,8 @@
 
 `describe` takes the events resolved into one incident and the reports they came from, and gives the `Incident`
 record: the agreed date span and place, every casualty figure with its claimant and source, a low/best/high
-estimate per victim category, every claim per party with the day it was made, and whether the incident is
-contested and why.
+estimate per victim category, every claim per party with the day it was made and what it claims (its content, else
+its sentence), and whether the incident is contested and why.
 
 The estimate (see docs/incidents.md): `low` is the lowest figure anyone reports, `high` the highest (None when a
 source gives only "at least"), and `best` is ACLED's conservative choice made UCDP-style: the lowest figure that at
@@ -23,6 +23,7 @@ from trucewatch.records import (
 )
 
 SYNDICATED_JACCARD = 0.5  # share of 5-word shingles above which two reports are copies of one story
+QUOTE_CHARS = 240  # a claim without content is shown by its sentence, cut at a word after this many characters
 _SHINGLE = 5
 _WORD = re.compile(r"[a-z0-9]+")
 _TYPE_ORDER = (
@@ -38,7 +39,8 @@ def describe(incident_id: str, events: list[Event], reports: dict[str, Report], 
     events = sorted(events, key=lambda e: (e.event_date or reports[e.report_id].published, e.event_id))
     sources = _sources(events, reports)
     figures = tuple(SourcedFigure(f, e.event_id, sources[e.report_id]) for e in events for f in e.fatalities)
-    claims = tuple(_sourced_claim(c, e, sources[e.report_id], side_of) for e in events for c in e.claims)
+    claims = tuple(_sourced_claim(c, e, sources[e.report_id], side_of, reports[e.report_id].text)
+                   for e in events for c in e.claims)
     event_type, sub_type = _agreed_type(events)
     first, last, precision = _span(events)
     reasons = contest_reasons(figures, claims, nationalities)
@@ -82,9 +84,24 @@ def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _sourced_claim(claim: Claim, event: Event, source: Source, side_of: Callable[[str], str | None]) -> SourcedClaim:
+def _sourced_claim(claim: Claim, event: Event, source: Source, side_of: Callable[[str], str | None],
+                   text: str) -> SourcedClaim:
     party = side_of(claim.claimant) or claim.claimant
-    return SourcedClaim(claim, party, claim.stated_on or source.published, event.event_id, source)
+    return SourcedClaim(claim, party, claim.stated_on or source.published, event.event_id, source,
+                        claim_quote(claim, text))
+
+
+def claim_quote(claim: Claim, text: str) -> str:
+    """What a claim says, to show beside who said it: its content (the clause or quote claimed), else the sentence it
+    stands in, from the report's `text` (a "did not comment" claims no clause; claims stored before content was coded
+    have none), cut at a word after QUOTE_CHARS characters. The speaker and verb alone are a last resort."""
+    if claim.content.strip():
+        return claim.content.strip()
+    sentence = " ".join(text[claim.span.start:claim.span.end].split())
+    if len(sentence) <= QUOTE_CHARS:
+        return sentence or claim.surface
+    cut = sentence[:QUOTE_CHARS + 1].rsplit(" ", 1)[0] if " " in sentence[:QUOTE_CHARS] else sentence[:QUOTE_CHARS]
+    return cut.rstrip(" ,;:-–—") + " …"
 
 
 # --- figures -------------------------------------------------------------------------------------------------------

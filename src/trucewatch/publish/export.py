@@ -88,11 +88,19 @@ def event_record(e: Event) -> dict[str, Any]:
         "longitude": p.longitude if p else None, "geo_precision": p.geo_precision if p else None,
         "fatalities": [{"low": f.low, "high": f.high, "victims": f.victims, "claimed_by": f.claimed_by}
                        for f in e.fatalities],
-        "claims": [{"claimant": c.claimant, "stance": c.stance, "about": c.about, "stated_on": _iso(c.stated_on)}
-                   for c in e.claims],
+        "claims": [claim_record(c) for c in e.claims],
         "provenance": [{"field": name, "start": span.start, "end": span.end} for name, span in e.provenance],
         "notes": e.notes or None,
     }
+
+
+def claim_record(c: Claim) -> dict[str, Any]:
+    """One claim as the JSON object of the export: FORMAT.md's fields, `stated_on`, and what was claimed (`content`,
+    its span in the report text, the death figure it carries); null where the extractor found no content."""
+    span = c.content_span
+    return {"claimant": c.claimant, "stance": c.stance, "about": c.about, "stated_on": _iso(c.stated_on),
+            "content": c.content or None, "content_start": span.start if span else None,
+            "content_end": span.end if span else None, "figure": c.figure}
 
 
 def write_jsonl(events: Iterable[Event], out: TextIO) -> int:
@@ -209,18 +217,31 @@ def figure_text(f: Figure) -> str:
 
 
 def claim_text(c: Claim) -> str:
-    """'Government of Pakistan denies (civilian deaths) on 2025-10-16'."""
+    """'Government of Pakistan denies (civilian deaths) on 2025-10-16: "no civilians were harmed"'; without content,
+    the stance and topic alone."""
     when = f" on {c.stated_on.isoformat()}" if c.stated_on else ""
-    return f"{c.claimant} {STANCE_WORDS.get(c.stance, c.stance)} ({c.about}){when}"
+    return f"{c.claimant} {STANCE_WORDS.get(c.stance, c.stance)} ({c.about}){when}{_content_text(c)}"
+
+
+def speaker_of(c: Claim) -> str:
+    """Who made the claim, as the report names them ("Zabihullah Mujahid" of "Zabihullah Mujahid … said"); the
+    normalised claimant where the report names no one (a party's own statement)."""
+    speaker, gap, _verb = c.surface.partition(" … ")
+    return speaker.strip() if gap and speaker.strip() else c.claimant
+
+
+def _content_text(c: Claim) -> str:
+    return f': "{c.content.strip()}"' if c.content.strip() else ""
 
 
 def _denial_text(c: Claim) -> str:
+    content = _content_text(c)
     if c.about == "civilian deaths":
-        return f"0 civilians ({c.claimant} denies)"
+        return f"0 civilians ({c.claimant} denies{content})"
     if c.about == "casualties":
-        return f"0 ({c.claimant} denies)"
+        return f"0 ({c.claimant} denies{content})"
     what = {"occurrence": "that it happened", "responsibility": "responsibility"}.get(c.about, c.about)
-    return f"{c.claimant} denies {what}"
+    return f"{c.claimant} denies {what}{content}"
 
 
 def spreadsheet_cell(value: object) -> object:

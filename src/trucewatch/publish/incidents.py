@@ -2,7 +2,7 @@
 
 The full view puts every account side by side and never averages: the reports in the order they came out, every
 figure under the party that gave it, the derived estimates with their basis, every claim under the party that made
-it with the day it was made, and the monitors' overrides. See docs/incidents.md.
+it with the day it was made and what it claims in the report's words, and the monitors' overrides. See docs/incidents.md.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from trucewatch.publish.export import STANCE_WORDS
+from trucewatch.publish.export import STANCE_WORDS, speaker_of
 from trucewatch.records import Figure, Incident, Override, Place, Source, SourcedClaim, SourcedFigure
 from trucewatch.storage import IncidentSummary
 
@@ -150,8 +150,10 @@ def _claims(claims: Iterable[SourcedClaim]) -> list[str]:
         lines.append(party)
         for c in sorted(by_party[party], key=lambda c: (c.made_on, c.source.report_id)):
             stance = STANCE_WORDS.get(c.claim.stance, c.claim.stance)
-            lines.append(f"  {c.made_on.isoformat()}  {stance} ({c.claim.about})  {c.claim.claimant}  "
-                         f"\"{c.claim.surface}\"  ({_source(c.source)})")
+            quote = c.quote or c.claim.content or c.claim.surface
+            lines.append(f"  {c.made_on.isoformat()}  {stance} ({c.claim.about}): \"{quote}\" — "
+                         f"{speaker_of(c.claim)} ({c.claim.claimant}), {_source(c.source)}, "
+                         f"sentence {c.claim.sentence + 1}")
     return lines
 
 

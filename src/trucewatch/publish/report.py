@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote as quote_url
 from zoneinfo import ZoneInfo
 
 from trucewatch.conflict import MapFrame
@@ -33,7 +34,7 @@ from trucewatch.pipeline.assess import (
     zone_name,
 )
 from trucewatch.publish.charts import BarSeries, MapPoint, map_svg, on_map, timeline_svg
-from trucewatch.publish.export import STANCE_WORDS
+from trucewatch.publish.export import STANCE_WORDS, speaker_of
 from trucewatch.records import (
     Agreement,
     Assessment,
@@ -52,6 +53,7 @@ OTHERS = "others"
 UNATTRIBUTED = "unattributed"
 STATUS_WORDS = {"inside": "inside the window", "uncertain": "boundary case", "outside": "outside the window"}
 SHA_PREFIX = 12
+FRAGMENT_WORDS = 5  # a link to a long quote in the original names its first and last words
 
 
 # --- the report, as plain data ---------------------------------------------------------------------------------
@@ -59,15 +61,22 @@ SHA_PREFIX = 12
 
 @dataclass(frozen=True, slots=True)
 class ClaimLine:
+    """One claim as shown: `PARTY stance (about): "quote" — speaker, made_on, report` with a link to its sentence."""
+
     stance: str  # in words: "asserts", "denies", "neither confirms nor denies", "later acknowledges"
     about: str
     made_on: date
-    claimant: str
+    claimant: str  # normalised ("Government of Afghanistan (Taliban)")
     party: str
-    quote: str
+    quote: str  # what was claimed: the content, else the sentence (SourcedClaim.quote)
     outlet: str
     published: date
     report_id: str
+    speaker: str = ""  # as the report names them ("Zabihullah Mujahid"), else the claimant
+    stance_code: str = ""  # as recorded: "asserts", "denies", "neither_confirms_nor_denies", "acknowledges_later"
+    sentence: int = 1  # the sentence of the report the claim stands in, counted from 1 (anchor `s-N`)
+    url: str | None = None  # the report's address
+    whole_sentence: bool = False  # the quote is the claim's sentence: no content was coded
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,12 +266,34 @@ def claim_rows(claims: Iterable[SourcedClaim], columns: Sequence[str]) -> tuple[
     by_day: dict[date, dict[str, dict[ClaimLine, None]]] = defaultdict(lambda: defaultdict(dict))
     for c in sorted(claims, key=lambda c: (c.made_on, c.source.published, c.source.report_id, c.claim.span.start)):
         column = c.party if c.party in columns else OTHERS
-        by_day[c.made_on][column].setdefault(ClaimLine(
-            stance=STANCE_WORDS.get(c.claim.stance, c.claim.stance), about=c.claim.about, made_on=c.made_on,
-            claimant=c.claim.claimant, party=c.party, quote=c.claim.surface, outlet=c.source.outlet or "?",
-            published=c.source.published, report_id=c.source.report_id))
+        by_day[c.made_on][column].setdefault(claim_line(c))
     return tuple(ClaimRow(day, tuple(tuple(by_day[day].get(column, ())) for column in columns))
                  for day in sorted(by_day))
+
+
+def claim_line(c: SourcedClaim) -> ClaimLine:
+    """A claim as shown: what was claimed in its own words (never only "X said"), who said it as the report names
+    them, the day it was made, and the report and sentence it stands in."""
+    return ClaimLine(
+        stance=STANCE_WORDS.get(c.claim.stance, c.claim.stance), about=c.claim.about, made_on=c.made_on,
+        claimant=c.claim.claimant, party=c.party, quote=c.quote or c.claim.content or c.claim.surface,
+        outlet=c.source.outlet or "?", published=c.source.published, report_id=c.source.report_id,
+        speaker=speaker_of(c.claim), stance_code=c.claim.stance, sentence=c.claim.sentence + 1, url=c.source.url,
+        whole_sentence=not c.claim.content.strip())
+
+
+def quote_link(url: str | None, quote: str) -> str | None:
+    """A link to the words `quote` in the original at `url` (an http(s) address), as a text fragment
+    (`#:~:text=start,end`) that browsers scroll to and highlight; None for any other address."""
+    if not url or not re.match(r"https?://[^\s\"'<>]+$", url, re.IGNORECASE):
+        return None
+    words = quote.removesuffix("…").split()
+    if not words:
+        return url
+    parts = [" ".join(words)] if len(words) <= 2 * FRAGMENT_WORDS else \
+        [" ".join(words[:FRAGMENT_WORDS]), " ".join(words[-FRAGMENT_WORDS:])]
+    encoded = ",".join(quote_url(p, safe="").replace("-", "%2D") for p in parts)
+    return f"{url.split('#', 1)[0]}#:~:text={encoded}"
 
 
 def figure_lines(figures: Iterable[SourcedFigure]) -> tuple[FigureLine, ...]:
@@ -602,8 +633,8 @@ def _html_claims(s: IncidentSection, parties: Mapping[str, str]) -> str:
     if not s.claims:
         return '<p class="none">No claims recorded in the reports.</p>'
     head = ["Made on"] + [_column_heading(c, parties) for c in s.columns]
-    rows = [[_e(row.made_on.isoformat())] + [_html_claim_cell(cell, column) for cell, column in
-                                               zip(row.cells, s.columns, strict=True)] for row in s.claims]
+    rows = [[_e(row.made_on.isoformat())] + ["".join(_html_claim(c) for c in cell) for cell in row.cells]
+            for row in s.claims]
     share = f"{88 / len(s.columns):.1f}%"
     return _table(head, rows, f"claims cols-{len(s.columns)}", ["12%"] + [share] * len(s.columns))
 
@@ -612,13 +643,17 @@ def _column_heading(column: str, parties: Mapping[str, str]) -> str:
     return f"{column}: {parties[column]}" if column in parties else "Others"
 
 
-def _html_claim_cell(cell: Sequence[ClaimLine], column: str) -> str:
-    return "".join(
-        f'<div class="claim"><span class="stance {_e(c.stance.split()[-1])}">{_e(c.stance)}</span> '
-        f"({_e(c.about)}) <span class=\"who\">{_e(c.claimant)}"
-        + (f" [{_e(c.party)}]" if column == OTHERS else "") + "</span>"
-        f"<q>{_e(c.quote)}</q><cite>{_e(c.outlet)}, {c.published.isoformat()}, report {_e(c.report_id)}</cite></div>"
-        for c in cell)
+def _html_claim(c: ClaimLine) -> str:
+    """`PAK denies (civilian deaths): “...” — speaker, day, report X, sentence N (outlet)`; "report X, sentence N"
+    links to the words in the original when its address is http(s)."""
+    where = f"report {_e(c.report_id)}, sentence {c.sentence}"
+    link = quote_link(c.url, c.quote)
+    where = f'<a href="{_e(link)}">{where}</a>' if link else where
+    sentence = ' class="sentence" title="the sentence the claim stands in"' if c.whole_sentence else ""
+    return (f'<div class="claim" data-stance="{_e(c.stance_code)}"><span class="stance '
+            f'{_e(c.stance.split()[-1])}">{_e(c.party)} {_e(c.stance)}</span> ({_e(c.about)}): '
+            f"<q{sentence}>{_e(c.quote)}</q> <cite>— <span title=\"{_e(c.claimant)}\">{_e(c.speaker)}</span>, "
+            f"{c.made_on.isoformat()}, {where} ({_e(c.outlet)})</cite></div>")
 
 
 def _html_figures(s: IncidentSection) -> str:
@@ -661,8 +696,10 @@ METHOD = (
      "when the perpetrator is unidentified, the other party, accused by the party the incident happened to. A party "
      "is accused only under the commitments it is bound by that concern the incident. An incident no one is accused "
      "of says so: not attributed."),
-    ("Claims are listed by the day they were made, under the party that made them; figures under the claimant that "
-     "gave them. Estimates follow UCDP: low, best and high, with the rule for best stated. Each report is identified "
+    ("Claims are listed by the day they were made, under the party that made them, each with what was claimed in "
+     "the report's own words (the whole sentence where no clause was coded), who said it as the report names them, "
+     "and the report and sentence it stands in (a link to those words in the original, where it is on the web); "
+     "figures under the claimant that gave them. Estimates follow UCDP: low, best and high, with the rule for best stated. Each report is identified "
      "by its outlet, date, URL and the first characters of the SHA-256 of the original as received."),
 )
 
@@ -696,7 +733,6 @@ table.sources td:first-child, table.claims td:first-child { white-space: nowrap;
 .claim:last-child { margin-bottom: 0; }
 .stance { font-weight: bold; }
 .stance.denies { color: #8e2a1d; }
-.who { display: block; color: var(--muted); }
 q { display: block; font-style: italic; margin: 0.1em 0; }
 q::before { content: "\\201C"; } q::after { content: "\\201D"; }
 cite { display: block; font-style: normal; color: var(--muted); font-size: 7.5pt; }
@@ -813,16 +849,14 @@ def _md_incident(s: IncidentSection, parties: Mapping[str, str]) -> list[str]:
 def _md_claims(s: IncidentSection, parties: Mapping[str, str]) -> list[str]:
     if not s.claims:
         return ["No claims recorded in the reports.", ""]
-    rows = [[row.made_on.isoformat()] + ["<br>".join(_md_claim(c, column) for c in cell) or " "
-                                         for cell, column in zip(row.cells, s.columns, strict=True)]
+    rows = [[row.made_on.isoformat()] + ["<br>".join(_md_claim(c) for c in cell) or " " for cell in row.cells]
             for row in s.claims]
     return _md_table(["Made on"] + [_m(_column_heading(c, parties)) for c in s.columns], rows)
 
 
-def _md_claim(c: ClaimLine, column: str) -> str:
-    party = f" [{_m(c.party)}]" if column == OTHERS else ""
-    return (f"**{_m(c.stance)}** ({_m(c.about)}), {_m(c.claimant)}{party}: “{_m(c.quote)}” "
-            f"({_m(c.outlet)}, {c.published.isoformat()}, report {_m(c.report_id)})")
+def _md_claim(c: ClaimLine) -> str:
+    return (f"**{_m(c.party)} {_m(c.stance)}** ({_m(c.about)}): “{_m(c.quote)}” — {_m(c.speaker)}, "
+            f"{c.made_on.isoformat()}, report {_m(c.report_id)}, sentence {c.sentence} ({_m(c.outlet)})")
 
 
 def _md_figures_of(s: IncidentSection) -> list[str]:

@@ -570,9 +570,20 @@ def _figure_row(event_id: str, seq: int, f: Figure) -> dict[str, Any]:
 
 
 def _claim_row(event_id: str, seq: int, c: Claim) -> dict[str, Any]:
+    span = c.content_span
     return {"event_id": event_id, "seq": seq, "claimant": c.claimant, "stance": c.stance, "about": c.about,
             "stated_on": c.stated_on, "surface": c.surface, "span_start": c.span.start, "span_end": c.span.end,
-            "sentence": c.sentence}
+            "sentence": c.sentence, "content": c.content or None, "content_start": span.start if span else None,
+            "content_end": span.end if span else None, "figure": c.figure}
+
+
+def _claim(row: Row[Any]) -> Claim:
+    """A stored claim; one stored before its content was coded (migration 0007) has none: content ""."""
+    span = Span(row.content_start, row.content_end) \
+        if row.content_start is not None and row.content_end is not None else None
+    return Claim(claimant=row.claimant, stance=row.stance, about=row.about, surface=row.surface,
+                 span=Span(row.span_start, row.span_end), sentence=row.sentence, stated_on=row.stated_on,
+                 content=row.content or "", content_span=span, figure=row.figure)
 
 
 def summary_of(incident: Incident, at: datetime | None = None) -> IncidentSummary:
@@ -679,9 +690,7 @@ def _event(row: Row[Any], children: dict[Table, dict[str, list[Row[Any]]]]) -> E
         fatalities=tuple(Figure(low=f.low, high=f.high, victims=f.victims, claimed_by=f.claimed_by,
                                 surface=f.surface, span=Span(f.span_start, f.span_end), sentence=f.sentence)
                          for f in children[FIGURES].get(eid, ())),
-        claims=tuple(Claim(claimant=c.claimant, stance=c.stance, about=c.about, surface=c.surface,
-                           span=Span(c.span_start, c.span_end), sentence=c.sentence, stated_on=c.stated_on)
-                     for c in children[CLAIMS].get(eid, ())),
+        claims=tuple(_claim(c) for c in children[CLAIMS].get(eid, ())),
         mentions=tuple(Mention(sentence=m.sentence, span=Span(m.span_start, m.span_end), event_type=m.event_type,
                                sub_event_type=m.sub_event_type, trigger=m.trigger)
                        for m in children[MENTIONS].get(eid, ())),

@@ -124,6 +124,11 @@ class ClaimRow(Base):
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
     sentence: Mapped[int] = mapped_column(Integer)
+    # what was claimed (migration 0007_claim_content): null for claims stored before it, and where none was found
+    content: Mapped[str | None] = mapped_column(Text)
+    content_start: Mapped[int | None] = mapped_column(Integer)
+    content_end: Mapped[int | None] = mapped_column(Integer)
+    figure: Mapped[int | None] = mapped_column(Integer)
 
 
 class ProvenanceRow(Base):

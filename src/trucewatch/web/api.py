@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal, TextIO
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
@@ -25,7 +26,7 @@ from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError, WebError
 from trucewatch.publish.compliance import compliance_record
 from trucewatch.publish.export import event_record, spreadsheet_cell
-from trucewatch.records import Agreement, Complaint, Event, Evidence, Override, Report, User
+from trucewatch.records import Agreement, Complaint, Event, Evidence, Incident, Override, Report, User
 from trucewatch.storage import IncidentFilter, IncidentSummary
 from trucewatch.storage.web import (
     COMPLAINT_SORTS, EVENT_SORTS, INCIDENT_SORTS, REPORT_SORTS, EventFilter, WebStore, sort_value,
@@ -205,7 +206,21 @@ def get_incident(request: Request, incident_id: str) -> dict[str, Any]:
     incident = fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
                               lambda: jobs.get_incident(_db(request), incident_id, _conflict(request)),
                               missing="TW-E305")
-    return {"data": {**jsonable_encoder(asdict(incident)), "link": f"/api/v1/incidents/{incident_id}"}}
+    return {"data": incident_json(incident)}
+
+
+def incident_json(incident: Incident) -> dict[str, Any]:
+    """The incident record; each claim with what it claims (`quote`: its content, else its sentence) and `link`, the
+    address of its sentence on the report's page."""
+    shown = jsonable_encoder(asdict(incident))
+    for claim, found in zip(shown["claims"], incident.claims, strict=True):
+        claim["link"] = sentence_link(found.source.report_id, found.claim.sentence)
+    return {**shown, "link": f"/api/v1/incidents/{incident.incident_id}"}
+
+
+def sentence_link(report_id: str, sentence: int) -> str:
+    """The report page's anchor of a sentence (`sentence` counted from 0, as the extractor counts; anchors from 1)."""
+    return f"/reports/{quote(report_id, safe='')}#s-{sentence + 1}"
 
 
 # --- agreements and compliance ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The record's pages: the map of incidents, the timeline, one incident with every account side by side (and the
-monitors' merge, split and pin forms), and the agreements with their compliance summary.
+monitors' merge, split and pin forms), one report with its text sentence by sentence (the claims link to their
+sentences), and the agreements with their compliance summary.
 
 Every page reads what the API reads, through the same rules: each route declares its access, and each object it
 shows is checked again (`require(..., hide=...)`: what the caller may not see is "not found"). The map page is a
@@ -26,6 +27,7 @@ from trucewatch.pipeline.assess import (
     potential_violation,
     window_of,
 )
+from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.publish.charts import Band, BarSeries, activity_svg
 from trucewatch.publish.report import (
     OTHERS,
@@ -36,6 +38,7 @@ from trucewatch.publish.report import (
 )
 from trucewatch.records import Agreement, Incident, Override, Window
 from trucewatch.storage.views import date_span
+from trucewatch.storage.web import EventFilter, PageQuery
 from trucewatch.web.access import Resource, decide
 from trucewatch.web.api import author_of, record_context
 from trucewatch.web.errors import status_of
@@ -55,6 +58,7 @@ TIMELINE_DAYS = 60  # the timeline shows the last 60 days of the record unless a
 TIMELINE_MAX_DAYS = 3 * 366
 WINDOW_MARGIN = timedelta(days=7)  # days shown before and after a chosen agreement's window
 DONE = ("merged", "split", "pinned")  # what an incident page may say was just done (nothing else is echoed)
+REPORT_EVENTS = 200  # events listed on a report's page
 
 
 def _db(request: Request) -> str:
@@ -220,6 +224,42 @@ def _overridden(request: Request, incident_id: str, done: str, action: Callable[
         return _incident_page(request, incident_id, error=f"{message} ({err.code})", status=status_of(err))
     now = jobs.incident_of_event(_db(request), made.target_event_id or made.event_id) or incident_id
     return RedirectResponse(f"/incidents/{now}?{urlencode({'done': done})}", status_code=303)
+
+
+# --- one report ------------------------------------------------------------------------------------------------
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse, openapi_extra=guard("report", "list"))
+def report_page(request: Request, report_id: str) -> HTMLResponse:
+    """One report: its metadata and events with their incidents; and, for those who may read report text, the text
+    sentence by sentence, each with its anchor (`#s-N`, counted from 1) that the claims shown elsewhere link to."""
+    identity = identity_of(request)
+    what = f"report {report_id!r}"
+    store = request.app.state.web.store
+    found = store.report(report_id)
+    if found is None:
+        raise not_found(what)
+    require(identity, "read", Resource("report"), hide=what)
+    with_text = decide(identity, "read", Resource("report_text"))
+    events = [e for e in store.event_page(EventFilter(report_id=report_id), PageQuery("date", limit=REPORT_EVENTS))
+              if decide(identity, "read", Resource("event"))]
+    return HTMLResponse(render(request, "report.html", report=found, events=events, with_text=with_text,
+                               pieces=text_pieces(found.text) if with_text else []))
+
+
+def text_pieces(text: str) -> list[tuple[int | None, str]]:
+    """The whole text as (sentence number, text) pieces in order: each sentence (numbered from 1, as the extractor
+    counts them from 0) and the spaces between them (None), so the page shows the text exactly as stored."""
+    pieces: list[tuple[int | None, str]] = []
+    at = 0
+    for sentence in split_sentences(text):
+        if sentence.span.start > at:
+            pieces.append((None, text[at:sentence.span.start]))
+        pieces.append((sentence.index + 1, sentence.text))
+        at = sentence.span.end
+    if at < len(text):
+        pieces.append((None, text[at:]))
+    return pieces
 
 
 # --- agreements ------------------------------------------------------------------------------------------------
