@@ -51,3 +51,11 @@ def test_strikes_after_the_truce_expired_on_friday_17th_keep_both_accounts(event
 def test_asif_acknowledges_the_strikes_later(events):
     assert any(c.claimant == "Government of Pakistan" and c.stance == "acknowledges_later"
                for e in events for c in e.claims)
+
+
+def test_the_later_acknowledgement_stands_beside_the_denial_on_friday_s_strikes(events):
+    (friday,) = [e for e in events if e.sub_event_type == "Air/drone strike" and e.event_date == date(2025, 10, 17)]
+    pakistan = {c.stance: c for c in friday.claims if c.claimant == "Government of Pakistan"}
+    assert {"denies", "acknowledges_later"} <= pakistan.keys()
+    assert "civilians" in pakistan["denies"].content
+    assert "airstrikes" in pakistan["acknowledges_later"].content

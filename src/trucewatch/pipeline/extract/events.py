@@ -652,14 +652,30 @@ def _share_plural_claims(drafts: list[Draft]) -> None:
     claim about each of them on that day, not only about the one whose sentences it sits among."""
     for draft in drafts:
         for f in draft.facts:
-            if not (find_cues(f.sentence.text) and _PLURAL_REFERENCE.search(f.sentence.text)):
+            cues = find_cues(f.sentence.text)
+            if not cues:
+                continue
+            # "confirmed for the first time that it carried out airstrikes during the conflict": an admission or a
+            # denial of the kind of happening as a whole reaches every happening of that kind the story tells.
+            of_the_kind = any(c.stance in ("acknowledges_later", "denies") for c in cues) and any(
+                m.sub_event_type in draft.sub_types and _PLURAL_HEAD.search(m.trigger.lower()) for m in f.mentions)
+            if not (of_the_kind or _PLURAL_REFERENCE.search(f.sentence.text)):
                 continue
             for other in drafts:
                 if other is draft or other.wide != draft.wide or f in other.facts or f in other.claim_facts:
                     continue
-                if draft.date is not None and other.date is not None and not _dates_overlap(draft.date, other.date):
+                if _is_talk(draft) != _is_talk(other):
+                    continue  # what is said of the strikes is not said of the talks
+                if of_the_kind:
+                    if not draft.sub_types & other.sub_types:
+                        continue
+                elif draft.date is not None and other.date is not None and not _dates_overlap(draft.date, other.date):
                     continue
                 other.claim_facts.append(f)
+
+
+def _is_talk(draft: Draft) -> bool:
+    return bool(draft.sub_types) and all(m.event_type == et.STRATEGIC for m in draft.mentions if not et.is_generic(m))
 
 
 def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
