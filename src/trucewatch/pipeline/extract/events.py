@@ -718,8 +718,10 @@ def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
 def _own_day(f: SentenceFacts, current: Draft) -> bool:
     """'On January 4, a convoy was attacked near X': a day of its own, apart from the event being told."""
     day = next((d for d in f.event_dates if d.time_precision == TIME_DAY), None)
-    return (day is not None and current.date is not None and not _dates_overlap(current.date, day)
-            and _scene_of_violence(f) is not None)
+    place = _scene_of_violence(f)
+    if place is None or (place.place.geo_precision >= 3 and _BACKGROUND.search(f.sentence.text)):
+        return False  # "although militant attacks continue in the province": the situation, not a happening
+    return day is not None and current.date is not None and not _dates_overlap(current.date, day)
 
 
 def _scene_of_violence(f: SentenceFacts) -> PlaceMention | None:
