@@ -1,12 +1,12 @@
 """Which happening a sentence reports, in ACLED's event taxonomy.
 
-Trigger phrases are ordered most specific first: a "suicide blast" is a suicide bomb before it is a blast, and a blast
-before it is an attack. Each sentence gives at most one `Mention` per sub-event type. Generic words ("the attack",
-"the incident") are marked `generic`: they continue the event being told and never open a new one.
+Trigger phrases live in `data/lexicon/event_triggers.toml`, most specific first: a "suicide blast" is a suicide bomb
+before it is a blast, and a blast before it is an attack. Each sentence gives at most one `Mention` per sub-event type.
+Generic words ("the attack", "the incident") are marked `generic`: they continue the event being told, and open one
+only with a toll or a scene of their own (events.py decides).
 """
 from __future__ import annotations
 
-import re
 from trucewatch.pipeline.extract import lexicon
 from trucewatch.records import Mention, Sentence, Span
 
