@@ -2,16 +2,14 @@
 from datetime import date
 
 from trucewatch.pipeline.extract.actors import load_actor_dictionary
-from trucewatch.pipeline.extract.events import assemble_events
-from trucewatch.records import Report
+from coding import code
 
 CHECKPOINT = ("Taliban fighters attacked a checkpoint of Afghan forces in Chahar Dara district on Tuesday, "
               "killing four soldiers.")
 
 
 def events_of(text: str, published: date):
-    return assemble_events(Report(report_id="t", sha256="0", text=text, published=published,
-                                  published_basis="file", outlet="example.org"))
+    return code(text, published)
 
 
 def test_in_2019_the_taliban_are_the_insurgency_and_afghan_forces_the_republic():

@@ -1,16 +1,13 @@
 """General mechanisms of event assembly, each on sentences written for the test (none from any article)."""
 from datetime import date
 
-from trucewatch.pipeline.extract.events import assemble_events
-from trucewatch.records import Report
+from coding import code
 
 TUESDAY = date(2025, 6, 10)
 
 
 def events_of(text: str, published: date = TUESDAY):
-    report = Report(report_id="t", sha256="0", text=text, published=published, published_basis="file",
-                    outlet="example.org")
-    return assemble_events(report)
+    return code(text, published)
 
 
 def test_a_home_town_is_not_the_scene():

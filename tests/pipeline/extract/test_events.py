@@ -1,6 +1,8 @@
 """Event assembly: one event per happening a report tells of, with date, place, actors, figures and claims."""
 from datetime import date
 
+from coding import code
+
 from trucewatch.pipeline.extract.events import assemble_events
 from trucewatch.records import Report
 
@@ -8,9 +10,7 @@ MONDAY = date(2025, 10, 20)
 
 
 def events_of(text: str, published: date = MONDAY):
-    report = Report(report_id="t", sha256="0", text=text, published=published, published_basis="file",
-                    outlet="example.org")
-    return assemble_events(report)
+    return code(text, published)
 
 
 def test_mentions_of_one_happening_are_one_event():
