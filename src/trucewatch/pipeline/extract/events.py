@@ -34,32 +34,20 @@ _NEW_HAPPENING = lexicon.cues("cues", "new_happening")
 _ANOTHER_HAPPENING = lexicon.cues("cues", "another_happening")
 
 
-class _Background:
+_PERFECT = re.compile(r"\b(?:had\s+(?:been\s+)?\w+ed|have\s+\w+ed)\b", re.IGNORECASE)
+_PLUPERFECT = re.compile(r"\bhad\s+(?:been\s+)?\w+ed\b", re.IGNORECASE)
+
+
+def _background(text: str) -> bool:
     """A sentence that looks back at earlier happenings: a cue word ("recent strikes", "since 2021") or a pluperfect
     ("had carried out") or plural present perfect ("militants have attacked"), which tell of what was before the
     news. The singular "has killed" is left out: leads use it for the news itself ("a blast has killed five")."""
-
-    _PERFECT = re.compile(r"\b(?:had\s+(?:been\s+)?\w+ed|have\s+\w+ed)\b", re.IGNORECASE)
-
-    @classmethod
-    def search(cls, text: str) -> bool:
-        return bool(lexicon.cues("cues", "background").search(text) or cls._PERFECT.search(text))
+    return bool(lexicon.cues("cues", "background").search(text) or _PERFECT.search(text))
 
 
-_BACKGROUND = _Background
-
-
-class _LookingBack:
-    """The strong part of `_Background`: a look back for certain (cue words, or a pluperfect)."""
-
-    _PLUPERFECT = re.compile(r"\bhad\s+(?:been\s+)?\w+ed\b", re.IGNORECASE)
-
-    @classmethod
-    def search(cls, text: str) -> bool:
-        return bool(lexicon.cues("cues", "looking_back").search(text) or cls._PLUPERFECT.search(text))
-
-
-_LOOKING_BACK = _LookingBack
+def _looking_back(text: str) -> bool:
+    """The strong part of `_background`: a look back for certain (cue words, or a pluperfect)."""
+    return bool(lexicon.cues("cues", "looking_back").search(text) or _PLUPERFECT.search(text))
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday"), and so does
 # one right before it ("Mujahid on Wednesday claimed that ..."); the verbs are in data/lexicon/cues.toml.
 _STATEMENT_VERB = re.compile(
@@ -516,7 +504,7 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
                 setting = place
         if f.specific:
             here: Draft | None = None  # the draft this sentence's first trigger went to
-            looks_back = not f.event_dates and (_LOOKING_BACK.search(f.sentence.text) or _names_a_past_year(f))
+            looks_back = not f.event_dates and (_looking_back(f.sentence.text) or _names_a_past_year(f))
             previous: Mention | None = None
             for mention, scene in _scenes(f):
                 if here is not None and previous is not None and _coordinated(previous, mention, f.sentence):
@@ -682,7 +670,7 @@ def _told_before(drafts: list[Draft], f: SentenceFacts) -> Draft | None:
     """An earlier happening at the same site on a compatible day: the story comes back to it ("11 killed in Kalat"
     in the summary, "eleven people were dead in Kalat" after a paragraph on other districts)."""
     place = _firm_place(f.places, f.sentence)
-    if place is None or _BACKGROUND.search(f.sentence.text) or _ANOTHER_HAPPENING.search(f.sentence.text):
+    if place is None or _background(f.sentence.text) or _ANOTHER_HAPPENING.search(f.sentence.text):
         return None  # a look back, or "in a separate attack": not a return to one told before
     for draft in reversed(drafts):
         if draft.wide or draft.place is None or _km(draft.place.place, place.place) > SAME_PLACE_KM:
@@ -710,7 +698,7 @@ def _generic_opens(f: SentenceFacts, current: Draft) -> bool:
         return False
     if current.place is not None and _same_area(current.place.place, place.place) and not separate and not current.wide:
         return False
-    if _BACKGROUND.search(f.sentence.text) or _names_a_past_year(f):
+    if _background(f.sentence.text) or _names_a_past_year(f):
         return False
     return bool(f.figures or separate)
 
@@ -719,7 +707,7 @@ def _own_day(f: SentenceFacts, current: Draft) -> bool:
     """'On January 4, a convoy was attacked near X': a day of its own, apart from the event being told."""
     day = next((d for d in f.event_dates if d.time_precision == TIME_DAY), None)
     place = _scene_of_violence(f)
-    if place is None or (place.place.geo_precision >= 3 and _BACKGROUND.search(f.sentence.text)):
+    if place is None or (place.place.geo_precision >= 3 and _background(f.sentence.text)):
         return False  # "although militant attacks continue in the province": the situation, not a happening
     return day is not None and current.date is not None and not _dates_overlap(current.date, day)
 
@@ -734,7 +722,7 @@ def _may_open(drafts: list[Draft], f: SentenceFacts, scene: Scene) -> bool:
     """The first happening always opens; a later one needs a date, a figure, or words that mark it as separate."""
     if not drafts:
         return True
-    if not scene.dates and (_BACKGROUND.search(f.sentence.text) or _names_a_past_year(f)):
+    if not scene.dates and (_background(f.sentence.text) or _names_a_past_year(f)):
         return False
     return bool(scene.dates or f.figures or _NEW_HAPPENING.search(f.sentence.text) or scene.wide
                 or _has_new_place(drafts, f, scene))
@@ -827,7 +815,7 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
     """A sentence without a trigger of its own still tells of the current event when it adds figures or claims."""
     if f.event_dates and current.date is not None and not _dates_overlap(current.date, f.event_dates[0]):
         return False
-    if f.event_dates and current.date is None and _LOOKING_BACK.search(f.sentence.text) and (
+    if f.event_dates and current.date is None and _looking_back(f.sentence.text) and (
             f.published is not None and not _dates_overlap(_news_week(f.published), f.event_dates[0])):
         return False  # "the group had attacked Mach on January 29": a look back does not date today's news
     cues = find_cues(f.sentence.text)
