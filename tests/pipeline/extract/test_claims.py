@@ -33,3 +33,33 @@ def test_first_acknowledgement_is_acknowledges_later():
     text = ("Pakistani jets carried out airstrikes in Kabul on Wednesday, killing five people. "
             "Pakistan's defence minister Khawaja Asif confirmed for the first time that the country carried out the airstrikes.")
     assert ("Government of Pakistan", "acknowledges_later", "responsibility") in claims_of(text)
+
+
+def test_no_comment_in_other_words():
+    text = ("Mortar shells hit a market in Kunar province on Tuesday, killing three people. "
+            "The Pakistani military has not yet made any comment on the shelling.")
+    assert ("Military Forces of Pakistan", "neither_confirms_nor_denies", "occurrence") in claims_of(text)
+
+
+def test_no_statement_issued_by_names_the_silent_party():
+    text = ("A drone strike hit a house in Khost province on Sunday, killing four people. "
+            "No statement has been issued by the Pakistani government about the strike.")
+    assert {c[:2] for c in claims_of(text)} == {("Government of Pakistan", "neither_confirms_nor_denies")}
+
+
+def test_still_verifying_is_neither_confirmation_nor_denial():
+    text = ("An airstrike hit a village in Paktika province on Monday, killing six people. "
+            "Taliban officials said they were assessing the information.")
+    assert ("Government of Afghanistan", "neither_confirms_nor_denies", "occurrence") in claims_of(text)
+
+
+def test_an_attack_owned_by_a_group_is_its_claim():
+    text = ("Gunmen attacked a Levies post in Kalat on Friday, killing two guards. "
+            "The attack was owned by the BLA in a message to reporters.")
+    assert ("BLA: Baloch Liberation Army", "asserts") in {c[:2] for c in claims_of(text)}
+
+
+def test_a_rights_body_expressing_concern_over_reports_asserts():
+    text = ("An explosion destroyed two houses in Tirah valley on Sunday, killing five people. "
+            "The HRCP expressed deep concern over reports that civilians were killed in the explosion.")
+    assert ("HRCP: Human Rights Commission of Pakistan", "asserts") in {c[:2] for c in claims_of(text)}
