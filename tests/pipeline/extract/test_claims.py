@@ -63,3 +63,30 @@ def test_a_rights_body_expressing_concern_over_reports_asserts():
     text = ("An explosion destroyed two houses in Tirah valley on Sunday, killing five people. "
             "The HRCP expressed deep concern over reports that civilians were killed in the explosion.")
     assert ("HRCP: Human Rights Commission of Pakistan", "asserts") in {c[:2] for c in claims_of(text)}
+
+
+def test_a_habit_named_after_the_statement_leaves_it_standing():
+    text = ("Drone strikes hit two houses in Bajaur on Friday, killing six people. "
+            "In a statement, the HRCP said civilians were killed, a duty the state has repeatedly failed to protect.")
+    assert ("HRCP: Human Rights Commission of Pakistan", "asserts") in {c[:2] for c in claims_of(text)}
+
+
+def test_a_standing_position_and_what_hangs_on_it_are_no_claims():
+    text = ("Gunmen attacked a check post in Kurram on Monday, killing four soldiers. "
+            "Islamabad has long accused Kabul of sheltering militants, a charge the Taliban government denies, "
+            "saying it lets no one use its soil.")
+    assert not {c for c in claims_of(text) if c[0].startswith("Government of Afghanistan")}
+
+
+def test_a_name_inside_the_quotation_is_not_the_speaker():
+    text = ("Border forces clashed at Torkham on Wednesday, wounding a soldier. "
+            "“Talks failed and then Afghan troops opened fire on our posts,” said a Pakistani official.")
+    found = {c[:2] for c in claims_of(text)}
+    assert ("Government of Pakistan", "asserts") in found
+    assert not {c for c in found if "Afghanistan" in c[0]}
+
+
+def test_a_demonym_names_the_country_of_a_generic_speaker():
+    text = ("Airstrikes hit a village in Paktika province on Monday, killing eight people. "
+            "The strikes targeted militant hideouts, according to two Pakistani security and intelligence officials.")
+    assert ("Government of Pakistan", "asserts") in {c[:2] for c in claims_of(text)}

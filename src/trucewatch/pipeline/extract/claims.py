@@ -8,10 +8,9 @@ named after the country where the event happened.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-from collections.abc import Sequence
 
 from trucewatch.pipeline.extract import lexicon
 from trucewatch.pipeline.extract.attribution import Attribution, attribute
@@ -81,12 +80,8 @@ def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], da
 
     The rules find the speaker next to the cue; where they find none, the dependency parse (`attribution.py`) reads
     the subject of the reporting verb, and an organisation the actor dictionary does not know is kept by its name."""
-    if _HABITUAL.search(sentence.text):
-        return []  # "Pakistan has repeatedly accused ...": a standing position, not a statement about this event
     claims: list[Claim] = []
-    cues = [c for c in find_cues(sentence.text)
-            if not (c.stance == DENIES and _GENERAL_DENIAL.fullmatch(sentence.text[c.start:c.end]))]
-    # "a charge the Taliban denies": present tense, a standing denial (dropped above).
+    cues = _statements(sentence.text)
     found_by_rules = {id(c): (None if issuer and _passive(sentence.text, c) else _speaker_for(sentence, c, speakers))
                       for c in cues}
     parsed = _parse_where_needed(sentence, cues, found_by_rules, issuer)
@@ -110,6 +105,28 @@ def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], da
                             content=content, content_span=content_span,
                             figure=_figure_in(figures, content_span)))
     return _one_per_claimant(claims)
+
+
+def _statements(text: str) -> list[Cue]:
+    """The cues that report a statement about the event, not a standing position: "Pakistan has repeatedly
+    accused ..., a claim Kabul denies" (a habit, and all that follows it in the sentence) and "a charge the Taliban
+    denies, saying ..." (present tense, with the words that hang on it) are left out; a habit named after the
+    statement ("HRCP said ..., a duty the state has repeatedly failed") does not touch it."""
+    kept: list[Cue] = []
+    standing_end = -1
+    habit = _HABITUAL.search(text)
+    for cue in find_cues(text):
+        words = text[cue.start:cue.end]
+        if (cue.stance == DENIES and _GENERAL_DENIAL.fullmatch(words)) or (habit and habit.start() < cue.start):
+            standing_end = cue.end
+        elif standing_end >= 0 and _HANGS_ON.match(text[standing_end:cue.start]):
+            standing_end = cue.end
+        else:
+            kept.append(cue)
+    return kept
+
+
+_HANGS_ON = re.compile(r"^[\s,]{0,3}$")  # "denies, saying": the participle says what the standing position says
 
 
 def _parse_where_needed(sentence: Sentence, cues: list[Cue], found: dict[int, object], issuer: str | None
@@ -225,6 +242,10 @@ def _passive(text: str, cue: Cue) -> bool:
 def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention, str]]
                  ) -> tuple[ActorMention, str] | None:
     text, base = sentence.text, sentence.span.start
+    # '"... Afghan troops started shelling," said the official': a name inside a quotation is what is said, never
+    # who says it, unless the cue is inside the same quotation.
+    quotes = _quoted(text)
+    speakers = [s for s in speakers if _same_quote(quotes, s[0].span.start - base, cue.start)]
     cue_text = text[cue.start:cue.end]
     if _speaker_after(cue_text) or cue.start == 0:
         after = [s for s in speakers if s[0].span.start - base >= cue.end and s[0].span.start - base - cue.end < 60]
@@ -238,6 +259,47 @@ def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention
     # "..., a Pakistani official told AP" and "said X" put the speaker after the verb.
     after = [s for s in speakers if 0 <= s[0].span.start - base - cue.end < 40]
     return after[0] if after else None
+
+
+_NOUN_PHRASE_BEFORE = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
+_PHRASE_ENDS = frozenset("""said says told according to by from that who which when while after as of for with
+at in on said, than""".split())
+
+
+def speaker_country(sentence: Sentence, mention: ActorMention) -> str | None:
+    """'two Pakistani security and intelligence officials', 'an Afghan official': a demonym in the noun phrase of a
+    generic speaker names its country, whatever country the event happened in."""
+    before = sentence.text[:mention.span.start - sentence.span.start]
+    phrase = _NOUN_PHRASE_BEFORE.search(before)
+    if phrase is None:
+        return None
+    demonyms = lexicon.load("cues")["demonyms"]
+    country = None
+    for word in phrase.group(0).split():
+        if word.lower() in _PHRASE_ENDS:
+            country = None  # the noun phrase starts after this word
+        else:
+            country = demonyms.get(re.sub(r"['’]s$", "", word), country)
+    return country
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """The stretches of a sentence inside quotation marks (a quote left open at the end runs to it)."""
+    spans, start = [], None
+    for match in re.finditer(r"[\"“”]", text):
+        mark = match.group(0)
+        if start is None and mark != "”":
+            start = match.end()
+        elif start is not None and mark != "“":
+            spans.append((start, match.start()))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _same_quote(quotes: list[tuple[int, int]], a: int, b: int) -> bool:
+    return all((s <= a < e) == (s <= b < e) for s, e in quotes)
 
 
 def _is_subject_of(text: str, name_end: int, cue_start: int) -> bool:

@@ -16,15 +16,38 @@ from datetime import date, timedelta
 
 from trucewatch.pipeline.extract import event_types as et
 from trucewatch.pipeline.extract import learned, lexicon
-from trucewatch.pipeline.extract.actors import GENERIC_SIDE, ActorDictionary, load_actor_dictionary
-from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues
+from trucewatch.pipeline.extract.actors import (
+    GENERIC_SIDE,
+    ActorDictionary,
+    load_actor_dictionary,
+)
+from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues, speaker_country
 from trucewatch.pipeline.extract.dates import find_dates
 from trucewatch.pipeline.extract.fatalities import find_figures
-from trucewatch.pipeline.extract.places import Gazetteer, find_places, load_gazetteer, province_capital
+from trucewatch.pipeline.extract.places import (
+    Gazetteer,
+    find_places,
+    load_gazetteer,
+    province_capital,
+)
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.records import (
-    GEO_NEAR, TIME_DAY, TIME_MONTH, TIME_WEEK, Actor, ActorMention, Claim, DateMention, Event, Figure, Mention, Place,
-    PlaceMention, Report, Sentence, Span,
+    GEO_NEAR,
+    TIME_DAY,
+    TIME_MONTH,
+    TIME_WEEK,
+    Actor,
+    ActorMention,
+    Claim,
+    DateMention,
+    Event,
+    Figure,
+    Mention,
+    Place,
+    PlaceMention,
+    Report,
+    Sentence,
+    Span,
 )
 
 SAME_PLACE_KM = 30.0
@@ -1163,7 +1186,8 @@ def _speaker_names(facts: list[SentenceFacts], dictionary: ActorDictionary, coun
     for f in facts:
         speakers = []
         for mention in f.actors:
-            actor = dictionary.resolve(mention.actor, _country_for_generic(country, dictionary))
+            own = speaker_country(f.sentence, mention) if mention.actor.side == GENERIC_SIDE else None
+            actor = dictionary.resolve(mention.actor, _country_for_generic(own or country, dictionary))
             if actor is not None and actor.kind in SPEAKER_KINDS and actor.side != "UNK":
                 speakers.append((mention, claimant_name(actor, mention.surface)))
         names[f.sentence.index] = speakers
