@@ -7,6 +7,11 @@ from trucewatch.records import Report
 PUBLISHED = date(2025, 10, 20)
 
 
+def code_events(text: str):
+    report = Report(report_id="t", sha256="0", text=text, published=PUBLISHED, published_basis="file", outlet="test")
+    return assemble_events(report)
+
+
 def claims_of(text: str) -> set[tuple[str, str, str]]:
     report = Report(report_id="t", sha256="0", text=text, published=PUBLISHED, published_basis="file", outlet="test")
     return {(c.claimant.split(" (")[0], c.stance, c.about) for e in assemble_events(report) for c in e.claims}
@@ -90,3 +95,19 @@ def test_a_demonym_names_the_country_of_a_generic_speaker():
     text = ("Airstrikes hit a village in Paktika province on Monday, killing eight people. "
             "The strikes targeted militant hideouts, according to two Pakistani security and intelligence officials.")
     assert ("Government of Pakistan", "asserts") in {c[:2] for c in claims_of(text)}
+
+
+def test_a_person_introduced_by_apposition_speaks_for_that_side_later():
+    text = ("Gunmen attacked a police station in Kalat on Monday, killing five policemen. "
+            "Nadir Khan, a spokesman for the Balochistan government, told reporters the attackers fled. "
+            "Separately, three people were shot dead in Bolan district on Monday, Khan said.")
+    bolan = [e for e in code_events(text) if e.place.name != "Kalat"]
+    assert bolan and ("Government of Pakistan", "asserts") in {(c.claimant, c.stance) for c in bolan[0].claims}
+
+
+def test_a_namesake_with_another_given_name_is_another_person():
+    text = ("An explosion destroyed a compound in Tirah valley on Sunday, killing nine people. "
+            "Provincial minister Sohail Afridi said an airstrike caused the blast. "
+            "“Jets bombed the houses,” said Iqbal Afridi, a PTI member of the National Assembly.")
+    found = {c[:2] for c in claims_of(text)}
+    assert ("PTI: Pakistan Tehreek-e-Insaf", "asserts") in found

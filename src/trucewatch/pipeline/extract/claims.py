@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from trucewatch.pipeline.extract import lexicon
@@ -259,6 +259,50 @@ def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention
     # "..., a Pakistani official told AP" and "said X" put the speaker after the verb.
     after = [s for s in speakers if 0 <= s[0].span.start - base - cue.end < 40]
     return after[0] if after else None
+
+
+# "Shahid Rind, a spokesman for the provincial government, said": a person's name, then an apposition saying whom
+# the person speaks for.
+_APPOSITION = re.compile(r"\b((?:[A-Z][a-z’'-]+\s+){1,2}([A-Z][a-z’'-]+)),\s+(?:a|an|the)\s+[^,;:.“”\"]{3,90}")
+
+
+def introduced_people(sentences: Sequence[tuple[Sentence, Sequence[ActorMention]]]) -> dict[str, ActorMention]:
+    """Surnames of people the report introduces with an apposition naming their side ("Shahid Rind, a spokesman for
+    the Balochistan government"), mapped to that side's mention: "Rind said" later speaks for it."""
+    people: dict[str, ActorMention] = {}
+    for sentence, mentions in sentences:
+        base = sentence.span.start
+        for match in _APPOSITION.finditer(sentence.text):
+            inside = [m for m in mentions if match.end(1) < m.span.start - base < match.end()]
+            if inside and match.group(2) not in people and not any(
+                    m.span.start - base < match.end(1) and match.start(1) < m.span.end - base for m in mentions):
+                people[match.group(2)] = inside[0]
+    return people
+
+
+def people_speaking(sentence: Sentence, people: dict[str, ActorMention], mentions: Sequence[ActorMention]
+                    ) -> list[ActorMention]:
+    """The people of `introduced_people` named again in a sentence (by surname, or in full), as mentions of the side
+    they speak for."""
+    base, found = sentence.span.start, []
+    for match in re.finditer(r"\b[A-Z][a-z’'-]+\b", sentence.text):
+        side = people.get(match.group(0))
+        start = base + match.start()
+        if side is not None and sentence.index > side.sentence and not any(
+                m.span.start <= start < m.span.end for m in mentions):
+            found.append(replace(side, surface=match.group(0), span=Span(start, base + match.end()),
+                                 sentence=sentence.index))
+    return found
+
+
+def another_person(sentence: Sentence, mention: ActorMention) -> bool:
+    """'Iqbal Afridi' is not 'Sohail Afridi': a surname found alone, right after a given name that is no title, names
+    another person than the one the dictionary knows by it."""
+    if " " in mention.surface.strip() or not mention.surface[:1].isupper():
+        return False
+    before = re.search(r"([A-Z][a-z’'-]+)\s+$", sentence.text[:mention.span.start - sentence.span.start])
+    titles = {t.lower() for t in lexicon.load("cues")["person_title_before"]} | lexicon.words("claims", "offices")
+    return before is not None and before.group(1).lower() not in titles
 
 
 _NOUN_PHRASE_BEFORE = re.compile(r"(?:[\w'’-]+\s+){1,5}$")

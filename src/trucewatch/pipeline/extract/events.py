@@ -21,7 +21,8 @@ from trucewatch.pipeline.extract.actors import (
     ActorDictionary,
     load_actor_dictionary,
 )
-from trucewatch.pipeline.extract.claims import SPEAKER_KINDS, find_claims, find_cues, speaker_country
+from trucewatch.pipeline.extract.claims import (
+    SPEAKER_KINDS, another_person, find_claims, find_cues, introduced_people, people_speaking, speaker_country)
 from trucewatch.pipeline.extract.dates import find_dates
 from trucewatch.pipeline.extract.fatalities import find_figures
 from trucewatch.pipeline.extract.places import (
@@ -962,7 +963,8 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     if event_type != et.STRATEGIC and place_mention is own_place:  # talks in Doha do not place the next airstrike
         discourse.place = place_mention or discourse.place
     stated = draft.facts + [f for f in draft.claim_facts if f not in draft.facts]
-    speakers = _speaker_names(stated, dictionary, country)
+    speakers = _speaker_names(stated, dictionary, country, introduced_people(
+        [(f.sentence, f.actors) for f in discourse.facts]))
     issuer = _issuer(report, dictionary)
     claims = tuple(c for f in stated for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
                                                           bool(f.figures), issuer, f.figures)
@@ -1180,12 +1182,16 @@ def _sentence_span(draft: Draft, index: int) -> Span:
 
 # --- speakers, claimants and actors -----------------------------------------------------------------------
 
-def _speaker_names(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None
-                   ) -> dict[int, list[tuple[ActorMention, str]]]:
+def _speaker_names(facts: list[SentenceFacts], dictionary: ActorDictionary, country: str | None,
+                   people: dict[str, ActorMention]) -> dict[int, list[tuple[ActorMention, str]]]:
     names: dict[int, list[tuple[ActorMention, str]]] = {}
     for f in facts:
         speakers = []
-        for mention in f.actors:
+        # a surname the dictionary knows only through a person named in full before ("Asif" after "Khawaja Asif")
+        mentions = [m for m in f.actors if dictionary.actor_for(m.surface) is not None
+                    or not another_person(f.sentence, m)]
+        mentions = sorted(mentions + people_speaking(f.sentence, people, mentions), key=lambda m: m.span.start)
+        for mention in mentions:
             own = speaker_country(f.sentence, mention) if mention.actor.side == GENERIC_SIDE else None
             actor = dictionary.resolve(mention.actor, _country_for_generic(own or country, dictionary))
             if actor is not None and actor.kind in SPEAKER_KINDS and actor.side != "UNK":
