@@ -50,7 +50,7 @@ def measure_ingest(path: Path, workdir: Path) -> dict:
     from trucewatch import jobs
 
     started = time.perf_counter()
-    results = jobs.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench.sqlite3'}", progress=False)
+    results = jobs.ingest.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench.sqlite3'}", progress=False)
     seconds = time.perf_counter() - started
     refused = [r for r in results if r.status == "refused"]
     return {"seconds": seconds, "results": len(results), "added": sum(r.status == "added" for r in results),
@@ -173,7 +173,7 @@ def measure_heap(path: Path, workdir: Path) -> dict:
     from trucewatch import jobs
 
     tracemalloc.start()
-    jobs.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench-heap.sqlite3'}", progress=False)
+    jobs.ingest.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench-heap.sqlite3'}", progress=False)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"heap_peak_mib": peak / 2**20}

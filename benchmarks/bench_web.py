@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, insert, select
 
 from trucewatch.demo import example_agreements_path
-from trucewatch.jobs import load_agreements
+from trucewatch.jobs.agreements import load_agreements
 from trucewatch.storage import Store
 from trucewatch.storage.repository import EVENTS, INCIDENTS, REPORTS
 from trucewatch.storage.schema import ClaimRow, FigureRow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,7 +66,7 @@ def test_the_example_file_loads_and_holds_the_four_agreements_of_october_2025():
     agreements = {a.agreement_id: a for a in read_agreements(example_agreements_path())}
     assert tuple(agreements) == IDS
     truce, extension, doha, istanbul = (agreements[i] for i in IDS)
-    assert truce.start == datetime(2025, 10, 15, 13, tzinfo=timezone.utc)  # 18:00 PKT
+    assert truce.start == datetime(2025, 10, 15, 13, tzinfo=UTC)  # 18:00 PKT
     assert truce.end - truce.start == timedelta(hours=48)
     assert extension.end is None and "UNCERTAIN" in extension.notes and "contested" in extension.notes
     assert {p.code for p in doha.guarantors} == {"QAT", "TUR"} and doha.end is None
@@ -149,48 +149,48 @@ def test_a_file_that_is_not_toml_or_not_there_says_so(tmp_path):
 # --- the store -----------------------------------------------------------------------------------------------------
 
 def test_loading_adds_then_leaves_unchanged_then_updates_by_id(db, tmp_path):
-    assert {c.status for c in jobs.load_agreements(db, example_agreements_path())} == {"added"}
-    assert {c.status for c in jobs.load_agreements(db, example_agreements_path())} == {"unchanged"}
+    assert {c.status for c in jobs.agreements.load_agreements(db, example_agreements_path())} == {"added"}
+    assert {c.status for c in jobs.agreements.load_agreements(db, example_agreements_path())} == {"unchanged"}
     edited = tmp_path / "edited.toml"
     edited.write_text(example_agreements_path().read_text(encoding="utf-8").replace(
         'name = "Doha ceasefire"', 'name = "The Doha ceasefire"'), encoding="utf-8")
-    changes = {c.agreement_id: c.status for c in jobs.load_agreements(db, edited)}
+    changes = {c.agreement_id: c.status for c in jobs.agreements.load_agreements(db, edited)}
     assert changes["doha-2025-10-19"] == "updated" and changes["truce-2025-10-15"] == "unchanged"
-    assert jobs.get_agreement(db, "doha-2025-10-19").name == "The Doha ceasefire"
-    assert [a.agreement_id for a in jobs.list_agreements(db)] == list(IDS)
+    assert jobs.agreements.get_agreement(db, "doha-2025-10-19").name == "The Doha ceasefire"
+    assert [a.agreement_id for a in jobs.agreements.list_agreements(db)] == list(IDS)
 
 
 def test_a_file_with_a_mistake_loads_nothing(db, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(GOOD + GOOD.replace('id = "truce"', 'id = "second"').replace('code = "AFG"', 'code = "AFGH"'))
     with pytest.raises(AgreementError, match="agreements\\[1\\].parties\\[1\\].code"):
-        jobs.load_agreements(db, bad)
-    assert jobs.list_agreements(db) == []
+        jobs.agreements.load_agreements(db, bad)
+    assert jobs.agreements.list_agreements(db) == []
 
 
 def test_an_unknown_agreement_is_refused_naming_the_known_ones(db):
-    jobs.load_agreements(db, example_agreements_path())
+    jobs.agreements.load_agreements(db, example_agreements_path())
     with pytest.raises(AgreementError, match="TW-E503: no agreement 'doha'; known: truce-2025-10-15, .*doha-2025-10-19"):
-        jobs.assess_agreement(db, "doha")
+        jobs.agreements.assess_agreement(db, "doha")
 
 
 def test_edits_change_the_end_supersession_and_notes_and_refuse_what_makes_no_sense(db):
-    jobs.load_agreements(db, example_agreements_path())
-    ended = jobs.set_agreement(db, "istanbul-2025-10-30", end="2025-11-07T17:30", tz="Asia/Kabul",
+    jobs.agreements.load_agreements(db, example_agreements_path())
+    ended = jobs.agreements.set_agreement(db, "istanbul-2025-10-30", end="2025-11-07T17:30", tz="Asia/Kabul",
                                note="Talks ended on 7 November.")
-    assert ended.end == datetime(2025, 11, 7, 13, tzinfo=timezone.utc)
+    assert ended.end == datetime(2025, 11, 7, 13, tzinfo=UTC)
     assert ended.notes.endswith("Talks ended on 7 November.")
-    assert jobs.set_agreement(db, "istanbul-2025-10-30", open_ended=True).end is None
-    jobs.set_agreement(db, "doha-2025-10-19", superseded_by="istanbul-2025-10-30")
-    assert "doha-2025-10-19" in jobs.get_agreement(db, "istanbul-2025-10-30").supersedes
+    assert jobs.agreements.set_agreement(db, "istanbul-2025-10-30", open_ended=True).end is None
+    jobs.agreements.set_agreement(db, "doha-2025-10-19", superseded_by="istanbul-2025-10-30")
+    assert "doha-2025-10-19" in jobs.agreements.get_agreement(db, "istanbul-2025-10-30").supersedes
     for bad, message in (({"superseded_by": "truce-2025-10-15"}, "only a later agreement supersedes"),
                          ({"end": "2025-10-01T00:00"}, "the end must be after the start"),
                          ({"end": "tomorrow"}, "'tomorrow' is not a time"), ({}, "nothing to change")):
         with pytest.raises(AgreementError, match=f"TW-E505: .*{message}.*nothing was changed"):
-            jobs.set_agreement(db, "doha-2025-10-19", **bad)
-    assert jobs.remove_agreement(db, "doha-2025-10-19") == ["istanbul-2025-10-30"]
-    assert jobs.get_agreement(db, "istanbul-2025-10-30").supersedes == ()
-    assert jobs.get_agreement(db, "truce-extension-2025-10-17").end is None  # its window is open again
+            jobs.agreements.set_agreement(db, "doha-2025-10-19", **bad)
+    assert jobs.agreements.remove_agreement(db, "doha-2025-10-19") == ["istanbul-2025-10-30"]
+    assert jobs.agreements.get_agreement(db, "istanbul-2025-10-30").supersedes == ()
+    assert jobs.agreements.get_agreement(db, "truce-extension-2025-10-17").end is None  # its window is open again
 
 
 # --- the demo ------------------------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from types import ModuleType
 
 import pytest
 
-from trucewatch import evaluate
 from trucewatch.errors import TrucewatchError
+from trucewatch.jobs import evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -26,7 +26,7 @@ DEV_CORPUS = SHARED / "corpus" / "dev"
 def _load_reference() -> ModuleType:
     if not REFERENCE_SCORER.is_file():
         pytest.fail(f"the shared scorer is missing: expected {REFERENCE_SCORER} (the 'shared' folder beside the "
-                    f"repository); these tests compare trucewatch.evaluate with it and cannot run without it")
+                    f"repository); these tests compare trucewatch.jobs.evaluate with it and cannot run without it")
     spec = importlib.util.spec_from_file_location("shared_eval_score", REFERENCE_SCORER)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

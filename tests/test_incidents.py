@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from trucewatch import jobs
 from trucewatch.cli.main import main
 from trucewatch.errors import IncidentError
+from trucewatch.pipeline.resolve import incident_id_for, keep_incident_ids
 from trucewatch.storage import Store
 
 REPORTS = {  # id: (published, outlet, text)
@@ -70,7 +71,7 @@ def write(folder: Path, report_id: str, published: str | None = None, outlet: st
 
 
 def ingest(db: str, folder: Path, *report_ids: str) -> list:
-    return jobs.ingest_paths([write(folder, r) for r in report_ids], db)
+    return jobs.ingest.ingest_paths([write(folder, r) for r in report_ids], db)
 
 
 def incident_of(db: str, report_id: str) -> str:
@@ -94,9 +95,9 @@ def all_incidents(db: str) -> dict[str, str]:
 
 def test_two_accounts_of_one_raid_are_one_incident_with_both_figures_side_by_side(db, folder):
     ingest(db, folder, "raid-kabul", "raid-ispr")
-    (summary,), total = jobs.list_incidents(db)
+    (summary,), total = jobs.incidents.list_incidents(db)
     assert total == 1 and summary.n_reports == 2 and summary.contested
-    incident = jobs.get_incident(db, summary.incident_id)
+    incident = jobs.incidents.get_incident(db, summary.incident_id)
     figures = {(f.figure.low, f.figure.victims, f.source.report_id) for f in incident.figures}
     assert figures == {(58, "soldiers", "raid-kabul"), (23, "soldiers", "raid-ispr")}
     claimants = {f.figure.claimed_by for f in incident.figures}
@@ -107,11 +108,11 @@ def test_two_accounts_of_one_raid_are_one_incident_with_both_figures_side_by_sid
 def test_the_sites_of_one_nights_attack_are_one_incident_whichever_report_comes_first(db, folder):
     for report_id, (day, outlet, text) in SITES.items():
         write(folder, report_id, day, outlet, text)
-    jobs.ingest_paths([folder / "posts-kabul.json"], db)
-    jobs.ingest_paths([folder / "posts-ispr.json"], db)  # incremental: joins what is stored
-    incidents, total = jobs.list_incidents(db)
+    jobs.ingest.ingest_paths([folder / "posts-kabul.json"], db)
+    jobs.ingest.ingest_paths([folder / "posts-ispr.json"], db)  # incremental: joins what is stored
+    incidents, total = jobs.incidents.list_incidents(db)
     assert total == 1 and incidents[0].n_reports == 2
-    incident = jobs.get_incident(db, incidents[0].incident_id)
+    incident = jobs.incidents.get_incident(db, incidents[0].incident_id)
     assert {(f.figure.low, f.figure.claimed_by) for f in incident.figures} == {
         (40, "Government of Afghanistan (Taliban)"), (12, "Military Forces of Pakistan")}
     assert any("Pakistani soldiers" in r for r in incident.reasons)
@@ -120,7 +121,7 @@ def test_the_sites_of_one_nights_attack_are_one_incident_whichever_report_comes_
 def test_every_export_carries_the_incident_id_after_ingest(db, folder):
     ingest(db, folder, "raid-kabul", "raid-ispr", "bus-bomb")
     out = io.StringIO()
-    jobs.export_events(db, "jsonl", out)
+    jobs.exports.export_events(db, "jsonl", out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     by_report = {row["report_id"]: row["incident_id"] for row in rows}
     assert by_report["raid-kabul"] == by_report["raid-ispr"] != by_report["bus-bomb"]
@@ -131,7 +132,7 @@ def test_claims_per_party_show_the_denial_and_the_later_acknowledgement_with_the
     ingest(db, folder, "strike-denied", "strike-admitted")
     incident_id = incident_of(db, "strike-denied")
     assert incident_of(db, "strike-admitted") == incident_id
-    pakistan = [(c.claim.stance, c.made_on) for c in jobs.get_incident(db, incident_id).claims if c.party == "PAK"]
+    pakistan = [(c.claim.stance, c.made_on) for c in jobs.incidents.get_incident(db, incident_id).claims if c.party == "PAK"]
     assert ("denies", date(2025, 10, 17)) in pakistan
     assert ("acknowledges_later", date(2025, 10, 20)) in pakistan
     shown = CliRunner().invoke(main, ["incident", incident_id, "--db", db])
@@ -145,10 +146,10 @@ def test_claims_per_party_show_the_denial_and_the_later_acknowledgement_with_the
 def test_a_revised_report_adds_its_figure_as_a_new_claim_and_keeps_the_first(db, folder):
     first = ingest(db, folder, "bus-bomb")
     revised = write(folder, "bus-bomb", published="2025-10-15", text=REPORTS["bus-bomb"][2].replace("nine", "14"))
-    (result,) = jobs.ingest_paths([revised], db)
+    (result,) = jobs.ingest.ingest_paths([revised], db)
     assert first[0].status == result.status == "added"
     assert result.report_id.startswith("bus-bomb~") and result.reason == "a revision of bus-bomb"
-    incident = jobs.get_incident(db, incident_of(db, "bus-bomb"))
+    incident = jobs.incidents.get_incident(db, incident_of(db, "bus-bomb"))
     assert sorted((f.source.published, f.figure.low) for f in incident.figures) == [
         (date(2025, 10, 14), 9), (date(2025, 10, 15), 14)]
     with Store.open(db) as store:
@@ -162,9 +163,9 @@ def test_syndicated_copies_are_one_source_when_figures_are_corroborated(db, fold
     write(folder, "wire-b", "2025-10-15", "Agency Two", WIRE + " Copyright the wire service.")
     write(folder, "own", "2025-10-15", "Quetta Courier", "Twelve police officers died when militants stormed a "
                                                          "checkpoint in Quetta on Tuesday, a police spokesman said.")
-    jobs.ingest_paths([folder], db)
-    (summary,), _ = jobs.list_incidents(db)
-    incident = jobs.get_incident(db, summary.incident_id)
+    jobs.ingest.ingest_paths([folder], db)
+    (summary,), _ = jobs.incidents.list_incidents(db)
+    incident = jobs.incidents.get_incident(db, summary.incident_id)
     assert summary.n_reports == 3
     groups = {s.report_id: s.source_group for s in incident.sources}
     assert groups["wire-b"] == groups["wire-a"] != groups["own"]
@@ -184,23 +185,23 @@ def test_a_newly_ingested_report_joins_its_incident_and_no_other_incident_change
     assert {e: i for e, i in after.items() if e in before} == before
     raid = incident_of(db, "raid-kabul")
     assert incident_of(db, "raid-late") == raid
-    (summary,), _ = jobs.list_incidents(db, country="Pakistan", event_type="Armed clash")
+    (summary,), _ = jobs.incidents.list_incidents(db, country="Pakistan", event_type="Armed clash")
     assert (summary.incident_id, summary.n_reports) == (raid, 3)
-    assert jobs.resolve_all(db)["changed"] == 0  # replaying everything agrees
+    assert jobs.incidents.resolve_all(db)["changed"] == 0  # replaying everything agrees
 
 
 # --- overrides -------------------------------------------------------------------------------------------------
 
 def _split(db: str) -> None:
-    jobs.split_event(db, event_of(db, "raid-ispr"), by="ana", note="another post")
+    jobs.incidents.split_event(db, event_of(db, "raid-ispr"), by="ana", note="another post")
 
 
 def _merge(db: str) -> None:
-    jobs.merge_incidents(db, incident_of(db, "raid-kabul"), incident_of(db, "bus-bomb"), by="ana")
+    jobs.incidents.merge_incidents(db, incident_of(db, "raid-kabul"), incident_of(db, "bus-bomb"), by="ana")
 
 
 def _pin(db: str) -> None:
-    jobs.pin_event(db, event_of(db, "bus-bomb"), incident_of(db, "raid-kabul"), by="ana")
+    jobs.incidents.pin_event(db, event_of(db, "bus-bomb"), incident_of(db, "raid-kabul"), by="ana")
 
 
 def _split_holds(db: str) -> bool:
@@ -219,14 +220,14 @@ def test_an_override_survives_re_resolution_and_re_ingest(db, folder, apply, hol
     assert not holds(db)
     apply(db)
     assert holds(db)
-    jobs.resolve_all(db)
+    jobs.incidents.resolve_all(db)
     assert holds(db)
-    assert {r.status for r in jobs.ingest_paths([folder], db)} == {"unchanged"}
+    assert {r.status for r in jobs.ingest.ingest_paths([folder], db)} == {"unchanged"}
     assert holds(db)
     ingest(db, folder, "raid-late")
     assert holds(db)
     assert incident_of(db, "raid-late") == incident_of(db, "raid-kabul")
-    (override,) = jobs.get_incident(db, incident_of(db, "raid-ispr" if apply is _split else "bus-bomb")).overrides
+    (override,) = jobs.incidents.get_incident(db, incident_of(db, "raid-ispr" if apply is _split else "bus-bomb")).overrides
     assert override.by == "ana" and override.at is not None
 
 
@@ -261,7 +262,7 @@ def test_unknown_ids_give_the_documented_errors(db, folder):
         result = runner.invoke(main, [*args, "--db", db])
         assert result.exit_code == 2 and result.stderr.startswith(message), args
     with pytest.raises(IncidentError, match="TW-E307"):
-        jobs.override(db, "annex", event_of(db, "raid-kabul"), None, by="ana")
+        jobs.incidents.override(db, "annex", event_of(db, "raid-kabul"), None, by="ana")
     with Store.open(db) as store:
         assert store.overrides() == []  # nothing refused was recorded
 
@@ -301,11 +302,11 @@ def test_resolve_command_prints_counts(db, folder):
 def test_keep_incident_ids_renames_regrouped_incidents_to_the_ids_their_events_had():
     before = {"a": "inc-old", "b": "inc-old", "c": "inc-old", "d": None}
     regrouped = {"a": "inc-new1", "b": "inc-new1", "c": "inc-new2", "d": "inc-new2"}
-    kept = jobs.keep_incident_ids(regrouped, before)
+    kept = keep_incident_ids(regrouped, before)
     assert kept["a"] == kept["b"] == "inc-old"  # most of inc-old's events stayed together
     assert kept["c"] == kept["d"] == "inc-new2"
-    assert jobs.keep_incident_ids({"x": "inc-old", "y": "inc-y"}, {"x": None, "y": "inc-old"}) == {
-        "x": jobs.incident_id_for("x"), "y": "inc-old"}  # a new id never takes one still in use
+    assert keep_incident_ids({"x": "inc-old", "y": "inc-y"}, {"x": None, "y": "inc-old"}) == {
+        "x": incident_id_for("x"), "y": "inc-old"}  # a new id never takes one still in use
 
 
 # --- the demo ------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from trucewatch.errors import AgreementError
-from trucewatch.records import AGREEMENT_KINDS, EVENT_TYPES, SUB_EVENT_TYPES, Agreement, Commitment, Party
+from trucewatch.records import (
+    AGREEMENT_KINDS,
+    EVENT_TYPES,
+    SUB_EVENT_TYPES,
+    Agreement,
+    Commitment,
+    Party,
+)
 
 # What a commitment can concern besides ACLED's event and sub-event types (see docs/agreements.md and
 # pipeline/assess.py, which finds them in an incident).
@@ -59,7 +66,7 @@ def local_time(value: object, tz: str) -> datetime:
     where = zone(tz)
     naive = _naive(value, tz)
     aware = naive.replace(tzinfo=where)
-    if aware.astimezone(timezone.utc).astimezone(where).replace(tzinfo=None) != naive:
+    if aware.astimezone(UTC).astimezone(where).replace(tzinfo=None) != naive:
         raise ValueError(f"'{_clock(naive)}' does not exist in {tz}: the clocks were put forward over it; "
                          f"write a time after the change")
     return aware
@@ -119,7 +126,7 @@ def _clock(at: datetime) -> str:
 
 def _utc(at: datetime) -> datetime:
     """Compare instants in UTC: Python compares two times of one zone by their clock readings."""
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 def clock_in(at: datetime, tz: str) -> str:

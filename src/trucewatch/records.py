@@ -388,7 +388,7 @@ class Assessment:
 
 USER_ROLES = ("admin", "monitor", "liaison", "analyst")  # people without an account are the public
 GUARANTOR_CODES = ("QAT", "TUR")  # a guarantor monitor is bound to one guarantor
-# a complaint's states, in the order of the workflow (trucewatch.verify.workflow: who may move it, and where)
+# a complaint's states, in the order of the workflow (trucewatch.casework.workflow: who may move it, and where)
 COMPLAINT_STATUSES = ("received", "under review", "needs information", "finding drafted", "finding signed",
                       "published", "closed")
 
@@ -446,7 +446,7 @@ class Complaint:
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One entry of the append-only audit log: a write, who made it and when. `payload` is canonical JSON text and
-    `leaf_hash` the hex SHA-256 of the entry's leaf (trucewatch.verify.audit.leaf_data)."""
+    `leaf_hash` the hex SHA-256 of the entry's leaf (trucewatch.audit.log.leaf_data)."""
 
     seq: int  # 1, 2, 3 ... without gaps; the Merkle tree's leaf index is seq - 1
     at: str  # UTC, ISO 8601 with microseconds: 2026-11-27T10:11:12.123456Z
@@ -521,7 +521,7 @@ class Finding:
     drafted_by: str
     drafted_at: str
     supersedes: str | None = None  # the finding_id of the previous version
-    content_hash: str = ""  # SHA-256 of the canonical bytes (trucewatch.verify.findings.content_hash)
+    content_hash: str = ""  # SHA-256 of the canonical bytes (trucewatch.casework.findings.content_hash)
     signatures: tuple[FindingSignature, ...] = ()
     published_at: str | None = None
     published_by: str | None = None

@@ -27,7 +27,7 @@ def stand_in_extractor(report: Report, *_conflict: object) -> list[Event]:
 @pytest.fixture
 def runner(tmp_path, monkeypatch) -> CliRunner:
     """A runner whose default database is in tmp_path (through TRUCEWATCH_DB), with the stand-in extractor."""
-    monkeypatch.setattr(jobs, "extract_events", stand_in_extractor)
+    monkeypatch.setattr(jobs.ingest, "extract_events", stand_in_extractor)
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
     monkeypatch.delenv("TRUCEWATCH_DATA_DIR", raising=False)
     return CliRunner(env={"TRUCEWATCH_DB": str(tmp_path / "cli.sqlite3")})

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from trucewatch.cli.main import main
 from trucewatch.settings import database_url
-from trucewatch.storage.web import WebStore
+from trucewatch.storage.workplace import WebStore
 from trucewatch.web import auth
 
 PASSWORD = "a long enough password"

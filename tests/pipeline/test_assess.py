@@ -6,18 +6,36 @@ docs/agreements.md.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from trucewatch.agreements import local_time
 from trucewatch.pipeline.assess import (
-    Sides, assess, daily_counts, escalation_timeline, party_summary, possible_time, window_of,
+    Sides,
+    assess,
+    daily_counts,
+    escalation_timeline,
+    party_summary,
+    possible_time,
+    window_of,
 )
 from trucewatch.records import (
-    TIME_MONTH, TIME_WEEK, Agreement, Claim, Commitment, Event, Figure, Incident, Party, Place, Source, SourcedClaim,
-    SourcedFigure, Span,
+    TIME_MONTH,
+    TIME_WEEK,
+    Agreement,
+    Claim,
+    Commitment,
+    Event,
+    Figure,
+    Incident,
+    Party,
+    Place,
+    Source,
+    SourcedClaim,
+    SourcedFigure,
+    Span,
 )
 
 KARACHI, KABUL = "Asia/Karachi", "Asia/Kabul"
@@ -78,7 +96,7 @@ def status(i: Incident, a: Agreement, agreements: tuple[Agreement, ...] = ()) ->
 def test_18_00_in_karachi_is_17_30_in_kabul_and_13_00_utc():
     start = agreement().start
     assert start == datetime(2025, 10, 15, 17, 30, tzinfo=ZoneInfo(KABUL))
-    assert start == datetime(2025, 10, 15, 13, 0, tzinfo=timezone.utc)
+    assert start == datetime(2025, 10, 15, 13, 0, tzinfo=UTC)
 
 
 def test_a_day_in_kabul_on_the_day_the_truce_ends_at_18_00_pkt_is_uncertain():
@@ -118,14 +136,14 @@ def test_places_outside_pakistan_and_afghanistan_are_read_in_utc():
     when = possible_time(incident(date(2025, 10, 19), place=DOHA, event_type="Strategic developments",
                                   sub_event_type="Agreement"))
     assert when is not None and when.zone == "UTC"
-    assert when.start == datetime(2025, 10, 19, tzinfo=timezone.utc)
+    assert when.start == datetime(2025, 10, 19, tzinfo=UTC)
 
 
 def test_pakistan_and_afghanistan_keep_one_offset_all_year_but_a_zone_with_summer_time_is_honoured():
     for tz, hours in ((KARACHI, 5), (KABUL, 4.5)):
         offsets = {datetime(2025, month, 1, tzinfo=ZoneInfo(tz)).utcoffset().total_seconds() for month in (1, 7)}
         assert offsets == {hours * 3600}
-    assert local_time("2008-07-01T12:00", KARACHI) == datetime(2008, 7, 1, 6, tzinfo=timezone.utc)  # PKST 2008
+    assert local_time("2008-07-01T12:00", KARACHI) == datetime(2008, 7, 1, 6, tzinfo=UTC)  # PKST 2008
     london = window_of(agreement("uk", "2025-03-29T12:00", "2025-03-31T12:00", tz="Europe/London"))
     assert london.end is not None and london.end - london.start == timedelta(hours=47)  # clocks went forward
     with pytest.raises(ValueError, match="does not exist in Europe/London"):

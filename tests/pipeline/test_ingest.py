@@ -183,7 +183,7 @@ def stand_in_extractor(report: Report, *_conflict: object) -> list[Event]:
 
 @pytest.fixture
 def db_url(tmp_path, monkeypatch) -> str:
-    monkeypatch.setattr(jobs, "extract_events", stand_in_extractor)
+    monkeypatch.setattr(jobs.ingest, "extract_events", stand_in_extractor)
     return f"sqlite:///{tmp_path / 'ingest.sqlite3'}"
 
 
@@ -200,7 +200,7 @@ def batch(tmp_path) -> Path:
 
 
 def test_a_batch_stores_the_good_reports_and_refuses_each_bad_one_with_its_reason(batch, db_url):
-    results = jobs.ingest_paths([batch], db_url)
+    results = jobs.ingest.ingest_paths([batch], db_url)
     by_name = {Path(r.source).name: r for r in results}
     assert {n for n, r in by_name.items() if r.status == "added"} == {"01-good.json", "02-good.txt", "03-page.html"}
     for name, (_, code, words) in BAD.items():
@@ -214,8 +214,8 @@ def test_a_batch_stores_the_good_reports_and_refuses_each_bad_one_with_its_reaso
 
 
 def test_ingesting_the_same_files_again_changes_nothing(batch, db_url):
-    first = jobs.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
-    again = jobs.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+    first = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+    again = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
     assert [r.status for r in first] == ["added", "added"] and [r.events for r in first] == [1, 1]
     assert [r.status for r in again] == ["unchanged", "unchanged"]
     with Store.open(db_url) as store:
@@ -225,7 +225,7 @@ def test_ingesting_the_same_files_again_changes_nothing(batch, db_url):
 def test_published_option_dates_only_reports_without_a_date(tmp_path, db_url):
     write(tmp_path / "undated.txt", "Guards traded fire at the crossing.")
     write(tmp_path / "dated.json", json.dumps(ARTICLE))
-    jobs.ingest_paths([tmp_path / "undated.txt", tmp_path / "dated.json"], db_url, published=date(2025, 10, 20))
+    jobs.ingest.ingest_paths([tmp_path / "undated.txt", tmp_path / "dated.json"], db_url, published=date(2025, 10, 20))
     with Store.open(db_url) as store:
         dates = {r.report_id: (r.published, r.published_basis) for e in store.iter_events()
                  for r in [store.get_report(e.report_id)]}
@@ -239,9 +239,9 @@ def test_a_crash_in_extraction_refuses_that_report_loudly_and_the_batch_goes_on(
             raise ZeroDivisionError("division by zero")
         return stand_in_extractor(report)
 
-    monkeypatch.setattr(jobs, "extract_events", fragile)
+    monkeypatch.setattr(jobs.ingest, "extract_events", fragile)
     with caplog.at_level(logging.ERROR, logger="trucewatch.jobs"):
-        results = jobs.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+        results = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
     assert [r.status for r in results] == ["refused", "added"]
     assert results[0].reason == ("TW-E114: event extraction failed (ZeroDivisionError: division by zero); "
                                  "the report was not stored; please report this with the file")
@@ -252,8 +252,8 @@ def test_a_report_that_fails_to_save_leaves_nothing_and_the_others_are_stored(ba
     def twice(report, *_conflict):
         return stand_in_extractor(report) * (2 if report.report_id == "t-001" else 1)  # duplicate event ids
 
-    monkeypatch.setattr(jobs, "extract_events", twice)
-    results = jobs.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+    monkeypatch.setattr(jobs.ingest, "extract_events", twice)
+    results = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
     assert [r.status for r in results] == ["refused", "added"]
     assert results[0].reason.startswith("TW-E204: could not store the report (")
     with Store.open(db_url) as store:
@@ -262,13 +262,13 @@ def test_a_report_that_fails_to_save_leaves_nothing_and_the_others_are_stored(ba
 
 
 def test_a_missing_path_is_refused_and_the_rest_ingested(batch, db_url):
-    results = jobs.ingest_paths([batch / "nope.json", batch / "01-good.json"], db_url)
+    results = jobs.ingest.ingest_paths([batch / "nope.json", batch / "01-good.json"], db_url)
     assert [(r.status, r.reason[:7]) for r in results] == [("refused", "TW-E110"), ("added", "")]
 
 
 def test_progress_bar_is_drawn_on_stderr_only_when_asked(batch, db_url, capsys):
-    jobs.ingest_paths([batch / "01-good.json"], db_url, progress=False)
+    jobs.ingest.ingest_paths([batch / "01-good.json"], db_url, progress=False)
     assert capsys.readouterr().err == ""
-    jobs.ingest_paths([batch / "02-good.txt"], db_url, progress=True)
+    jobs.ingest.ingest_paths([batch / "02-good.txt"], db_url, progress=True)
     captured = capsys.readouterr()
     assert "1/1" in captured.err and captured.out == ""

@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from trucewatch.pipeline.incident import QUOTE_CHARS, describe, source_groups
 from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
-from trucewatch.records import TIME_WEEK, Claim, Event, Figure, Override, Place, Report, Span
+from trucewatch.records import (
+    TIME_WEEK,
+    Claim,
+    Event,
+    Figure,
+    Override,
+    Place,
+    Report,
+    Span,
+)
 
 SIDES = {"TTP": "TTP", "BLA": "BALOCH", "Military Forces of Pakistan": "PAK", "Government of Pakistan": "PAK",
          "Military Forces of Afghanistan": "AFG", "Government of Afghanistan": "AFG"}
@@ -18,7 +27,7 @@ WANA = Place("Wana", "Pakistan", "Khyber Pakhtunkhwa", "South Waziristan", 32.30
 NEARBY = Place("Post 9", "Pakistan", "Khyber Pakhtunkhwa", "South Waziristan", 32.66, 69.38, 1, "post")  # ~6 km
 QUETTA = Place("Quetta", "Pakistan", "Balochistan", "Quetta", 30.18, 67.00, 1, "town")
 RAID = date(2025, 10, 11)
-T0 = datetime(2025, 10, 21, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 10, 21, 9, 0, tzinfo=UTC)
 
 
 def event(event_id: str, report_id: str, day: date | None = RAID, place: Place | None = ANGOOR_ADDA,

@@ -5,12 +5,12 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from trucewatch.errors import ExportError
-from trucewatch.jobs import export_events
+from trucewatch.jobs.exports import export_events
 from trucewatch.publish.export import ACLED_COLUMNS, export
 from trucewatch.records import Claim, Event, Figure, Place, Report, Span
 from trucewatch.storage import SourcedEvent, Store
@@ -22,7 +22,7 @@ FORMAT_FIELDS = {
     "fatalities", "claims",
 }
 KABUL = Place("Kabul", "Afghanistan", "Kabul", "Kabul", 34.53, 69.17, 1, "town")
-AT = datetime(2025, 10, 16, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2025, 10, 16, 12, 0, tzinfo=UTC)
 
 
 def strike(**changes) -> Event:
@@ -156,7 +156,9 @@ def test_export_of_50000_events_writes_every_one_in_date_order(tmp_path):
 
 
 def test_jsonl_scores_perfectly_against_a_gold_incident_that_says_the_same():
-    from trucewatch.evaluate import score  # the shared scorer's rules, kept in the project
+    from trucewatch.jobs.evaluate import (
+        score,  # the shared scorer's rules, kept in the project
+    )
 
     gold = {"incident_id": "g-1", "event_date": "2025-10-15", "event_type": "Explosions/Remote violence",
             "sub_event_type": "Air/drone strike", "actor1": "Military Forces of Pakistan",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
@@ -37,7 +37,7 @@ from trucewatch.records import (
 )
 
 PKT = timezone(timedelta(hours=5))
-AT = datetime(2025, 10, 30, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2025, 10, 30, 9, 0, tzinfo=UTC)
 DOHA = Agreement(
     agreement_id="doha-test", name="Test ceasefire", kind="ceasefire",
     parties=(Party("PAK", "Pakistan"), Party("AFG", "Afghanistan", ("TTP",))),
@@ -296,10 +296,10 @@ def test_a_report_from_ingested_reports_puts_accusation_and_denial_side_by_side(
         (folder / name).write_text(json.dumps(account), encoding="utf-8")
     (tmp_path / "agreements.toml").write_text(AGREEMENT_TOML, encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    assert {r.status for r in jobs.ingest_paths([folder], url)} == {"added"}
-    jobs.load_agreements(url, tmp_path / "agreements.toml")
+    assert {r.status for r in jobs.ingest.ingest_paths([folder], url)} == {"added"}
+    jobs.agreements.load_agreements(url, tmp_path / "agreements.toml")
 
-    made = jobs.compliance_report(url, "test-truce", generated_at=AT)
+    made = jobs.exports.compliance_report(url, "test-truce", generated_at=AT)
 
     assert [(s.status, s.accused) for s in made.incidents] == [("inside", "PAK")]
     tables = cells(render_html(made))

@@ -3,7 +3,7 @@ incremental resolution and `trucewatch incidents` run."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from alembic import command
 from sqlalchemy import create_engine, text
@@ -35,12 +35,12 @@ def test_overrides_are_kept_in_order_with_who_and_when(store):
     first = store.add_override(Override("merge", "e-1", "e-2", by="ana",
                                         at=datetime(2025, 10, 21, 14, 0, tzinfo=timezone(timedelta(hours=5)))))
     second = store.add_override(Override("split", "e-3", None, by="ben", at=datetime(2025, 10, 21, 10, 0,
-                                                                                          tzinfo=timezone.utc),
+                                                                                          tzinfo=UTC),
                                          note="a different night"))
     assert first.override_id is not None and second.override_id == first.override_id + 1
     stored = store.overrides()
     assert [(o.kind, o.by, o.note) for o in stored] == [("merge", "ana", ""), ("split", "ben", "a different night")]
-    assert stored[0].at == datetime(2025, 10, 21, 9, 0, tzinfo=timezone.utc)  # 14:00 at UTC+5
+    assert stored[0].at == datetime(2025, 10, 21, 9, 0, tzinfo=UTC)  # 14:00 at UTC+5
 
 
 def test_save_incidents_writes_summaries_and_sets_the_events_incident(store, make_report, make_event):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trucewatch import jobs
+from trucewatch.audit.checkpoint import add_key, generate_key, key_line, make_checkpoint
 from trucewatch.demo import example_agreements_path
 from trucewatch.storage import Store
-from trucewatch.verify.checkpoint import add_key, generate_key, key_line, make_checkpoint
 
 ORIGIN = "test.example/audit"
 PLACES = ("Barmal, Paktika", "Spin Boldak", "Chaman", "Angoor Adda", "Khost", "Kurram", "Bajaur", "Torkham")
@@ -63,17 +63,17 @@ def build_log(folder: Path) -> Log:
     db = folder / "audit.sqlite3"
     url = f"sqlite:///{db}"
     write_reports(folder / "reports", 24)
-    jobs.ingest_paths([folder / "reports"], url)
-    jobs.load_agreements(url, example_agreements_path())
-    jobs.set_agreement(url, "doha-2025-10-19", note="A test note.")
-    jobs.set_agreement(url, "truce-2025-10-15", note="Another test note.")
-    jobs.remove_agreement(url, "istanbul-2025-10-30")
-    jobs.load_agreements(url, example_agreements_path())  # the removed one back, the edited ones as in the file
+    jobs.ingest.ingest_paths([folder / "reports"], url)
+    jobs.agreements.load_agreements(url, example_agreements_path())
+    jobs.agreements.set_agreement(url, "doha-2025-10-19", note="A test note.")
+    jobs.agreements.set_agreement(url, "truce-2025-10-15", note="Another test note.")
+    jobs.agreements.remove_agreement(url, "istanbul-2025-10-30")
+    jobs.agreements.load_agreements(url, example_agreements_path())  # the removed one back, the edited ones as in the file
     with Store.open(url) as store:
         events = [e.event_id for e in store.iter_events()]
-    jobs.split_event(url, events[0], "ana", "a separate strike")
-    jobs.split_event(url, events[1], "ana", "")
-    jobs.pin_event(url, events[2], jobs.incident_of_event(url, events[3]), "bilal", "same compound")
+    jobs.incidents.split_event(url, events[0], "ana", "a separate strike")
+    jobs.incidents.split_event(url, events[1], "ana", "")
+    jobs.incidents.pin_event(url, events[2], jobs.incidents.incident_of_event(url, events[3]), "bilal", "same compound")
     keys, lines = {}, []
     for guarantor, name in (("QAT", "qat-1"), ("TUR", "tur-1")):
         keys[guarantor] = folder / f"{name}.key"
@@ -81,7 +81,7 @@ def build_log(folder: Path) -> Log:
         add_key(url, name, guarantor, Path(f"{keys[guarantor]}.pub"), "admin")
         lines.append(key_line(made))
     write_reports(folder / "late", 1, start=24)
-    jobs.ingest_paths([folder / "late"], url)  # the last entry is an ordinary write
+    jobs.ingest.ingest_paths([folder / "late"], url)  # the last entry is an ordinary write
     checkpoint = folder / "checkpoint.txt"
     checkpoint.write_text(make_checkpoint(url, list(keys.values()), ORIGIN).text(), encoding="utf-8")
     trusted = folder / "trusted-keys"

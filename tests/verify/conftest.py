@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from built_log import Log, build_log
 
 

@@ -11,20 +11,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from built_log import ORIGIN, Log, tamper
 from click.testing import CliRunner
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trucewatch import jobs
+from trucewatch.audit.log import (
+    append,
+    canonical_json,
+    inclusion_proof,
+    list_entries,
+    recorder,
+)
+from trucewatch.audit.merkle import leaf_hash, verify_inclusion
 from trucewatch.cli.main import main
 from trucewatch.demo import example_agreements_path
 from trucewatch.errors import AuditError
 from trucewatch.records import Report
 from trucewatch.storage import Store
-from trucewatch.storage.audit import AuditStore
-from trucewatch.verify.audit import append, canonical_json, inclusion_proof, list_entries, recorder
-from trucewatch.verify.merkle import leaf_hash, verify_inclusion
-
-from built_log import ORIGIN, Log, tamper
+from trucewatch.storage.audit_log import AuditStore
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -50,8 +55,8 @@ def test_every_write_left_one_entry_by_whom_it_was_made(log):
 
 def test_writes_that_change_nothing_log_nothing(log, tmp_path):
     url = log.copy(tmp_path / "again.sqlite3")
-    jobs.ingest_paths([log.path.parent / "reports"], url)
-    jobs.load_agreements(url, example_agreements_path())
+    jobs.ingest.ingest_paths([log.path.parent / "reports"], url)
+    jobs.agreements.load_agreements(url, example_agreements_path())
     assert len(_entries(url)) == log.size
 
 

@@ -7,18 +7,28 @@ import os
 import stat
 
 import pytest
+from built_log import ORIGIN, Log, tamper
 
 from trucewatch import jobs
+from trucewatch.audit.checkpoint import (
+    Checkpoint,
+    add_key,
+    cosign,
+    generate_key,
+    key_line,
+    make_checkpoint,
+    parse_checkpoint,
+    parse_verifier_key,
+    read_checkpoint,
+    read_private_key,
+    sign,
+    verifier_key,
+    verify_audit,
+)
+from trucewatch.audit.log import make_entry
 from trucewatch.errors import AuditError
 from trucewatch.records import AuditKey
-from trucewatch.storage.audit import AuditStore
-from trucewatch.verify.audit import make_entry
-from trucewatch.verify.checkpoint import (
-    Checkpoint, add_key, cosign, generate_key, key_line, make_checkpoint, parse_checkpoint, parse_verifier_key,
-    read_checkpoint, read_private_key, sign, verifier_key, verify_audit,
-)
-
-from built_log import ORIGIN, Log, tamper
+from trucewatch.storage.audit_log import AuditStore
 
 
 def _problems(found) -> list[str]:
@@ -157,7 +167,7 @@ def test_a_key_replaced_in_the_database_alone_is_caught_by_its_registration_in_t
 
 
 def test_an_older_checkpoint_is_extended_by_the_grown_log(log, url, tmp_path):
-    jobs.split_event(url, jobs.list_events(url)[0][5].event_id, "ana", "later")
+    jobs.incidents.split_event(url, jobs.incidents.list_events(url)[0][5].event_id, "ana", "later")
     later = tmp_path / "later.txt"
     later.write_text(make_checkpoint(url, list(log.keys.values()), ORIGIN).text())
     found = verify_audit(url, [log.checkpoint, later], log.trusted, ORIGIN)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+from trucewatch.audit.log import canonical_json
+from trucewatch.casework import findings as rules
 from trucewatch.records import Finding, FindingSignature
-from trucewatch.verify import findings as rules
-from trucewatch.verify.audit import canonical_json
 
 BASE = Finding(finding_id="fnd-1", version=1, series="fnd-1", complaint_ids=("cmp-b", "cmp-a"), incident_ids=(),
                agreement_id="doha-2025-10-19", commitment_id="no-cross-border-attacks", grade="fair",

@@ -1,4 +1,4 @@
-"""trucewatch.verify.merkle against an independent implementation, for every tree size from 1 to 2 048.
+"""trucewatch.audit.merkle against an independent implementation, for every tree size from 1 to 2 048.
 
 The reference below is written straight from the recursive definitions of RFC 6962 §2.1 (MTH, PATH, PROOF/SUBPROOF)
 over lists of leaf entries, in a deliberately different style from the module under test (which works iteratively
@@ -14,8 +14,14 @@ from functools import cache
 
 import pytest
 
-from trucewatch.verify.merkle import (
-    EMPTY_ROOT, MerkleTree, leaf_hash, node_hash, root_of, verify_consistency, verify_inclusion,
+from trucewatch.audit.merkle import (
+    EMPTY_ROOT,
+    MerkleTree,
+    leaf_hash,
+    node_hash,
+    root_of,
+    verify_consistency,
+    verify_inclusion,
 )
 
 MAX_SIZE = 2048

@@ -23,13 +23,12 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-
-from trucewatch.records import AuditEntry
-from trucewatch.storage.audit import AuditStore
-from trucewatch.verify.audit import make_entry
-from trucewatch.verify.checkpoint import Verification, verify_audit
-
 from built_log import ORIGIN, Log, tamper
+
+from trucewatch.audit.checkpoint import Verification, verify_audit
+from trucewatch.audit.log import make_entry
+from trucewatch.records import AuditEntry
+from trucewatch.storage.audit_log import AuditStore
 
 Case = Callable[[str, AuditEntry, int], int | None]  # changes the database; returns the entry it must name
 

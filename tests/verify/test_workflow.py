@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from trucewatch.casework import workflow
 from trucewatch.errors import FindingError
 from trucewatch.records import COMPLAINT_STATUSES
-from trucewatch.verify import workflow
 
 ROLES = ("admin", "monitor", "liaison", "analyst", "public")
 # (from, to, role, whose complaint) allowed; every other combination is refused

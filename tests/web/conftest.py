@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from trucewatch import jobs
 from trucewatch.demo import example_agreements_path
+from trucewatch.jobs.accounts import add_user, new_token
 from trucewatch.records import Claim, Event, Figure, Place, Report, Span
 from trucewatch.settings import Settings
 from trucewatch.storage import Store
-from trucewatch.web.accounts import add_user, new_token
 from trucewatch.web.app import create_app
 
 from .findings_world import add_findings
@@ -98,7 +98,7 @@ def _record(db_url: str) -> None:
     with Store.open(db_url) as store:
         for report, events in rows:
             store.save(report, events)
-    jobs.resolve_all(db_url)
+    jobs.incidents.resolve_all(db_url)
 
 
 @pytest.fixture(scope="session")
@@ -106,12 +106,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     folder = tmp_path_factory.mktemp("world")
     draft = World(folder, {}, {}, {}, ())
     _record(draft.db_url)
-    jobs.load_agreements(draft.db_url, example_agreements_path())
+    jobs.agreements.load_agreements(draft.db_url, example_agreements_path())
     tokens = {}
     for label, (name, role, party, guarantor) in USERS.items():
         add_user(draft.db_url, name, role, PASSWORD, party=party, guarantor=guarantor)
         tokens[label] = new_token(draft.db_url, name)[1]
-    incidents, _ = jobs.list_incidents(draft.db_url, limit=None)
+    incidents, _ = jobs.incidents.list_incidents(draft.db_url, limit=None)
     draft = replace(draft, tokens=tokens, incidents=tuple(i.incident_id for i in incidents))
     complaints, evidence = {}, {}
     with TestClient(create_app(draft.settings)) as client:

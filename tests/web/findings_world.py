@@ -1,13 +1,13 @@
-"""Findings in the web tests' world, made through the jobs (trucewatch.verify.casework) by the world's monitors: a
+"""Findings in the web tests' world, made through the jobs (trucewatch.jobs.casework) by the world's monitors: a
 published finding on the complaint of PAK (which is then 'published') and a draft on the complaint of AFG ('finding
 drafted')."""
 from __future__ import annotations
 
 from typing import Any
 
+from trucewatch.jobs import casework
+from trucewatch.jobs.casework import Desk, Draft
 from trucewatch.storage.cases import CaseStore
-from trucewatch.verify import casework
-from trucewatch.verify.casework import Desk, Draft
 
 AGREEMENT, COMMITMENT = "doha-2025-10-19", "no-cross-border-attacks"
 

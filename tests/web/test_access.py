@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from trucewatch.web.access import PUBLIC, RULES, Identity, Resource, binding_problem, decide, visible_parties
+from trucewatch.casework.access import (
+    PUBLIC,
+    RULES,
+    Identity,
+    Resource,
+    binding_problem,
+    decide,
+    visible_parties,
+)
 from trucewatch.web.app import check_routes
 from trucewatch.web.guard import GuardedRoute, guard
 

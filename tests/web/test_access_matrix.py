@@ -4,7 +4,7 @@ about, against an explicit table of what must happen.
 Outcomes: "ok" (access granted: the route's own answer, which may still be a 422 for the deliberately invalid bodies
 sent to routes that change things), "401" (sign in first, TW-E610), "403" (the role may not, TW-E613), "404" (an
 object the caller may not see, TW-E616, exactly as if it did not exist). A route the table does not know fails the
-test: a new route needs its row here, and a rule in trucewatch.web.access.
+test: a new route needs its row here, and a rule in trucewatch.casework.access.
 """
 from __future__ import annotations
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from trucewatch.errors import WebError
-from trucewatch.storage.web import WebStore
+from trucewatch.jobs.accounts import disable_user, revoke_token
+from trucewatch.storage.workplace import WebStore
 from trucewatch.web import auth
-from trucewatch.web.accounts import disable_user, revoke_token
 from trucewatch.web.app import create_app
 
 from .conftest import PASSWORD, World
@@ -131,7 +131,7 @@ def test_five_failures_from_one_address_lock_that_address(own_client):
 
 
 def test_the_lock_lifts_when_the_failures_leave_the_window(own_world):
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     with WebStore.open(own_world.db_url) as store:
         for minute in range(auth.MAX_FAILURES):
             store.add_login_attempt("analyst", "10.0.0.9", now + timedelta(minutes=minute), False)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from trucewatch.storage.audit import AuditStore
-from trucewatch.verify.checkpoint import verify_audit
+from trucewatch.audit.checkpoint import verify_audit
+from trucewatch.storage.audit_log import AuditStore
 
 from .conftest import ROLES, World
 

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from trucewatch.audit.checkpoint import add_key, generate_key, make_checkpoint
 from trucewatch.cli.main import main
-from trucewatch.storage.audit import AuditStore
-from trucewatch.verify.checkpoint import add_key, generate_key, make_checkpoint
+from trucewatch.storage.audit_log import AuditStore
 
 from .conftest import World
-
 
 DOCUMENTED = ((Path(__file__).resolve().parents[2] / "docs" / "findings.md").read_text(encoding="utf-8")
               .split("<!-- bundle-check -->\n```bash\n", 1)[1].split("```", 1)[0])

@@ -31,9 +31,9 @@ def hostile(own_world: World, tmp_path) -> tuple[TestClient, World, dict[str, st
     paths' parameters."""
     source = tmp_path / "hostile.json"
     source.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    [result] = jobs.ingest_paths([source], own_world.db_url)
+    [result] = jobs.ingest.ingest_paths([source], own_world.db_url)
     assert result.status == "added", result.reason
-    events, _ = jobs.list_events(own_world.db_url)
+    events, _ = jobs.incidents.list_events(own_world.db_url)
     incident = next(e.incident_id for e in events if e.report_id == "hostile-1")
     client = TestClient(create_app(own_world.settings))
     complaints = {}

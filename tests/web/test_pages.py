@@ -44,7 +44,7 @@ def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
 def test_hostile_report_text_is_shown_as_text_and_never_runs(own_world: World, tmp_path):
     source = tmp_path / "hostile.json"
     source.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    [result] = jobs.ingest_paths([source], own_world.db_url)
+    [result] = jobs.ingest.ingest_paths([source], own_world.db_url)
     assert result.status == "added", result.reason
     with TestClient(create_app(own_world.settings)) as client:
         page = client.get("/")

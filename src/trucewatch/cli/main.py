@@ -22,13 +22,13 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from trucewatch import __version__, jobs
-from trucewatch.cli.audit import audit as audit_commands
-from trucewatch.cli.findings import complaints as complaint_commands
-from trucewatch.cli.findings import findings as finding_commands
+from trucewatch.cli.audit_commands import audit as audit_commands
+from trucewatch.cli.casework_commands import complaints as complaint_commands, findings as finding_commands
 from trucewatch.conflict import Conflict, load_conflict
 from trucewatch.errors import TrucewatchError
 from trucewatch.records import GUARANTOR_CODES
 from trucewatch.settings import Settings, load_settings, masked_url
+from trucewatch.storage import migrate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,9 +50,9 @@ def main() -> None:
     """trucewatch: code ceasefire-related events from news reports, with claims and figures kept apart."""
 
 
-main.add_command(audit_commands, "audit")  # trucewatch audit ...: cli/audit.py
-main.add_command(complaint_commands, "complaints")  # trucewatch complaints ...: cli/findings.py
-main.add_command(finding_commands, "findings")  # trucewatch findings ...: cli/findings.py
+main.add_command(audit_commands, "audit")  # trucewatch audit ...: cli/audit_commands.py
+main.add_command(complaint_commands, "complaints")  # trucewatch complaints ...: cli/casework_commands.py
+main.add_command(finding_commands, "findings")  # trucewatch findings ...: cli/casework_commands.py
 
 
 def db_option(func: F) -> F:
@@ -96,7 +96,7 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     settings = settings_for(db)
     counts: Counter[str] = Counter()
     events = 0
-    results = jobs.iter_ingest(list(paths), settings.database_url, published=published,
+    results = jobs.ingest.iter_ingest(list(paths), settings.database_url, published=published,
                                progress=not no_progress and sys.stderr.isatty(),
                                max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings))
     for result in results:
@@ -120,7 +120,7 @@ def export(fmt: str, output: Path | None, db: str | None) -> None:
     """Write every stored event, in date order, as JSON Lines, CSV or GeoJSON."""
     settings = settings_for(db)
     with _output(output) as out:
-        counts = jobs.export_events(settings.database_url, fmt, out)
+        counts = jobs.exports.export_events(settings.database_url, fmt, out)
     skipped = f" ({counts.skipped} without coordinates left out)" if counts.skipped else ""
     click.echo(f"{counts.written} events written{skipped}" + (f" to {output}" if output else ""), err=True)
 
@@ -132,7 +132,7 @@ def events(db: str | None, limit: int) -> None:
     """Show the stored events as a table: date, type, actors, place, figures with who gave them, claims."""
     from trucewatch.publish.export import render_table  # noqa: PLC0415
 
-    shown, total = jobs.list_events(settings_for(db).database_url, limit)
+    shown, total = jobs.incidents.list_events(settings_for(db).database_url, limit)
     for block in render_table(shown):
         click.echo(block)
     click.echo(f"{len(shown)} of {total} events")
@@ -152,7 +152,7 @@ def demo(db: str, out_dir: Path) -> None:
     from trucewatch.publish.incidents import render_incident, render_incident_table  # noqa: PLC0415
 
     url = settings_for(db).database_url
-    result = jobs.run_demo(url, out_dir, progress=sys.stderr.isatty())
+    result = jobs.demo.run_demo(url, out_dir, progress=sys.stderr.isatty())
     for block in render_table(result.events):
         click.echo(block)
     click.echo(f"\nIncidents: the {len(result.events)} events resolved into {len(result.incidents)}\n")
@@ -171,12 +171,12 @@ def demo(db: str, out_dir: Path) -> None:
         click.echo(f"  {fmt:<11} {path}")
     click.echo(f"\nAgreements loaded: {', '.join(f'{c.agreement_id} ({c.status})' for c in result.agreements)}")
     counts = Counter(a.window_status for a in result.compliance)
-    click.echo(f"Against {jobs.DEMO_AGREEMENT}: {counts['inside']} incidents inside the window, "
+    click.echo(f"Against {jobs.demo.DEMO_AGREEMENT}: {counts['inside']} incidents inside the window, "
                f"{counts['uncertain']} uncertain, {counts['outside']} outside. Potential violations per party:\n")
-    for line in render_party_summary(result.parties, jobs.get_agreement(url, jobs.DEMO_AGREEMENT)):
+    for line in render_party_summary(result.parties, jobs.agreements.get_agreement(url, jobs.demo.DEMO_AGREEMENT)):
         click.echo(line)
     click.echo(f"\nNext: trucewatch incidents --db {db}   |   trucewatch incident ID --db {db}   |   "
-               f"trucewatch compliance --agreement {jobs.DEMO_AGREEMENT} --view timeline --db {db}")
+               f"trucewatch compliance --agreement {jobs.demo.DEMO_AGREEMENT} --view timeline --db {db}")
 
 
 @main.command()
@@ -194,7 +194,7 @@ def incidents(db: str | None, limit: int, offset: int, **filters: Any) -> None:
     """Show the incidents as a table: id, dates, type, place, actors, reports, deaths (best, low-high), contested."""
     from trucewatch.publish.incidents import render_incident_table  # noqa: PLC0415
 
-    shown, total = jobs.list_incidents(settings_for(db).database_url, limit, offset, **filters)
+    shown, total = jobs.incidents.list_incidents(settings_for(db).database_url, limit, offset, **filters)
     for block in render_incident_table(shown):
         click.echo(block)
     click.echo(f"{len(shown)} of {total} incidents" + (f" (from number {offset + 1})" if offset else ""))
@@ -208,7 +208,7 @@ def incident(incident_id: str, db: str | None) -> None:
     from trucewatch.publish.incidents import render_incident  # noqa: PLC0415
 
     settings = settings_for(db)
-    for line in render_incident(jobs.get_incident(settings.database_url, incident_id, conflict_of(settings))):
+    for line in render_incident(jobs.incidents.get_incident(settings.database_url, incident_id, conflict_of(settings))):
         click.echo(line)
 
 
@@ -218,7 +218,7 @@ def resolve(db: str | None) -> None:
     """Resolve every stored event into incidents from scratch, with the monitors' overrides, and print counts."""
     settings = settings_for(db)
     url = settings.database_url
-    counts = jobs.resolve_all(url, conflict_of(settings))
+    counts = jobs.incidents.resolve_all(url, conflict_of(settings))
     click.echo(f"{counts['events']} events in {counts['incidents']} incidents; {counts['changed']} events changed "
                f"incident, {counts['dropped']} incidents gone; in {masked_url(url)}")
 
@@ -239,7 +239,7 @@ def _who(by: str | None) -> str:
         return user
     try:
         return getpass.getuser()
-    except (KeyError, OSError):  # no login name to be found (some containers): jobs.override asks for --by
+    except (KeyError, OSError):  # no login name to be found (some containers): jobs.incidents.override asks for --by
         return ""
 
 
@@ -257,10 +257,10 @@ def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> 
     """Merge incident ABSORB into incident KEEP: all their events are one incident, from now on."""
     settings = settings_for(db)
     url = settings.database_url
-    recorded = jobs.merge_incidents(url, keep, absorb, _who(by), note, conflict_of(settings))
+    recorded = jobs.incidents.merge_incidents(url, keep, absorb, _who(by), note, conflict_of(settings))
     _recorded(recorded)
     click.echo(f"the events of {keep} and {absorb} are now incident "
-               f"{jobs.incident_of_event(url, recorded.target_event_id or recorded.event_id)}")
+               f"{jobs.incidents.incident_of_event(url, recorded.target_event_id or recorded.event_id)}")
 
 
 @main.command()
@@ -270,8 +270,8 @@ def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
     """Split event EVENT_ID out of its incident: it stands alone, and nothing joins it automatically."""
     settings = settings_for(db)
     url = settings.database_url
-    _recorded(jobs.split_event(url, event_id, _who(by), note, conflict_of(settings)))
-    click.echo(f"{event_id} is now incident {jobs.incident_of_event(url, event_id)}")
+    _recorded(jobs.incidents.split_event(url, event_id, _who(by), note, conflict_of(settings)))
+    click.echo(f"{event_id} is now incident {jobs.incidents.incident_of_event(url, event_id)}")
 
 
 @main.command()
@@ -282,8 +282,8 @@ def pin(event_id: str, incident_id: str, by: str | None, note: str, db: str | No
     """Pin event EVENT_ID to incident INCIDENT_ID, whatever automatic resolution says."""
     settings = settings_for(db)
     url = settings.database_url
-    _recorded(jobs.pin_event(url, event_id, incident_id, _who(by), note, conflict_of(settings)))
-    click.echo(f"{event_id} is now in incident {jobs.incident_of_event(url, event_id)}")
+    _recorded(jobs.incidents.pin_event(url, event_id, incident_id, _who(by), note, conflict_of(settings)))
+    click.echo(f"{event_id} is now in incident {jobs.incidents.incident_of_event(url, event_id)}")
 
 
 @main.command()
@@ -298,7 +298,7 @@ def evaluate(corpus_dir: Path, output: Path | None, as_json: bool) -> None:
     """
     import json  # noqa: PLC0415
 
-    from trucewatch.evaluate import evaluate_corpus, format_figures  # noqa: PLC0415
+    from trucewatch.jobs.evaluate import evaluate_corpus, format_figures  # noqa: PLC0415
 
     result = evaluate_corpus(corpus_dir, progress=sys.stderr.isatty(), export_path=output)
     for refusal in result["ingest"]["refusals"]:
@@ -326,7 +326,7 @@ def agreements_load(file: Path, db: str | None) -> None:
     """
     settings = settings_for(db)
     url = settings.database_url
-    changes = jobs.load_agreements(url, file, conflict_of(settings))
+    changes = jobs.agreements.load_agreements(url, file, conflict_of(settings))
     for change in changes:
         click.echo(f"{change.status:<9}  {change.agreement_id}")
     counts = Counter(c.status for c in changes)
@@ -341,7 +341,7 @@ def agreements_list(db: str | None) -> None:
     from trucewatch.publish.compliance import render_agreement_table  # noqa: PLC0415
 
     settings = settings_for(db)
-    found = jobs.list_agreements(settings.database_url)
+    found = jobs.agreements.list_agreements(settings.database_url)
     for block in render_agreement_table(found, conflict_of(settings).zone_names):
         click.echo(block)
     click.echo(f"{len(found)} agreements")
@@ -356,8 +356,8 @@ def agreements_show(agreement_id: str, db: str | None) -> None:
 
     settings = settings_for(db)
     url = settings.database_url
-    agreement = jobs.get_agreement(url, agreement_id)
-    for line in render_agreement(agreement, jobs.list_agreements(url), conflict_of(settings).zone_names):
+    agreement = jobs.agreements.get_agreement(url, agreement_id)
+    for line in render_agreement(agreement, jobs.agreements.list_agreements(url), conflict_of(settings).zone_names):
         click.echo(line)
 
 
@@ -379,9 +379,9 @@ def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ende
         raise click.UsageError("--tz says which zone --end is written in; give --end too")
     settings = settings_for(db)
     url = settings.database_url
-    changed = jobs.set_agreement(url, agreement_id, end=end, tz=tz, open_ended=open_ended,
+    changed = jobs.agreements.set_agreement(url, agreement_id, end=end, tz=tz, open_ended=open_ended,
                                  superseded_by=superseded_by, note=note)
-    window = window_of(changed, jobs.list_agreements(url))
+    window = window_of(changed, jobs.agreements.list_agreements(url))
     click.echo(f"{agreement_id}: in force {' '.join(in_force(changed, window, conflict_of(settings).zone_names))}")
 
 
@@ -390,7 +390,7 @@ def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ende
 @db_option
 def agreements_remove(agreement_id: str, db: str | None) -> None:
     """Remove a stored agreement; later agreements that superseded it no longer name it."""
-    changed = jobs.remove_agreement(settings_for(db).database_url, agreement_id)
+    changed = jobs.agreements.remove_agreement(settings_for(db).database_url, agreement_id)
     click.echo(f"removed {agreement_id}" + (f"; no longer in the supersedes of {', '.join(changed)}" if changed else ""))
 
 
@@ -401,7 +401,7 @@ def agreements_remove(agreement_id: str, db: str | None) -> None:
 def agreements_export(output: Path | None, db: str | None) -> None:
     """Write every stored agreement as an agreements file (TOML) that loads back unchanged."""
     with _output(output) as out:
-        count = jobs.export_agreements(settings_for(db).database_url, out)
+        count = jobs.agreements.export_agreements(settings_for(db).database_url, out)
     click.echo(f"{count} agreements written" + (f" to {output}" if output else ""), err=True)
 
 
@@ -429,12 +429,12 @@ def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Pat
 
         if fmt is not None or output is not None:
             raise click.UsageError("--view prints a table; leave out --format and -o, or leave out --view")
-        assessments = jobs.assess_agreement(url, agreement_id, date_from, date_to, conflict)
-        for block in render_view(view, assessments, jobs.get_agreement(url, agreement_id), jobs.list_agreements(url)):
+        assessments = jobs.agreements.assess_agreement(url, agreement_id, date_from, date_to, conflict)
+        for block in render_view(view, assessments, jobs.agreements.get_agreement(url, agreement_id), jobs.agreements.list_agreements(url)):
             click.echo(block)
         return
     with _output(output) as out:
-        count = jobs.export_compliance(url, agreement_id, fmt or "jsonl", out, date_from, date_to, conflict)
+        count = jobs.exports.export_compliance(url, agreement_id, fmt or "jsonl", out, date_from, date_to, conflict)
     click.echo(f"{count} incidents assessed against {agreement_id}" + (f", written to {output}" if output else ""),
                err=True)
 
@@ -455,7 +455,7 @@ def report(agreement_id: str, fmt: str, output: Path | None, date_from: date | N
     from trucewatch.publish.report import write_report  # noqa: PLC0415
 
     settings = settings_for(db)
-    made = jobs.compliance_report(settings.database_url, agreement_id, date_from, date_to,
+    made = jobs.exports.compliance_report(settings.database_url, agreement_id, date_from, date_to,
                                   conflict=conflict_of(settings))
     path = output or Path(f"report-{agreement_id}.{fmt}")
     try:
@@ -483,7 +483,7 @@ def db() -> None:
 def db_upgrade(db: str | None) -> None:
     """Create the database, or bring its schema up to this trucewatch's."""
     url = settings_for(db).database_url
-    before, after = jobs.upgrade_db(url)
+    before, after = migrate(url)
     change = "already at" if before == after else f"upgraded from {before or 'nothing'} to"
     click.echo(f"{masked_url(url)}: {change} schema {after}")
 
@@ -551,7 +551,7 @@ def users() -> None:
 def users_add(name: str, role: str, party: str | None, guarantor: str | None, password_stdin: bool,
               db: str | None) -> None:
     """Add a user. The password is asked for twice (or read from stdin); there is no default password."""
-    from trucewatch.web.accounts import add_user  # noqa: PLC0415
+    from trucewatch.jobs.accounts import add_user  # noqa: PLC0415
 
     settings = settings_for(db)
     parties = _parties(settings, party)
@@ -581,7 +581,7 @@ def _role_text(user: Any) -> str:
 @db_option
 def users_list(db: str | None) -> None:
     """Show every user: name, role and binding, whether disabled, live API tokens."""
-    from trucewatch.web.accounts import list_tokens, list_users  # noqa: PLC0415
+    from trucewatch.jobs.accounts import list_tokens, list_users  # noqa: PLC0415
 
     url = settings_for(db).database_url
     accounts = list_users(url)
@@ -603,7 +603,7 @@ def users_list(db: str | None) -> None:
 @db_option
 def users_disable(name: str, db: str | None) -> None:
     """Disable a user: their sessions end at once and their API tokens stop working."""
-    from trucewatch.web.accounts import disable_user  # noqa: PLC0415
+    from trucewatch.jobs.accounts import disable_user  # noqa: PLC0415
 
     user = disable_user(settings_for(db).database_url, name)
     click.echo(f"disabled {user.name}")
@@ -614,7 +614,7 @@ def users_disable(name: str, db: str | None) -> None:
 @db_option
 def users_token(name: str, db: str | None) -> None:
     """Make a new API token for a user and print it, once: only its hash is kept."""
-    from trucewatch.web.accounts import new_token  # noqa: PLC0415
+    from trucewatch.jobs.accounts import new_token  # noqa: PLC0415
 
     token_id, token = new_token(settings_for(db).database_url, name)
     click.echo(token)
@@ -627,7 +627,7 @@ def users_token(name: str, db: str | None) -> None:
 @db_option
 def users_revoke_token(token_id: str, db: str | None) -> None:
     """Revoke an API token by its id (as 'users list' and 'users token' show it)."""
-    from trucewatch.web.accounts import revoke_token  # noqa: PLC0415
+    from trucewatch.jobs.accounts import revoke_token  # noqa: PLC0415
 
     token = revoke_token(settings_for(db).database_url, token_id)
     click.echo(f"revoked API token {token.token_id} of {token.user} (at {token.revoked_at:%Y-%m-%d %H:%M} UTC)")
@@ -646,7 +646,7 @@ def users_revoke_token(token_id: str, db: str | None) -> None:
 def users_role(name: str, role: str, party: str | None, guarantor: str | None, by: str | None,
                db: str | None) -> None:
     """Change a user's role and binding (logged as user.role); their browser sessions end."""
-    from trucewatch.web.accounts import set_role  # noqa: PLC0415
+    from trucewatch.jobs.accounts import set_role  # noqa: PLC0415
 
     settings = settings_for(db)
     before, after = set_role(settings.database_url, name, role, party=party, guarantor=guarantor, by=by,

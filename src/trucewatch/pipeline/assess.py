@@ -23,13 +23,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from trucewatch.pipeline.incident import total_fatalities
 from trucewatch.pipeline.sides import Sides
 from trucewatch.records import (
-    TIME_DAY, TIME_MONTH, TIME_WEEK, Agreement, Assessment, Incident, SourcedClaim, Window,
+    TIME_DAY,
+    TIME_MONTH,
+    TIME_WEEK,
+    Agreement,
+    Assessment,
+    Incident,
+    SourcedClaim,
+    Window,
 )
 
 VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
@@ -58,7 +65,7 @@ def window_of(agreement: Agreement, agreements: Iterable[Agreement] = ()) -> Win
 def _utc(at: datetime) -> datetime:
     """In UTC: Python compares and subtracts two times of one zone by their clock readings, which summer time
     makes wrong; in UTC it is always right."""
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +388,7 @@ def zone_name(tz: str, at: datetime | None = None, names: Mapping[str, str] | No
         return names[tz]
     if tz == "UTC":
         return "UTC"
-    name = (at or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz)).tzname() or tz
+    name = (at or datetime.now(UTC)).astimezone(ZoneInfo(tz)).tzname() or tz
     return name if name.isalpha() else f"UTC{name}"
 
 

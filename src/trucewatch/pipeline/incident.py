@@ -19,7 +19,17 @@ from collections.abc import Callable, Iterable, Sequence
 
 from trucewatch.pipeline.sides import Nationality, Sides
 from trucewatch.records import (
-    Claim, Estimate, Event, Figure, Incident, Override, Place, Report, Source, SourcedClaim, SourcedFigure,
+    Claim,
+    Estimate,
+    Event,
+    Figure,
+    Incident,
+    Override,
+    Place,
+    Report,
+    Source,
+    SourcedClaim,
+    SourcedFigure,
 )
 
 SYNDICATED_JACCARD = 0.5  # share of 5-word shingles above which two reports are copies of one story

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Collection, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import count
 
 from trucewatch.pipeline.extract.event_types import STRATEGIC, defensible
 from trucewatch.pipeline.sides import Sides
@@ -346,3 +348,35 @@ def apply_overrides(assignment: dict[str, str], overrides: Iterable[Override]) -
                 if incident_id == absorbed:
                     result[event_id] = kept
     return result
+
+
+def keep_incident_ids(assignment: dict[str, str], before: dict[str, str | None]) -> dict[str, str]:
+    """The same grouping of events, each incident renamed to the id most of its events had `before` where it can,
+    so that re-resolving does not rename incidents whose events stay together.
+
+    Greedy, strongest claims first: an old id goes to the incident that holds most of its events (ties: the one
+    resolution named the same, then the larger); an incident that wins no old id keeps its new id, or, if another
+    took that, the id named after the first of its events that is free."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for event_id, incident_id in assignment.items():
+        groups[incident_id].append(event_id)
+    claims = sorted((-votes, old != new, -len(members), new, old) for new, members in groups.items()
+                    for old, votes in Counter(before[e] for e in members if before.get(e)).items())
+    rename: dict[str, str] = {}
+    taken: set[str] = set()
+    for *_, new, old in claims:
+        if new not in rename and old not in taken:
+            rename[new] = old
+            taken.add(old)
+    for new in sorted(set(groups) - set(rename)):
+        rename[new] = next(name for name in _fresh_names(new, groups[new]) if name not in taken)
+        taken.add(rename[new])
+    return {event_id: rename[incident_id] for event_id, incident_id in assignment.items()}
+
+
+def _fresh_names(new: str, members: list[str]) -> Iterator[str]:
+    yield new
+    for event_id in sorted(members):
+        yield incident_id_for(event_id)
+    for n in count(1):
+        yield incident_id_for(f"{new}#{n}")

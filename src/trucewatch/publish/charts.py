@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import matplotlib
-from matplotlib import dates as mdates
-from matplotlib import ticker
+from matplotlib import dates as mdates, ticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 
 from trucewatch.errors import AgreementError
 from trucewatch.pipeline.assess import (
-    DayCount, PartySummary, TimelineEntry, daily_counts, escalation_timeline, party_summary, status_counts, window_of,
+    DayCount,
+    PartySummary,
+    TimelineEntry,
+    daily_counts,
+    escalation_timeline,
+    party_summary,
+    status_counts,
+    window_of,
     zone_name,
 )
 from trucewatch.publish.export import spreadsheet_cell

@@ -11,7 +11,7 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, TextIO
 
 from trucewatch.errors import ExportError
@@ -308,4 +308,4 @@ def _iso(value: Any) -> str | None:
 def _epoch(at: datetime | None) -> int | str:
     if at is None:
         return ""
-    return int((at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp())
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp())

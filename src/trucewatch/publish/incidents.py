@@ -12,7 +12,15 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from trucewatch.publish.export import STANCE_WORDS, speaker_of
-from trucewatch.records import Figure, Incident, Override, Place, Source, SourcedClaim, SourcedFigure
+from trucewatch.records import (
+    Figure,
+    Incident,
+    Override,
+    Place,
+    Source,
+    SourcedClaim,
+    SourcedFigure,
+)
 from trucewatch.storage import IncidentSummary
 
 SUMMARY_COLUMNS = (("INCIDENT", 16), ("DATES", 12), ("TYPE", 22), ("PLACE", 22), ("ACTORS", 28), ("REPORTS", 7),

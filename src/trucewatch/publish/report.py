@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote as quote_url
 from zoneinfo import ZoneInfo
@@ -190,7 +190,7 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
         parties=tuple((p.code, p.name) for p in agreement.parties),
         guarantors=tuple(p.name for p in agreement.guarantors), mediators=tuple(p.name for p in agreement.mediators),
         commitments=tuple((c.commitment_id, c.text) for c in agreement.commitments),
-        period=_period(assessments, date_from, date_to), generated_at=generated_at or datetime.now(timezone.utc),
+        period=_period(assessments, date_from, date_to), generated_at=generated_at or datetime.now(UTC),
         database=database, counts=status_counts(assessments),
         summary=tuple(party_summary(assessments, agreement)), unattributed=unattributed_summary(assessments),
         days=days, series=series, window_start=_local_day(window.start, agreement.tz),
@@ -503,7 +503,7 @@ def _html_title(r: ComplianceReport) -> str:
         ("Guarantors", _e(", ".join(r.guarantors) or "none named")),
         ("Mediators", _e(", ".join(r.mediators) or "none named")),
         ("Period covered", _e(r.period)),
-        ("Generated", _e(f"{r.generated_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")),
+        ("Generated", _e(f"{r.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")),
         ("Database", _e(r.database or "?")),
     ]
     rows = "\n".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
@@ -799,7 +799,7 @@ def _md_title(r: ComplianceReport) -> list[str]:
             f"- **Guarantors:** {_m(', '.join(r.guarantors) or 'none named')}",
             f"- **Mediators:** {_m(', '.join(r.mediators) or 'none named')}",
             f"- **Period covered:** {_m(r.period)}",
-            f"- **Generated:** {r.generated_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC",
+            f"- **Generated:** {r.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
             f"- **Database:** {_m(r.database or '?')}", "", f"**{_m(_totals(r))}**", "", _m(CAVEAT), ""]
 
 

@@ -1,8 +1,8 @@
 """Verification's part of the store: complaints' history (transitions), findings with their signatures and
 publications, evidence originals, annotations and withdrawals (migration 0006_findings).
 
-Only SQL lives here; what may be done is `trucewatch.verify.workflow` and `trucewatch.verify.findings`, and the jobs
-are `trucewatch.verify.casework`. Every write takes an `audit` hook (trucewatch.verify.audit.recorder) that appends
+Only SQL lives here; what may be done is `trucewatch.casework.workflow` and `trucewatch.casework.findings`, and the jobs
+are `trucewatch.jobs.casework`. Every write takes an `audit` hook (trucewatch.audit.log.recorder) that appends
 its audit-log entries on the write's connection, after the write: both commit, or neither does. Nothing here deletes
 a row but a draft's lists when the draft is edited before anyone signs it; the triggers refuse the rest.
 """
@@ -17,12 +17,26 @@ from sqlalchemy.engine import Connection, Row
 
 from trucewatch.errors import FindingError
 from trucewatch.records import (
-    ComplaintTransition, EvidenceAnnotation, EvidenceOriginal, EvidenceWithdrawal, Finding, FindingSignature,
+    ComplaintTransition,
+    EvidenceAnnotation,
+    EvidenceOriginal,
+    EvidenceWithdrawal,
+    Finding,
+    FindingSignature,
 )
 from trucewatch.storage.repository import AuditHook, Store
 from trucewatch.storage.schema import (
-    ComplaintRow, ComplaintTransitionRow, EvidenceAnnotationRow, EvidenceOriginalRow, EvidenceWithdrawalRow,
-    FindingComplaintRow, FindingEvidenceRow, FindingIncidentRow, FindingPublicationRow, FindingRow, FindingSignatureRow,
+    ComplaintRow,
+    ComplaintTransitionRow,
+    EvidenceAnnotationRow,
+    EvidenceOriginalRow,
+    EvidenceWithdrawalRow,
+    FindingComplaintRow,
+    FindingEvidenceRow,
+    FindingIncidentRow,
+    FindingPublicationRow,
+    FindingRow,
+    FindingSignatureRow,
 )
 
 COMPLAINTS: Table = ComplaintRow.__table__  # type: ignore[assignment]

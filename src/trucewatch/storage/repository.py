@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,20 +25,59 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import (
-    Engine, Row, Table, and_, bindparam, create_engine, delete, event, exists, func, insert, or_, select, update,
+    Engine,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from trucewatch.errors import IngestError, StorageError
 from trucewatch.pipeline.incident import total_fatalities
 from trucewatch.records import (
-    Agreement, Claim, Commitment, Event, Figure, Incident, Mention, Override, Party, Place, Report, Span,
+    Agreement,
+    Claim,
+    Commitment,
+    Event,
+    Figure,
+    Incident,
+    Mention,
+    Override,
+    Party,
+    Place,
+    Report,
+    Span,
 )
 from trucewatch.settings import masked_url
 from trucewatch.storage.schema import (
-    AgreementCommitmentRow, AgreementPartyRow, AgreementRow, ClaimRow, EventRow, FigureRow, IncidentRow, MentionRow,
-    OverrideRow, ProvenanceRow, ReportRow,
+    AgreementCommitmentRow,
+    AgreementPartyRow,
+    AgreementRow,
+    ClaimRow,
+    EventRow,
+    FigureRow,
+    IncidentRow,
+    MentionRow,
+    OverrideRow,
+    ProvenanceRow,
+    ReportRow,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,7 +97,7 @@ AGREEMENT_COMMITMENTS: Table = AgreementCommitmentRow.__table__  # type: ignore[
 ROLES = ("party", "guarantor", "mediator")
 NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
 NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
-AuditHook = Callable[[Connection], object]  # appends a write's audit-log entries in its transaction (verify/audit.py)
+AuditHook = Callable[[Connection], object]  # appends a write's audit-log entries in its transaction (audit/log.py)
 
 
 class SourcedEvent(NamedTuple):
@@ -161,7 +200,7 @@ class Store:
             with self.engine.begin() as conn:
                 if _already_stored(conn, report):
                     return False
-                _insert_all(conn, report, events, at or datetime.now(timezone.utc))
+                _insert_all(conn, report, events, at or datetime.now(UTC))
                 if audit is not None:
                     audit(conn)
         except IntegrityError as err:
@@ -198,7 +237,7 @@ class Store:
     def save_incidents(self, incidents: Iterable[Incident], at: datetime | None = None) -> int:
         """Write (or rewrite) the summaries of these incidents and set `incident_id` of their events, in one
         transaction; returns how many incidents were written."""
-        at = _as_utc(at or datetime.now(timezone.utc))
+        at = _as_utc(at or datetime.now(UTC))
         rows, members = [], []
         for incident in incidents:
             rows.append(_incident_row(summary_of(incident, at)))
@@ -242,7 +281,7 @@ class Store:
         """Write agreements, each replacing the stored one of its id with its parties and commitments, in one
         transaction (with `audit`'s log entries, when anything was written). Returns each id's status: "added",
         "updated", or "unchanged" (nothing written)."""
-        at = _as_utc(at or datetime.now(timezone.utc))
+        at = _as_utc(at or datetime.now(UTC))
         statuses: dict[str, str] = {}
         with self.engine.begin() as conn:
             for agreement in agreements:
@@ -650,12 +689,12 @@ def _summary(row: Row[Any]) -> IncidentSummary:
 
 def _as_utc(at: datetime) -> datetime:
     """A time to store: in UTC (SQLite keeps the clock reading and drops the zone)."""
-    return at.astimezone(timezone.utc) if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+    return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _utc(at: datetime | None) -> datetime | None:
     """SQLite gives stored times back without their zone; they were stored in UTC."""
-    return at.replace(tzinfo=timezone.utc) if at is not None and at.tzinfo is None else at
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 def _report(row: Row[Any]) -> Report:

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -423,7 +434,7 @@ class ComplaintTransitionRow(Base):
 
 class FindingRow(Base):
     """One version of a finding; its lists are the finding_* rows below. `content_hash` is the SHA-256 of its
-    canonical bytes (trucewatch.verify.findings)."""
+    canonical bytes (trucewatch.casework.findings)."""
 
     __tablename__ = "findings"
     __table_args__ = (Index("uq_findings_series_version", "series", "version", unique=True),)

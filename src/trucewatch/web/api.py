@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TextIO
 from urllib.parse import quote
 
@@ -22,22 +22,57 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch import jobs
+from trucewatch.casework.access import Identity, Resource, decide, visible_parties
 from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError, WebError
 from trucewatch.publish.compliance import compliance_record
 from trucewatch.publish.export import event_record, spreadsheet_cell
-from trucewatch.records import Agreement, Complaint, Event, Evidence, Incident, Override, Report, User
-from trucewatch.storage import IncidentFilter, IncidentSummary
-from trucewatch.storage.web import (
-    COMPLAINT_SORTS, EVENT_SORTS, INCIDENT_SORTS, REPORT_SORTS, EventFilter, WebStore, sort_value,
+from trucewatch.records import (
+    Agreement,
+    Complaint,
+    Event,
+    Evidence,
+    Incident,
+    Override,
+    Report,
+    User,
 )
-from trucewatch.web import evidence as evidence_files
+from trucewatch.storage import IncidentFilter, IncidentSummary, evidence as evidence_files
 from trucewatch.storage.views import Box
-from trucewatch.web.access import Identity, Resource, decide, visible_parties
+from trucewatch.storage.workplace import (
+    COMPLAINT_SORTS,
+    EVENT_SORTS,
+    INCIDENT_SORTS,
+    REPORT_SORTS,
+    EventFilter,
+    WebStore,
+    sort_value,
+)
 from trucewatch.web.assets import boundaries_geojson
-from trucewatch.web.guard import GuardedRoute, fetch_readable, guard, identity_of, not_found, require
-from trucewatch.web.paging import DEFAULT_LIMIT, MAX_LIMIT, page_query, page_response, parse_sort
-from trucewatch.web.record import MAP_COLUMNS, MAP_LIMIT, MAX_MAP_LIMIT, MapQuery, RecordContext, legend, map_data
+from trucewatch.web.guard import (
+    GuardedRoute,
+    fetch_readable,
+    guard,
+    identity_of,
+    not_found,
+    require,
+)
+from trucewatch.web.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    page_query,
+    page_response,
+    parse_sort,
+)
+from trucewatch.web.record_views import (
+    MAP_COLUMNS,
+    MAP_LIMIT,
+    MAX_MAP_LIMIT,
+    MapQuery,
+    RecordContext,
+    legend,
+    map_data,
+)
 from trucewatch.web.streaming import stream_writes
 
 
@@ -204,7 +239,7 @@ def get_incident(request: Request, incident_id: str) -> dict[str, Any]:
     """One incident in full: reports, events, figures by claimant, estimates, claims by party, overrides, and why
     it is contested."""
     incident = fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
-                              lambda: jobs.get_incident(_db(request), incident_id, _conflict(request)),
+                              lambda: jobs.incidents.get_incident(_db(request), incident_id, _conflict(request)),
                               missing="TW-E305")
     return {"data": incident_json(incident)}
 
@@ -232,14 +267,14 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
 
 def _agreement(request: Request, agreement_id: str) -> Agreement:
     return fetch_readable(identity_of(request), "agreement", f"agreement {agreement_id!r}",
-                          lambda: jobs.get_agreement(_db(request), agreement_id), missing="TW-E503")
+                          lambda: jobs.agreements.get_agreement(_db(request), agreement_id), missing="TW-E503")
 
 
 @router.get("/agreements", response_model=Page, openapi_extra=guard("agreement", "list"))
 def list_agreements(request: Request) -> dict[str, Any]:
     """Every stored agreement, by start (one page: there are few)."""
     identity = identity_of(request)
-    return {"data": [agreement_json(a) for a in jobs.list_agreements(_db(request))
+    return {"data": [agreement_json(a) for a in jobs.agreements.list_agreements(_db(request))
                      if decide(identity, "read", Resource("agreement"))], "next": None}
 
 
@@ -254,7 +289,7 @@ def agreement_compliance(request: Request, agreement_id: str,
                          date_to: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
     """Every incident assessed against the agreement (the compliance export's objects), in date order."""
     _agreement(request, agreement_id)
-    found = jobs.assess_agreement(_db(request), agreement_id, date_from, date_to, _conflict(request))
+    found = jobs.agreements.assess_agreement(_db(request), agreement_id, date_from, date_to, _conflict(request))
     return {"data": [compliance_record(a) for a in found], "next": None}
 
 
@@ -319,7 +354,7 @@ def parse_box(text: str | None) -> Box | None:
 def record_context(request: Request) -> RecordContext:
     """What the map, the timeline and the agreement pages read, for this request."""
     web = request.app.state.web
-    return RecordContext(web.db_url, web.store.engine, web.assessments, tuple(jobs.list_agreements(web.db_url)),
+    return RecordContext(web.db_url, web.store.engine, web.assessments, tuple(jobs.agreements.list_agreements(web.db_url)),
                          web.conflict)
 
 
@@ -345,7 +380,7 @@ def export_events(request: Request, fmt: Literal["csv", "jsonl", "geojson"]) -> 
     """Every event, streamed in date order: ACLED CSV (formula-safe cells), JSON Lines or GeoJSON, as
     `trucewatch export` writes them."""
     db_url = _db(request)
-    body = stream_writes(lambda out: jobs.export_events(db_url, fmt, out))
+    body = stream_writes(lambda out: jobs.exports.export_events(db_url, fmt, out))
     return StreamingResponse(body, media_type=EXPORT_TYPES[fmt],
                              headers={"Content-Disposition": f'attachment; filename="events.{fmt}"'})
 
@@ -438,9 +473,9 @@ def new_complaint(request: Request, text: str, incident_id: str | None, evidence
                              (upload.content_type or "application/octet-stream")[:200], size))
     made = Complaint(
         complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
-        filed_by=identity.name or "", filed_at=datetime.now(timezone.utc), incident_id=incident_id or None,
+        filed_by=identity.name or "", filed_at=datetime.now(UTC), incident_id=incident_id or None,
         evidence=tuple(kept))
-    from trucewatch.verify.casework import Desk, file_complaint  # noqa: PLC0415  (logged as complaint.file)
+    from trucewatch.jobs.casework import Desk, file_complaint  # noqa: PLC0415  (logged as complaint.file)
 
     return file_complaint(Desk.over(web.store.engine, web.settings), User(identity.name or "", identity.role,
                                                                          party=identity.party), made,
@@ -518,7 +553,7 @@ def override_json(o: Override, incident_id: str | None) -> dict[str, Any]:
 
 
 def _recorded(request: Request, o: Override) -> JSONResponse:
-    now = jobs.incident_of_event(_db(request), o.target_event_id or o.event_id)
+    now = jobs.incidents.incident_of_event(_db(request), o.target_event_id or o.event_id)
     return JSONResponse({"data": override_json(o, now)}, status_code=201)
 
 
@@ -539,7 +574,7 @@ def _overriding(action: Any) -> Override:
 def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
     """Merge incident `absorb` into this one (monitors and admins); everything is re-resolved."""
     by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.merge_incidents(_db(request), incident_id, body.absorb, by,
+    return _recorded(request, _overriding(lambda: jobs.incidents.merge_incidents(_db(request), incident_id, body.absorb, by,
                                                                        body.note, _conflict(request))))
 
 
@@ -548,7 +583,7 @@ def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
 def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
     """Split the event out of its incident: it stands alone, and nothing joins it automatically."""
     by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.split_event(_db(request), event_id, by, body.note,
+    return _recorded(request, _overriding(lambda: jobs.incidents.split_event(_db(request), event_id, by, body.note,
                                                                    _conflict(request))))
 
 
@@ -557,7 +592,7 @@ def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
 def pin(request: Request, event_id: str, body: PinBody) -> JSONResponse:
     """Pin the event to an incident, whatever automatic resolution says."""
     by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.pin_event(_db(request), event_id, body.incident_id, by,
+    return _recorded(request, _overriding(lambda: jobs.incidents.pin_event(_db(request), event_id, body.incident_id, by,
                                                                  body.note, _conflict(request))))
 
 

@@ -17,15 +17,23 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trucewatch import __version__
+from trucewatch.casework.access import RULES
 from trucewatch.conflict import Conflict, load_conflict
 from trucewatch.errors import WebError
 from trucewatch.settings import Settings
-from trucewatch.storage.web import WebStore
-from trucewatch.web import api, assets, complaint_pages, errors, pages, record_pages
-from trucewatch.web import findings, findings_pages
-from trucewatch.web.access import RULES
+from trucewatch.storage.workplace import WebStore
+from trucewatch.web import (
+    api,
+    assets,
+    complaint_pages,
+    error_envelope,
+    findings_api,
+    findings_pages,
+    pages,
+    record_pages,
+)
 from trucewatch.web.guard import GuardedRoute, app_routes, declared, guard
-from trucewatch.web.record import AssessmentCache
+from trucewatch.web.record_views import AssessmentCache
 
 BODY_SLACK = 1024 * 1024  # a request body may exceed max_upload_bytes by this much (form fields, multipart framing)
 SECURITY_HEADERS = [
@@ -82,9 +90,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(description)
     app.include_router(api.router)
-    app.include_router(findings.router)  # verification: findings, complaints' workflow (docs/findings.md)
+    app.include_router(findings_api.router)  # verification: findings, complaints' workflow (docs/findings.md)
     app.include_router(findings_pages.router)
-    errors.install(app)
+    error_envelope.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
     app.add_middleware(SecurityHeaders)
     check_routes(app)
@@ -106,7 +114,7 @@ def check_routes(app: FastAPI) -> None:
         access = declared(route)
         if access is None or access not in RULES:
             raise RuntimeError(f"route {path or route!r} declares no access rule known to "
-                               "trucewatch.web.access.RULES; add openapi_extra=guard(kind, action)")
+                               "trucewatch.casework.access.RULES; add openapi_extra=guard(kind, action)")
 
 
 class BodyLimit:
@@ -121,7 +129,7 @@ class BodyLimit:
             return
         length = dict(scope.get("headers", [])).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.limit:
-            response = JSONResponse(errors.envelope(WebError("TW-E619", limit=self.limit)), status_code=413)
+            response = JSONResponse(error_envelope.envelope(WebError("TW-E619", limit=self.limit)), status_code=413)
             await response(scope, receive, send)
             return
         seen = 0

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -29,7 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from trucewatch.errors import WebError
 from trucewatch.records import User
-from trucewatch.storage.web import WebStore
+from trucewatch.storage.workplace import WebStore
 
 SESSION_COOKIE = "tw_session"
 LOGIN_COOKIE = "tw_login"
@@ -197,4 +197,4 @@ def token_user(store: WebStore, token: str) -> User | None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from trucewatch.casework.access import Resource, decide, visible_parties
 from trucewatch.errors import WebError
 from trucewatch.records import Complaint
-from trucewatch.storage.web import PageQuery
-from trucewatch.web.access import Resource, decide, visible_parties
+from trucewatch.storage.workplace import PageQuery
 from trucewatch.web.api import new_complaint
 from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
 from trucewatch.web.pages import render

@@ -2,9 +2,9 @@
 form to draft a finding on it); the findings list (published ones for everyone, drafts for monitors and admins); one
 finding with its grade, attribution, reasoning, evidence, signatures and versions, and the sign and publish forms.
 
-Templates are in web/findings_templates (they extend the layout's base.html), rendered with autoescape on. Forms carry
+Templates are in web/templates/findings (they extend the layout's base.html), rendered with autoescape on. Forms carry
 the session's CSRF token (checked by the guard). The rules are the API's (`findings`): a form's fields are read only
-after the object is found visible, and the work is done by `trucewatch.verify.casework`.
+after the object is found visible, and the work is done by `trucewatch.jobs.casework`.
 """
 from __future__ import annotations
 
@@ -16,13 +16,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from starlette.concurrency import run_in_threadpool
 
+from trucewatch.casework import findings as rules
+from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import FindingError
+from trucewatch.jobs import casework
 from trucewatch.records import ATTRIBUTIONS, GRADES, Complaint
-from trucewatch.verify import casework
-from trucewatch.verify import findings as rules
 from trucewatch.web import pages
-from trucewatch.web.access import PUBLIC, Identity, Resource, decide
-from trucewatch.web.findings import _complaint, _finding, acting, desk_of, found, history_json, user_of
+from trucewatch.web.findings_api import (
+    _complaint,
+    _finding,
+    acting,
+    desk_of,
+    found,
+    history_json,
+    user_of,
+)
 from trucewatch.web.guard import GuardedRoute, guard, identity_of
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -31,7 +39,7 @@ EMPTY_FORM = dict.fromkeys(("commitment", "grade", "attribution", "attributed_pa
 
 @lru_cache(maxsize=1)
 def templates() -> Environment:
-    env = Environment(loader=ChoiceLoader([PackageLoader("trucewatch.web", "findings_templates"),
+    env = Environment(loader=ChoiceLoader([PackageLoader("trucewatch.web", "templates/findings"),
                                            PackageLoader("trucewatch.web", "templates")]),
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["web_link"] = pages.web_link

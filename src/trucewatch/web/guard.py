@@ -20,9 +20,16 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
+from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import TrucewatchError, WebError
-from trucewatch.web.access import PUBLIC, Identity, Resource, decide
-from trucewatch.web.auth import LOGIN_COOKIE, SESSION_COOKIE, login_csrf_token, same_token, session_user, token_user
+from trucewatch.web.auth import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    login_csrf_token,
+    same_token,
+    session_user,
+    token_user,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

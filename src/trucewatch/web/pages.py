@@ -16,14 +16,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import WebError
 from trucewatch.storage import IncidentFilter, IncidentSummary
-from trucewatch.storage.web import PageQuery
-from trucewatch.web.access import PUBLIC, Identity, Resource, decide
+from trucewatch.storage.workplace import PageQuery
 from trucewatch.web.auth import (
-    LOGIN_COOKIE, SESSION_COOKIE, SESSION_LIFETIME, end_session, login_csrf_token, new_nonce, sign_in, start_session,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    end_session,
+    login_csrf_token,
+    new_nonce,
+    sign_in,
+    start_session,
 )
-from trucewatch.web.errors import error_headers, status_of
+from trucewatch.web.error_envelope import error_headers, status_of
 from trucewatch.web.guard import GuardedRoute, guard, identity_of
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)

@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from trucewatch.errors import WebError
-from trucewatch.storage.web import PageQuery, SortKey
+from trucewatch.storage.workplace import PageQuery, SortKey
 
 T = TypeVar("T")
 MAX_LIMIT = 200

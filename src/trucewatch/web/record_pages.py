@@ -19,8 +19,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trucewatch import jobs
-from trucewatch.errors import IncidentError
+from trucewatch.casework.access import Resource, decide
 from trucewatch.conflict import Conflict
+from trucewatch.errors import IncidentError
 from trucewatch.pipeline.assess import (
     assess,
     party_summary,
@@ -38,13 +39,19 @@ from trucewatch.publish.report import (
 )
 from trucewatch.records import Agreement, Incident, Override, Window
 from trucewatch.storage.views import date_span
-from trucewatch.storage.web import EventFilter, PageQuery
-from trucewatch.web.access import Resource, decide
+from trucewatch.storage.workplace import EventFilter, PageQuery
 from trucewatch.web.api import author_of, record_context
-from trucewatch.web.errors import status_of
-from trucewatch.web.guard import GuardedRoute, fetch_readable, guard, identity_of, not_found, require
+from trucewatch.web.error_envelope import status_of
+from trucewatch.web.guard import (
+    GuardedRoute,
+    fetch_readable,
+    guard,
+    identity_of,
+    not_found,
+    require,
+)
 from trucewatch.web.pages import render
-from trucewatch.web.record import (
+from trucewatch.web.record_views import (
     EVENT_TYPES,
     RecordContext,
     activity,
@@ -78,7 +85,7 @@ def map_page(request: Request) -> HTMLResponse:
     chosen = {k: v for k in MAP_FILTERS if (v := request.query_params.get(k, "").strip())}
     area = _conflict(request).map
     return HTMLResponse(render(request, "map.html", chosen=chosen, points_url=f"/api/v1/map?{urlencode(chosen)}",
-                               agreements=jobs.list_agreements(_db(request)), legend=legend(),
+                               agreements=jobs.agreements.list_agreements(_db(request)), legend=legend(),
                                sides=_conflict(request).filter_sides, types=EVENT_TYPES, area=area,
                                area_json=_area_json(area.extent), fills_json=json.dumps(dict(area.fills))))
 
@@ -157,7 +164,7 @@ def _incident_page(request: Request, incident_id: str, *, done: str = "", error:
                    status: int = 200) -> HTMLResponse:
     incident = _incident(request, incident_id)
     identity = identity_of(request)
-    agreements = jobs.list_agreements(_db(request))
+    agreements = jobs.agreements.list_agreements(_db(request))
     conflict = _conflict(request)
     compliance = [(a, assess(incident, a, agreements, sides=conflict.sides)) for a in agreements] \
         if decide(identity, "read", Resource("compliance")) else []
@@ -174,7 +181,7 @@ def _incident_page(request: Request, incident_id: str, *, done: str = "", error:
 
 def _incident(request: Request, incident_id: str) -> Incident:
     return fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
-                          lambda: jobs.get_incident(_db(request), incident_id, _conflict(request)),
+                          lambda: jobs.incidents.get_incident(_db(request), incident_id, _conflict(request)),
                           missing="TW-E305")
 
 
@@ -184,7 +191,7 @@ def merge_form(request: Request, incident_id: str, absorb: Annotated[str, Form(m
     """Merge incident `absorb` into this one, from the incident page's form."""
     db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
     return _overridden(request, incident_id, "merged",
-                       lambda: jobs.merge_incidents(db, incident_id, absorb.strip(), by, note.strip(), conflict))
+                       lambda: jobs.incidents.merge_incidents(db, incident_id, absorb.strip(), by, note.strip(), conflict))
 
 
 @router.post("/events/{event_id}/split", openapi_extra=guard("override", "create"))
@@ -192,7 +199,7 @@ def split_form(request: Request, event_id: str, note: Annotated[str, Form(max_le
     """Split an event out of its incident, from the incident page's form."""
     db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
     return _overridden(request, _incident_of(request, event_id), "split",
-                       lambda: jobs.split_event(db, event_id, by, note.strip(), conflict))
+                       lambda: jobs.incidents.split_event(db, event_id, by, note.strip(), conflict))
 
 
 @router.post("/events/{event_id}/pin", openapi_extra=guard("override", "create"))
@@ -201,12 +208,12 @@ def pin_form(request: Request, event_id: str, incident_id: Annotated[str, Form(m
     """Pin an event to an incident, from the incident page's form."""
     db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
     return _overridden(request, _incident_of(request, event_id), "pinned",
-                       lambda: jobs.pin_event(db, event_id, incident_id.strip(), by, note.strip(), conflict))
+                       lambda: jobs.incidents.pin_event(db, event_id, incident_id.strip(), by, note.strip(), conflict))
 
 
 def _incident_of(request: Request, event_id: str) -> str:
     try:
-        found = jobs.incident_of_event(_db(request), event_id)
+        found = jobs.incidents.incident_of_event(_db(request), event_id)
     except IncidentError:
         raise not_found(f"event {event_id!r}") from None
     if found is None:
@@ -222,7 +229,7 @@ def _overridden(request: Request, incident_id: str, done: str, action: Callable[
     except IncidentError as err:
         message = str(err).removeprefix(f"{err.code}: ")
         return _incident_page(request, incident_id, error=f"{message} ({err.code})", status=status_of(err))
-    now = jobs.incident_of_event(_db(request), made.target_event_id or made.event_id) or incident_id
+    now = jobs.incidents.incident_of_event(_db(request), made.target_event_id or made.event_id) or incident_id
     return RedirectResponse(f"/incidents/{now}?{urlencode({'done': done})}", status_code=303)
 
 
@@ -269,7 +276,7 @@ def text_pieces(text: str) -> list[tuple[int | None, str]]:
 def agreements_page(request: Request) -> HTMLResponse:
     """Every agreement, with its window in its own zone and in UTC."""
     identity = identity_of(request)
-    agreements = [a for a in jobs.list_agreements(_db(request)) if decide(identity, "read", Resource("agreement"))]
+    agreements = [a for a in jobs.agreements.list_agreements(_db(request)) if decide(identity, "read", Resource("agreement"))]
     rows = [(a, _windows(a, agreements, _conflict(request))) for a in agreements]
     return HTMLResponse(render(request, "agreements.html", rows=rows))
 

@@ -19,10 +19,10 @@ import pytest
 
 from trucewatch import jobs
 from trucewatch.demo import example_agreements_path, sample_report_paths
+from trucewatch.jobs.accounts import add_user
 from trucewatch.records import Complaint
 from trucewatch.settings import Settings
-from trucewatch.storage.web import WebStore
-from trucewatch.web.accounts import add_user
+from trucewatch.storage.workplace import WebStore
 
 from ..live import live_server
 
@@ -76,9 +76,9 @@ def build_site(folder: Path) -> Site:
     db_url = site_settings(folder).database_url
     hostile = folder / "hostile.json"
     hostile.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    results = jobs.ingest_paths([*sample_report_paths(), hostile], db_url)
+    results = jobs.ingest.ingest_paths([*sample_report_paths(), hostile], db_url)
     assert all(r.status == "added" for r in results), [r.reason for r in results if r.status != "added"]
-    jobs.load_agreements(db_url, example_agreements_path())
+    jobs.agreements.load_agreements(db_url, example_agreements_path())
     for name, (role, party, guarantor) in USERS.items():
         add_user(db_url, name, role, PASSWORD, party=party, guarantor=guarantor)
     complaints = {}
@@ -92,15 +92,15 @@ def build_site(folder: Path) -> Site:
 
 
 def _both_parties(db_url: str) -> str:
-    incidents, _ = jobs.list_incidents(db_url, limit=None, contested=True)
+    incidents, _ = jobs.incidents.list_incidents(db_url, limit=None, contested=True)
     for summary in incidents:
-        if {"PAK", "AFG"} <= {c.party for c in jobs.get_incident(db_url, summary.incident_id).claims}:
+        if {"PAK", "AFG"} <= {c.party for c in jobs.incidents.get_incident(db_url, summary.incident_id).claims}:
             return summary.incident_id
     raise AssertionError("the demo has no incident with claims of both parties")
 
 
 def _incident_of_report(db_url: str, report_id: str) -> str:
-    events, _ = jobs.list_events(db_url)
+    events, _ = jobs.incidents.list_events(db_url)
     found = [e.incident_id for e in events if e.report_id == report_id and e.incident_id]
     assert found, f"report {report_id} gave no incident"
     return found[0]

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from trucewatch import jobs
+from trucewatch.jobs.accounts import add_user
 from trucewatch.records import SourcedClaim
-from trucewatch.web.accounts import add_user
 
 from ..live import live_server
 from .conftest import PASSWORD, Site, shoot, sign_in, site_settings
@@ -44,10 +44,10 @@ def paktika(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         path.write_text(json.dumps(report), encoding="utf-8")
         paths.append(path)
     db_url = site_settings(folder).database_url
-    results = jobs.ingest_paths(paths, db_url)
+    results = jobs.ingest.ingest_paths(paths, db_url)
     assert all(r.status == "added" for r in results), [r.reason for r in results]
     add_user(db_url, "analyst", "analyst", PASSWORD)
-    events, _ = jobs.list_events(db_url)
+    events, _ = jobs.incidents.list_events(db_url)
     incident = next(e.incident_id for e in events if e.report_id == "paktika-denial" and e.incident_id)
     with live_server(site_settings(folder)) as url:
         yield Site(folder, url, contested=incident, hostile="", complaints={})
@@ -55,7 +55,7 @@ def paktika(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def pakistans(site: Site) -> dict[str, SourcedClaim]:
     """Pakistan's denial and later acknowledgement in the incident, as the store holds them."""
-    claims = {c.claim.stance: c for c in jobs.get_incident(site.db_url, site.contested).claims if c.party == "PAK"}
+    claims = {c.claim.stance: c for c in jobs.incidents.get_incident(site.db_url, site.contested).claims if c.party == "PAK"}
     assert {"denies", "acknowledges_later"} <= claims.keys(), f"the store holds {sorted(claims)}"
     return {stance: claims[stance] for stance in SHOWN}
 

@@ -24,10 +24,10 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from trucewatch.errors import TrucewatchError
 from trucewatch.records import IngestResult
@@ -447,9 +447,9 @@ def _new_export_path() -> Path:
 def _ingest_and_export(articles: list[Path], db_url: str, export_path: Path, progress: bool) -> list[IngestResult]:
     from trucewatch import jobs  # noqa: PLC0415  (scoring alone needs no store)
 
-    results = jobs.ingest_paths(articles, db_url=db_url, progress=progress)
+    results = jobs.ingest.ingest_paths(articles, db_url=db_url, progress=progress)
     with export_path.open("w", encoding="utf-8") as out:
-        jobs.export_events(db_url, "jsonl", out)
+        jobs.exports.export_events(db_url, "jsonl", out)
     return results
 
 

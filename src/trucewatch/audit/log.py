@@ -4,14 +4,14 @@ What is logged. Each write appends one entry in the same transaction as the writ
 does: `append(conn, actor, action, subject, payload)` on the write's connection, or the hook of
 `recorder(actor, (action, subject, payload), ...)` handed to the Store method that makes the write. Today:
 
-- `ingest.report` (a stored report: id, SHA-256, source, events), `jobs.ingest_report`;
-- `incident.override` (merge, split or pin, who and why), `jobs.override`;
-- `agreement.load`, `agreement.set`, `agreement.remove`, `jobs.load_agreements` / `set_agreement` /
+- `ingest.report` (a stored report: id, SHA-256, source, events), `jobs.ingest.ingest_report`;
+- `incident.override` (merge, split or pin, who and why), `jobs.incidents.override`;
+- `agreement.load`, `agreement.set`, `agreement.remove`, `jobs.agreements.load_agreements` / `set_agreement` /
   `remove_agreement`;
-- `audit.key` (a guarantor's checkpoint key registered), `trucewatch.verify.checkpoint.add_key`;
-- `user.add`, `user.role`, `user.disable`, `trucewatch.web.accounts`;
+- `audit.key` (a guarantor's checkpoint key registered), `trucewatch.audit.checkpoint.add_key`;
+- `user.add`, `user.role`, `user.disable`, `trucewatch.jobs.accounts`;
 - `complaint.file`, `complaint.transition`, `finding.draft` / `edit` / `amend` / `sign` / `publish`,
-  `evidence.add` / `annotate` / `withdraw`, `trucewatch.verify.casework`.
+  `evidence.add` / `annotate` / `withdraw`, `trucewatch.jobs.casework`.
 
 **Every new kind of write must call `append` too, inside its own transaction.** A write that is not logged is a
 write nobody can later prove happened, or did not.
@@ -19,7 +19,7 @@ write nobody can later prove happened, or did not.
 The leaf of entry `seq` is the canonical JSON (sorted keys, no whitespace, UTF-8, no floats) of
 {"action", "actor", "at", "payload", "seq", "subject"}, the payload as a JSON value: every column but `leaf_hash`
 is covered, and `leaf_hash` is SHA-256(0x00 || leaf). `check_log` recomputes every leaf from the columns, checks the
-numbering and rebuilds the tree; `trucewatch.verify.checkpoint` checks the tree against signed checkpoints. See
+numbering and rebuilds the tree; `trucewatch.audit.checkpoint` checks the tree against signed checkpoints. See
 docs/audit.md.
 """
 from __future__ import annotations
@@ -29,16 +29,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
+from trucewatch.audit.merkle import MerkleTree, leaf_hash
 from trucewatch.errors import AuditError, TrucewatchError
 from trucewatch.records import Agreement, AuditEntry, Event, Override, Report
-from trucewatch.storage.audit import AuditStore, insert_entry, next_seq
+from trucewatch.storage.audit_log import AuditStore, insert_entry, next_seq
 from trucewatch.storage.repository import AuditHook
-from trucewatch.verify.merkle import MerkleTree, leaf_hash
 
 MAX_PROBLEMS = 50  # problems kept by `check_log`; the rest are only counted
 
@@ -89,7 +89,7 @@ def make_entry(seq: int, at: str, actor: str, action: str, subject: str, payload
 
 def now_utc() -> str:
     """The time an entry is stamped with: UTC, ISO 8601, microseconds, 'Z'."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def append(target: Connection | HasEngine, actor: str, action: str, subject: str,
@@ -121,7 +121,7 @@ def override_entry(override: Override) -> tuple[str, str, dict[str, Any]]:
     """`incident.override`: a monitor's merge, split or pin of an event, why, and when."""
     return ("incident.override", override.event_id, {
         "kind": override.kind, "target_event_id": override.target_event_id, "note": override.note,
-        "at": override.at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")})
+        "at": override.at.astimezone(UTC).isoformat().replace("+00:00", "Z")})
 
 
 def agreement_entry(action: str, agreement: Agreement, **details: Any) -> tuple[str, str, dict[str, Any]]:

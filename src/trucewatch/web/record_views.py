@@ -7,7 +7,7 @@
   summary's dates, time precision and country give (`assess.possible_time_of`). Sides, parties and clocks are the
   conflict's (`RecordContext.conflict`).
 - **Activity**: incidents and deaths per day (per week over long spans) and party, with the agreements' windows.
-- **Assessments** against an agreement (`jobs.assess_incidents`) are kept in an `AssessmentCache` until the
+- **Assessments** against an agreement (`jobs.agreements.assess_incidents`) are kept in an `AssessmentCache` until the
   incidents, the overrides or the agreements change.
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ from sqlalchemy import Engine
 
 from trucewatch import jobs
 from trucewatch.conflict import Conflict, shipped_conflict
-from trucewatch.pipeline.assess import UNIDENTIFIED as UNIDENTIFIED_SIDE
 from trucewatch.pipeline.assess import (
+    UNIDENTIFIED as UNIDENTIFIED_SIDE,
     VIOLENT,
     possible_time_of,
     window_of,
@@ -102,7 +102,7 @@ class AssessmentCache:
             found = {i: self._kept[(agreement_id, i)] for i in incident_ids if (agreement_id, i) in self._kept}
         missing = [i for i in dict.fromkeys(incident_ids) if i not in found]
         if missing:
-            fresh = {a.incident_id: a for a in jobs.assess_incidents(db_url, agreement_id, missing, conflict)}
+            fresh = {a.incident_id: a for a in jobs.agreements.assess_incidents(db_url, agreement_id, missing, conflict)}
             found.update(fresh)
             with self._lock:
                 if self._state == state:

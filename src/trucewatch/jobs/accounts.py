@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from trucewatch.audit.log import default_actor, recorder
+from trucewatch.casework.access import binding_problem
 from trucewatch.errors import WebError
 from trucewatch.records import ApiToken, User
-from trucewatch.storage.web import WebStore
-from trucewatch.verify.audit import default_actor, recorder
-from trucewatch.web.access import binding_problem
+from trucewatch.storage.workplace import WebStore
 from trucewatch.web.auth import hash_password, issue_token
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
@@ -47,7 +47,7 @@ def add_user(db_url: str, name: str, role: str, password: str, *, party: str | N
                 guarantor=guarantor.upper() if guarantor else None)
     entry = ("user.add", user.name, {"role": user.role, "party": user.party, "guarantor": user.guarantor})
     with WebStore.open(db_url) as store:
-        return store.add_user(user, password_hash, _now(), audit=recorder(by or default_actor(), entry))
+        return store.add_user(user, password_hash, utc_now(), audit=recorder(by or default_actor(), entry))
 
 
 def list_users(db_url: str) -> list[Account]:
@@ -108,11 +108,11 @@ def revoke_token(db_url: str, token_id: str) -> ApiToken:
     """Revoke a token by its id (the part between 'tw_' and '.'); TW-E606 for an unknown id."""
     token_id = token_id.removeprefix("tw_").split(".", 1)[0]
     with WebStore.open(db_url) as store:
-        token = store.revoke_token(token_id, _now())
+        token = store.revoke_token(token_id, utc_now())
     if token is None:
         raise WebError("TW-E606", token_id=token_id, detail="")
     return token
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+def utc_now() -> datetime:
+    return datetime.now(UTC)

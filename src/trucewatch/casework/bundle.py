@@ -28,15 +28,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from trucewatch.audit.checkpoint import Checkpoint, read_checkpoint, verify_audit
+from trucewatch.audit.log import InclusionProof, entry_leaf, now_utc
+from trucewatch.audit.merkle import MerkleTree
+from trucewatch.casework import findings as rules
 from trucewatch.errors import FindingError
+from trucewatch.jobs.casework import Desk, get_finding, may_read
 from trucewatch.records import EvidenceOriginal, Finding, User
-from trucewatch.storage.audit import AuditStore
-from trucewatch.verify import findings as rules
-from trucewatch.verify.audit import InclusionProof, entry_leaf, now_utc
-from trucewatch.verify.casework import Desk, get_finding, may_read
-from trucewatch.verify.checkpoint import Checkpoint, read_checkpoint, verify_audit
-from trucewatch.verify.merkle import MerkleTree
-from trucewatch.web import evidence as evidence_files
+from trucewatch.storage import evidence as evidence_files
+from trucewatch.storage.audit_log import AuditStore
 
 SCRIPT = "verify_bundle.py"
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry this time, so one bundle zips to the same bytes
@@ -76,7 +76,7 @@ def make_bundle(desk: Desk, user: User | None, finding_id: str, checkpoint: Chec
     if checkpoint is not None:
         files["checkpoint.txt"] = checkpoint.text().encode("utf-8")
     files["finding-record.json"] = _json(_record(desk, user, finding, originals, proofs))
-    files[SCRIPT] = resources.files("trucewatch.verify").joinpath(SCRIPT).read_bytes()
+    files[SCRIPT] = resources.files("trucewatch.casework").joinpath(SCRIPT).read_bytes()
     files["README.txt"] = _readme(finding, proofs, checkpoint).encode("utf-8")
     files["MANIFEST"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
                                 for path, data in sorted(files.items())).encode("utf-8")

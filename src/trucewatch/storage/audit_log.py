@@ -1,7 +1,7 @@
 """The audit log's part of the store: entries appended and read in order, and the guarantors' checkpoint keys.
 
 Only SQL lives here; what an entry means, how it is hashed and how the log is verified is
-`trucewatch.verify.audit`. Entries are appended on the connection of the write they record (so both commit or
+`trucewatch.audit.log`. Entries are appended on the connection of the write they record (so both commit or
 neither does), after that write: by then the transaction holds SQLite's write lock, so the next `seq` read here
 stays free until commit; PostgreSQL is asked for a table lock that serialises appenders the same way.
 """

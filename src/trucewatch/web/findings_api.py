@@ -4,7 +4,7 @@ evidence records, annotations and withdrawals, and findings (draft, edit, sign, 
 Every route declares what it serves (`guard(kind, action)`, rules in `access`); each object is checked again, and
 what the caller may not see is "not found" (404), as in `api`. Request bodies of routes that name an object are read
 only after that check, so an invalid body cannot tell another party's complaint from one that does not exist. The
-work is done by `trucewatch.verify.casework`, which checks the workflow and the roles again. See docs/findings.md.
+work is done by `trucewatch.jobs.casework`, which checks the workflow and the roles again. See docs/findings.md.
 """
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from fastapi import APIRouter, Body, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from trucewatch.casework import findings as rules, workflow
+from trucewatch.casework.access import Identity, Resource, decide
+from trucewatch.casework.bundle import make_bundle, zip_bytes
 from trucewatch.errors import FindingError, WebError
+from trucewatch.jobs import casework
+from trucewatch.jobs.casework import Desk, EvidenceView
 from trucewatch.records import Complaint, ComplaintTransition, Finding, User
-from trucewatch.verify import casework, workflow
-from trucewatch.verify import findings as rules
-from trucewatch.verify.bundle import make_bundle, zip_bytes
-from trucewatch.verify.casework import Desk, EvidenceView
-from trucewatch.web.access import Identity, Resource, decide
 from trucewatch.web.api import ERRORS, ErrorEnvelope, One, Page, complaint_json
 from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
 

@@ -1,4 +1,4 @@
-"""`trucewatch complaints ...` and `trucewatch findings ...`: thin commands over `trucewatch.verify.casework`.
+"""`trucewatch complaints ...` and `trucewatch findings ...`: thin commands over `trucewatch.jobs.casework`.
 
 Every command acts as a user of the workplace (`--as NAME`, default TRUCEWATCH_USER) and is held to that user's role
 as the web app is: the same rule table and workflow. Registered on the `main` group by cli/main.py; this module
@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 import click
 
+from trucewatch.casework import findings as rules
+from trucewatch.casework.bundle import checked_checkpoint, make_bundle, write_bundle
+from trucewatch.jobs import casework
+from trucewatch.jobs.casework import Desk
 from trucewatch.records import ATTRIBUTIONS, COMPLAINT_STATUSES, GRADES, Finding, User
 from trucewatch.settings import Settings, load_settings
-from trucewatch.verify import casework
-from trucewatch.verify import findings as rules
-from trucewatch.verify.bundle import checked_checkpoint, make_bundle, write_bundle
-from trucewatch.verify.casework import Desk
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,7 +88,7 @@ def complaints_show(complaint_id: str, as_user: str | None, db: str | None) -> N
         history = desk.cases.transitions(complaint_id)
         evidence = casework.evidence_of(desk, user, c)
         found = casework.list_findings(desk, user, complaint_id)
-    from trucewatch.verify.workflow import next_states  # noqa: PLC0415
+    from trucewatch.casework.workflow import next_states  # noqa: PLC0415
 
     click.echo(f"complaint {c.complaint_id} of {c.party}: {c.status}")
     click.echo(f"filed {c.filed_at:%Y-%m-%d %H:%M} UTC by {c.filed_by}; incident {c.incident_id or 'none named'}")

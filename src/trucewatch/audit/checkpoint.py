@@ -11,7 +11,7 @@ signature by a registered key of each guarantor (GUARANTOR_CODES). Keys are Ed25
 written as the signed-note verifier key `name+<key id hex>+base64(0x01 || public key)`, and in files of trusted keys
 (kept by guarantors and parties outside the system) one per line after its guarantor: `QAT qat-1+1a2b3c4d+AR...`.
 
-`verify_audit` recomputes the log (`trucewatch.verify.audit.check_log`), checks the registered keys against their
+`verify_audit` recomputes the log (`trucewatch.audit.log.check_log`), checks the registered keys against their
 registrations in the log (and against trusted keys from outside, when given), and for every kept checkpoint: its
 signatures, that it is complete, and that the log now extends it (its first `size` leaves hash to the checkpoint's
 root, and a consistency proof from it to the current tree verifies). See docs/audit.md.
@@ -25,19 +25,22 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 
+from trucewatch.audit.log import LogState, Problem, append, check_log, now_utc
+from trucewatch.audit.merkle import verify_consistency
 from trucewatch.errors import AuditError
 from trucewatch.records import GUARANTOR_CODES, AuditKey
 from trucewatch.settings import Settings
-from trucewatch.storage.audit import AuditStore, insert_key
-from trucewatch.verify.audit import LogState, Problem, append, check_log, now_utc
-from trucewatch.verify.merkle import verify_consistency
+from trucewatch.storage.audit_log import AuditStore, insert_key
 
 ED25519 = b"\x01"  # the signed-note signature type of Ed25519
 DASH = "\u2014"  # the em dash that begins a signature line
@@ -329,7 +332,7 @@ def make_checkpoint(db_url: str, key_paths: Sequence[Path], origin: str = DEFAUL
     with AuditStore.open(db_url, upgrade=False) as store:
         keys = store.keys()
         state = _sound_log(store, keys)
-    when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     checkpoint = Checkpoint(origin, state.size, state.root, (f"time {when}",))
     for path, key in private:
         checkpoint = sign(checkpoint, _registered(keys, key, path).name, key)

@@ -1,4 +1,4 @@
-"""`trucewatch audit ...`: thin commands over `trucewatch.verify` (the audit log, its keys and checkpoints).
+"""`trucewatch audit ...`: thin commands over `trucewatch.jobs.auditing` (the audit log, its keys and checkpoints).
 
 Registered on the `main` group by cli/main.py; this module imports nothing from it, so either may be imported first.
 Errors (`TrucewatchError`) are turned into exit code 2 by the `main` group; `audit verify` exits 1 when the log or a
@@ -14,10 +14,9 @@ from typing import TypeVar
 
 import click
 
+from trucewatch.audit import checkpoint as cp, log
 from trucewatch.records import GUARANTOR_CODES
 from trucewatch.settings import Settings, load_settings, masked_url
-from trucewatch.verify import audit as log
-from trucewatch.verify import checkpoint as cp
 
 F = TypeVar("F")
 

@@ -156,7 +156,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("me", "read"): signed_in,
     # verification (docs/findings.md): findings are drafted, signed and published by guarantor monitors only (admins
     # run the deployment and make no verification decisions); a published finding is for everyone, a draft for
-    # monitors and admins; a complaint's transitions are checked against trucewatch.verify.workflow as well
+    # monitors and admins; a complaint's transitions are checked against trucewatch.casework.workflow as well
     ("finding", "list"): anyone,  # each finding then checked with ("finding", "read")
     ("finding", "read"): published_or(*STAFF),
     ("finding", "create"): roles("monitor"),  # drafting, amending (a new version)

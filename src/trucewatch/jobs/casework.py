@@ -1,8 +1,8 @@
 """Verification as plain jobs over the store: complaints moved through their workflow, findings drafted, edited,
 signed, published and amended, evidence originals kept, annotated and withdrawn. The HTTP API, the pages and the
 CLI (`trucewatch complaints`, `trucewatch findings`) call these; each acts as a `User` and checks what that user's role
-may do against the one rule table (`trucewatch.web.access.decide`, pure) and the workflow
-(`trucewatch.verify.workflow`), so the CLI's `--as NAME` is held to the same rules as the web.
+may do against the one rule table (`trucewatch.casework.access.decide`, pure) and the workflow
+(`trucewatch.casework.workflow`), so the CLI's `--as NAME` is held to the same rules as the web.
 
 Every write appends its audit-log entries in its own transaction (docs/audit.md): `complaint.file`,
 `complaint.transition`, `finding.draft`, `finding.edit`, `finding.amend`, `finding.sign`, `finding.publish`,
@@ -16,27 +16,31 @@ import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Engine
 
+from trucewatch.audit.log import now_utc, recorder
+from trucewatch.casework import findings as rules, workflow
+from trucewatch.casework.access import Identity, Resource, decide, visible_parties
 from trucewatch.conflict import known_parties, load_conflict
 from trucewatch.errors import FindingError, WebError
 from trucewatch.records import (
-    Complaint, ComplaintTransition, EvidenceAnnotation, EvidenceOriginal, EvidenceWithdrawal, Finding,
-    FindingSignature, User,
+    Complaint,
+    ComplaintTransition,
+    EvidenceAnnotation,
+    EvidenceOriginal,
+    EvidenceWithdrawal,
+    Finding,
+    FindingSignature,
+    User,
 )
 from trucewatch.settings import Settings
-from trucewatch.storage import Store
+from trucewatch.storage import Store, evidence as evidence_files
 from trucewatch.storage.cases import CaseStore
-from trucewatch.storage.web import WebStore
-from trucewatch.verify import findings as rules
-from trucewatch.verify import workflow
-from trucewatch.verify.audit import now_utc, recorder
-from trucewatch.web import evidence as evidence_files
-from trucewatch.web.access import Identity, Resource, decide, visible_parties
+from trucewatch.storage.workplace import WebStore
 
 Entry = tuple[str, str, dict[str, Any]]
 
@@ -133,7 +137,7 @@ def open_complaint(desk: Desk, user: User, incident_id: str, party: str, text: s
         raise WebError("TW-E616", what=f"incident {incident_id!r}")
     _refuse(problems)
     made = Complaint(complaint_id=f"cmp-{secrets.token_hex(6)}", party=party, text=text.strip(), filed_by=user.name,
-                     filed_at=datetime.now(timezone.utc), incident_id=incident_id)
+                     filed_at=datetime.now(UTC), incident_id=incident_id)
     return file_complaint(desk, user, made)
 
 

@@ -12,23 +12,60 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, delete, func, insert, select, true, tuple_, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from trucewatch.errors import WebError
-from trucewatch.records import ApiToken, Complaint, Event, Evidence, EvidenceOriginal, Report, User
+from trucewatch.records import (
+    ApiToken,
+    Complaint,
+    Event,
+    Evidence,
+    EvidenceOriginal,
+    Report,
+    User,
+)
 from trucewatch.storage.cases import insert_originals
 from trucewatch.storage.repository import (
-    EVENTS, INCIDENTS, REPORTS, AuditHook, IncidentFilter, IncidentSummary, Store, _as_utc, _children, _event,
-    _incident_where, _report, _summary, _utc, common_where,
+    EVENTS,
+    INCIDENTS,
+    REPORTS,
+    AuditHook,
+    IncidentFilter,
+    IncidentSummary,
+    Store,
+    _as_utc,
+    _children,
+    _event,
+    _incident_where,
+    _report,
+    _summary,
+    _utc,
+    common_where,
 )
 from trucewatch.storage.schema import (
-    ApiTokenRow, ComplaintEvidenceRow, ComplaintRow, LoginAttemptRow, UserRow, WebSessionRow,
+    ApiTokenRow,
+    ComplaintEvidenceRow,
+    ComplaintRow,
+    LoginAttemptRow,
+    UserRow,
+    WebSessionRow,
 )
 
 USERS: Table = UserRow.__table__  # type: ignore[assignment]
@@ -39,7 +76,7 @@ COMPLAINTS: Table = ComplaintRow.__table__  # type: ignore[assignment]
 EVIDENCE: Table = ComplaintEvidenceRow.__table__  # type: ignore[assignment]
 
 LAST_DAY, FIRST_DAY = date(9999, 12, 31), date(1, 1, 1)
-LAST_AT = datetime(9999, 12, 31, tzinfo=timezone.utc)
+LAST_AT = datetime(9999, 12, 31, tzinfo=UTC)
 MOST, LEAST = 2**62, -1
 
 

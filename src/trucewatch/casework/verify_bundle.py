@@ -1,6 +1,10 @@
 """Check a trucewatch finding bundle with python3 alone (no trucewatch): run `sha256sum -c MANIFEST`, then
 `python3 verify_bundle.py` in the bundle's folder. See README.txt; docs/findings.md explains each step."""
-import base64, hashlib, json, os, sys
+import base64
+import hashlib
+import json
+import os
+import sys
 
 GUARANTORS = {"QAT", "TUR"}
 sha = lambda data: hashlib.sha256(data).digest()

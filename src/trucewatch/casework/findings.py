@@ -1,6 +1,6 @@
 """Findings: the published scale of grades and attributions, a finding's canonical bytes and content hash, what a
 valid draft is, and the rules of sign-off, sealing, publication and versions. Pure: no I/O (the store and the jobs
-are `trucewatch.storage.cases` and `trucewatch.verify.casework`).
+are `trucewatch.storage.cases` and `trucewatch.jobs.casework`).
 
 **Canonical bytes.** A finding's content is every field that says what was established, on what, by whom and when it
 was drafted: `finding_id`, `version`, `series`, `supersedes`, `complaint_ids`, `incident_ids`, `agreement_id`,
@@ -68,7 +68,7 @@ def canonical_bytes(finding: Finding) -> bytes:
 
 
 def canonical_json(value: Any) -> str:
-    """As the audit log writes its leaves (trucewatch.verify.audit.canonical_json): sorted keys, no whitespace,
+    """As the audit log writes its leaves (trucewatch.audit.log.canonical_json): sorted keys, no whitespace,
     non-ASCII as itself. Findings hold no floats."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 

@@ -1,5 +1,5 @@
 """A complaint's way from filing to a published finding: its states, the transitions between them, and who may make
-each. Pure: no I/O, no database, no web; `trucewatch.verify.casework` applies it, and docs/findings.md shows the
+each. Pure: no I/O, no database, no web; `trucewatch.jobs.casework` applies it, and docs/findings.md shows the
 table for people.
 
     received -> under review <-> needs information

@@ -1,0 +1,208 @@
+"""Ingest: read report files, code their events, store each report with its events and audit entry in one
+transaction, and resolve the new events into incidents at once (`resolve_new`: they join incidents already known or
+open new ones; nothing else is recomputed). Each job returns data; none prints (a progress bar only when asked, on
+stderr).
+
+The conflict: jobs that read the actor dictionary, the gazetteer or the sides take the `Conflict` the caller loaded
+from its settings (`trucewatch.conflict.load_conflict`); without one, the shipped data.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trucewatch.audit.log import (
+    default_actor,
+    recorder,
+    report_entry,
+)
+from trucewatch.conflict import Conflict, shipped_conflict
+from trucewatch.errors import (
+    IngestError,
+    TrucewatchError,
+)
+from trucewatch.pipeline.extract import extract_events
+from trucewatch.pipeline.incident import describe
+from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
+from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for
+from trucewatch.pipeline.sides import Sides
+from trucewatch.records import (
+    Event,
+    Incident,
+    IngestResult,
+    Override,
+    Report,
+)
+from trucewatch.storage import Store
+
+if TYPE_CHECKING:
+    pass
+
+DESCRIBE_BATCH = 200  # incidents described and saved per transaction by `describe_all` callers
+
+log = logging.getLogger(__name__)
+
+
+def ingest_paths(paths: list[Path], db_url: str, published: date | None = None, progress: bool = False,
+                 max_report_bytes: int | None = None, conflict: Conflict | None = None) -> list[IngestResult]:
+    """Read every file under `paths`, extract its events (with the conflict's actor dictionary and gazetteer) and
+    store each report in its own transaction.
+
+    One bad file gives one refused IngestResult with the reason; the rest of the batch goes on. Content already
+    stored (same SHA-256) is "unchanged" and not extracted again.
+    """
+    return list(iter_ingest(paths, db_url, published, progress, max_report_bytes, conflict))
+
+
+def iter_ingest(paths: list[Path], db_url: str, published: date | None = None, progress: bool = False,
+                max_report_bytes: int | None = None, conflict: Conflict | None = None) -> Iterator[IngestResult]:
+    """`ingest_paths`, one result at a time as each report is done."""
+    from tqdm import tqdm  # noqa: PLC0415  (only ingest draws a bar)
+
+    conflict = conflict or shipped_conflict()
+    limit = max_report_bytes or DEFAULT_MAX_BYTES
+    sources = list(iter_sources(paths))
+    with Store.open(db_url) as store, tqdm(total=len(sources), unit="file", file=sys.stderr,
+                                           disable=not progress) as bar:
+        for source in sources:
+            if isinstance(source, IngestError):
+                yield _refused(source.details.get("source", "?"), source)
+            else:
+                for item in read_reports(source, published, limit):
+                    yield _refused(item.details["source"], item) if isinstance(item, IngestError) \
+                        else ingest_report(store, item, conflict)
+            bar.update()
+
+
+def ingest_report(store: Store, report: Report, conflict: Conflict | None = None) -> IngestResult:
+    """Extract one report's events, save it with them in one transaction, then resolve them into incidents; never
+    raises for a bad report. A report whose id is stored with other content is stored as a revision (new id)."""
+    conflict = conflict or shipped_conflict()
+    source = report.source or report.report_id
+    if store.has_report(report.sha256):
+        return IngestResult(source, report.report_id, "unchanged", at=utc_now())
+    report = store.versioned(report)
+    try:
+        events = extract_events(report, conflict.dictionary, conflict.gazetteer)
+    except TrucewatchError as err:
+        return _refused(source, err, report.report_id)
+    except Exception as err:  # a bug in extraction must not stop the batch, nor pass unnoticed
+        log.exception("event extraction failed for %s", source)
+        return _refused(source, IngestError("TW-E114", source=source, detail=f"{type(err).__name__}: {err}"),
+                        report.report_id)
+    try:
+        added = store.save(report, events, audit=recorder(default_actor(), report_entry(report, events)))
+    except TrucewatchError as err:
+        return _refused(source, err, report.report_id)
+    if not added:
+        return IngestResult(source, report.report_id, "unchanged", at=utc_now())
+    notes = [f"a revision of {report.revision_of}"] if report.revision_of else []
+    try:
+        resolve_new(store, events, conflict.sides)
+    except Exception as err:  # the report is stored; `trucewatch resolve` places its events later
+        log.exception("incident resolution failed for %s", source)
+        notes.append(f"not yet in incidents ({type(err).__name__}: {err}); run 'trucewatch resolve'")
+    return IngestResult(source, report.report_id, "added", reason="; ".join(notes), events=len(events), at=utc_now())
+
+
+# --- incidents ---------------------------------------------------------------------------------------------------
+
+
+def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = None) -> list[Incident]:
+    """Place newly stored events among the incidents already known, and rewrite the incidents they touch.
+
+    Only stored events near the new ones (`Store.events_near`) and the other events of their incidents are read, and
+    only their own columns; they keep their incidents. A new event joins the best-fitting of them or opens its own.
+    Stored events that have no incident yet are placed like new ones. Returns the incidents touched. `sides`: the
+    conflict's (default: the shipped data's)."""
+    if not events:
+        return []
+    sides = sides or Sides.shipped()
+    overrides = store.overrides()
+    known = _neighbourhood(store, events)
+    resolver = Resolver(overrides)
+    for e in known.values():
+        candidate = candidate_of(e, sides.side_of, sides.not_groups)
+        if e.incident_id is not None and candidate is not None:
+            resolver.seed(candidate, e.incident_id)
+    loose = [store.get_event(e.event_id) or e for e in known.values() if e.incident_id is None]
+    placed = _place(resolver, [*loose, *events], sides)
+    members: dict[str, list[Event]] = defaultdict(list, store.events_of_incidents(set(placed.values())))
+    for e in [*loose, *events]:
+        members[placed[e.event_id]].append(e)
+    incidents = describe_all(store, members, sides, overrides)
+    store.save_incidents(incidents)
+    return incidents
+
+
+def _neighbourhood(store: Store, events: Sequence[Event]) -> dict[str, Event]:
+    """Stored events that the new ones might join, with every other event of their incidents, without their child
+    rows; the new ones left out."""
+    near: dict[str, Event] = {}
+    for e in events:
+        if e.event_date is None or e.place is None:
+            continue
+        p = e.place
+        for other in store.events_near(e.event_date, e.event_date_end or e.event_date, p.country, p.admin1,
+                                       p.latitude, p.longitude, with_children=False):
+            near.setdefault(other.event_id, other)
+    incident_ids = {e.incident_id for e in near.values() if e.incident_id}
+    for found in store.events_of_incidents(incident_ids, with_children=False).values():
+        for member in found:
+            near.setdefault(member.event_id, member)
+    new = {e.event_id for e in events}
+    return {event_id: e for event_id, e in near.items() if event_id not in new}
+
+
+def _place(resolver: Resolver, events: Iterable[Event], sides: Sides) -> dict[str, str]:
+    """Each event's incident, adding them in date order as `resolve` does; an undated one stands alone."""
+    placed: dict[str, str] = {}
+    candidates = []
+    for e in events:
+        candidate = candidate_of(e, sides.side_of, sides.not_groups)
+        if candidate is None:
+            placed[e.event_id] = incident_id_for(e.event_id)
+        else:
+            candidates.append(candidate)
+    placed.update(resolver.add_all(candidates))
+    return placed
+
+
+def describe_all(store: Store, members: dict[str, list[Event]], sides: Sides,
+                  overrides: list[Override]) -> list[Incident]:
+    """The incident record of each incident id, from its events and their reports."""
+    reports = store.reports(e.report_id for found in members.values() for e in found)
+    return [_describe(incident_id, found, reports, sides, overrides) for incident_id, found in members.items()]
+
+
+def _describe(incident_id: str, events: list[Event], reports: dict[str, Report], sides: Sides,
+              overrides: list[Override]) -> Incident:
+    events = [replace(e, incident_id=incident_id) for e in events]
+    ids = {e.event_id for e in events}
+    own = [o for o in overrides if o.event_id in ids or o.target_event_id in ids]
+    return describe(incident_id, events, reports, sides.side_of, own, sides.nationalities)
+
+
+def sides_of(conflict: Conflict | None) -> Sides:
+    return (conflict or shipped_conflict()).sides
+
+
+def _refused(source: str, err: TrucewatchError, report_id: str | None = None) -> IngestResult:
+    return IngestResult(str(source), report_id, "refused", reason=reason(err, str(source)), at=utc_now())
+
+
+def reason(err: TrucewatchError, source: str) -> str:
+    """'TW-E104: empty report (no text); nothing to ingest': the error without the source it names first."""
+    text = str(err)
+    prefix = f"{err.code}: {source}: "
+    return f"{err.code}: {text[len(prefix):]}" if text.startswith(prefix) else text
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

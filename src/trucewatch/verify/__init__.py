@@ -1,1 +1,0 @@
-"""Verification: the tamper-evident audit log (a Merkle tree after RFC 9162) and its signed checkpoints."""
