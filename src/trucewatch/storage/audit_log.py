@@ -42,23 +42,10 @@ def insert_key(conn: Connection, key: AuditKey) -> None:
 
 
 class AuditStore:
-    """The audit log and keys of a database. Use `AuditStore.open(url)` (the same schema checks as `Store.open`)."""
+    """The audit log and keys of a database. A view over an open `Database` (`db.audit_log`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> AuditStore:
-        return cls(Store.open(url, upgrade=upgrade).engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> AuditStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def iter_entries(self) -> Iterator[AuditEntry]:
         """Every entry (whatever its seq), in seq order, a batch at a time."""

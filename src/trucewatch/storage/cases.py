@@ -87,23 +87,10 @@ def apply_moves(conn: Connection, moves: Sequence[ComplaintTransition]) -> list[
 
 
 class CaseStore:
-    """Complaints' history, findings, evidence originals. Use `CaseStore.open(url)` (the checks of `Store.open`)."""
+    """Complaints' history, findings, evidence originals. A view over an open `Database` (`db.cases`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> CaseStore:
-        return cls(Store.open(url, upgrade=upgrade).engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> CaseStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- complaints' history -------------------------------------------------------------------------------------
 

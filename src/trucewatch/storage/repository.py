@@ -1,6 +1,6 @@
 """The store: records in, records out. The only module that runs SQL.
 
-`Store.open(url)` connects to any SQLAlchemy URL (SQLite by default) and creates or upgrades the schema with the Alembic
+`connect(url)` (called once by `Database.open`) connects to any SQLAlchemy URL and creates or upgrades the schema with the Alembic
 revisions in `migrations/`. A report and its events are saved in one transaction; events are read back as a stream in
 (event_date, event_id) order, a batch at a time, so an export of millions of events runs in bounded memory.
 
@@ -159,36 +159,11 @@ class IncidentSummary:
 
 
 class Store:
-    """Reports and their coded events in a database. Use `Store.open(url)`; close it (or use `with`)."""
+    """Reports and their coded events, incidents, overrides and agreements: a view over an open `Database`
+    (`db.reports`); it never opens or closes the database itself."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Store:
-        """Connect; create or upgrade the schema when `upgrade`, else insist it is current (TW-E202)."""
-        if not upgrade:
-            _require_sqlite_file(url)
-        engine = _engine(url)
-        try:
-            with engine.begin() as conn:
-                _bring_to_head(conn, url, upgrade)
-        except (OperationalError, CommandError) as err:
-            engine.dispose()
-            raise StorageError("TW-E201", url=masked_url(url), detail=_first_line(err)) from err
-        except StorageError:
-            engine.dispose()
-            raise
-        return cls(engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- writing -----------------------------------------------------------------------------------------------
 
@@ -458,6 +433,25 @@ class Store:
 def head_revision() -> str:
     """The schema revision this trucewatch needs."""
     return _head()
+
+
+
+def connect(url: str, *, upgrade: bool = True) -> Engine:
+    """An engine on `url` with its schema checked: created or upgraded when `upgrade`, else required current (TW-E202);
+    TW-E201 when the database cannot be reached. `Database.open` calls it, once per caller."""
+    if not upgrade:
+        _require_sqlite_file(url)
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            _bring_to_head(conn, url, upgrade)
+    except (OperationalError, CommandError) as err:
+        engine.dispose()
+        raise StorageError("TW-E201", url=masked_url(url), detail=_first_line(err)) from err
+    except StorageError:
+        engine.dispose()
+        raise
+    return engine
 
 
 def migrate(url: str) -> tuple[str | None, str]:

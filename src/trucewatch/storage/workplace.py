@@ -1,7 +1,7 @@
 """The workplace's part of the store: users, browser sessions, API tokens, sign-in attempts and complaints; and pages
 of the public record (reports, events, incidents) read a page at a time by keyset, for the HTTP API.
 
-`WebStore.open(url)` opens the same database as `Store` (the tables come from migration 0004_web). Secrets never come
+`db.workplace` is a view of the same database as `db.reports` (the tables come from migration 0004_web). Secrets never come
 in: the store keeps and compares only what `trucewatch.web.auth` hands it (argon2 hashes, SHA-256 digests).
 
 Keyset pages: each listing is ordered by a sort key and the row id, and a page starts after the (key, id) of the
@@ -132,24 +132,11 @@ class EventFilter:
 
 
 class WebStore:
-    """Users, sessions, tokens, sign-in attempts, complaints, and keyset pages. Use `WebStore.open(url)`."""
+    """Users, sessions, tokens, sign-in attempts, complaints, and keyset pages. A view over an open
+    `Database` (`db.workplace`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> WebStore:
-        """Connect as `Store.open` does (the same schema checks and errors)."""
-        return cls(Store.open(url, upgrade=upgrade).engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> WebStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- users ---------------------------------------------------------------------------------------------------
 
