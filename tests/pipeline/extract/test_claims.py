@@ -111,3 +111,15 @@ def test_a_namesake_with_another_given_name_is_another_person():
             "“Jets bombed the houses,” said Iqbal Afridi, a PTI member of the National Assembly.")
     found = {c[:2] for c in claims_of(text)}
     assert ("PTI: Pakistan Tehreek-e-Insaf", "asserts") in found
+
+
+def test_a_name_in_what_is_claimed_is_not_who_claims_it():
+    text = ("A bus was ambushed on a highway near Noshki on Sunday, killing several people. "
+            "Earlier reports had claimed that at least nine Pakistani soldiers were killed in the ambush.")
+    assert not {c for c in claims_of(text) if c[0] == "Military Forces of Pakistan"}
+
+
+def test_according_to_names_its_speaker_before_the_comma():
+    text = ("Border guards clashed at a crossing in Nimroz province on Saturday, killing two guards. "
+            "According to reports in the local press, Taliban forces opened fire first.")
+    assert not {c for c in claims_of(text) if "Taliban" in c[0]}

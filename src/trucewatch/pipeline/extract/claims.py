@@ -248,7 +248,11 @@ def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention
     speakers = [s for s in speakers if _same_quote(quotes, s[0].span.start - base, cue.start)]
     cue_text = text[cue.start:cue.end]
     if _speaker_after(cue_text) or cue.start == 0:
-        after = [s for s in speakers if s[0].span.start - base >= cue.end and s[0].span.start - base - cue.end < 60]
+        # "According to reports by Iranian media, Taliban forces opened fire": the speaker stands inside the phrase
+        # the cue opens, before its comma; what follows the comma is what is claimed.
+        comma = text.find(",", cue.end)
+        reach = min(60, comma - cue.end if comma >= 0 else 60)
+        after = [s for s in speakers if 0 <= s[0].span.start - base - cue.end < reach]
         if after:
             return after[0]
     clause_start = max(_clause_start(text, cue.start), cue.start - _SPEAKER_REACH)
@@ -256,9 +260,16 @@ def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention
               and (s[0].actor.kind != "armed_group" or _is_subject_of(text, s[0].span.end - base, cue.start))]
     if before:
         return before[-1]
-    # "..., a Pakistani official told AP" and "said X" put the speaker after the verb.
+    # "..., a Pakistani official told AP" and "said X" put the speaker after the verb; "claimed that Pakistani
+    # soldiers were killed" puts what is claimed there, never who claims it — except in an admission, which is
+    # of one's own deed ("confirmed for the first time that Pakistan carried out the strikes").
+    if cue.stance != LATER and _COMPLEMENT_AFTER.match(text[cue.end:]):
+        return None
     after = [s for s in speakers if 0 <= s[0].span.start - base - cue.end < 40]
     return after[0] if after else None
+
+
+_COMPLEMENT_AFTER = re.compile(r"^\s*(?:[\w,]+\s+){0,3}?that\b|^\s+to\s+(?:be|have)\b", re.IGNORECASE)
 
 
 # "Shahid Rind, a spokesman for the provincial government, said": a person's name, then an apposition saying whom
