@@ -123,3 +123,10 @@ def test_according_to_names_its_speaker_before_the_comma():
     text = ("Border guards clashed at a crossing in Nimroz province on Saturday, killing two guards. "
             "According to reports in the local press, Taliban forces opened fire first.")
     assert not {c for c in claims_of(text) if "Taliban" in c[0]}
+
+
+def test_a_participle_denial_is_a_second_statement_of_the_same_speaker():
+    text = ("Airstrikes hit a village in Paktika province on Monday, killing eight people. "
+            "The TTP said the strikes killed only civilians, denying that any of its commanders had been hit.")
+    found = {c[:2] for c in claims_of(text)}
+    assert {("TTP: Tehreek-e-Taliban Pakistan", "asserts"), ("TTP: Tehreek-e-Taliban Pakistan", "denies")} <= found

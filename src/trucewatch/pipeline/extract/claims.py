@@ -92,6 +92,10 @@ def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], da
         speaker_words = found[0].surface if found else ""
         if claimant is None and parse is not None and parse.speaker is not None:
             claimant, speaker_words = _speaker_from_parse(sentence, parse.speaker, speakers)
+        if claims and _PARTICIPLE.match(sentence.text[cue.start:cue.end]) and sentence.text[:cue.start].rstrip(
+                ).endswith(","):
+            # "The TTP said ..., denying that ...": a participle's subject is the subject of the verb before it.
+            claimant, speaker_words = claims[-1].claimant, claims[-1].surface.split(" … ")[0]
         if claimant is None:
             if issuer is None:
                 continue
@@ -398,9 +402,16 @@ _STANCE_WEIGHT = {NCND: 0, LATER: 1, DENIES: 2, ASSERTS: 3}
 def _one_per_claimant(claims: list[Claim]) -> list[Claim]:
     """One claim per claimant per sentence: "X denied Pakistan's claims" is X's denial, not also X's assertion, and
     "said ... the statement added" says one thing twice. The most specific stance wins."""
-    best: dict[str, Claim] = {}
+    best: dict[tuple[str, bool], Claim] = {}
     for claim in claims:
-        held = best.get(claim.claimant)
+        # "The TTP said the strikes hit civilians, denying that a commander's house was hit": a denial added in a
+        # participle clause of its own is a second statement beside the assertion, kept apart.
+        key = (claim.claimant, claim.stance == DENIES and bool(_PARTICIPLE_DENIAL.search(claim.surface)))
+        held = best.get(key)
         if held is None or _STANCE_WEIGHT[claim.stance] < _STANCE_WEIGHT[held.stance]:
-            best[claim.claimant] = claim
+            best[key] = claim
     return sorted(best.values(), key=lambda c: claims.index(c))
+
+
+_PARTICIPLE = re.compile(r"^\w+ing$", re.IGNORECASE)
+_PARTICIPLE_DENIAL = re.compile(r"… (?:denying|rejecting|dismissing)$", re.IGNORECASE)
