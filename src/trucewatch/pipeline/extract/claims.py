@@ -123,6 +123,8 @@ def _statements(text: str) -> list[Cue]:
         words = text[cue.start:cue.end]
         if (cue.stance == DENIES and _GENERAL_DENIAL.fullmatch(words)) or (habit and habit.start() < cue.start):
             standing_end = cue.end
+            if _STANDING_CHARGE.search(text[max(0, cue.start - 60):cue.start]):
+                kept = []  # "X has accused Kabul of ..., a charge the Taliban deny": the charge is standing too
         elif standing_end >= 0 and _HANGS_ON.match(text[standing_end:cue.start]):
             standing_end = cue.end
         else:
@@ -130,6 +132,7 @@ def _statements(text: str) -> list[Cue]:
     return kept
 
 
+_STANDING_CHARGE = re.compile(r",\s+(?:a|an|the)\s+(?:charge|accusation|claim|allegation)s?\b", re.IGNORECASE)
 _HANGS_ON = re.compile(r"^[\s,]{0,3}$")  # "denies, saying": the participle says what the standing position says
 
 
