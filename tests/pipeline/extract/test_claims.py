@@ -134,5 +134,6 @@ def test_a_participle_denial_is_a_second_statement_of_the_same_speaker():
 
 def test_a_charge_the_other_side_denies_is_a_standing_position():
     text = ("Gunmen attacked a check post in Kurram on Monday, killing four soldiers. "
-            "Pakistani officials have accused Kabul of sheltering the attackers, a charge the Taliban government denies.")
+            "Pakistani officials have accused Kabul of sheltering the attackers, "
+            "a charge the Taliban government denies.")
     assert not {c for c in claims_of(text) if c[0] == "Government of Pakistan"}

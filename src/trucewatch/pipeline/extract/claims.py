@@ -8,7 +8,7 @@ named after the country where the event happened.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -136,7 +136,7 @@ _STANDING_CHARGE = re.compile(r",\s+(?:a|an|the)\s+(?:charge|accusation|claim|al
 _HANGS_ON = re.compile(r"^[\s,]{0,3}$")  # "denies, saying": the participle says what the standing position says
 
 
-def _parse_where_needed(sentence: Sentence, cues: list[Cue], found: dict[int, object], issuer: str | None
+def _parse_where_needed(sentence: Sentence, cues: list[Cue], found: Mapping[int, object], issuer: str | None
                         ) -> dict[int, Attribution]:
     """Parse the sentence only when a cue has no speaker by the rules (the parser costs about a millisecond a word
     group; most claims are 'X said')."""
