@@ -6,7 +6,7 @@
 For each N the synthetic reports of `generate_reports.py` are written to a .jsonl file in a temporary folder, and each
 measurement runs in a fresh Python process (so peak memory is that measurement's own):
 
-1. ingest: `trucewatch.jobs.ingest_paths([file], db_url=sqlite:///TMP/bench.sqlite3)`, timed: read, extract, store;
+1. ingest: `trucewatch.jobs.ingest.ingest_paths([file], db)` on a Database opened on sqlite:///TMP/bench.sqlite3, timed: read, extract, store;
    peak resident memory from `resource.getrusage(...).ru_maxrss`;
 2. read: `trucewatch.pipeline.ingest.read_reports` alone (parse, normalise, hash), timed;
 3. extract: `trucewatch.pipeline.extract.extract_events` alone over the same reports, in one process pinned to one
@@ -48,10 +48,12 @@ def peak_rss_mib() -> float:
 
 def measure_ingest(path: Path, workdir: Path) -> dict:
     from trucewatch import jobs
+    from trucewatch.storage import Database
 
-    started = time.perf_counter()
-    results = jobs.ingest.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench.sqlite3'}", progress=False)
-    seconds = time.perf_counter() - started
+    with Database.open(f"sqlite:///{workdir / 'bench.sqlite3'}") as db:
+        started = time.perf_counter()
+        results = jobs.ingest.ingest_paths([path], db, progress=False)
+        seconds = time.perf_counter() - started
     refused = [r for r in results if r.status == "refused"]
     return {"seconds": seconds, "results": len(results), "added": sum(r.status == "added" for r in results),
             "refused": len(refused), "first_refusal": refused[0].reason if refused else None,
@@ -171,9 +173,11 @@ def _time_stages(reports: list, extract_events: Callable[[Any], list]) -> dict:
 
 def measure_heap(path: Path, workdir: Path) -> dict:
     from trucewatch import jobs
+    from trucewatch.storage import Database
 
     tracemalloc.start()
-    jobs.ingest.ingest_paths([path], db_url=f"sqlite:///{workdir / 'bench-heap.sqlite3'}", progress=False)
+    with Database.open(f"sqlite:///{workdir / 'bench-heap.sqlite3'}") as db:
+        jobs.ingest.ingest_paths([path], db, progress=False)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"heap_peak_mib": peak / 2**20}

@@ -38,7 +38,7 @@ from sqlalchemy import func, insert, select
 
 from trucewatch.demo import example_agreements_path
 from trucewatch.jobs.agreements import load_agreements
-from trucewatch.storage import Store
+from trucewatch.storage import Database, Store
 from trucewatch.storage.repository import EVENTS, INCIDENTS, REPORTS
 from trucewatch.storage.schema import ClaimRow, FigureRow
 
@@ -55,7 +55,8 @@ AREAS = ((34.01, 71.58, 0.5, 6), (33.0, 70.1, 0.5, 5), (30.18, 66.98, 0.7, 5), (
 TYPES = (("Battles", "Armed clash", 35), ("Explosions/Remote violence", "Remote explosive/landmine/IED", 12),
          ("Explosions/Remote violence", "Suicide bomb", 3), ("Explosions/Remote violence", "Air/drone strike", 8),
          ("Explosions/Remote violence", "Shelling/artillery/missile attack", 6),
-         ("Violence against civilians", "Attack", 14), ("Violence against civilians", "Abduction/forced disappearance", 4),
+         ("Violence against civilians", "Attack", 14),
+         ("Violence against civilians", "Abduction/forced disappearance", 4),
          ("Protests", "Peaceful protest", 8), ("Riots", "Violent demonstration", 3),
          ("Strategic developments", "Arrests", 7))
 ACTORS = ("Military Forces of Pakistan", "TTP: Tehreek-e-Taliban Pakistan", "Military Forces of Afghanistan (Taliban)",
@@ -134,7 +135,8 @@ def load(db_url: str, n_events: int, seed: int) -> dict[str, float]:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     counts = dict.fromkeys(("reports", "events", "figures", "claims", "incidents"), 0)
     tables = {"reports": REPORTS, "events": EVENTS, "figures": FIGURES, "claims": CLAIMS, "incidents": INCIDENTS}
-    with Store.open(db_url) as store:
+    with Database.open(db_url) as database:
+        store = database.reports
         pending: dict[str, list[dict]] = {name: [] for name in tables}
         for number, accounts in happenings(n_events, seed):
             for name, rows in rows_of(number, len(accounts), rng, days, now).items():
@@ -158,7 +160,7 @@ def _flush(store: Store, tables: dict, pending: dict[str, list[dict]], counts: d
 def box_for(db_url: str, target: int) -> tuple[str, int]:
     """A box around the busiest area holding about `target` incidents: its bbox parameter and the count."""
     lat, lon = AREAS[0][0], AREAS[0][1]
-    with Store.open(db_url, upgrade=False) as store, store.engine.connect() as conn:
+    with Database.open(db_url, upgrade=False) as database, database.engine.connect() as conn:
         def count(half: float) -> int:
             c = INCIDENTS.c
             return conn.execute(select(func.count()).where(
@@ -196,7 +198,8 @@ def serve(db: Path) -> tuple[subprocess.Popen, int]:
                 return process, port
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(f"the server did not start: {process.stderr.read() if process.stderr else ''}")
+                said = process.stderr.read() if process.stderr else ""
+                raise SystemExit(f"the server did not start: {said}") from None
             time.sleep(0.1)
     process.kill()
     raise SystemExit("the server did not start within 60 s")
@@ -249,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
               f"in {found['seconds']:.1f} s ({found['events'] / found['seconds']:,.0f} events/s); "
               f"{db.stat().st_size / 2**20:,.0f} MiB")
     bbox, in_box = box_for(db_url, MAP_POINTS)
-    with Store.open(db_url, upgrade=False) as store, store.engine.connect() as conn:
+    with Database.open(db_url, upgrade=False) as database, database.engine.connect() as conn:
         ids = list(conn.execute(select(INCIDENTS.c.incident_id)).scalars())
     rng = random.Random(args.seed)
     n = args.requests

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from trucewatch.cli.main import main
 from trucewatch.demo import example_agreements_path
 from trucewatch.errors import AgreementError
 from trucewatch.pipeline.assess import window_of
+from trucewatch.storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = ("truce-2025-10-15", "truce-extension-2025-10-17", "doha-2025-10-19", "istanbul-2025-10-30")
@@ -49,8 +51,9 @@ concerns = ["cross-border"]
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'agreements.sqlite3'}"
+def db(tmp_path) -> Iterator[Database]:
+    with Database.open(f"sqlite:///{tmp_path / 'agreements.sqlite3'}") as opened:
+        yield opened
 
 
 def mistake(text: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from trucewatch.errors import TrucewatchError
 from trucewatch.jobs import evaluate
+from trucewatch.storage import Database
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -433,9 +434,9 @@ def test_evaluate_corpus_keeps_a_given_store(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _tiny_corpus(corpus)
-    db_url = f"sqlite:///{tmp_path / 'kept.sqlite3'}"
-    first = evaluate.evaluate_corpus(corpus, db_url=db_url, export_path=tmp_path / "one.jsonl")
-    again = evaluate.evaluate_corpus(corpus, db_url=db_url, export_path=tmp_path / "two.jsonl")
+    with Database.open(f"sqlite:///{tmp_path / 'kept.sqlite3'}") as db:
+        first = evaluate.evaluate_corpus(corpus, db, export_path=tmp_path / "one.jsonl")
+        again = evaluate.evaluate_corpus(corpus, db, export_path=tmp_path / "two.jsonl")
     assert (tmp_path / "kept.sqlite3").is_file()
     assert again["ingest"]["unchanged"] == 2 and again["ingest"]["added"] == 0
     assert again["figures"] == first["figures"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from trucewatch import jobs
 from trucewatch.cli.main import main
 from trucewatch.errors import IncidentError
 from trucewatch.pipeline.resolve import incident_id_for, keep_incident_ids
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 
 REPORTS = {  # id: (published, outlet, text)
     "raid-kabul": ("2025-10-12", "Kabul Desk", (
@@ -57,8 +58,9 @@ def folder(tmp_path) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'incidents.sqlite3'}"
+def db(tmp_path) -> Iterator[Database]:
+    with Database.open(f"sqlite:///{tmp_path / 'incidents.sqlite3'}") as opened:
+        yield opened
 
 
 def write(folder: Path, report_id: str, published: str | None = None, outlet: str | None = None,
@@ -70,25 +72,25 @@ def write(folder: Path, report_id: str, published: str | None = None, outlet: st
     return path
 
 
-def ingest(db: str, folder: Path, *report_ids: str) -> list:
+def ingest(db: Database, folder: Path, *report_ids: str) -> list:
     return jobs.ingest.ingest_paths([write(folder, r) for r in report_ids], db)
 
 
-def incident_of(db: str, report_id: str) -> str:
-    with Store.open(db) as store:
-        (event,) = store.events_of(report_id)
+def incident_of(db: Database, report_id: str) -> str:
+    store = db.reports
+    (event,) = store.events_of(report_id)
     return event.incident_id
 
 
-def event_of(db: str, report_id: str) -> str:
-    with Store.open(db) as store:
-        (event,) = store.events_of(report_id)
+def event_of(db: Database, report_id: str) -> str:
+    store = db.reports
+    (event,) = store.events_of(report_id)
     return event.event_id
 
 
-def all_incidents(db: str) -> dict[str, str]:
-    with Store.open(db) as store:
-        return {e.event_id: e.incident_id for e in store.iter_events()}
+def all_incidents(db: Database) -> dict[str, str]:
+    store = db.reports
+    return {e.event_id: e.incident_id for e in store.iter_events()}
 
 
 # --- one incident, every account -----------------------------------------------------------------------------------
@@ -135,7 +137,7 @@ def test_claims_per_party_show_the_denial_and_the_later_acknowledgement_with_the
     pakistan = [(c.claim.stance, c.made_on) for c in jobs.incidents.get_incident(db, incident_id).claims if c.party == "PAK"]
     assert ("denies", date(2025, 10, 17)) in pakistan
     assert ("acknowledges_later", date(2025, 10, 20)) in pakistan
-    shown = CliRunner().invoke(main, ["incident", incident_id, "--db", db])
+    shown = CliRunner().invoke(main, ["incident", incident_id, "--db", db.url])
     assert shown.exit_code == 0
     text = shown.stdout
     assert "Claims by party" in text and "2025-10-17  denies (occurrence)" in text
@@ -152,9 +154,9 @@ def test_a_revised_report_adds_its_figure_as_a_new_claim_and_keeps_the_first(db,
     incident = jobs.incidents.get_incident(db, incident_of(db, "bus-bomb"))
     assert sorted((f.source.published, f.figure.low) for f in incident.figures) == [
         (date(2025, 10, 14), 9), (date(2025, 10, 15), 14)]
-    with Store.open(db) as store:
-        assert "nine" in store.get_report("bus-bomb").text
-    again = CliRunner().invoke(main, ["ingest", str(revised), "--db", db])
+    store = db.reports
+    assert "nine" in store.get_report("bus-bomb").text
+    again = CliRunner().invoke(main, ["ingest", str(revised), "--db", db.url])
     assert again.stdout.startswith("added 0, unchanged 1")  # the revision itself is not stored twice
 
 
@@ -192,24 +194,24 @@ def test_a_newly_ingested_report_joins_its_incident_and_no_other_incident_change
 
 # --- overrides -------------------------------------------------------------------------------------------------
 
-def _split(db: str) -> None:
+def _split(db: Database) -> None:
     jobs.incidents.split_event(db, event_of(db, "raid-ispr"), by="ana", note="another post")
 
 
-def _merge(db: str) -> None:
+def _merge(db: Database) -> None:
     jobs.incidents.merge_incidents(db, incident_of(db, "raid-kabul"), incident_of(db, "bus-bomb"), by="ana")
 
 
-def _pin(db: str) -> None:
+def _pin(db: Database) -> None:
     jobs.incidents.pin_event(db, event_of(db, "bus-bomb"), incident_of(db, "raid-kabul"), by="ana")
 
 
-def _split_holds(db: str) -> bool:
+def _split_holds(db: Database) -> bool:
     alone = incident_of(db, "raid-ispr")
     return alone != incident_of(db, "raid-kabul") and list(all_incidents(db).values()).count(alone) == 1
 
 
-def _joined_holds(db: str) -> bool:
+def _joined_holds(db: Database) -> bool:
     return incident_of(db, "bus-bomb") == incident_of(db, "raid-kabul")
 
 
@@ -236,15 +238,15 @@ def test_override_commands_record_who_and_show_in_the_incident(db, folder, monke
     monkeypatch.setenv("TRUCEWATCH_USER", "monitor-7")
     runner = CliRunner()
     keep, absorb = incident_of(db, "raid-kabul"), incident_of(db, "bus-bomb")
-    merged = runner.invoke(main, ["merge", keep, absorb, "--db", db, "--note", "same raid"])
+    merged = runner.invoke(main, ["merge", keep, absorb, "--db", db.url, "--note", "same raid"])
     assert merged.exit_code == 0, merged.output
     assert "recorded by monitor-7" in merged.stdout and f"now incident {keep}" in merged.stdout
-    shown = runner.invoke(main, ["incident", keep, "--db", db]).stdout
+    shown = runner.invoke(main, ["incident", keep, "--db", db.url]).stdout
     overrides = shown.split("Overrides")[1]
     assert "monitor-7" in overrides and "merge" in overrides and "same raid" in overrides
-    split = runner.invoke(main, ["split", event_of(db, "bus-bomb"), "--db", db, "--by", "ana"])
+    split = runner.invoke(main, ["split", event_of(db, "bus-bomb"), "--db", db.url, "--by", "ana"])
     assert split.exit_code == 0 and "recorded by ana" in split.stdout
-    pinned = runner.invoke(main, ["pin", event_of(db, "bus-bomb"), keep, "--db", db])
+    pinned = runner.invoke(main, ["pin", event_of(db, "bus-bomb"), keep, "--db", db.url])
     assert pinned.exit_code == 0 and incident_of(db, "bus-bomb") == keep
 
 
@@ -259,12 +261,12 @@ def test_unknown_ids_give_the_documented_errors(db, folder):
         ("merge", known, known, "--by", "ana"): "TW-E308",
     }
     for args, message in cases.items():
-        result = runner.invoke(main, [*args, "--db", db])
+        result = runner.invoke(main, [*args, "--db", db.url])
         assert result.exit_code == 2 and result.stderr.startswith(message), args
     with pytest.raises(IncidentError, match="TW-E307"):
         jobs.incidents.override(db, "annex", event_of(db, "raid-kabul"), None, by="ana")
-    with Store.open(db) as store:
-        assert store.overrides() == []  # nothing refused was recorded
+    store = db.reports
+    assert store.overrides() == []  # nothing refused was recorded
 
 
 # --- listing -------------------------------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ def test_incidents_lists_and_filters(db, folder):
     runner = CliRunner()
 
     def listed(*options: str) -> set[str]:
-        result = runner.invoke(main, ["incidents", "--db", db, *options])
+        result = runner.invoke(main, ["incidents", "--db", db.url, *options])
         assert result.exit_code == 0, result.output
         return {i for i in (raid, strike, bus) if i in result.stdout}
 
@@ -289,12 +291,12 @@ def test_incidents_lists_and_filters(db, folder):
     assert listed("--contested") == {raid, strike}
     assert listed("--uncontested") == {bus}
     assert listed("--limit", "1") == {raid}  # in date order
-    assert runner.invoke(main, ["incidents", "--db", db, "--from", "soon"]).exit_code == 2
+    assert runner.invoke(main, ["incidents", "--db", db.url, "--from", "soon"]).exit_code == 2
 
 
 def test_resolve_command_prints_counts(db, folder):
     ingest(db, folder, "raid-kabul", "raid-ispr", "bus-bomb")
-    result = CliRunner().invoke(main, ["resolve", "--db", db])
+    result = CliRunner().invoke(main, ["resolve", "--db", db.url])
     assert result.exit_code == 0
     assert result.stdout.startswith("3 events in 2 incidents; 0 events changed incident, 0 incidents gone")
 

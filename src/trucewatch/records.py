@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 # ACLED's vocabularies, spelled as ACLED spells them.
 EVENT_TYPES = (
@@ -577,3 +578,68 @@ class EvidenceWithdrawal:
     by: str
     at: str
     reason: str
+
+
+# --- what the store lists: summaries, filters, events with their report's source -------------------------------
+
+
+class SourcedEvent(NamedTuple):
+    """An event with what an export needs to know of its report."""
+
+    event: Event
+    outlet: str | None
+    url: str | None
+    ingested_at: datetime
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilter:
+    """Which incidents to list; every field left None lets all through. Text matches ignore case; `actor` is a part
+    of actor1 or actor2; `event_type` matches the event type or the sub-event type; dates keep the incidents whose
+    span overlaps [date_from, date_to]."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    country: str | None = None
+    admin1: str | None = None
+    event_type: str | None = None
+    actor: str | None = None
+    contested: bool | None = None
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    """The `incidents` row of one incident: what a list of incidents shows.
+
+    `fatalities_*` count all deaths, whoever died: per bound, the larger of the estimate for unspecified victims and
+    the sum of the estimates for civilians, soldiers and militants (a toll without victims usually counts the same dead
+    as the tolls with them, so the two are never added). None when no figure was reported; `fatalities_high` is also
+    None when the largest account is open-ended ("at least 200")."""
+
+    incident_id: str
+    first_date: date | None
+    last_date: date | None
+    time_precision: int
+    event_type: str
+    sub_event_type: str
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    geo_precision: int | None
+    actor1: str | None
+    actor2: str | None
+    n_events: int
+    n_reports: int
+    contested: bool
+    reasons: tuple[str, ...]
+    fatalities_low: int | None
+    fatalities_best: int | None
+    fatalities_high: int | None
+    updated_at: datetime | None = None

@@ -22,7 +22,6 @@ DEFAULT_DB = "trucewatch.sqlite3"
 class Settings:
     db: str = DEFAULT_DB  # a path (SQLite) or a SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db
     max_report_bytes: int = 8 * 1024 * 1024  # larger inputs are refused with TW-E108, never truncated
-    extractor: str = "rules"  # the event extractor; see docs/extraction.md
     user: str | None = None  # who records monitors' overrides when --by is not given; else the login name
     # the workplace (trucewatch serve; docs/web.md)
     secret_key: str | None = None  # signs sign-in forms and list cursors; required to serve, never shown
@@ -58,7 +57,6 @@ class Settings:
 ENV_NAMES = {
     "db": "TRUCEWATCH_DB",
     "max_report_bytes": "TRUCEWATCH_MAX_REPORT_BYTES",
-    "extractor": "TRUCEWATCH_EXTRACTOR",
     "user": "TRUCEWATCH_USER",
     "secret_key": "TRUCEWATCH_SECRET_KEY",
     "evidence_dir": "TRUCEWATCH_EVIDENCE_DIR",
@@ -69,7 +67,6 @@ ENV_NAMES = {
 }
 MIN_SECRET_KEY = 32  # characters
 
-EXTRACTORS = ("rules",)
 
 
 def database_url(db: str) -> str:
@@ -134,8 +131,6 @@ def _cast(name: str, raw: object) -> object:
     if name == "data_dir" and not str(raw).strip():
         raise SettingsError("TW-E401", name=name, value=raw, detail="empty; name a folder, or leave the setting out "
                             "for the shipped data")
-    if name == "extractor" and raw not in EXTRACTORS:
-        raise SettingsError("TW-E401", name=name, value=raw, detail=f"choose one of {', '.join(EXTRACTORS)}")
     return str(raw)
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from trucewatch.cli.main import main
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 
 
 def test_ingest_prints_refusals_and_a_summary_and_exits_1_when_any_was_refused(runner, reports):
@@ -36,7 +36,8 @@ def test_ingest_refuses_a_malformed_published_option(runner, reports):
 def test_db_option_beats_the_environment(runner, reports, tmp_path):
     other = tmp_path / "other.sqlite3"
     assert runner.invoke(main, ["ingest", str(reports / "a.json"), "--db", str(other)]).exit_code == 0
-    with Store.open(f"sqlite:///{other}") as store:
+    with Database.open(f"sqlite:///{other}") as database:
+        store = database.reports
         assert store.count_reports() == 1
     assert not (tmp_path / "cli.sqlite3").exists()
 
@@ -107,5 +108,6 @@ def test_the_installed_command_runs_in_a_real_process(tmp_path):
     assert first.stderr.strip() == f"{tmp_path / 'empty.txt'}: TW-E104: empty report (no text); nothing to ingest"
     assert first.stdout.startswith("added 1, unchanged 0, refused 1; ")
     assert again.stdout.startswith("added 0, unchanged 1, refused 1; 0 events stored in sqlite:///")
-    with Store.open(f"sqlite:///{tmp_path / 'run.sqlite3'}") as store:
+    with Database.open(f"sqlite:///{tmp_path / 'run.sqlite3'}") as database:
+        store = database.reports
         assert store.count_reports() == 1

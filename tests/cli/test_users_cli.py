@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from trucewatch.cli.main import main
+from trucewatch.jobs import auth
 from trucewatch.settings import database_url
-from trucewatch.storage.workplace import WebStore
-from trucewatch.web import auth
+from trucewatch.storage import Database
 
 PASSWORD = "a long enough password"
 
@@ -33,8 +33,8 @@ def test_add_list_disable(runner):
 def test_the_password_is_asked_for_twice_when_not_piped(runner):
     result = runner.invoke(main, ["users", "add", "root", "--role", "admin"], input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
-    with WebStore.open(db_url(runner)) as store:
-        assert auth.sign_in(store, "root", PASSWORD, "127.0.0.1").role == "admin"
+    with Database.open(db_url(runner)) as db:
+        assert auth.sign_in(db.workplace, "root", PASSWORD, "127.0.0.1").role == "admin"
 
 
 def test_no_password_no_user(runner):
@@ -64,15 +64,15 @@ def test_a_token_is_printed_once_and_only_its_hash_is_kept(runner):
     assert token.startswith("tw_") and "revoke-token" in result.stderr
     token_id = token.removeprefix("tw_").split(".")[0]
     assert token_id in runner.invoke(main, ["users", "list"]).stdout
-    with WebStore.open(db_url(runner)) as store:
-        assert auth.token_user(store, token).name == "ana"
+    with Database.open(db_url(runner)) as db:
+        assert auth.token_user(db.workplace, token).name == "ana"
     folder = Path(runner.env["TRUCEWATCH_DB"]).parent
     kept = b"".join(path.read_bytes() for path in folder.glob("*.sqlite3*"))
     assert token.split(".")[1].encode() not in kept
     revoked = runner.invoke(main, ["users", "revoke-token", token_id])
     assert revoked.exit_code == 0 and f"revoked API token {token_id} of ana" in revoked.stdout
-    with WebStore.open(db_url(runner)) as store:
-        assert auth.token_user(store, token) is None
+    with Database.open(db_url(runner)) as db:
+        assert auth.token_user(db.workplace, token) is None
 
 
 def test_a_disabled_user_gets_no_token(runner):

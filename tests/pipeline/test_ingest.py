@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from trucewatch import jobs
 from trucewatch.errors import IngestError
 from trucewatch.pipeline.ingest import iter_sources, read_reports
 from trucewatch.records import Event, Report
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 
 ARTICLE = {"id": "t-001", "url": "https://example.org/clash", "outlet": "example.org", "published": "2025-10-12",
            "title": "Guards trade fire at a crossing", "text": "Border guards traded fire at a crossing on Saturday."}
@@ -182,9 +183,10 @@ def stand_in_extractor(report: Report, *_conflict: object) -> list[Event]:
 
 
 @pytest.fixture
-def db_url(tmp_path, monkeypatch) -> str:
+def db(tmp_path, monkeypatch) -> Iterator[Database]:
     monkeypatch.setattr(jobs.ingest, "extract_events", stand_in_extractor)
-    return f"sqlite:///{tmp_path / 'ingest.sqlite3'}"
+    with Database.open(f"sqlite:///{tmp_path / 'ingest.sqlite3'}") as opened:
+        yield opened
 
 
 @pytest.fixture
@@ -199,8 +201,8 @@ def batch(tmp_path) -> Path:
     return folder
 
 
-def test_a_batch_stores_the_good_reports_and_refuses_each_bad_one_with_its_reason(batch, db_url):
-    results = jobs.ingest.ingest_paths([batch], db_url)
+def test_a_batch_stores_the_good_reports_and_refuses_each_bad_one_with_its_reason(batch, db):
+    results = jobs.ingest.ingest_paths([batch], db)
     by_name = {Path(r.source).name: r for r in results}
     assert {n for n, r in by_name.items() if r.status == "added"} == {"01-good.json", "02-good.txt", "03-page.html"}
     for name, (_, code, words) in BAD.items():
@@ -208,32 +210,32 @@ def test_a_batch_stores_the_good_reports_and_refuses_each_bad_one_with_its_reaso
             assert by_name[name].status == "refused" and by_name[name].reason.startswith(code + ": ")
             assert words in by_name[name].reason
     assert "slides.pdf" not in by_name
-    with Store.open(db_url) as store:
-        assert (store.count_reports(), store.count_events()) == (3, 3)
-        assert store.get_report("t-001").source == str(batch / "01-good.json")
+    store = db.reports
+    assert (store.count_reports(), store.count_events()) == (3, 3)
+    assert store.get_report("t-001").source == str(batch / "01-good.json")
 
 
-def test_ingesting_the_same_files_again_changes_nothing(batch, db_url):
-    first = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
-    again = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+def test_ingesting_the_same_files_again_changes_nothing(batch, db):
+    first = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db)
+    again = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db)
     assert [r.status for r in first] == ["added", "added"] and [r.events for r in first] == [1, 1]
     assert [r.status for r in again] == ["unchanged", "unchanged"]
-    with Store.open(db_url) as store:
-        assert (store.count_reports(), store.count_events()) == (2, 2)
+    store = db.reports
+    assert (store.count_reports(), store.count_events()) == (2, 2)
 
 
-def test_published_option_dates_only_reports_without_a_date(tmp_path, db_url):
+def test_published_option_dates_only_reports_without_a_date(tmp_path, db):
     write(tmp_path / "undated.txt", "Guards traded fire at the crossing.")
     write(tmp_path / "dated.json", json.dumps(ARTICLE))
-    jobs.ingest.ingest_paths([tmp_path / "undated.txt", tmp_path / "dated.json"], db_url, published=date(2025, 10, 20))
-    with Store.open(db_url) as store:
-        dates = {r.report_id: (r.published, r.published_basis) for e in store.iter_events()
-                 for r in [store.get_report(e.report_id)]}
+    jobs.ingest.ingest_paths([tmp_path / "undated.txt", tmp_path / "dated.json"], db, published=date(2025, 10, 20))
+    store = db.reports
+    dates = {r.report_id: (r.published, r.published_basis) for e in store.iter_events()
+             for r in [store.get_report(e.report_id)]}
     assert dates["t-001"] == (date(2025, 10, 12), "file")
     assert (date(2025, 10, 20), "option") in dates.values()
 
 
-def test_a_crash_in_extraction_refuses_that_report_loudly_and_the_batch_goes_on(batch, db_url, monkeypatch, caplog):
+def test_a_crash_in_extraction_refuses_that_report_loudly_and_the_batch_goes_on(batch, db, monkeypatch, caplog):
     def fragile(report, *_conflict):
         if report.report_id == "t-001":
             raise ZeroDivisionError("division by zero")
@@ -241,34 +243,34 @@ def test_a_crash_in_extraction_refuses_that_report_loudly_and_the_batch_goes_on(
 
     monkeypatch.setattr(jobs.ingest, "extract_events", fragile)
     with caplog.at_level(logging.ERROR, logger="trucewatch.jobs"):
-        results = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+        results = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db)
     assert [r.status for r in results] == ["refused", "added"]
     assert results[0].reason == ("TW-E114: event extraction failed (ZeroDivisionError: division by zero); "
                                  "the report was not stored; please report this with the file")
     assert str(batch / "01-good.json") in caplog.text
 
 
-def test_a_report_that_fails_to_save_leaves_nothing_and_the_others_are_stored(batch, db_url, monkeypatch):
+def test_a_report_that_fails_to_save_leaves_nothing_and_the_others_are_stored(batch, db, monkeypatch):
     def twice(report, *_conflict):
         return stand_in_extractor(report) * (2 if report.report_id == "t-001" else 1)  # duplicate event ids
 
     monkeypatch.setattr(jobs.ingest, "extract_events", twice)
-    results = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db_url)
+    results = jobs.ingest.ingest_paths([batch / "01-good.json", batch / "02-good.txt"], db)
     assert [r.status for r in results] == ["refused", "added"]
     assert results[0].reason.startswith("TW-E204: could not store the report (")
-    with Store.open(db_url) as store:
-        assert store.get_report("t-001") is None
-        assert (store.count_reports(), store.count_events()) == (1, 1)
+    store = db.reports
+    assert store.get_report("t-001") is None
+    assert (store.count_reports(), store.count_events()) == (1, 1)
 
 
-def test_a_missing_path_is_refused_and_the_rest_ingested(batch, db_url):
-    results = jobs.ingest.ingest_paths([batch / "nope.json", batch / "01-good.json"], db_url)
+def test_a_missing_path_is_refused_and_the_rest_ingested(batch, db):
+    results = jobs.ingest.ingest_paths([batch / "nope.json", batch / "01-good.json"], db)
     assert [(r.status, r.reason[:7]) for r in results] == [("refused", "TW-E110"), ("added", "")]
 
 
-def test_progress_bar_is_drawn_on_stderr_only_when_asked(batch, db_url, capsys):
-    jobs.ingest.ingest_paths([batch / "01-good.json"], db_url, progress=False)
+def test_progress_bar_is_drawn_on_stderr_only_when_asked(batch, db, capsys):
+    jobs.ingest.ingest_paths([batch / "01-good.json"], db, progress=False)
     assert capsys.readouterr().err == ""
-    jobs.ingest.ingest_paths([batch / "02-good.txt"], db_url, progress=True)
+    jobs.ingest.ingest_paths([batch / "02-good.txt"], db, progress=True)
     captured = capsys.readouterr()
     assert "1/1" in captured.err and captured.out == ""

@@ -12,8 +12,8 @@ import pytest
 from trucewatch.errors import ExportError
 from trucewatch.jobs.exports import export_events
 from trucewatch.publish.export import ACLED_COLUMNS, export
-from trucewatch.records import Claim, Event, Figure, Place, Report, Span
-from trucewatch.storage import SourcedEvent, Store
+from trucewatch.records import Claim, Event, Figure, Place, Report, SourcedEvent, Span
+from trucewatch.storage import Database
 
 # The fields shared/eval/FORMAT.md lists for each exported event: all present, null when unknown.
 FORMAT_FIELDS = {
@@ -143,13 +143,14 @@ def test_export_of_50000_events_writes_every_one_in_date_order(tmp_path):
     # Memory and speed of the streamed export are measured by benchmarks/bench_export.py, not asserted here.
     url = f"sqlite:///{tmp_path / 'big.sqlite3'}"
     plain = strike(claims=(), provenance=(), fatalities=strike().fatalities[:1], incident_id=None)
-    with Store.open(url) as store:
+    out = io.StringIO()
+    with Database.open(url) as database:
         for r in range(50):
             report = Report(f"r{r}", f"{r:064x}", "text", date(2025, 1, 1), "file", outlet="example.org")
-            store.save(report, [replace(plain, event_id=f"r{r}-{i}", report_id=f"r{r}",
-                                        event_date=date(2025, 1, 1) + timedelta(days=i % 300)) for i in range(1000)])
-    out = io.StringIO()
-    counts = export_events(url, "jsonl", out)
+            database.reports.save(report, [
+                replace(plain, event_id=f"r{r}-{i}", report_id=f"r{r}",
+                        event_date=date(2025, 1, 1) + timedelta(days=i % 300)) for i in range(1000)])
+        counts = export_events(database, "jsonl", out)
     dates = [json.loads(line)["event_date"] for line in out.getvalue().splitlines()]
     assert counts.written == len(dates) == 50_000
     assert dates == sorted(dates)

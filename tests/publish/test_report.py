@@ -35,6 +35,7 @@ from trucewatch.records import (
     SourcedFigure,
     Span,
 )
+from trucewatch.storage import Database
 
 PKT = timezone(timedelta(hours=5))
 AT = datetime(2025, 10, 30, 9, 0, tzinfo=UTC)
@@ -295,11 +296,10 @@ def test_a_report_from_ingested_reports_puts_accusation_and_denial_side_by_side(
     for name, account in ACCOUNTS.items():
         (folder / name).write_text(json.dumps(account), encoding="utf-8")
     (tmp_path / "agreements.toml").write_text(AGREEMENT_TOML, encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    assert {r.status for r in jobs.ingest.ingest_paths([folder], url)} == {"added"}
-    jobs.agreements.load_agreements(url, tmp_path / "agreements.toml")
-
-    made = jobs.exports.compliance_report(url, "test-truce", generated_at=AT)
+    with Database.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as db:
+        assert {r.status for r in jobs.ingest.ingest_paths([folder], db)} == {"added"}
+        jobs.agreements.load_agreements(db, tmp_path / "agreements.toml")
+        made = jobs.exports.compliance_report(db, "test-truce", generated_at=AT)
 
     assert [(s.status, s.accused) for s in made.incidents] == [("inside", "PAK")]
     tables = cells(render_html(made))

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from trucewatch.records import Claim, Event, Figure, Mention, Place, Report, Span
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 
 KABUL = Place("Kabul", "Afghanistan", "Kabul", "Kabul", 34.53, 69.17, 1, "town")
 
@@ -39,7 +39,8 @@ def db_url(tmp_path) -> str:
 
 @pytest.fixture
 def store(db_url):
-    with Store.open(db_url) as opened:
+    with Database.open(db_url) as database:
+        opened = database.reports
         yield opened
 
 

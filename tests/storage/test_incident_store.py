@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from trucewatch.pipeline.incident import describe
-from trucewatch.records import Estimate, Override, Place, Report
-from trucewatch.storage import IncidentFilter, Store
-from trucewatch.storage.repository import _alembic_config, total_fatalities
+from trucewatch.pipeline.incident import describe, summarised, total_fatalities
+from trucewatch.records import Estimate, IncidentFilter, Override, Place, Report
+from trucewatch.storage import Database
+from trucewatch.storage.repository import _alembic_config
 
 QUETTA = Place("Quetta", "Pakistan", "Balochistan", "Quetta", 30.18, 67.00, 1, "town")
 KABUL_EDGE = Place("Paghman", "Afghanistan", "Kabul", "Paghman", 34.59, 68.95, 1, "town")  # Kabul province, ~20 km
@@ -47,7 +47,7 @@ def test_save_incidents_writes_summaries_and_sets_the_events_incident(store, mak
     store.save(make_report(), [make_event("e-1"), make_event("e-2", place=QUETTA)])
     incident = _incident("inc-a", store.events_of("t-001")[:1], contested=True,
                          reasons=("conflicting figures for civilians: 9; 17",))
-    store.save_incidents([incident])
+    store.save_incidents(summarised([incident]))
     assert store.get_event("e-1").incident_id == "inc-a"
     assert store.get_event("e-2").incident_id is None
     (summary,) = store.list_incidents()
@@ -55,14 +55,14 @@ def test_save_incidents_writes_summaries_and_sets_the_events_incident(store, mak
         "inc-a", 1, True, ("conflicting figures for civilians: 9; 17",))
     # "17 civilians" (open: "at least") and "seven to eight" unspecified: the larger, never the sum
     assert (summary.fatalities_low, summary.fatalities_best, summary.fatalities_high) == (17, 17, None)
-    store.save_incidents([replace(incident, contested=False, reasons=())])  # rewritten, not added
+    store.save_incidents(summarised([replace(incident, contested=False, reasons=())]))  # rewritten, not added
     assert [s.contested for s in store.list_incidents()] == [False]
 
 
 def test_drop_incidents_removes_only_summaries_without_events(store, make_report, make_event):
     store.save(make_report(), [make_event("e-1"), make_event("e-2")])
     events = store.events_of("t-001")
-    store.save_incidents([_incident("inc-a", events[:1]), _incident("inc-b", events[1:])])
+    store.save_incidents(summarised([_incident("inc-a", events[:1]), _incident("inc-b", events[1:])]))
     store.assign_incidents([("e-2", "inc-a")])
     assert store.drop_incidents(["inc-a", "inc-b"]) == 1
     assert [s.incident_id for s in store.list_incidents()] == ["inc-a"]
@@ -84,12 +84,12 @@ def test_events_near_are_close_in_time_and_in_province_or_box(store, make_report
 def test_list_incidents_filters_and_counts(store, make_report, make_event):
     store.save(make_report(), [make_event("e-1"), make_event("e-2", place=QUETTA, day=date(2025, 10, 20))])
     e1, e2 = store.events_of("t-001")
-    store.save_incidents([
+    store.save_incidents(summarised([
         _incident("inc-kabul", [e1], contested=True, actor1="Military Forces of Pakistan"),
         replace(_incident("inc-quetta", [e2], actor1="BLA: Baloch Liberation Army"), place=QUETTA,
                 sub_event_type="Armed clash", event_type="Battles", first_date=date(2025, 10, 20),
                 last_date=date(2025, 10, 20)),
-    ])
+    ]))
 
     def ids(**filters) -> list[str]:
         return [s.incident_id for s in store.list_incidents(IncidentFilter(**filters))]
@@ -117,7 +117,8 @@ def test_total_fatalities_never_adds_an_unspecified_toll_to_the_named_ones():
 
 
 def test_upgrading_a_database_from_before_incidents_keeps_its_reports_and_events(db_url, make_report, make_event):
-    with Store.open(db_url) as store:
+    with Database.open(db_url) as database:
+        store = database.reports
         store.save(make_report(), [make_event("e-1")])
     engine = create_engine(db_url)
     with engine.begin() as conn:
@@ -125,7 +126,8 @@ def test_upgrading_a_database_from_before_incidents_keeps_its_reports_and_events
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 1
     engine.dispose()
-    with Store.open(db_url) as store:
+    with Database.open(db_url) as database:
+        store = database.reports
         assert store.count_events() == 1 and store.get_report("t-001").revision_of is None
         assert store.list_incidents() == [] and store.overrides() == []
 

@@ -10,13 +10,14 @@ from sqlalchemy import create_engine, text
 
 from trucewatch.cli.main import main
 from trucewatch.errors import StorageError
-from trucewatch.storage import Store, head_revision, migrate
+from trucewatch.storage import Database, head_revision, migrate
 from trucewatch.storage.repository import _alembic_config
 from trucewatch.storage.schema import Base
 
 
 def test_open_creates_the_schema_at_the_head_revision(db_url):
-    with Store.open(db_url) as store:
+    with Database.open(db_url) as database:
+        store = database.reports
         assert store.schema_revision() == head_revision()
 
 
@@ -45,7 +46,7 @@ def test_migrations_go_down_and_up_again(db_url):
 def test_reading_an_old_database_asks_for_db_upgrade(db_url):
     create_engine(db_url).connect().close()  # an empty database file, no schema yet
     with pytest.raises(StorageError, match="TW-E202.*trucewatch db upgrade"):
-        Store.open(db_url, upgrade=False)
+        Database.open(db_url, upgrade=False)
 
 
 def test_a_database_from_a_newer_trucewatch_is_refused(db_url):
@@ -53,7 +54,7 @@ def test_a_database_from_a_newer_trucewatch_is_refused(db_url):
     with create_engine(db_url).begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(StorageError, match="TW-E203.*9999_future"):
-        Store.open(db_url)
+        Database.open(db_url)
 
 
 def test_a_store_of_the_previous_revision_upgrades_with_db_upgrade_and_keeps_its_claims(db_url, tmp_path):
@@ -70,11 +71,12 @@ def test_a_store_of_the_previous_revision_upgrades_with_db_upgrade_and_keeps_its
                           "'Pakistan … denied', 0, 34, 0)"))
     engine.dispose()
     with pytest.raises(StorageError, match="TW-E202"):
-        Store.open(db_url, upgrade=False)
+        Database.open(db_url, upgrade=False)
     answer = CliRunner().invoke(main, ["db", "upgrade", "--db", db_url])
     assert answer.exit_code == 0, answer.output
     assert f"upgraded from 0006_findings to schema {head_revision()}" in answer.output
-    with Store.open(db_url, upgrade=False) as store:
+    with Database.open(db_url, upgrade=False) as database:
+        store = database.reports
         [claim] = store.get_event("e-1").claims
     assert (claim.claimant, claim.stance, claim.span.end) == ("Government of Pakistan", "denies", 34)
     assert (claim.content, claim.content_span, claim.figure) == ("", None, None)  # not coded then: no content

@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from trucewatch.errors import IngestError, StorageError
 from trucewatch.records import Claim, Span
-from trucewatch.storage import Store, repository
+from trucewatch.storage import Database, repository
 
 
 def test_save_then_read_back_the_same_records(store, make_report, make_event):
@@ -95,19 +95,19 @@ def test_incident_ids_can_be_assigned(store, make_report, make_event):
 
 def test_a_database_that_cannot_be_opened_says_so(tmp_path):
     with pytest.raises(StorageError, match="TW-E201: cannot open the database at sqlite:///.*no/such/folder"):
-        Store.open(f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3")
+        Database.open(f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3")
 
 
 def test_reading_a_missing_database_does_not_create_it(tmp_path):
     path = tmp_path / "typo.sqlite3"
     with pytest.raises(StorageError, match="TW-E201.*no such database file"):
-        Store.open(f"sqlite:///{path}", upgrade=False)
+        Database.open(f"sqlite:///{path}", upgrade=False)
     assert not path.exists()
 
 
 def test_a_url_with_a_password_never_shows_it(monkeypatch):
     with pytest.raises(StorageError) as caught:
-        Store.open("nosuchdialect://monitor:s3cret@db.example/trucewatch")
+        Database.open("nosuchdialect://monitor:s3cret@db.example/trucewatch")
     assert "TW-E201" in str(caught.value)
     assert "s3cret" not in str(caught.value)
 

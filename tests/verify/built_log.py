@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trucewatch import jobs
-from trucewatch.audit.checkpoint import add_key, generate_key, key_line, make_checkpoint
+from trucewatch.audit.checkpoint import generate_key, key_line
 from trucewatch.demo import example_agreements_path
-from trucewatch.storage import Store
+from trucewatch.jobs.auditing import add_key, make_checkpoint
+from trucewatch.storage import Database
 
 ORIGIN = "test.example/audit"
 PLACES = ("Barmal, Paktika", "Spin Boldak", "Chaman", "Angoor Adda", "Khost", "Kurram", "Bajaur", "Torkham")
@@ -60,36 +61,41 @@ def write_reports(folder: Path, count: int, start: int = 0) -> None:
 def build_log(folder: Path) -> Log:
     """Forty entries through the jobs users go through: 25 reports ingested, 4 agreements loaded, 2 edited, 1
     removed and the file loaded again (3), 3 overrides and 2 keys registered."""
-    db = folder / "audit.sqlite3"
-    url = f"sqlite:///{db}"
+    db_file = folder / "audit.sqlite3"
     write_reports(folder / "reports", 24)
-    jobs.ingest.ingest_paths([folder / "reports"], url)
-    jobs.agreements.load_agreements(url, example_agreements_path())
-    jobs.agreements.set_agreement(url, "doha-2025-10-19", note="A test note.")
-    jobs.agreements.set_agreement(url, "truce-2025-10-15", note="Another test note.")
-    jobs.agreements.remove_agreement(url, "istanbul-2025-10-30")
-    jobs.agreements.load_agreements(url, example_agreements_path())  # the removed one back, the edited ones as in the file
-    with Store.open(url) as store:
-        events = [e.event_id for e in store.iter_events()]
-    jobs.incidents.split_event(url, events[0], "ana", "a separate strike")
-    jobs.incidents.split_event(url, events[1], "ana", "")
-    jobs.incidents.pin_event(url, events[2], jobs.incidents.incident_of_event(url, events[3]), "bilal", "same compound")
+    write_reports(folder / "late", 1, start=24)
+    checkpoint = folder / "checkpoint.txt"
+    with Database.open(f"sqlite:///{db_file}") as db:
+        keys, lines = _write_log(db, folder)
+        checkpoint.write_text(make_checkpoint(db, list(keys.values()), ORIGIN).text(), encoding="utf-8")
+    trusted = folder / "trusted-keys"
+    trusted.write_text("# the guarantors' keys, as they keep them\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with sqlite3.connect(db_file) as conn:
+        size = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Log(db_file, size, checkpoint, keys, trusted)
+
+
+def _write_log(db: Database, folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The writes of `build_log`, in order; the guarantors' private key files and their trusted-keys lines."""
+    jobs.ingest.ingest_paths([folder / "reports"], db)
+    jobs.agreements.load_agreements(db, example_agreements_path())
+    jobs.agreements.set_agreement(db, "doha-2025-10-19", note="A test note.")
+    jobs.agreements.set_agreement(db, "truce-2025-10-15", note="Another test note.")
+    jobs.agreements.remove_agreement(db, "istanbul-2025-10-30")
+    jobs.agreements.load_agreements(db, example_agreements_path())  # the removed one back, the edited ones as filed
+    events = [e.event_id for e in db.reports.iter_events()]
+    jobs.incidents.split_event(db, events[0], "ana", "a separate strike")
+    jobs.incidents.split_event(db, events[1], "ana", "")
+    jobs.incidents.pin_event(db, events[2], jobs.incidents.incident_of_event(db, events[3]), "bilal", "same compound")
     keys, lines = {}, []
     for guarantor, name in (("QAT", "qat-1"), ("TUR", "tur-1")):
         keys[guarantor] = folder / f"{name}.key"
         made = generate_key(name, guarantor, keys[guarantor])
-        add_key(url, name, guarantor, Path(f"{keys[guarantor]}.pub"), "admin")
+        add_key(db, name, guarantor, Path(f"{keys[guarantor]}.pub"), "admin")
         lines.append(key_line(made))
-    write_reports(folder / "late", 1, start=24)
-    jobs.ingest.ingest_paths([folder / "late"], url)  # the last entry is an ordinary write
-    checkpoint = folder / "checkpoint.txt"
-    checkpoint.write_text(make_checkpoint(url, list(keys.values()), ORIGIN).text(), encoding="utf-8")
-    trusted = folder / "trusted-keys"
-    trusted.write_text("# the guarantors' keys, as they keep them\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    with sqlite3.connect(db) as conn:
-        size = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return Log(db, size, checkpoint, keys, trusted)
+    jobs.ingest.ingest_paths([folder / "late"], db)  # the last entry is an ordinary write
+    return keys, lines
 
 
 def tamper(url: str, *statements: tuple[str, tuple[object, ...]]) -> None:

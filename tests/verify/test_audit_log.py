@@ -16,27 +16,22 @@ from click.testing import CliRunner
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trucewatch import jobs
-from trucewatch.audit.log import (
-    append,
-    canonical_json,
-    inclusion_proof,
-    list_entries,
-    recorder,
-)
+from trucewatch.audit.log import canonical_json
 from trucewatch.audit.merkle import leaf_hash, verify_inclusion
 from trucewatch.cli.main import main
 from trucewatch.demo import example_agreements_path
 from trucewatch.errors import AuditError
+from trucewatch.jobs.auditing import inclusion_proof, list_entries
 from trucewatch.records import Report
-from trucewatch.storage import Store
-from trucewatch.storage.audit_log import AuditStore
+from trucewatch.storage import Database
+from trucewatch.storage.audit_log import append, recorder
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _entries(url: str):
-    with AuditStore.open(url, upgrade=False) as store:
-        return list(store.iter_entries())
+    with Database.open(url, upgrade=False) as db:
+        return list(db.audit_log.iter_entries())
 
 
 def test_every_write_left_one_entry_by_whom_it_was_made(log):
@@ -55,8 +50,9 @@ def test_every_write_left_one_entry_by_whom_it_was_made(log):
 
 def test_writes_that_change_nothing_log_nothing(log, tmp_path):
     url = log.copy(tmp_path / "again.sqlite3")
-    jobs.ingest.ingest_paths([log.path.parent / "reports"], url)
-    jobs.agreements.load_agreements(url, example_agreements_path())
+    with Database.open(url) as db:
+        jobs.ingest.ingest_paths([log.path.parent / "reports"], db)
+        jobs.agreements.load_agreements(db, example_agreements_path())
     assert len(_entries(url)) == log.size
 
 
@@ -69,7 +65,8 @@ def test_a_write_and_its_entry_commit_together_or_not_at_all(tmp_path):
         append(conn, "ana", "ingest.report", "r-1", {})
         raise RuntimeError("the disk is full")
 
-    with Store.open(url) as store:
+    with Database.open(url) as db:
+        store = db.reports
         with pytest.raises(RuntimeError):
             store.save(report, [], audit=failing)
         assert store.get_report("r-1") is None
@@ -80,11 +77,11 @@ def test_a_write_and_its_entry_commit_together_or_not_at_all(tmp_path):
 
 def test_the_log_refuses_updates_and_deletes(log, tmp_path):
     url = log.copy(tmp_path / "triggers.sqlite3")
-    with AuditStore.open(url) as store, pytest.raises((IntegrityError, OperationalError), match="append-only"):
-        with store.engine.begin() as conn:
+    with Database.open(url) as db, pytest.raises((IntegrityError, OperationalError), match="append-only"):
+        with db.transaction() as conn:
             conn.exec_driver_sql("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
-    with AuditStore.open(url) as store, pytest.raises((IntegrityError, OperationalError), match="append-only"):
-        with store.engine.begin() as conn:
+    with Database.open(url) as db, pytest.raises((IntegrityError, OperationalError), match="append-only"):
+        with db.transaction() as conn:
             conn.exec_driver_sql("DELETE FROM audit_keys")
 
 
@@ -95,8 +92,8 @@ def test_payloads_are_canonical_json():
         canonical_json({"lat": 34.5})
 
 
-def test_an_inclusion_proof_verifies_here_and_by_hand(log, tmp_path):
-    proof = inclusion_proof(log.url, 17, 30)
+def test_an_inclusion_proof_verifies_here_and_by_hand(log, log_db, tmp_path):
+    proof = inclusion_proof(log_db, 17, 30)
     assert (proof.seq, proof.tree_size) == (17, 30)
     assert leaf_hash(proof.leaf_data.encode("utf-8")).hex() == proof.leaf_hash
     assert verify_inclusion(bytes.fromhex(proof.leaf_hash), 16, 30, [bytes.fromhex(h) for h in proof.proof],
@@ -105,7 +102,7 @@ def test_an_inclusion_proof_verifies_here_and_by_hand(log, tmp_path):
     script.write_text(_documented_script(), encoding="utf-8")
     for size, expected in ((30, "included"), (log.size, "included")):
         path = tmp_path / f"proof-{size}.json"
-        path.write_text(json.dumps(inclusion_proof(log.url, 17, size).as_json()), encoding="utf-8")
+        path.write_text(json.dumps(inclusion_proof(log_db, 17, size).as_json()), encoding="utf-8")
         assert _run(script, path) == expected
     forged = {**proof.as_json(), "leaf_data": proof.leaf_data.replace('"seq":17', '"seq":18')}
     path.write_text(json.dumps(forged), encoding="utf-8")
@@ -122,12 +119,12 @@ def _run(script: Path, proof: Path) -> str:
                           check=True).stdout.strip()
 
 
-def test_proofs_of_entries_that_are_not_there_are_refused(log):
+def test_proofs_of_entries_that_are_not_there_are_refused(log, log_db):
     with pytest.raises(AuditError, match=f"TW-E711: no audit entry 99; the log has {log.size} entries"):
-        inclusion_proof(log.url, 99)
+        inclusion_proof(log_db, 99)
     with pytest.raises(AuditError, match="TW-E712: tree size 10 is not valid here: it must hold entry 17"):
-        inclusion_proof(log.url, 17, 10)
-    entries, total = list_entries(log.url, 38, 10)
+        inclusion_proof(log_db, 17, 10)
+    entries, total = list_entries(log_db, 38, 10)
     assert [e.seq for e in entries] == [38, 39, 40] and total == log.size
 
 

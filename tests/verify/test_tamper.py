@@ -25,10 +25,11 @@ from collections.abc import Callable
 import pytest
 from built_log import ORIGIN, Log, tamper
 
-from trucewatch.audit.checkpoint import Verification, verify_audit
+from trucewatch.audit.checkpoint import Verification
 from trucewatch.audit.log import make_entry
+from trucewatch.jobs.auditing import verify_audit
 from trucewatch.records import AuditEntry
-from trucewatch.storage.audit_log import AuditStore
+from trucewatch.storage import Database
 
 Case = Callable[[str, AuditEntry, int], int | None]  # changes the database; returns the entry it must name
 
@@ -103,13 +104,14 @@ NAMED: dict[str, Case] = {
 
 
 @pytest.fixture(scope="module")
-def entries(log: Log) -> list[AuditEntry]:
-    with AuditStore.open(log.url, upgrade=False) as store:
-        return list(store.iter_entries())
+def entries(log_db: Database) -> list[AuditEntry]:
+    return list(log_db.audit_log.iter_entries())
 
 
 def _verify(url: str, log: Log, against: bool = True) -> Verification:
-    return verify_audit(url, [log.checkpoint] if against else [], None, ORIGIN)
+    """`audit verify` of the (changed) database at `url`, opened afresh as a command would."""
+    with Database.open(url, upgrade=False) as db:
+        return verify_audit(db, [log.checkpoint] if against else [], None, ORIGIN)
 
 
 def test_the_log_as_written_verifies(log, entries):

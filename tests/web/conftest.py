@@ -1,4 +1,4 @@
-"""A small world for the web tests: a real SQLite store with reports, events and incidents, the example agreements,
+"""A small world for the web tests: a real SQLite database with reports, events and incidents, the example agreements,
 a user of every role with an API token, and one complaint of each party with an evidence file.
 
 Built once per session (argon2 hashes are slow on purpose); tests that change anything get a copy of its files.
@@ -19,7 +19,7 @@ from trucewatch.demo import example_agreements_path
 from trucewatch.jobs.accounts import add_user, new_token
 from trucewatch.records import Claim, Event, Figure, Place, Report, Span
 from trucewatch.settings import Settings
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 from trucewatch.web.app import create_app
 
 from .findings_world import add_findings
@@ -59,6 +59,10 @@ class World:
     def db_url(self) -> str:
         return self.settings.database_url
 
+    def open(self) -> Database:
+        """The world's database, for a test to hand to jobs (close it, or use `with`)."""
+        return Database.open(self.db_url)
+
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
 
@@ -84,7 +88,7 @@ def _event(event_id: str, report_id: str, day: date, place: Place, sub: str = "A
                  notes=notes)
 
 
-def _record(db_url: str) -> None:
+def _record(db: Database) -> None:
     """Four reports whose CSV cells would be formulas (outlets and notes beginning =, +, -, @), resolved."""
     d1, d2 = date(2025, 10, 15), date(2025, 10, 20)
     rows = [
@@ -95,23 +99,23 @@ def _record(db_url: str) -> None:
         (_report("w-004", "Frontier Post", date(2025, 10, 22)),
          [_event("evt-w4", "w-004", date(2025, 10, 22), SPIN_BOLDAK, "Shelling/artillery/missile attack")]),
     ]
-    with Store.open(db_url) as store:
-        for report, events in rows:
-            store.save(report, events)
-    jobs.incidents.resolve_all(db_url)
+    for report, events in rows:
+        db.reports.save(report, events)
+    jobs.incidents.resolve_all(db)
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     folder = tmp_path_factory.mktemp("world")
     draft = World(folder, {}, {}, {}, ())
-    _record(draft.db_url)
-    jobs.agreements.load_agreements(draft.db_url, example_agreements_path())
-    tokens = {}
-    for label, (name, role, party, guarantor) in USERS.items():
-        add_user(draft.db_url, name, role, PASSWORD, party=party, guarantor=guarantor)
-        tokens[label] = new_token(draft.db_url, name)[1]
-    incidents, _ = jobs.incidents.list_incidents(draft.db_url, limit=None)
+    with draft.open() as db:
+        _record(db)
+        jobs.agreements.load_agreements(db, example_agreements_path())
+        tokens = {}
+        for label, (name, role, party, guarantor) in USERS.items():
+            add_user(db, name, role, PASSWORD, party=party, guarantor=guarantor)
+            tokens[label] = new_token(db, name)[1]
+        incidents, _ = jobs.incidents.list_incidents(db, limit=None)
     draft = replace(draft, tokens=tokens, incidents=tuple(i.incident_id for i in incidents))
     complaints, evidence = {}, {}
     with TestClient(create_app(draft.settings)) as client:

@@ -7,7 +7,7 @@ from typing import Any
 
 from trucewatch.jobs import casework
 from trucewatch.jobs.casework import Desk, Draft
-from trucewatch.storage.cases import CaseStore
+from trucewatch.storage import Database
 
 AGREEMENT, COMMITMENT = "doha-2025-10-19", "no-cross-border-attacks"
 
@@ -23,8 +23,8 @@ def add_findings(settings: Any, monitors: tuple[str, str], complaints: dict[str,
                  evidence: dict[str, str]) -> dict[str, str]:
     """{"published": finding id, "draft": finding id}; `monitors`: the user names of a QAT and a TUR monitor."""
     made = {}
-    with CaseStore.open(settings.database_url) as cases:
-        desk = Desk.over(cases.engine, settings)
+    with Database.open(settings.database_url) as db:
+        desk = Desk.over(db, settings)
         qat, tur = (casework.acting_user(desk, name) for name in monitors)
         for party, state in (("PAK", "published"), ("AFG", "draft")):
             casework.move_complaint(desk, qat, complaints[party], "under review")

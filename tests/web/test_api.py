@@ -166,7 +166,8 @@ def test_the_csv_export_neutralises_formula_cells(client):
 def test_the_jsonl_and_geojson_exports_match_the_cli(client, world: World):
     lines = client.get("/api/v1/export/events.jsonl").text.splitlines()
     cli = io.StringIO()
-    jobs.exports.export_events(world.db_url, "jsonl", cli)
+    with world.open() as db:
+        jobs.exports.export_events(db, "jsonl", cli)
     assert lines == cli.getvalue().splitlines()
     geo = client.get("/api/v1/export/events.geojson")
     assert geo.headers["content-type"].startswith("application/geo+json")

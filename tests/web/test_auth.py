@@ -9,9 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from trucewatch.errors import WebError
+from trucewatch.jobs import auth
 from trucewatch.jobs.accounts import disable_user, revoke_token
-from trucewatch.storage.workplace import WebStore
-from trucewatch.web import auth
 from trucewatch.web.app import create_app
 
 from .conftest import PASSWORD, World
@@ -132,7 +131,8 @@ def test_five_failures_from_one_address_lock_that_address(own_client):
 
 def test_the_lock_lifts_when_the_failures_leave_the_window(own_world):
     now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-    with WebStore.open(own_world.db_url) as store:
+    with own_world.open() as db:
+        store = db.workplace
         for minute in range(auth.MAX_FAILURES):
             store.add_login_attempt("analyst", "10.0.0.9", now + timedelta(minutes=minute), False)
         later = now + timedelta(minutes=auth.MAX_FAILURES)
@@ -151,7 +151,8 @@ def test_a_revoked_token_stops_working_at_once(own_client, own_world):
     headers = own_world.auth("monitor TUR")
     assert own_client.get("/api/v1/me", headers=headers).status_code == 200
     token_id = own_world.tokens["monitor TUR"].removeprefix("tw_").split(".")[0]
-    assert revoke_token(own_world.db_url, token_id).revoked_at is not None
+    with own_world.open() as db:
+        assert revoke_token(db, token_id).revoked_at is not None
     refused = own_client.get("/api/v1/me", headers=headers)
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "TW-E612"
     assert refused.headers["www-authenticate"].startswith("Bearer")
@@ -162,7 +163,8 @@ def test_a_revoked_token_stops_working_at_once(own_client, own_world):
 def test_a_disabled_user_is_nobody(own_client, own_world):
     sign_in(own_client, name="analyst")
     assert own_client.get("/api/v1/me").status_code == 200
-    disable_user(own_world.db_url, "analyst")
+    with own_world.open() as db:
+        disable_user(db, "analyst")
     assert own_client.get("/api/v1/me").status_code == 401
     assert own_client.get("/api/v1/me", headers=own_world.auth("analyst")).status_code == 401
     assert sign_in(own_client, name="analyst").status_code == 401

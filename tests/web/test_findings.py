@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from trucewatch.audit.checkpoint import verify_audit
-from trucewatch.storage.audit_log import AuditStore
+from trucewatch.jobs.auditing import verify_audit
+from trucewatch.storage import Database
 
 from .conftest import ROLES, World
 
@@ -151,9 +151,10 @@ def test_a_complaint_from_filing_to_a_published_finding_that_nobody_can_change(o
     assert api.code("liaison PAK", "POST", f"/complaints/{cid}/evidence/{photo}/withdrawal",
                     json={"reason": "again"}) == (409, "TW-E813")
     # every write is in the audit log, by whom it was made, and the log verifies
-    with AuditStore.open(own_world.db_url, upgrade=False) as store:
-        entries = [e for e in store.iter_entries() if cid in e.subject or fid in e.subject or e.subject == photo
-                   or e.subject == amended["finding_id"]]
+    with Database.open(own_world.db_url, upgrade=False) as db:
+        entries = [e for e in db.audit_log.iter_entries() if cid in e.subject or fid in e.subject
+                   or e.subject == photo or e.subject == amended["finding_id"]]
+        verified = verify_audit(db)
     assert Counter((e.action, e.actor) for e in entries) == {
         ("complaint.file", "liaison-pak"): 1, ("complaint.transition", "mon-qat"): 3,
         ("complaint.transition", "liaison-pak"): 1, ("evidence.annotate", "mon-qat"): 1,
@@ -163,7 +164,7 @@ def test_a_complaint_from_filing_to_a_published_finding_that_nobody_can_change(o
     signs = [json.loads(e.payload) for e in entries if e.action == "finding.sign"]
     assert [(s["guarantor"], s["content_hash"], s["sealed"]) for s in signs] == [
         ("QAT", content_hash, False), ("TUR", content_hash, True)]
-    assert verify_audit(own_world.db_url).ok
+    assert verified.ok
 
 
 def test_a_monitor_opens_a_complaint_from_an_incident_for_a_party(own_client, own_world: World):

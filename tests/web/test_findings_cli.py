@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from trucewatch.audit.checkpoint import add_key, generate_key, make_checkpoint
+from trucewatch.audit.checkpoint import generate_key
 from trucewatch.cli.main import main
-from trucewatch.storage.audit_log import AuditStore
+from trucewatch.jobs.auditing import add_key, make_checkpoint
+from trucewatch.storage import Database
 
 from .conftest import World
 
@@ -52,12 +53,13 @@ def procedure(folder: Path) -> tuple[subprocess.CompletedProcess[str], subproces
 
 def checkpoint_file(world: World, folder: Path) -> Path:
     keys = []
-    for guarantor in ("QAT", "TUR"):
-        key = folder / f"{guarantor.lower()}-1.key"
-        generate_key(f"{guarantor.lower()}-1", guarantor, key)
-        add_key(world.db_url, f"{guarantor.lower()}-1", guarantor, Path(f"{key}.pub"), "root")
-        keys.append(key)
-    made = make_checkpoint(world.db_url, keys, world.settings.audit_origin)
+    with Database.open(world.db_url) as db:
+        for guarantor in ("QAT", "TUR"):
+            key = folder / f"{guarantor.lower()}-1.key"
+            generate_key(f"{guarantor.lower()}-1", guarantor, key)
+            add_key(db, f"{guarantor.lower()}-1", guarantor, Path(f"{key}.pub"), "root")
+            keys.append(key)
+        made = make_checkpoint(db, keys, world.settings.audit_origin)
     path = folder / "checkpoint.txt"
     path.write_text(made.text(), encoding="utf-8")
     return path
@@ -91,8 +93,8 @@ def test_users_writes_are_in_the_audit_log(cli, own_world: World):
     assert cli("users", "role", "analyst", "--role", "monitor", "--guarantor", "TUR", "--by", "root") == \
         "analyst: analyst -> monitor (TUR)\n"
     cli("users", "disable", "analyst")
-    with AuditStore.open(own_world.db_url, upgrade=False) as store:
-        entries = [e for e in store.iter_entries() if e.action.startswith("user.")]
+    with Database.open(own_world.db_url, upgrade=False) as db:
+        entries = [e for e in db.audit_log.iter_entries() if e.action.startswith("user.")]
     assert [(e.action, e.subject) for e in entries if e.subject == "analyst"] == [
         ("user.add", "analyst"), ("user.role", "analyst"), ("user.disable", "analyst")]
     role = json.loads(next(e.payload for e in entries if e.action == "user.role"))

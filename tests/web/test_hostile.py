@@ -31,9 +31,10 @@ def hostile(own_world: World, tmp_path) -> tuple[TestClient, World, dict[str, st
     paths' parameters."""
     source = tmp_path / "hostile.json"
     source.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    [result] = jobs.ingest.ingest_paths([source], own_world.db_url)
-    assert result.status == "added", result.reason
-    events, _ = jobs.incidents.list_events(own_world.db_url)
+    with own_world.open() as db:
+        [result] = jobs.ingest.ingest_paths([source], db)
+        assert result.status == "added", result.reason
+        events, _ = jobs.incidents.list_events(db)
     incident = next(e.incident_id for e in events if e.report_id == "hostile-1")
     client = TestClient(create_app(own_world.settings))
     complaints = {}
@@ -59,8 +60,9 @@ def assert_inert(html: str, where: str) -> None:
     found = tags(html)
     scripts = [attrs.get("src") for tag, attrs in found if tag == "script"]
     assert set(scripts) <= set(SCRIPT_SOURCES), (where, scripts)  # no inline script, nothing from elsewhere
-    assert not [t for t, attrs in found if t in EMBEDS and not (t == "form" and attrs.get("action", "").startswith("/"))], \
-        where
+    embedded = [t for t, attrs in found
+                if t in EMBEDS and not (t == "form" and attrs.get("action", "").startswith("/"))]
+    assert not embedded, where
     assert not [(tag, a) for tag, attrs in found for a in attrs if a.startswith("on")], where
     links = [v for _, attrs in found for k, v in attrs.items() if k in ("href", "src", "action", "formaction")]
     assert not [v for v in links if re.match(r"\s*(javascript|data|vbscript):", v or "", re.IGNORECASE)], where

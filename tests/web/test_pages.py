@@ -44,7 +44,8 @@ def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
 def test_hostile_report_text_is_shown_as_text_and_never_runs(own_world: World, tmp_path):
     source = tmp_path / "hostile.json"
     source.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    [result] = jobs.ingest.ingest_paths([source], own_world.db_url)
+    with own_world.open() as db:
+        [result] = jobs.ingest.ingest_paths([source], db)
     assert result.status == "added", result.reason
     with TestClient(create_app(own_world.settings)) as client:
         page = client.get("/")

@@ -7,11 +7,9 @@ import re
 from datetime import date
 
 from trucewatch import jobs
+from trucewatch.jobs.record_views import EVENT_TYPES, AssessmentCache
 from trucewatch.records import Claim, Event, Place, Report, Span
-from trucewatch.storage import Store
 from trucewatch.storage.views import record_state
-from trucewatch.storage.workplace import WebStore
-from trucewatch.web.record_views import EVENT_TYPES, AssessmentCache
 
 from .conftest import World
 from .test_auth import session_csrf, sign_in
@@ -162,13 +160,14 @@ def test_an_incident_page_shows_claims_figures_reports_and_assessments(client, w
     anchors = [attrs for tag, attrs in tags(page.text) if tag == "a" and "example.org" in (attrs.get("href") or "")]
     assert anchors and all(a["rel"] == "noopener noreferrer nofollow" for a in anchors)
     assessed = re.findall(r'<a href="/agreements/([\w-]+)">', page.text)
-    assert assessed == [a.agreement_id for a in jobs.agreements.list_agreements(world.db_url)]
+    with world.open() as db:
+        assert assessed == [a.agreement_id for a in jobs.agreements.list_agreements(db)]
     assert client.get("/incidents/inc-000000000000").status_code == 404
 
 
 PAKTIKA = Place("Barmal", "Afghanistan", "Paktika", "Barmal", 32.77, 69.03, 1, "town")
-PAKTIKA_TEXT = ("Pakistani jets struck Barmal in Paktika on Thursday night, killing 17 civilians, the Afghan government "
-                "said. Pakistan's military denied on Friday that its jets had struck civilians in Paktika.")
+PAKTIKA_TEXT = ("Pakistani jets struck Barmal in Paktika on Thursday night, killing 17 civilians, the Afghan "
+                "government said. Pakistan's military denied on Friday that its jets had struck civilians in Paktika.")
 
 
 def paktika(world: World) -> str:
@@ -184,10 +183,10 @@ def paktika(world: World) -> str:
     event = Event("evt-paktika-1", "paktika-1", "Explosions/Remote violence", "Air/drone strike", date(2025, 10, 16),
                   actor1="Military Forces of Pakistan", actor2="Civilians (Afghanistan)", place=PAKTIKA,
                   claims=(said, denied))
-    with Store.open(world.db_url) as store:
-        store.save(report, [event])
-    jobs.incidents.resolve_all(world.db_url)
-    return jobs.incidents.incident_of_event(world.db_url, "evt-paktika-1")
+    with world.open() as db:
+        db.reports.save(report, [event])
+        jobs.incidents.resolve_all(db)
+        return jobs.incidents.incident_of_event(db, "evt-paktika-1")
 
 
 def shown_claims(page: str) -> dict[str, tuple[str, str]]:
@@ -249,15 +248,16 @@ def test_a_monitor_merges_splits_and_pins_through_the_page_forms(own_client, own
                                                              "csrf_token": csrf}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].endswith("?done=merged")
     merged = done.headers["location"].split("/incidents/")[1].split("?")[0]
-    record = jobs.incidents.get_incident(own_world.db_url, merged)
-    assert len(record.events) == 3 and record.overrides[0].by == "mon-qat (QAT)"
-    split = own_client.post("/events/evt-w2/split", data={"csrf_token": csrf}, follow_redirects=False)
-    assert split.status_code == 303
-    alone = jobs.incidents.incident_of_event(own_world.db_url, "evt-w2")
-    assert split.headers["location"] == f"/incidents/{alone}?done=split"
-    pinned = own_client.post("/events/evt-w2/pin", data={"csrf_token": csrf, "incident_id": merged},
-                             follow_redirects=False)
-    assert pinned.status_code == 303 and jobs.incidents.incident_of_event(own_world.db_url, "evt-w2") == merged
+    with own_world.open() as db:
+        record = jobs.incidents.get_incident(db, merged)
+        assert len(record.events) == 3 and record.overrides[0].by == "mon-qat (QAT)"
+        split = own_client.post("/events/evt-w2/split", data={"csrf_token": csrf}, follow_redirects=False)
+        assert split.status_code == 303
+        alone = jobs.incidents.incident_of_event(db, "evt-w2")
+        assert split.headers["location"] == f"/incidents/{alone}?done=split"
+        pinned = own_client.post("/events/evt-w2/pin", data={"csrf_token": csrf, "incident_id": merged},
+                                 follow_redirects=False)
+        assert pinned.status_code == 303 and jobs.incidents.incident_of_event(db, "evt-w2") == merged
 
 
 def test_the_page_says_only_what_was_done_never_what_the_address_says(client, world: World):
@@ -303,12 +303,12 @@ def test_an_agreement_page_has_its_commitments_and_the_compliance_summary_by_par
 def test_assessments_are_kept_until_the_store_changes(own_world: World):
 
     cache = AssessmentCache()
-    with WebStore.open(own_world.db_url) as store:
-        state = record_state(store.engine)
-        first = cache.get(own_world.db_url, state, DOHA, list(own_world.incidents))
-        again = cache.get(own_world.db_url, record_state(store.engine), DOHA, list(own_world.incidents))
+    with own_world.open() as db:
+        state = record_state(db.engine)
+        first = cache.get(db, state, DOHA, list(own_world.incidents))
+        again = cache.get(db, record_state(db.engine), DOHA, list(own_world.incidents))
         assert all(first[i] is again[i] for i in first) and len(first) == len(own_world.incidents)
-        jobs.incidents.merge_incidents(own_world.db_url, own_world.incidents[0], own_world.incidents[1], "ana")
-        assert record_state(store.engine) != state
-        after = cache.get(own_world.db_url, record_state(store.engine), DOHA, [own_world.incidents[0]])
+        jobs.incidents.merge_incidents(db, own_world.incidents[0], own_world.incidents[1], "ana")
+        assert record_state(db.engine) != state
+        after = cache.get(db, record_state(db.engine), DOHA, [own_world.incidents[0]])
         assert after[own_world.incidents[0]] is not first[own_world.incidents[0]]

@@ -11,10 +11,12 @@ signature by a registered key of each guarantor (GUARANTOR_CODES). Keys are Ed25
 written as the signed-note verifier key `name+<key id hex>+base64(0x01 || public key)`, and in files of trusted keys
 (kept by guarantors and parties outside the system) one per line after its guarantor: `QAT qat-1+1a2b3c4d+AR...`.
 
-`verify_audit` recomputes the log (`trucewatch.audit.log.check_log`), checks the registered keys against their
+`verification` takes the log as recomputed (`trucewatch.audit.log.check_log`), checks the registered keys against their
 registrations in the log (and against trusted keys from outside, when given), and for every kept checkpoint: its
 signatures, that it is complete, and that the log now extends it (its first `size` leaves hash to the checkpoint's
-root, and a consistency proof from it to the current tree verifies). See docs/audit.md.
+root, and a consistency proof from it to the current tree verifies). Nothing here reads the database: the jobs over
+the store (`trucewatch.jobs.auditing`: `add_key`, `make_checkpoint`, `cosign`, `verify_audit` ...) read the log
+and the keys and call these. See docs/audit.md.
 """
 from __future__ import annotations
 
@@ -35,12 +37,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from trucewatch.audit.log import LogState, Problem, append, check_log, now_utc
+from trucewatch.audit.log import LogState, Problem, now_utc
 from trucewatch.audit.merkle import verify_consistency
 from trucewatch.errors import AuditError
 from trucewatch.records import GUARANTOR_CODES, AuditKey
 from trucewatch.settings import Settings
-from trucewatch.storage.audit_log import AuditStore, insert_key
 
 ED25519 = b"\x01"  # the signed-note signature type of Ed25519
 DASH = "\u2014"  # the em dash that begins a signature line
@@ -182,31 +183,27 @@ def read_trusted_keys(path: Path) -> list[AuditKey]:
     return keys
 
 
-def add_key(db_url: str, name: str, guarantor: str, path: Path, actor: str) -> AuditKey:
-    """Register a guarantor's public key (logged as `audit.key`, in the same transaction). A key name, or a public
-    key, is registered once (TW-E706); a file that names another key or guarantor is refused (TW-E707)."""
+def key_to_register(name: str, guarantor: str, path: Path, known: Sequence[AuditKey]) -> AuditKey:
+    """The key in the public key file `path`, to register as `name` of `guarantor` (stamped now). A key name, or a
+    public key, is registered once (TW-E706, against the `known` keys); a file that names another key or guarantor
+    is refused (TW-E707)."""
     key = AuditKey(check_name(name), check_guarantor(guarantor), b"", now_utc())
     file_name, file_guarantor, public = read_public_key(path)
     if file_name is not None and file_name != key.name:
         raise AuditError("TW-E707", path=path, detail=f"it holds the key {file_name!r}, not {key.name!r}")
     if file_guarantor is not None and file_guarantor.upper() != key.guarantor:
         raise AuditError("TW-E707", path=path, detail=f"it holds a key of {file_guarantor}, not of {key.guarantor}")
-    key = replace(key, public_key=public)
-    with AuditStore.open(db_url) as store:
-        for known in store.keys():
-            if known.name == key.name or known.public_key == public:
-                raise AuditError("TW-E706", detail=f"this key or its name is registered already as {known.name!r} "
-                                                   f"of {known.guarantor}")
-        with store.engine.begin() as conn:
-            insert_key(conn, key)
-            append(conn, actor, "audit.key", key.name,
-                   {"guarantor": key.guarantor, "public_key": base64.b64encode(public).decode("ascii")})
-    return key
+    for other in known:
+        if other.name == key.name or other.public_key == public:
+            raise AuditError("TW-E706", detail=f"this key or its name is registered already as {other.name!r} "
+                                               f"of {other.guarantor}")
+    return replace(key, public_key=public)
 
 
-def list_keys(db_url: str) -> list[AuditKey]:
-    with AuditStore.open(db_url, upgrade=False) as store:
-        return store.keys()
+def registration(key: AuditKey) -> tuple[str, str, dict[str, str]]:
+    """`audit.key`: the (action, subject, payload) of the log entry that registers `key`."""
+    return ("audit.key", key.name, {"guarantor": key.guarantor,
+                                    "public_key": base64.b64encode(key.public_key).decode("ascii")})
 
 
 # --- signed notes --------------------------------------------------------------------------------------------
@@ -324,31 +321,25 @@ def describe_signers(keys: Iterable[AuditKey]) -> str:
 # --- making and co-signing checkpoints -----------------------------------------------------------------------
 
 
-def make_checkpoint(db_url: str, key_paths: Sequence[Path], origin: str = DEFAULT_ORIGIN,
-                    at: datetime | None = None) -> Checkpoint:
-    """A checkpoint of the log as it is now, signed with each private key (each must be registered: TW-E708). A log
-    that does not verify is not signed (TW-E709)."""
-    private = [(path, read_private_key(path)) for path in key_paths]
-    with AuditStore.open(db_url, upgrade=False) as store:
-        keys = store.keys()
-        state = _sound_log(store, keys)
+def new_checkpoint(state: LogState, keys: Sequence[AuditKey], private: Sequence[tuple[Path, Ed25519PrivateKey]],
+                   origin: str = DEFAULT_ORIGIN, at: datetime | None = None) -> Checkpoint:
+    """A checkpoint of the log `state` (as recomputed) signed with each private key (each must be among the
+    registered `keys`: TW-E708). A log that does not verify is not signed (TW-E709)."""
+    sound(state, keys)
     when = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     checkpoint = Checkpoint(origin, state.size, state.root, (f"time {when}",))
     for path, key in private:
-        checkpoint = sign(checkpoint, _registered(keys, key, path).name, key)
+        checkpoint = sign(checkpoint, registered(keys, key, path).name, key)
     return checkpoint
 
 
-def cosign(db_url: str, path: Path, key_path: Path, origin: str = DEFAULT_ORIGIN) -> Checkpoint:
-    """The checkpoint in `path` with one more signature, by the key in `key_path`, after checking that it is a
-    checkpoint of this log (origin, root of its first `size` entries), that its signatures verify and that this key
-    has not signed it yet (TW-E710)."""
-    checkpoint = read_checkpoint(path)
-    private = read_private_key(key_path)
-    with AuditStore.open(db_url, upgrade=False) as store:
-        keys = store.keys()
-        state = _sound_log(store, keys)
-    key = _registered(keys, private, key_path)
+def cosigned(checkpoint: Checkpoint, path: Path, private: Ed25519PrivateKey, key_path: Path, state: LogState,
+             keys: Sequence[AuditKey], origin: str = DEFAULT_ORIGIN) -> Checkpoint:
+    """The checkpoint (read from `path`) with one more signature, by `private` (read from `key_path`), after
+    checking that the log verifies, that it is a checkpoint of this log (origin, root of its first `size` entries),
+    that its signatures verify and that this key has not signed it yet (TW-E710)."""
+    sound(state, keys)
+    key = registered(keys, private, key_path)
 
     def refuse(detail: str) -> AuditError:
         return AuditError("TW-E710", path=path, detail=detail)
@@ -365,22 +356,16 @@ def cosign(db_url: str, path: Path, key_path: Path, origin: str = DEFAULT_ORIGIN
     return sign(checkpoint, key.name, private)
 
 
-def signing_status(db_url: str, checkpoint: Checkpoint) -> tuple[list[AuditKey], list[str]]:
-    """The registered keys whose signatures on the checkpoint verify, and the guarantors it still lacks."""
-    with AuditStore.open(db_url, upgrade=False) as store:
-        valid, _ = signers(checkpoint, store.keys())
-    return valid, missing_guarantors(valid)
-
-
-def _sound_log(store: AuditStore, keys: Sequence[AuditKey]) -> LogState:
-    state = check_log(store)
+def sound(state: LogState, keys: Sequence[AuditKey]) -> LogState:
+    """The log `state`, if it and the registered `keys` verify; TW-E709 (naming the first problem) if not."""
     problems = state.problems + key_problems(state, keys)
     if problems:
         raise AuditError("TW-E709", detail=problems[0].text)
     return state
 
 
-def _registered(keys: Sequence[AuditKey], private: Ed25519PrivateKey, path: Path) -> AuditKey:
+def registered(keys: Sequence[AuditKey], private: Ed25519PrivateKey, path: Path) -> AuditKey:
+    """The registered key of this private key (read from `path`); TW-E708 when it is not registered."""
     public = raw_public(private)
     for key in keys:
         if key.public_key == public:
@@ -407,8 +392,8 @@ class CheckpointCheck:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """What `verify_audit` found: the log's size and root as recomputed, its problems (the first names the first
-    entry that breaks), the keys' problems, and each checkpoint's check."""
+    """What `verification` (and the job `verify_audit`) found: the log's size and root as recomputed, its problems
+    (the first names the first entry that breaks), the keys' problems, and each checkpoint's check."""
 
     size: int
     root: bytes
@@ -428,15 +413,10 @@ class Verification:
         return min(named, key=lambda p: p.seq or 0) if named else (found[0] if found else None)
 
 
-def verify_audit(db_url: str, checkpoint_paths: Sequence[Path] = (), trusted_keys: Path | None = None,
-                 origin: str = DEFAULT_ORIGIN) -> Verification:
-    """Recompute the log, check the registered keys, and check each kept checkpoint against the log (see the
-    module's docstring). Reads files before the database, so a bad file (TW-E701/702/714) stops it at once."""
-    kept = [(str(path), read_checkpoint(path)) for path in checkpoint_paths]
-    trusted = read_trusted_keys(trusted_keys) if trusted_keys is not None else None
-    with AuditStore.open(db_url, upgrade=False) as store:
-        keys = store.keys()
-        state = check_log(store)
+def verification(state: LogState, keys: Sequence[AuditKey], kept: Sequence[tuple[str, Checkpoint]],
+                 trusted: Sequence[AuditKey] | None = None, origin: str = DEFAULT_ORIGIN) -> Verification:
+    """The log `state` (as recomputed), the registered `keys` and each kept (source, checkpoint) checked (see the
+    module's docstring); `trusted` keys from outside the system when given."""
     problems = state.problems + key_problems(state, keys, trusted)
     checks = [check_checkpoint(source, cp, state, keys, trusted, origin) for source, cp in kept]
     return Verification(state.size, state.root, tuple(problems), state.more_problems, tuple(_bounded(checks)))

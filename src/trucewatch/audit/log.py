@@ -1,14 +1,15 @@
 """The audit log: every write, appended to a Merkle tree in the manner of Certificate Transparency (RFC 9162).
 
 What is logged. Each write appends one entry in the same transaction as the write itself, so both commit or neither
-does: `append(conn, actor, action, subject, payload)` on the write's connection, or the hook of
-`recorder(actor, (action, subject, payload), ...)` handed to the Store method that makes the write. Today:
+does: `trucewatch.storage.audit_log.append(conn, actor, action, subject, payload)` on the write's connection, or the
+hook of `trucewatch.storage.audit_log.recorder(actor, (action, subject, payload), ...)` handed to the store method
+that makes the write; this module builds the entries (`make_entry`, `report_entry` ...). Today:
 
 - `ingest.report` (a stored report: id, SHA-256, source, events), `jobs.ingest.ingest_report`;
 - `incident.override` (merge, split or pin, who and why), `jobs.incidents.override`;
 - `agreement.load`, `agreement.set`, `agreement.remove`, `jobs.agreements.load_agreements` / `set_agreement` /
   `remove_agreement`;
-- `audit.key` (a guarantor's checkpoint key registered), `trucewatch.audit.checkpoint.add_key`;
+- `audit.key` (a guarantor's checkpoint key registered), `trucewatch.jobs.auditing.add_key`;
 - `user.add`, `user.role`, `user.disable`, `trucewatch.jobs.accounts`;
 - `complaint.file`, `complaint.transition`, `finding.draft` / `edit` / `amend` / `sign` / `publish`,
   `evidence.add` / `annotate` / `withdraw`, `trucewatch.jobs.casework`.
@@ -19,7 +20,8 @@ write nobody can later prove happened, or did not.
 The leaf of entry `seq` is the canonical JSON (sorted keys, no whitespace, UTF-8, no floats) of
 {"action", "actor", "at", "payload", "seq", "subject"}, the payload as a JSON value: every column but `leaf_hash`
 is covered, and `leaf_hash` is SHA-256(0x00 || leaf). `check_log` recomputes every leaf from the columns, checks the
-numbering and rebuilds the tree; `trucewatch.audit.checkpoint` checks the tree against signed checkpoints. See
+numbering and rebuilds the tree; `trucewatch.audit.checkpoint` checks the tree against signed checkpoints. Nothing
+here reads the database: the jobs that do (`trucewatch.jobs.auditing`) hand `check_log` the entries to check. See
 docs/audit.md.
 """
 from __future__ import annotations
@@ -32,19 +34,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy.engine import Connection
-
 from trucewatch.audit.merkle import MerkleTree, leaf_hash
-from trucewatch.errors import AuditError, TrucewatchError
+from trucewatch.errors import TrucewatchError
 from trucewatch.records import Agreement, AuditEntry, Event, Override, Report
-from trucewatch.storage.audit_log import AuditStore, insert_entry, next_seq
-from trucewatch.storage.repository import AuditHook
 
 MAX_PROBLEMS = 50  # problems kept by `check_log`; the rest are only counted
 
 
-class HasEngine(Protocol):
-    engine: Any
+class AuditEntries(Protocol):
+    """What `check_log` reads: the entries in seq order, and one entry by its seq (None when there is none). The
+    store's `db.audit_log` is one."""
+
+    def iter_entries(self) -> Iterable[AuditEntry]: ...
+
+    def entry(self, seq: int) -> AuditEntry | None: ...
 
 
 # --- entries -------------------------------------------------------------------------------------------------
@@ -92,25 +95,6 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def append(target: Connection | HasEngine, actor: str, action: str, subject: str,
-           payload: Mapping[str, Any]) -> AuditEntry:
-    """Append one entry. Given a connection, in its transaction (call it after the write it records); given a store
-    (anything with an `engine`), in a transaction of its own."""
-    if not isinstance(target, Connection):
-        with target.engine.begin() as conn:
-            return append(conn, actor, action, subject, payload)
-    entry = make_entry(next_seq(target), now_utc(), actor or "unknown", action, subject, payload)
-    insert_entry(target, entry)
-    return entry
-
-
-def recorder(actor: str, *entries: tuple[str, str, Mapping[str, Any]]) -> AuditHook:
-    """A hook for a Store write: appends these (action, subject, payload) entries on the write's connection."""
-    def record(conn: Connection) -> list[AuditEntry]:
-        return [append(conn, actor, action, subject, payload) for action, subject, payload in entries]
-    return record
-
-
 def report_entry(report: Report, events: Iterable[Event]) -> tuple[str, str, dict[str, Any]]:
     """`ingest.report`: a stored report, by its id, SHA-256 and source, and how many events it gave."""
     return ("ingest.report", report.report_id, {"sha256": report.sha256, "source": report.source,
@@ -149,13 +133,7 @@ def default_actor() -> str:
         return "unknown"
 
 
-# --- reading -------------------------------------------------------------------------------------------------
-
-
-def list_entries(db_url: str, first: int = 1, limit: int | None = 50) -> tuple[list[AuditEntry], int]:
-    """Entries from seq `first` on, at most `limit`, and how many the log holds."""
-    with AuditStore.open(db_url, upgrade=False) as store:
-        return store.entries(first, limit), store.count()
+# --- proofs --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,20 +153,10 @@ class InclusionProof:
                 "root_hash": self.root}
 
 
-def inclusion_proof(db_url: str, seq: int, size: int | None = None) -> InclusionProof:
-    """The inclusion proof of entry `seq` in the tree of the first `size` entries (default: all), from the stored
-    leaf hashes. TW-E711 for an entry that is not there, TW-E712 for a size that does not hold it."""
-    with AuditStore.open(db_url, upgrade=False) as store:
-        total = store.count()
-        entry = store.entry(seq)
-        if entry is None:
-            raise AuditError("TW-E711", seq=seq, size=total)
-        size = total if size is None else size
-        if not seq <= size <= total:
-            raise AuditError("TW-E712", size=size, detail=f"it must hold entry {seq} and be at most {total}")
-        tree = MerkleTree(bytes.fromhex(h) for h in store.leaf_hashes(size))
-    return InclusionProof(seq, size, entry_leaf(entry).decode("utf-8"), entry.leaf_hash,
-                          tuple(p.hex() for p in tree.inclusion_proof(seq - 1, size)), tree.root(size).hex())
+def proof_of(entry: AuditEntry, tree: MerkleTree, size: int) -> InclusionProof:
+    """The inclusion proof of `entry` in the tree of the first `size` leaves of `tree` (it must hold them)."""
+    return InclusionProof(entry.seq, size, entry_leaf(entry).decode("utf-8"), entry.leaf_hash,
+                          tuple(p.hex() for p in tree.inclusion_proof(entry.seq - 1, size)), tree.root(size).hex())
 
 
 # --- checking ------------------------------------------------------------------------------------------------
@@ -227,7 +195,7 @@ class LogState:
             self.more_problems += 1
 
 
-def check_log(store: AuditStore) -> LogState:
+def check_log(store: AuditEntries) -> LogState:
     """Recompute every leaf from its entry's columns, check the numbering (1, 2, 3 ... without gaps) and rebuild the
     tree. Each problem names the entry where it shows; the first leaf that does not match is explained further when
     it looks moved (`_explain`)."""
@@ -271,7 +239,7 @@ def _recompute(entry: AuditEntry) -> tuple[bytes, Problem | None]:
     return leaf, None
 
 
-def _explain(store: AuditStore, state: LogState, entry: AuditEntry) -> None:
+def _explain(store: AuditEntries, state: LogState, entry: AuditEntry) -> None:
     """Say more about the first entry whose leaf hash does not match its fields, where its stored hash is that of
     the same fields one place off: an entry inserted before it, removed before it, or two entries swapped."""
     k = entry.seq

@@ -16,6 +16,9 @@ The procedure (docs/findings.md): `sha256sum -c MANIFEST`, then `python3 verify_
 signatures against the guarantors' keys you keep (openssl, docs/audit.md). The MANIFEST alone proves nothing (anyone
 can rewrite it); what ties the bundle to the guarantors is finding.json's SHA-256 in the `finding.sign` entries, the
 entries' inclusion in the tree, and the tree's root in the checkpoint they signed.
+
+This module makes a bundle from what has been read (`assemble`, pure) and writes it (`zip_bytes`, `write_bundle`);
+the job that reads the finding, its evidence and the log for it is `trucewatch.jobs.bundles.make_bundle`.
 """
 from __future__ import annotations
 
@@ -23,20 +26,18 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from trucewatch.audit.checkpoint import Checkpoint, read_checkpoint, verify_audit
-from trucewatch.audit.log import InclusionProof, entry_leaf, now_utc
+from trucewatch.audit.checkpoint import Checkpoint
+from trucewatch.audit.log import now_utc, proof_of
 from trucewatch.audit.merkle import MerkleTree
 from trucewatch.casework import findings as rules
 from trucewatch.errors import FindingError
-from trucewatch.jobs.casework import Desk, get_finding, may_read
-from trucewatch.records import EvidenceOriginal, Finding, User
-from trucewatch.storage import evidence as evidence_files
-from trucewatch.storage.audit_log import AuditStore
+from trucewatch.records import AuditEntry, EvidenceOriginal, Finding
 
 SCRIPT = "verify_bundle.py"
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry this time, so one bundle zips to the same bytes
@@ -53,76 +54,54 @@ class Bundle:
     checkpoint: bool
 
 
-def checked_checkpoint(db_url: str, path: Path, origin: str) -> Checkpoint:
-    """A kept checkpoint to put in a bundle: co-signed by registered keys of both guarantors, of this log, and the
-    log extends it (as `trucewatch audit verify --against` checks). TW-E814 otherwise."""
-    found = verify_audit(db_url, [path], origin=origin)
-    if not found.ok:
-        problem = found.first.text if found.first else "it does not verify"
-        raise FindingError("TW-E814", finding_id="-", detail=f"the checkpoint {path} does not verify: {problem}")
-    return read_checkpoint(path)
-
-
-def make_bundle(desk: Desk, user: User | None, finding_id: str, checkpoint: Checkpoint | None = None) -> Bundle:
-    """The bundle of a finding `user` may read (None: the public), with proofs in the checkpoint's tree when one is
-    given (it must cover every entry), else in the log as it is now."""
-    finding = get_finding(desk, user, finding_id)
-    originals = desk.cases.originals(finding.evidence)
+def assemble(finding: Finding, evidence: dict[str, bytes], originals: dict[str, EvidenceOriginal],
+             versions: Sequence[Finding], proofs: dict[str, Any], checkpoint: Checkpoint | None = None) -> Bundle:
+    """The bundle of a finding from what was read for it: each cited evidence original's bytes by SHA-256, their
+    records, the versions of its series its reader may see, and the audit proofs (`audit_proofs`)."""
     files = {"finding.json": rules.canonical_bytes(finding)}
     for sha in finding.evidence:
-        files[f"evidence/{sha}"] = _evidence_bytes(desk, finding_id, sha)
-    proofs = _proofs(desk, finding, checkpoint)
+        files[f"evidence/{sha}"] = evidence[sha]
     files["audit-proofs.json"] = _json(proofs)
     if checkpoint is not None:
         files["checkpoint.txt"] = checkpoint.text().encode("utf-8")
-    files["finding-record.json"] = _json(_record(desk, user, finding, originals, proofs))
+    files["finding-record.json"] = _json(_record(finding, originals, versions, proofs))
     files[SCRIPT] = resources.files("trucewatch.casework").joinpath(SCRIPT).read_bytes()
     files["README.txt"] = _readme(finding, proofs, checkpoint).encode("utf-8")
     files["MANIFEST"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
                                 for path, data in sorted(files.items())).encode("utf-8")
-    return Bundle(f"bundle-{finding_id}", files, proofs["tree_size"], proofs["root_hash"], checkpoint is not None)
+    return Bundle(f"bundle-{finding.finding_id}", files, proofs["tree_size"], proofs["root_hash"],
+                  checkpoint is not None)
 
 
-def _evidence_bytes(desk: Desk, finding_id: str, sha: str) -> bytes:
-    path = evidence_files.path_of(desk.evidence_path, sha)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise FindingError("TW-E814", finding_id=finding_id, detail=f"evidence {sha} cannot be read from the "
-                                                                   f"evidence folder ({err.strerror}); restore it "
-                                                                   "from a backup") from None
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise FindingError("TW-E814", finding_id=finding_id, detail=f"the evidence file {path} no longer has the "
-                                                                   "SHA-256 it is kept under; restore it")
-    return data
+def about(finding: Finding, entry: AuditEntry) -> bool:
+    """Whether a bundle proves this entry: the finding's own (drafted, edited, signed, published), its complaints'
+    filing and its evidence's adding."""
+    if entry.subject == finding.finding_id:
+        return entry.action.startswith("finding.")
+    return entry.subject in {*finding.complaint_ids, *finding.evidence} and (
+        entry.action.startswith("finding.") or entry.action in ("complaint.file", "evidence.add"))
 
 
-def _proofs(desk: Desk, finding: Finding, checkpoint: Checkpoint | None) -> dict[str, Any]:
-    """The entries about the finding, its complaints' filing and its evidence, with their inclusion proofs."""
-    subjects = {finding.finding_id, *finding.complaint_ids, *finding.evidence}
-    store = AuditStore(desk.engine)
-    entries = [e for e in store.iter_entries() if e.subject in subjects
-               and (e.action.startswith("finding.") or e.action in ("complaint.file", "evidence.add"))
-               and (e.subject != finding.finding_id or e.action.startswith("finding."))]
-    size = checkpoint.size if checkpoint is not None else store.count()
+def audit_proofs(finding: Finding, log: Iterable[AuditEntry], leaf_hashes: Iterable[str], size: int,
+                 checkpoint: Checkpoint | None = None) -> dict[str, Any]:
+    """The entries of the `log` about the finding (`about`), with their inclusion proofs in the tree of the first
+    `size` leaves (the checkpoint's, when one is given: its root must be the log's), from the log's stored leaf
+    hashes. TW-E814 when an entry is beyond the tree."""
+    entries = [e for e in log if about(finding, e)]
     late = [e.seq for e in entries if e.seq > size]
     if late:
         raise FindingError("TW-E814", finding_id=finding.finding_id,
                            detail=f"the checkpoint covers {size} entries, the finding's go to {max(late)}; make and "
                                   "co-sign a newer checkpoint ('trucewatch audit checkpoint', 'audit cosign')")
-    tree = MerkleTree(bytes.fromhex(h) for h in store.leaf_hashes(size))
+    tree = MerkleTree(bytes.fromhex(h) for h in leaf_hashes)
     root = tree.root(size).hex()
     if checkpoint is not None and checkpoint.root.hex() != root:
         raise FindingError("TW-E814", finding_id=finding.finding_id, detail="the checkpoint's root is not the log's")
-    made = [InclusionProof(e.seq, size, entry_leaf(e).decode("utf-8"), e.leaf_hash,
-                           tuple(p.hex() for p in tree.inclusion_proof(e.seq - 1, size)), root).as_json()
-            for e in entries]
-    return {"tree_size": size, "root_hash": root, "entries": made}
+    return {"tree_size": size, "root_hash": root, "entries": [proof_of(e, tree, size).as_json() for e in entries]}
 
 
-def _record(desk: Desk, user: User | None, f: Finding, originals: dict[str, EvidenceOriginal],
+def _record(f: Finding, originals: dict[str, EvidenceOriginal], versions: Sequence[Finding],
             proofs: dict[str, Any]) -> dict[str, Any]:
-    versions = [v for v in desk.cases.versions(f.series) if may_read(user, v, desk.parties)]
     return {
         "finding": rules.content(f), "content_hash": f.content_hash, "sealed": f.sealed,
         "grade_definition": rules.GRADE_DEFINITIONS.get(f.grade),

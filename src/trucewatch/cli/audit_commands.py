@@ -1,6 +1,7 @@
 """`trucewatch audit ...`: thin commands over `trucewatch.jobs.auditing` (the audit log, its keys and checkpoints).
 
 Registered on the `main` group by cli/main.py; this module imports nothing from it, so either may be imported first.
+Each command that needs the database opens it once (`_database`) and hands it to the jobs it calls.
 Errors (`TrucewatchError`) are turned into exit code 2 by the `main` group; `audit verify` exits 1 when the log or a
 checkpoint does not verify. See docs/audit.md and docs/cli.md.
 """
@@ -8,21 +9,24 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from trucewatch.audit import checkpoint as cp, log
+from trucewatch.jobs import auditing
 from trucewatch.records import GUARANTOR_CODES
-from trucewatch.settings import Settings, load_settings, masked_url
+from trucewatch.settings import Settings, load_settings
+from trucewatch.storage import Database
 
-F = TypeVar("F")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _db_option(func: F) -> F:
-    return click.option("--db", "db", metavar="PATH|URL", default=None,  # type: ignore[return-value]
+    return click.option("--db", "db", metavar="PATH|URL", default=None,
                         help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")(func)
 
 
@@ -31,8 +35,15 @@ def _settings(db: str | None) -> Settings:
     return replace(settings, db=db) if db else settings
 
 
+def _database(settings: Settings, *, write: bool = False) -> Database:
+    """The one Database this command works on, closed by click when the command ends (as cli/main.py's
+    `open_database`). Reading needs it to exist at this trucewatch's schema (TW-E201, TW-E202); writing creates or
+    upgrades it."""
+    return click.get_current_context().with_resource(Database.open(settings.database_url, upgrade=write))
+
+
 def _guarantor_option(func: F) -> F:
-    return click.option("--guarantor", required=True, metavar="|".join(GUARANTOR_CODES),  # type: ignore[return-value]
+    return click.option("--guarantor", required=True, metavar="|".join(GUARANTOR_CODES),
                         type=click.Choice(GUARANTOR_CODES, case_sensitive=False),
                         help="The guarantor the key signs for.")(func)
 
@@ -71,7 +82,8 @@ def keys_generate(name: str, guarantor: str, output: Path) -> None:
 @_db_option
 def keys_add(name: str, guarantor: str, public_key_file: Path, by: str | None, db: str | None) -> None:
     """Register a guarantor's public key (a FILE.pub of 'keys generate', or a PEM public key); logged as audit.key."""
-    added = cp.add_key(_settings(db).database_url, name, guarantor, public_key_file, by or log.default_actor())
+    added = auditing.add_key(_database(_settings(db), write=True), name, guarantor, public_key_file,
+                             by or log.default_actor())
     click.echo(f"registered {cp.key_line(added)}")
 
 
@@ -79,7 +91,7 @@ def keys_add(name: str, guarantor: str, public_key_file: Path, by: str | None, d
 @_db_option
 def keys_list(db: str | None) -> None:
     """Show the registered keys as trusted-keys lines, with when each was added."""
-    found = cp.list_keys(_settings(db).database_url)
+    found = auditing.list_keys(_database(_settings(db)))
     for key in found:
         click.echo(f"{cp.key_line(key)}  # added {key.added_at}")
     click.echo(f"{len(found)} keys", err=True)
@@ -94,9 +106,10 @@ def keys_list(db: str | None) -> None:
 def checkpoint(key_files: tuple[Path, ...], output: Path | None, db: str | None) -> None:
     """Sign a checkpoint of the log as it is now (size, root hash, time) with each key."""
     settings = _settings(db)
-    made = cp.make_checkpoint(settings.database_url, list(key_files), settings.audit_origin)
+    database = _database(settings)
+    made = auditing.make_checkpoint(database, list(key_files), settings.audit_origin)
     _write(made.text(), output)
-    click.echo(f"checkpoint of {made.size} entries, root {made.root.hex()}; {_signed(made, settings)}", err=True)
+    click.echo(f"checkpoint of {made.size} entries, root {made.root.hex()}; {_signed(database, made)}", err=True)
 
 
 @audit.command("cosign")
@@ -109,13 +122,14 @@ def checkpoint(key_files: tuple[Path, ...], output: Path | None, db: str | None)
 def cosign(checkpoint_file: Path, key_file: Path, output: Path | None, db: str | None) -> None:
     """Add your signature to a checkpoint another guarantor signed, after checking it against the log."""
     settings = _settings(db)
-    made = cp.cosign(settings.database_url, checkpoint_file, key_file, settings.audit_origin)
+    database = _database(settings)
+    made = auditing.cosign(database, checkpoint_file, key_file, settings.audit_origin)
     _write(made.text(), output or checkpoint_file)
-    click.echo(f"co-signed {output or checkpoint_file}: {_signed(made, settings)}", err=True)
+    click.echo(f"co-signed {output or checkpoint_file}: {_signed(database, made)}", err=True)
 
 
-def _signed(made: cp.Checkpoint, settings: Settings) -> str:
-    valid, missing = cp.signing_status(settings.database_url, made)
+def _signed(database: Database, made: cp.Checkpoint) -> str:
+    valid, missing = auditing.signing_status(database, made)
     text = f"signed by {cp.describe_signers(valid)}"
     if missing:
         return text + (f"; not complete until co-signed for {', '.join(missing)} "
@@ -134,8 +148,9 @@ def verify(checkpoints: tuple[Path, ...], trusted_keys: Path | None, db: str | N
 
     Exit code 0 when everything verifies, 1 when anything does not."""
     settings = _settings(db)
-    found = cp.verify_audit(settings.database_url, list(checkpoints), trusted_keys, settings.audit_origin)
-    click.echo(f"audit log of {masked_url(settings.database_url)}: {found.size} entries, root {found.root.hex()}")
+    database = _database(settings)
+    found = auditing.verify_audit(database, list(checkpoints), trusted_keys, settings.audit_origin)
+    click.echo(f"audit log of {database.shown_url}: {found.size} entries, root {found.root.hex()}")
     for problem in found.problems:
         click.echo(f"  {problem.text}")
     if found.more_problems:
@@ -165,7 +180,7 @@ def verify(checkpoints: tuple[Path, ...], trusted_keys: Path | None, db: str | N
 @_db_option
 def show(first: int, limit: int, db: str | None) -> None:
     """Show entries of the log: seq, time, actor, action, subject, payload."""
-    entries, total = log.list_entries(_settings(db).database_url, first, limit)
+    entries, total = auditing.list_entries(_database(_settings(db)), first, limit)
     for e in entries:
         click.echo(f"{e.seq:>6}  {e.at}  {e.actor}  {e.action}  {e.subject}  {e.payload}")
     click.echo(f"{len(entries)} of {total} entries", err=True)
@@ -178,7 +193,7 @@ def show(first: int, limit: int, db: str | None) -> None:
 @_db_option
 def proof(seq: int, size: int | None, db: str | None) -> None:
     """Print the inclusion proof of entry SEQ as JSON (RFC 9162 §2.1.3; check it by hand: docs/audit.md)."""
-    made = log.inclusion_proof(_settings(db).database_url, seq, size)
+    made = auditing.inclusion_proof(_database(_settings(db)), seq, size)
     click.echo(json.dumps(made.as_json(), indent=2, ensure_ascii=False))
 
 

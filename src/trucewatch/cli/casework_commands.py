@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 import click
 
 from trucewatch.casework import findings as rules
-from trucewatch.casework.bundle import checked_checkpoint, make_bundle, write_bundle
+from trucewatch.casework.bundle import write_bundle
 from trucewatch.jobs import casework
+from trucewatch.jobs.bundles import checked_checkpoint, make_bundle
 from trucewatch.jobs.casework import Desk
 from trucewatch.records import ATTRIBUTIONS, COMPLAINT_STATUSES, GRADES, Finding, User
 from trucewatch.settings import Settings, load_settings
+from trucewatch.storage import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,10 +40,12 @@ def _settings(db: str | None) -> Settings:
 
 @contextmanager
 def _reader(db: str | None, as_user: str | None) -> Iterator[tuple[Desk, User | None]]:
-    """The desk and the user who reads (None without --as or TRUCEWATCH_USER: the public)."""
+    """The desk over the database this command opens (and closes when it is done), and the user who reads (None
+    without --as or TRUCEWATCH_USER: the public)."""
     settings = _settings(db)
     name = as_user or settings.user
-    with casework.open_desk(settings) as desk:
+    with Database.open(settings.database_url, upgrade=False) as opened:
+        desk = Desk.over(opened, settings)
         yield desk, (casework.acting_user(desk, name) if name else None)
 
 
@@ -281,8 +285,8 @@ def findings_export_bundle(finding_id: str, output: Path, checkpoint: Path | Non
     """Write a finding's bundle: finding.json, its evidence, the audit entries with inclusion proofs, the checkpoint,
     verify_bundle.py and MANIFEST. Check it with 'sha256sum -c MANIFEST' and 'python3 verify_bundle.py'."""
     settings = _settings(db)
-    kept = checked_checkpoint(settings.database_url, checkpoint, settings.audit_origin) if checkpoint else None
     with _reader(db, as_user) as (desk, user):
+        kept = checked_checkpoint(desk.db, checkpoint, settings.audit_origin) if checkpoint else None
         bundle = make_bundle(desk, user, finding_id, kept)
     write_bundle(bundle, output)
     click.echo(f"wrote {output}: {len(bundle.files)} files; proofs in the tree of {bundle.tree_size} entries "

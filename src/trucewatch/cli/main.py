@@ -28,7 +28,7 @@ from trucewatch.conflict import Conflict, load_conflict
 from trucewatch.errors import TrucewatchError
 from trucewatch.records import GUARANTOR_CODES
 from trucewatch.settings import Settings, load_settings, masked_url
-from trucewatch.storage import migrate
+from trucewatch.storage import Database, migrate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +67,13 @@ def settings_for(db: str | None) -> Settings:
     return replace(settings, db=db) if db else settings
 
 
+
+def open_database(settings: Settings, *, write: bool = False) -> Database:
+    """The one Database a command works on, closed by click when the command ends. A command that only reads needs
+    the database to exist at this trucewatch's schema (TW-E201, TW-E202); one that writes creates or upgrades it."""
+    return click.get_current_context().with_resource(Database.open(settings.database_url, upgrade=write))
+
+
 def conflict_of(settings: Settings) -> Conflict:
     """The conflict the settings name (`data_dir`), else the shipped data; TW-E402 when its folder cannot be used."""
     return load_conflict(settings)
@@ -94,18 +101,19 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     (reports added or already stored), 1 when any input was refused.
     """
     settings = settings_for(db)
+    database = open_database(settings, write=True)
     counts: Counter[str] = Counter()
     events = 0
-    results = jobs.ingest.iter_ingest(list(paths), settings.database_url, published=published,
-                               progress=not no_progress and sys.stderr.isatty(),
-                               max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings))
+    results = jobs.ingest.iter_ingest(list(paths), database, published=published,
+                                      progress=not no_progress and sys.stderr.isatty(),
+                                      max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings))
     for result in results:
         counts[result.status] += 1
         events += result.events
         if result.reason:  # a refusal, or a note on a stored report (a revision, resolution to redo)
             click.echo(f"{result.source}: {result.reason}", err=True)
     click.echo(f"added {counts['added']}, unchanged {counts['unchanged']}, refused {counts['refused']}; "
-               f"{events} events stored in {masked_url(settings.database_url)}")
+               f"{events} events stored in {database.shown_url}")
     if counts["refused"]:
         sys.exit(1)
 
@@ -118,9 +126,12 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
 @db_option
 def export(fmt: str, output: Path | None, db: str | None) -> None:
     """Write every stored event, in date order, as JSON Lines, CSV or GeoJSON."""
-    settings = settings_for(db)
+    from trucewatch.publish.export import check_format  # noqa: PLC0415  (only export needs it)
+
+    check_format(fmt)  # before the database is opened: a typo in --format is named first, and no file is left
+    database = open_database(settings_for(db))
     with _output(output) as out:
-        counts = jobs.exports.export_events(settings.database_url, fmt, out)
+        counts = jobs.exports.export_events(database, fmt, out)
     skipped = f" ({counts.skipped} without coordinates left out)" if counts.skipped else ""
     click.echo(f"{counts.written} events written{skipped}" + (f" to {output}" if output else ""), err=True)
 
@@ -132,7 +143,7 @@ def events(db: str | None, limit: int) -> None:
     """Show the stored events as a table: date, type, actors, place, figures with who gave them, claims."""
     from trucewatch.publish.export import render_table  # noqa: PLC0415
 
-    shown, total = jobs.incidents.list_events(settings_for(db).database_url, limit)
+    shown, total = jobs.incidents.list_events(open_database(settings_for(db)), limit)
     for block in render_table(shown):
         click.echo(block)
     click.echo(f"{len(shown)} of {total} events")
@@ -151,8 +162,8 @@ def demo(db: str, out_dir: Path) -> None:
     from trucewatch.publish.export import render_table  # noqa: PLC0415
     from trucewatch.publish.incidents import render_incident, render_incident_table  # noqa: PLC0415
 
-    url = settings_for(db).database_url
-    result = jobs.demo.run_demo(url, out_dir, progress=sys.stderr.isatty())
+    database = open_database(settings_for(db), write=True)
+    result = jobs.demo.run_demo(database, out_dir, progress=sys.stderr.isatty())
     for block in render_table(result.events):
         click.echo(block)
     click.echo(f"\nIncidents: the {len(result.events)} events resolved into {len(result.incidents)}\n")
@@ -166,14 +177,14 @@ def demo(db: str, out_dir: Path) -> None:
     contested = sum(1 for i in result.incidents if i.contested)
     click.echo(f"\n{len(result.ingest)} sample reports: added {counts['added']}, unchanged {counts['unchanged']}, "
                f"refused {counts['refused']}; {len(result.events)} events in {len(result.incidents)} incidents "
-               f"({contested} contested) in {masked_url(url)}")
+               f"({contested} contested) in {database.shown_url}")
     for fmt, path in result.exports.items():
         click.echo(f"  {fmt:<11} {path}")
     click.echo(f"\nAgreements loaded: {', '.join(f'{c.agreement_id} ({c.status})' for c in result.agreements)}")
     counts = Counter(a.window_status for a in result.compliance)
     click.echo(f"Against {jobs.demo.DEMO_AGREEMENT}: {counts['inside']} incidents inside the window, "
                f"{counts['uncertain']} uncertain, {counts['outside']} outside. Potential violations per party:\n")
-    for line in render_party_summary(result.parties, jobs.agreements.get_agreement(url, jobs.demo.DEMO_AGREEMENT)):
+    for line in render_party_summary(result.parties, jobs.agreements.get_agreement(database, jobs.demo.DEMO_AGREEMENT)):
         click.echo(line)
     click.echo(f"\nNext: trucewatch incidents --db {db}   |   trucewatch incident ID --db {db}   |   "
                f"trucewatch compliance --agreement {jobs.demo.DEMO_AGREEMENT} --view timeline --db {db}")
@@ -194,7 +205,7 @@ def incidents(db: str | None, limit: int, offset: int, **filters: Any) -> None:
     """Show the incidents as a table: id, dates, type, place, actors, reports, deaths (best, low-high), contested."""
     from trucewatch.publish.incidents import render_incident_table  # noqa: PLC0415
 
-    shown, total = jobs.incidents.list_incidents(settings_for(db).database_url, limit, offset, **filters)
+    shown, total = jobs.incidents.list_incidents(open_database(settings_for(db)), limit, offset, **filters)
     for block in render_incident_table(shown):
         click.echo(block)
     click.echo(f"{len(shown)} of {total} incidents" + (f" (from number {offset + 1})" if offset else ""))
@@ -208,7 +219,7 @@ def incident(incident_id: str, db: str | None) -> None:
     from trucewatch.publish.incidents import render_incident  # noqa: PLC0415
 
     settings = settings_for(db)
-    for line in render_incident(jobs.incidents.get_incident(settings.database_url, incident_id, conflict_of(settings))):
+    for line in render_incident(jobs.incidents.get_incident(open_database(settings), incident_id, conflict_of(settings))):
         click.echo(line)
 
 
@@ -217,10 +228,10 @@ def incident(incident_id: str, db: str | None) -> None:
 def resolve(db: str | None) -> None:
     """Resolve every stored event into incidents from scratch, with the monitors' overrides, and print counts."""
     settings = settings_for(db)
-    url = settings.database_url
-    counts = jobs.incidents.resolve_all(url, conflict_of(settings))
+    database = open_database(settings, write=True)
+    counts = jobs.incidents.resolve_all(database, conflict_of(settings))
     click.echo(f"{counts['events']} events in {counts['incidents']} incidents; {counts['changed']} events changed "
-               f"incident, {counts['dropped']} incidents gone; in {masked_url(url)}")
+               f"incident, {counts['dropped']} incidents gone; in {database.shown_url}")
 
 
 def override_options(func: F) -> F:
@@ -256,11 +267,11 @@ def _recorded(o: Any) -> None:
 def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> None:
     """Merge incident ABSORB into incident KEEP: all their events are one incident, from now on."""
     settings = settings_for(db)
-    url = settings.database_url
-    recorded = jobs.incidents.merge_incidents(url, keep, absorb, _who(by), note, conflict_of(settings))
+    database = open_database(settings)
+    recorded = jobs.incidents.merge_incidents(database, keep, absorb, _who(by), note, conflict_of(settings))
     _recorded(recorded)
     click.echo(f"the events of {keep} and {absorb} are now incident "
-               f"{jobs.incidents.incident_of_event(url, recorded.target_event_id or recorded.event_id)}")
+               f"{jobs.incidents.incident_of_event(database, recorded.target_event_id or recorded.event_id)}")
 
 
 @main.command()
@@ -269,9 +280,9 @@ def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> 
 def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
     """Split event EVENT_ID out of its incident: it stands alone, and nothing joins it automatically."""
     settings = settings_for(db)
-    url = settings.database_url
-    _recorded(jobs.incidents.split_event(url, event_id, _who(by), note, conflict_of(settings)))
-    click.echo(f"{event_id} is now incident {jobs.incidents.incident_of_event(url, event_id)}")
+    database = open_database(settings)
+    _recorded(jobs.incidents.split_event(database, event_id, _who(by), note, conflict_of(settings)))
+    click.echo(f"{event_id} is now incident {jobs.incidents.incident_of_event(database, event_id)}")
 
 
 @main.command()
@@ -281,9 +292,9 @@ def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
 def pin(event_id: str, incident_id: str, by: str | None, note: str, db: str | None) -> None:
     """Pin event EVENT_ID to incident INCIDENT_ID, whatever automatic resolution says."""
     settings = settings_for(db)
-    url = settings.database_url
-    _recorded(jobs.incidents.pin_event(url, event_id, incident_id, _who(by), note, conflict_of(settings)))
-    click.echo(f"{event_id} is now in incident {jobs.incidents.incident_of_event(url, event_id)}")
+    database = open_database(settings)
+    _recorded(jobs.incidents.pin_event(database, event_id, incident_id, _who(by), note, conflict_of(settings)))
+    click.echo(f"{event_id} is now in incident {jobs.incidents.incident_of_event(database, event_id)}")
 
 
 @main.command()
@@ -325,13 +336,13 @@ def agreements_load(file: Path, db: str | None) -> None:
     every mistake is printed with its field path (exit code 2).
     """
     settings = settings_for(db)
-    url = settings.database_url
-    changes = jobs.agreements.load_agreements(url, file, conflict_of(settings))
+    database = open_database(settings, write=True)
+    changes = jobs.agreements.load_agreements(database, file, conflict_of(settings))
     for change in changes:
         click.echo(f"{change.status:<9}  {change.agreement_id}")
     counts = Counter(c.status for c in changes)
     click.echo(f"added {counts['added']}, updated {counts['updated']}, unchanged {counts['unchanged']}; "
-               f"in {masked_url(url)}")
+               f"in {database.shown_url}")
 
 
 @agreements.command("list")
@@ -341,7 +352,7 @@ def agreements_list(db: str | None) -> None:
     from trucewatch.publish.compliance import render_agreement_table  # noqa: PLC0415
 
     settings = settings_for(db)
-    found = jobs.agreements.list_agreements(settings.database_url)
+    found = jobs.agreements.list_agreements(open_database(settings))
     for block in render_agreement_table(found, conflict_of(settings).zone_names):
         click.echo(block)
     click.echo(f"{len(found)} agreements")
@@ -355,9 +366,9 @@ def agreements_show(agreement_id: str, db: str | None) -> None:
     from trucewatch.publish.compliance import render_agreement  # noqa: PLC0415
 
     settings = settings_for(db)
-    url = settings.database_url
-    agreement = jobs.agreements.get_agreement(url, agreement_id)
-    for line in render_agreement(agreement, jobs.agreements.list_agreements(url), conflict_of(settings).zone_names):
+    database = open_database(settings)
+    agreement = jobs.agreements.get_agreement(database, agreement_id)
+    for line in render_agreement(agreement, jobs.agreements.list_agreements(database), conflict_of(settings).zone_names):
         click.echo(line)
 
 
@@ -372,16 +383,15 @@ def agreements_show(agreement_id: str, db: str | None) -> None:
 def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ended: bool, superseded_by: str | None,
                    note: str | None, db: str | None) -> None:
     """Edit a stored agreement: its end, supersession or notes. Prints the agreement's window as it is now."""
-    from trucewatch.pipeline.assess import window_of  # noqa: PLC0415
     from trucewatch.publish.compliance import in_force  # noqa: PLC0415
 
     if tz and not end:
         raise click.UsageError("--tz says which zone --end is written in; give --end too")
     settings = settings_for(db)
-    url = settings.database_url
-    changed = jobs.agreements.set_agreement(url, agreement_id, end=end, tz=tz, open_ended=open_ended,
-                                 superseded_by=superseded_by, note=note)
-    window = window_of(changed, jobs.agreements.list_agreements(url))
+    database = open_database(settings)
+    changed = jobs.agreements.set_agreement(database, agreement_id, end=end, tz=tz, open_ended=open_ended,
+                                            superseded_by=superseded_by, note=note)
+    window = jobs.agreements.window_in_force(database, changed)
     click.echo(f"{agreement_id}: in force {' '.join(in_force(changed, window, conflict_of(settings).zone_names))}")
 
 
@@ -390,7 +400,7 @@ def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ende
 @db_option
 def agreements_remove(agreement_id: str, db: str | None) -> None:
     """Remove a stored agreement; later agreements that superseded it no longer name it."""
-    changed = jobs.agreements.remove_agreement(settings_for(db).database_url, agreement_id)
+    changed = jobs.agreements.remove_agreement(open_database(settings_for(db)), agreement_id)
     click.echo(f"removed {agreement_id}" + (f"; no longer in the supersedes of {', '.join(changed)}" if changed else ""))
 
 
@@ -401,7 +411,7 @@ def agreements_remove(agreement_id: str, db: str | None) -> None:
 def agreements_export(output: Path | None, db: str | None) -> None:
     """Write every stored agreement as an agreements file (TOML) that loads back unchanged."""
     with _output(output) as out:
-        count = jobs.agreements.export_agreements(settings_for(db).database_url, out)
+        count = jobs.agreements.export_agreements(open_database(settings_for(db)), out)
     click.echo(f"{count} agreements written" + (f" to {output}" if output else ""), err=True)
 
 
@@ -423,18 +433,19 @@ def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Pat
     Writes jsonl or csv (one line per incident), or prints a --view table.
     """
     settings = settings_for(db)
-    url, conflict = settings.database_url, conflict_of(settings)
+    database, conflict = open_database(settings), conflict_of(settings)
     if view is not None:
         from trucewatch.publish.compliance import render_view  # noqa: PLC0415
 
         if fmt is not None or output is not None:
             raise click.UsageError("--view prints a table; leave out --format and -o, or leave out --view")
-        assessments = jobs.agreements.assess_agreement(url, agreement_id, date_from, date_to, conflict)
-        for block in render_view(view, assessments, jobs.agreements.get_agreement(url, agreement_id), jobs.agreements.list_agreements(url)):
+        assessments = jobs.agreements.assess_agreement(database, agreement_id, date_from, date_to, conflict)
+        agreement = jobs.agreements.get_agreement(database, agreement_id)
+        for block in render_view(view, assessments, agreement, jobs.agreements.list_agreements(database)):
             click.echo(block)
         return
     with _output(output) as out:
-        count = jobs.exports.export_compliance(url, agreement_id, fmt or "jsonl", out, date_from, date_to, conflict)
+        count = jobs.exports.export_compliance(database, agreement_id, fmt or "jsonl", out, date_from, date_to, conflict)
     click.echo(f"{count} incidents assessed against {agreement_id}" + (f", written to {output}" if output else ""),
                err=True)
 
@@ -455,8 +466,8 @@ def report(agreement_id: str, fmt: str, output: Path | None, date_from: date | N
     from trucewatch.publish.report import write_report  # noqa: PLC0415
 
     settings = settings_for(db)
-    made = jobs.exports.compliance_report(settings.database_url, agreement_id, date_from, date_to,
-                                  conflict=conflict_of(settings))
+    made = jobs.exports.compliance_report(open_database(settings), agreement_id, date_from, date_to,
+                                          conflict=conflict_of(settings))
     path = output or Path(f"report-{agreement_id}.{fmt}")
     try:
         written = write_report(made, fmt, path)
@@ -517,7 +528,8 @@ def _output(path: Path | None) -> Iterator[TextIO]:
                                           "the server stops).")
 @db_option
 def serve(host: str, port: int, dev: bool, db: str | None) -> None:
-    """Start the workplace: the web app and the JSON API (/api/v1, described at /openapi.json) over the store."""
+    """Start the workplace: the web app and the JSON API (/api/v1, described at /openapi.json) over the database.
+    The app opens the database once, at startup, and closes it when the server stops."""
     import secrets  # noqa: PLC0415
 
     import uvicorn  # noqa: PLC0415
@@ -530,7 +542,7 @@ def serve(host: str, port: int, dev: bool, db: str | None) -> None:
         click.echo("--dev: using a throw-away secret key; sessions and list cursors end when the server stops. "
                    "Set TRUCEWATCH_SECRET_KEY for a real deployment.", err=True)
     app = create_app(settings)
-    click.echo(f"trucewatch workplace on http://{host}:{port}/ over {masked_url(settings.database_url)}", err=True)
+    click.echo(f"trucewatch workplace on http://{host}:{port}/ over {app.state.web.db.shown_url}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
@@ -559,7 +571,8 @@ def users_add(name: str, role: str, party: str | None, guarantor: str | None, pa
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    user = add_user(settings.database_url, name, role, password, party=party, guarantor=guarantor, parties=parties)
+    user = add_user(open_database(settings, write=True), name, role, password, party=party, guarantor=guarantor,
+                    parties=parties)
     click.echo(f"added {user.name}: {_role_text(user)}")
 
 
@@ -583,14 +596,14 @@ def users_list(db: str | None) -> None:
     """Show every user: name, role and binding, whether disabled, live API tokens."""
     from trucewatch.jobs.accounts import list_tokens, list_users  # noqa: PLC0415
 
-    url = settings_for(db).database_url
-    accounts = list_users(url)
+    database = open_database(settings_for(db))
+    accounts, tokens = list_users(database), list_tokens(database)
     click.echo(f"{'NAME':<24} {'ROLE':<22} {'STATUS':<9} TOKENS")
     for account in accounts:
         u = account.user
         role = u.role + (f" ({u.party or u.guarantor})" if u.party or u.guarantor else "")
         click.echo(f"{u.name:<24} {role:<22} {'disabled' if u.disabled else 'active':<9} {account.live_tokens}")
-    live = [t for t in list_tokens(url) if t.revoked_at is None]
+    live = [t for t in tokens if t.revoked_at is None]
     if live:
         click.echo("\nLive API tokens (revoke with 'trucewatch users revoke-token ID'):")
         for t in live:
@@ -605,7 +618,7 @@ def users_disable(name: str, db: str | None) -> None:
     """Disable a user: their sessions end at once and their API tokens stop working."""
     from trucewatch.jobs.accounts import disable_user  # noqa: PLC0415
 
-    user = disable_user(settings_for(db).database_url, name)
+    user = disable_user(open_database(settings_for(db), write=True), name)
     click.echo(f"disabled {user.name}")
 
 
@@ -616,7 +629,7 @@ def users_token(name: str, db: str | None) -> None:
     """Make a new API token for a user and print it, once: only its hash is kept."""
     from trucewatch.jobs.accounts import new_token  # noqa: PLC0415
 
-    token_id, token = new_token(settings_for(db).database_url, name)
+    token_id, token = new_token(open_database(settings_for(db), write=True), name)
     click.echo(token)
     click.echo(f"API token {token_id} for {name}: shown once, keep it safe; send it as 'Authorization: Bearer "
                f"TOKEN'; revoke it with 'trucewatch users revoke-token {token_id}'", err=True)
@@ -629,7 +642,7 @@ def users_revoke_token(token_id: str, db: str | None) -> None:
     """Revoke an API token by its id (as 'users list' and 'users token' show it)."""
     from trucewatch.jobs.accounts import revoke_token  # noqa: PLC0415
 
-    token = revoke_token(settings_for(db).database_url, token_id)
+    token = revoke_token(open_database(settings_for(db), write=True), token_id)
     click.echo(f"revoked API token {token.token_id} of {token.user} (at {token.revoked_at:%Y-%m-%d %H:%M} UTC)")
 
 
@@ -649,6 +662,7 @@ def users_role(name: str, role: str, party: str | None, guarantor: str | None, b
     from trucewatch.jobs.accounts import set_role  # noqa: PLC0415
 
     settings = settings_for(db)
-    before, after = set_role(settings.database_url, name, role, party=party, guarantor=guarantor, by=by,
-                             parties=_parties(settings, party))
+    parties = _parties(settings, party)
+    before, after = set_role(open_database(settings, write=True), name, role, party=party, guarantor=guarantor, by=by,
+                             parties=parties)
     click.echo(f"{after.name}: {_role_text(before)} -> {_role_text(after)}")

@@ -6,19 +6,29 @@
 - `agreements`: agreements loaded, changed and assessed
 - `exports`: events, compliance assessments and compliance reports as files
 - `casework`: complaints, findings, signatures and evidence (the verification workflow)
-- `accounts`: users and API tokens
+- `accounts`: users and API tokens; `auth`: signing in, sessions, CSRF and API tokens checked
+- `record_views`: the record as the map, the timeline and the agreement pages show it
 - `auditing`: the audit log read, its keys and checkpoints, and the store verified against it
+- `bundles`: a finding's bundle, checkable without trucewatch
 - `evaluate`: extraction scored against a gold corpus
 - `demo`: the main job on the bundled sample
 """
 from trucewatch.jobs import (
     accounts,
     agreements,
+    auditing,
+    auth,
+    bundles,
     casework,
     demo,
+    evaluate,
     exports,
     incidents,
     ingest,
+    record_views,
 )
 
-__all__ = ["accounts", "agreements", "casework", "demo", "exports", "incidents", "ingest"]
+__all__ = [
+    "accounts", "agreements", "auditing", "auth", "bundles", "casework", "demo", "evaluate", "exports", "incidents", "ingest",
+    "record_views",
+]

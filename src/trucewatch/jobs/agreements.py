@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from trucewatch.agreements import (
     clock_in,
@@ -20,25 +20,24 @@ from trucewatch.agreements import (
 from trucewatch.audit.log import (
     agreement_entry,
     default_actor,
-    recorder,
 )
 from trucewatch.conflict import Conflict, shipped_conflict
 from trucewatch.errors import (
     AgreementError,
 )
 from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, sides_of
-from trucewatch.pipeline.assess import assess, window_of
+from trucewatch.pipeline.assess import PartySummary, assess, party_summary, potential_violation, window_of
 from trucewatch.pipeline.sides import Sides
 from trucewatch.records import (
     Agreement,
     Assessment,
+    Incident,
+    IncidentFilter,
     Override,
     Window,
 )
-from trucewatch.storage import IncidentFilter, Store
-
-if TYPE_CHECKING:
-    pass
+from trucewatch.storage import Database, Store
+from trucewatch.storage.audit_log import recorder
 
 # --- agreements and compliance -----------------------------------------------------------------------------------
 
@@ -51,32 +50,32 @@ class AgreementChange:
     status: str
 
 
-def load_agreements(db_url: str, path: Path, conflict: Conflict | None = None) -> list[AgreementChange]:
+def load_agreements(db: Database, path: Path, conflict: Conflict | None = None) -> list[AgreementChange]:
     """Validate an agreements file (TW-E501/502/504) against the conflict's sides and store its agreements, each
     replacing the stored one of its id; agreements stored but not in the file are kept. All or nothing."""
     conflict = conflict or shipped_conflict()
-    with Store.open(db_url) as store:
-        known = {a.agreement_id: a for a in store.agreements()}
-        agreements = read_agreements(path, sides=conflict.side_codes, parties=conflict.party_codes, known=known)
-        logged = [agreement_entry("agreement.load", a, file=path.name,
-                                  status="updated" if a.agreement_id in known else "added")
-                  for a in agreements if known.get(a.agreement_id) != a]
-        statuses = store.save_agreements(agreements, audit=recorder(default_actor(), *logged))
+    store = db.reports
+    known = {a.agreement_id: a for a in store.agreements()}
+    agreements = read_agreements(path, sides=conflict.side_codes, parties=conflict.party_codes, known=known)
+    logged = [agreement_entry("agreement.load", a, file=path.name,
+                              status="updated" if a.agreement_id in known else "added")
+              for a in agreements if known.get(a.agreement_id) != a]
+    statuses = store.save_agreements(agreements, audit=recorder(default_actor(), *logged))
     return [AgreementChange(a.agreement_id, statuses[a.agreement_id]) for a in agreements]
 
 
-def list_agreements(db_url: str) -> list[Agreement]:
+def list_agreements(db: Database) -> list[Agreement]:
     """Every stored agreement, by start."""
-    with Store.open(db_url, upgrade=False) as store:
-        return store.agreements()
+    store = db.reports
+    return store.agreements()
 
 
-def get_agreement(db_url: str, agreement_id: str) -> Agreement:
+def get_agreement(db: Database, agreement_id: str) -> Agreement:
     """One stored agreement; TW-E503, naming the known ids, for an unknown one."""
-    return require_agreement(list_agreements(db_url), agreement_id)
+    return require_agreement(list_agreements(db), agreement_id)
 
 
-def set_agreement(db_url: str, agreement_id: str, *, end: str | datetime | None = None, tz: str | None = None,
+def set_agreement(db: Database, agreement_id: str, *, end: str | datetime | None = None, tz: str | None = None,
                   open_ended: bool = False, superseded_by: str | None = None,
                   note: str | None = None) -> Agreement:
     """Edit a stored agreement: a new `end` (a local time in zone `tz`, default the agreement's, or an aware
@@ -86,23 +85,23 @@ def set_agreement(db_url: str, agreement_id: str, *, end: str | datetime | None 
         raise AgreementError("TW-E505", detail="give an end or open-ended, not both")
     if end is None and not open_ended and superseded_by is None and not note:
         raise AgreementError("TW-E505", detail="nothing to change; give an end, open-ended, superseded-by or a note")
-    with Store.open(db_url, upgrade=False) as store:
-        agreements = store.agreements()
-        agreement = require_agreement(agreements, agreement_id)
-        changed = replace(agreement, end=None if open_ended else _new_end(agreement, end, tz),
-                          notes="\n".join(part for part in (agreement.notes, (note or "").strip()) if part))
-        writes = [changed]
-        if superseded_by is not None:
-            later = require_agreement(agreements, superseded_by)
-            problem = supersession_problem(later, changed, agreement_id, [a.agreement_id for a in agreements])
-            if problem:
-                raise AgreementError("TW-E505", detail=f"{superseded_by} cannot supersede {agreement_id}: {problem}")
-            if agreement_id not in later.supersedes:
-                writes.append(replace(later, supersedes=(*later.supersedes, agreement_id)))
-        logged = agreement_entry("agreement.set", changed, end=changed.end.isoformat() if changed.end else None,
-                                 superseded_by=superseded_by, note=note or None)
-        store.save_agreements(writes, audit=recorder(default_actor(), logged))
-        return store.get_agreement(agreement_id) or changed
+    store = db.reports
+    agreements = store.agreements()
+    agreement = require_agreement(agreements, agreement_id)
+    changed = replace(agreement, end=None if open_ended else _new_end(agreement, end, tz),
+                      notes="\n".join(part for part in (agreement.notes, (note or "").strip()) if part))
+    writes = [changed]
+    if superseded_by is not None:
+        later = require_agreement(agreements, superseded_by)
+        problem = supersession_problem(later, changed, agreement_id, [a.agreement_id for a in agreements])
+        if problem:
+            raise AgreementError("TW-E505", detail=f"{superseded_by} cannot supersede {agreement_id}: {problem}")
+        if agreement_id not in later.supersedes:
+            writes.append(replace(later, supersedes=(*later.supersedes, agreement_id)))
+    logged = agreement_entry("agreement.set", changed, end=changed.end.isoformat() if changed.end else None,
+                             superseded_by=superseded_by, note=note or None)
+    store.save_agreements(writes, audit=recorder(default_actor(), logged))
+    return store.get_agreement(agreement_id) or changed
 
 
 def _new_end(agreement: Agreement, end: str | datetime | None, tz: str | None) -> datetime | None:
@@ -118,50 +117,56 @@ def _new_end(agreement: Agreement, end: str | datetime | None, tz: str | None) -
     return instant
 
 
-def remove_agreement(db_url: str, agreement_id: str) -> list[str]:
+def window_in_force(db: Database, agreement: Agreement) -> Window:
+    """When `agreement` is in force as the stored agreements make it: to its end, or to the start of a later stored
+    agreement that supersedes it, whichever is first."""
+    return window_of(agreement, list_agreements(db))
+
+
+def remove_agreement(db: Database, agreement_id: str) -> list[str]:
     """Remove a stored agreement (TW-E503 if unknown), and its id from the `supersedes` of the others; returns the
     ids of those others."""
-    with Store.open(db_url, upgrade=False) as store:
-        changed = store.remove_agreement(agreement_id, audit=recorder(default_actor(),
-                                                                      ("agreement.remove", agreement_id, {})))
-        if changed is None:
-            raise AgreementError("TW-E503", agreement_id=agreement_id, known=_known(store.agreements()))
-        return changed
+    store = db.reports
+    changed = store.remove_agreement(agreement_id, audit=recorder(default_actor(),
+                                                                  ("agreement.remove", agreement_id, {})))
+    if changed is None:
+        raise AgreementError("TW-E503", agreement_id=agreement_id, known=_known(store.agreements()))
+    return changed
 
 
-def export_agreements(db_url: str, out: TextIO) -> int:
+def export_agreements(db: Database, out: TextIO) -> int:
     """Write every stored agreement to `out` as an agreements file (it loads back unchanged); returns how many."""
-    agreements = list_agreements(db_url)
+    agreements = list_agreements(db)
     out.write(dump_agreements(agreements))
     return len(agreements)
 
 
-def assess_agreement(db_url: str, agreement_id: str, date_from: date | None = None,
+def assess_agreement(db: Database, agreement_id: str, date_from: date | None = None,
                      date_to: date | None = None, conflict: Conflict | None = None) -> list[Assessment]:
     """Every stored incident (those overlapping [date_from, date_to] when given; undated ones only without dates)
     assessed against the agreement, in date order; computed afresh from the incidents' events. TW-E503 for an
     unknown agreement."""
     sides = sides_of(conflict)
-    with Store.open(db_url, upgrade=False) as store:
-        agreements = store.agreements()
-        agreement = require_agreement(agreements, agreement_id)
-        window = window_of(agreement, agreements)
-        overrides = store.overrides()
-        ids = [s.incident_id for s in store.list_incidents(IncidentFilter(date_from=date_from, date_to=date_to))]
-        return _assess_in_batches(store, ids, agreement, window, overrides, sides)
+    store = db.reports
+    agreements = store.agreements()
+    agreement = require_agreement(agreements, agreement_id)
+    window = window_of(agreement, agreements)
+    overrides = store.overrides()
+    ids = [s.incident_id for s in store.list_incidents(IncidentFilter(date_from=date_from, date_to=date_to))]
+    return _assess_in_batches(store, ids, agreement, window, overrides, sides)
 
 
-def assess_incidents(db_url: str, agreement_id: str, incident_ids: Sequence[str],
+def assess_incidents(db: Database, agreement_id: str, incident_ids: Sequence[str],
                      conflict: Conflict | None = None) -> list[Assessment]:
     """These incidents (unknown ids are left out) assessed against the agreement, in the order given; as
     `assess_agreement` does for all. TW-E503 for an unknown agreement."""
     sides = sides_of(conflict)
-    with Store.open(db_url, upgrade=False) as store:
-        agreements = store.agreements()
-        agreement = require_agreement(agreements, agreement_id)
-        window = window_of(agreement, agreements)
-        overrides = store.overrides()
-        return _assess_in_batches(store, list(incident_ids), agreement, window, overrides, sides)
+    store = db.reports
+    agreements = store.agreements()
+    agreement = require_agreement(agreements, agreement_id)
+    window = window_of(agreement, agreements)
+    overrides = store.overrides()
+    return _assess_in_batches(store, list(incident_ids), agreement, window, overrides, sides)
 
 
 def _assess_in_batches(store: Store, ids: list[str], agreement: Agreement, window: Window, overrides: list[Override],
@@ -187,3 +192,28 @@ def _known(agreements: list[Agreement]) -> str:
     if not agreements:
         return "none stored yet; load some with 'trucewatch agreements load FILE'"
     return ", ".join(a.agreement_id for a in agreements) + " (see 'trucewatch agreements list')"
+
+
+def incident_compliance(db: Database, incident: Incident, conflict: Conflict | None = None) \
+        -> list[tuple[Agreement, Assessment]]:
+    """One incident assessed against every stored agreement, afresh (the incident page's compliance table)."""
+    sides = sides_of(conflict)
+    agreements = list_agreements(db)
+    return [(a, assess(incident, a, agreements, sides=sides)) for a in agreements]
+
+
+@dataclass(frozen=True)
+class ComplianceSummary:
+    """What an agreement's page shows of its assessments: one line per party (and one for the unattributed), the
+    potential violations and the boundary cases."""
+
+    parties: list[PartySummary]
+    violations: list[Assessment]
+    boundary: list[Assessment]
+
+
+def compliance_summary(assessments: Sequence[Assessment], agreement: Agreement) -> ComplianceSummary:
+    """The per-party summary, potential violations and boundary cases of these assessments against `agreement`."""
+    return ComplianceSummary(party_summary(assessments, agreement),
+                             [a for a in assessments if potential_violation(a)],
+                             [a for a in assessments if a.window_status == "uncertain"])

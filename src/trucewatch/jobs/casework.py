@@ -1,4 +1,4 @@
-"""Verification as plain jobs over the store: complaints moved through their workflow, findings drafted, edited,
+"""Verification as plain jobs over the database: complaints moved through their workflow, findings drafted, edited,
 signed, published and amended, evidence originals kept, annotated and withdrawn. The HTTP API, the pages and the
 CLI (`trucewatch complaints`, `trucewatch findings`) call these; each acts as a `User` and checks what that user's role
 may do against the one rule table (`trucewatch.casework.access.decide`, pure) and the workflow
@@ -13,16 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine
-
-from trucewatch.audit.log import now_utc, recorder
+from trucewatch.audit.log import now_utc
 from trucewatch.casework import findings as rules, workflow
 from trucewatch.casework.access import Identity, Resource, decide, visible_parties
 from trucewatch.conflict import known_parties, load_conflict
@@ -38,7 +35,8 @@ from trucewatch.records import (
     User,
 )
 from trucewatch.settings import Settings
-from trucewatch.storage import Store, evidence as evidence_files
+from trucewatch.storage import Database, Store, evidence as evidence_files
+from trucewatch.storage.audit_log import recorder
 from trucewatch.storage.cases import CaseStore
 from trucewatch.storage.workplace import WebStore
 
@@ -47,17 +45,19 @@ Entry = tuple[str, str, dict[str, Any]]
 
 @dataclass(frozen=True)
 class Desk:
-    """Where casework is done: the store (one engine), the evidence folder with its size limit, and the conflict's
-    parties (those liaison officers speak for and complaints are filed for)."""
+    """Where casework is done: the database its caller opened, the evidence folder with its size limit, and the
+    conflict's parties (those liaison officers speak for and complaints are filed for)."""
 
-    engine: Engine
+    db: Database
     evidence_path: Path
     max_bytes: int
     parties: tuple[str, ...] = field(default_factory=known_parties)
 
     @classmethod
-    def over(cls, engine: Engine, settings: Settings) -> Desk:
-        return cls(engine, settings.evidence_path, settings.max_upload_bytes, load_conflict(settings).party_codes)
+    def over(cls, db: Database, settings: Settings) -> Desk:
+        """A desk over `db` (its caller keeps it open and closes it), with the settings' evidence folder and limit
+        and the conflict of their data folder."""
+        return cls(db, settings.evidence_path, settings.max_upload_bytes, load_conflict(settings).party_codes)
 
     def identity(self, user: User | None) -> Identity:
         """Who `user` is to the access rules (the public for None)."""
@@ -65,22 +65,15 @@ class Desk:
 
     @property
     def cases(self) -> CaseStore:
-        return CaseStore(self.engine)
+        return self.db.cases
 
     @property
     def web(self) -> WebStore:
-        return WebStore(self.engine)
+        return self.db.workplace
 
     @property
     def store(self) -> Store:
-        return Store(self.engine)
-
-
-@contextmanager
-def open_desk(settings: Settings, *, upgrade: bool = False) -> Iterator[Desk]:
-    """A desk over the settings' store, closed afterwards (for the CLI)."""
-    with CaseStore.open(settings.database_url, upgrade=upgrade) as cases:
-        yield Desk.over(cases.engine, settings)
+        return self.db.reports
 
 
 def acting_user(desk: Desk, name: str) -> User:

@@ -21,9 +21,10 @@ from trucewatch.records import (
     Assessment,
     Event,
     Incident,
+    IncidentSummary,
     IngestResult,
 )
-from trucewatch.storage import IncidentSummary
+from trucewatch.storage import Database
 
 if TYPE_CHECKING:
     pass
@@ -46,7 +47,7 @@ class DemoResult:
 DEMO_AGREEMENT = "doha-2025-10-19"
 
 
-def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
+def run_demo(db: Database, out_dir: Path, progress: bool = False) -> DemoResult:
     """The main job on the bundled sample: ingest the sample reports (which resolves them into incidents), export
     every event in each format, pick the most disputed incident to show, load the example agreements and assess the
     incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl) and write its compliance report
@@ -54,30 +55,30 @@ def run_demo(db_url: str, out_dir: Path, progress: bool = False) -> DemoResult:
     whatever `data_dir` says."""
     from trucewatch.demo import example_agreements_path, sample_report_paths  # noqa: PLC0415
 
-    results = ingest_paths(sample_report_paths(), db_url, progress=progress)
+    results = ingest_paths(sample_report_paths(), db, progress=progress)
     out_dir.mkdir(parents=True, exist_ok=True)
     exports = {}
     for fmt in ("jsonl", "csv", "geojson"):
         path = out_dir / f"demo-events.{fmt}"
         with path.open("w", encoding="utf-8", newline="") as out:
-            export_events(db_url, fmt, out)
+            export_events(db, fmt, out)
         exports[fmt] = path
-    events, _ = list_events(db_url)
-    incidents, _ = list_incidents(db_url, limit=None)
+    events, _ = list_events(db)
+    incidents, _ = list_incidents(db, limit=None)
     showcase = most_disputed(incidents)
-    contested = get_incident(db_url, showcase.incident_id) if showcase else None
-    loaded = load_agreements(db_url, example_agreements_path())
-    assessments = assess_agreement(db_url, DEMO_AGREEMENT)
+    contested = get_incident(db, showcase.incident_id) if showcase else None
+    loaded = load_agreements(db, example_agreements_path())
+    assessments = assess_agreement(db, DEMO_AGREEMENT)
     path = out_dir / f"demo-compliance-{DEMO_AGREEMENT}.jsonl"
     with path.open("w", encoding="utf-8", newline="") as out:
         write_compliance(assessments, "jsonl", out)
     exports["compliance"] = path
     from trucewatch.publish.report import write_report  # noqa: PLC0415 - matplotlib and WeasyPrint load only here
 
-    report = compliance_report(db_url, DEMO_AGREEMENT)
+    report = compliance_report(db, DEMO_AGREEMENT)
     for fmt in ("html", "pdf"):
         exports[f"report {fmt}"] = write_report(report, fmt, out_dir / f"demo-report-{DEMO_AGREEMENT}.{fmt}")[0]
-    parties = party_summary(assessments, get_agreement(db_url, DEMO_AGREEMENT))
+    parties = party_summary(assessments, get_agreement(db, DEMO_AGREEMENT))
     return DemoResult(results, events, exports, incidents, contested, loaded, assessments, parties)
 
 

@@ -30,7 +30,10 @@ from datetime import date
 from pathlib import Path
 
 from trucewatch.errors import TrucewatchError
+from trucewatch.jobs.exports import export_events
+from trucewatch.jobs.ingest import ingest_paths
 from trucewatch.records import IngestResult
+from trucewatch.storage import Database
 
 DATE_WINDOW_DAYS = 2  # a predicted event may be dated this far from the gold date and still be the same event
 PLACE_WINDOW_KM = 100.0  # ... and this far from the gold place (or in the same province)
@@ -420,20 +423,22 @@ def ingest_summary(results: list[IngestResult]) -> dict:
     }
 
 
-def evaluate_corpus(corpus_dir: Path, db_url: str | None = None, progress: bool = False,
+def evaluate_corpus(corpus_dir: Path, db: Database | None = None, progress: bool = False,
                     export_path: Path | None = None) -> dict:
     """Ingest a corpus folder's articles, export the stored events as jsonl, and score the export against gold.json.
 
-    Without `db_url` the store is a throw-away SQLite file. The export is written to `export_path`, or to a new temporary
-    file that is kept (its path is in the result) so the events can be looked at afterwards.
+    Without `db` the store is a throw-away SQLite file, opened and removed here. The export is written to
+    `export_path`, or to a new temporary file that is kept (its path is in the result) so the events can be looked at
+    afterwards.
     """
     articles, gold = load_corpus(corpus_dir)
     export_path = Path(export_path) if export_path else _new_export_path()
-    if db_url is None:
-        with tempfile.TemporaryDirectory(prefix="trucewatch-eval-") as tmp:
-            results = _ingest_and_export(articles, f"sqlite:///{Path(tmp) / 'evaluate.sqlite3'}", export_path, progress)
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix="trucewatch-eval-") as tmp, \
+                Database.open(f"sqlite:///{Path(tmp) / 'evaluate.sqlite3'}") as scratch:
+            results = _ingest_and_export(articles, scratch, export_path, progress)
     else:
-        results = _ingest_and_export(articles, db_url, export_path, progress)
+        results = _ingest_and_export(articles, db, export_path, progress)
     return {"figures": score(gold, read_jsonl(export_path)), "export_path": export_path,
             "ingest": ingest_summary(results)}
 
@@ -444,12 +449,10 @@ def _new_export_path() -> Path:
     return Path(handle.name)
 
 
-def _ingest_and_export(articles: list[Path], db_url: str, export_path: Path, progress: bool) -> list[IngestResult]:
-    from trucewatch import jobs  # noqa: PLC0415  (scoring alone needs no store)
-
-    results = jobs.ingest.ingest_paths(articles, db_url=db_url, progress=progress)
+def _ingest_and_export(articles: list[Path], db: Database, export_path: Path, progress: bool) -> list[IngestResult]:
+    results = ingest_paths(articles, db, progress=progress)
     with export_path.open("w", encoding="utf-8") as out:
-        jobs.exports.export_events(db_url, "jsonl", out)
+        export_events(db, "jsonl", out)
     return results
 
 

@@ -21,53 +21,52 @@ from trucewatch.publish.export import ExportCounts, check_format, export
 from trucewatch.records import (
     Incident,
 )
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 
 if TYPE_CHECKING:
     from trucewatch.publish.report import ComplianceReport
 
-def export_events(db_url: str, fmt: str, out: TextIO) -> ExportCounts:
+def export_events(db: Database, fmt: str, out: TextIO) -> ExportCounts:
     """Stream every stored event to `out` as jsonl, csv or geojson; returns how many were written (and skipped)."""
     check_format(fmt)
-    with Store.open(db_url, upgrade=False) as store:
-        return export(store.iter_sourced_events(), fmt, out)
+    store = db.reports
+    return export(store.iter_sourced_events(), fmt, out)
 
 
-def export_compliance(db_url: str, agreement_id: str, fmt: str, out: TextIO, date_from: date | None = None,
+def export_compliance(db: Database, agreement_id: str, fmt: str, out: TextIO, date_from: date | None = None,
                       date_to: date | None = None, conflict: Conflict | None = None) -> int:
     """Write the assessments of `assess_agreement` as jsonl or csv (TW-E506 otherwise); returns how many."""
     check_compliance_format(fmt)
-    return write_compliance(assess_agreement(db_url, agreement_id, date_from, date_to, conflict), fmt, out)
+    return write_compliance(assess_agreement(db, agreement_id, date_from, date_to, conflict), fmt, out)
 
 
 # --- compliance report -----------------------------------------------------------------------------------------
 
 
-def compliance_report(db_url: str, agreement_id: str, date_from: date | None = None, date_to: date | None = None,
+def compliance_report(db: Database, agreement_id: str, date_from: date | None = None, date_to: date | None = None,
                       generated_at: datetime | None = None, conflict: Conflict | None = None) -> ComplianceReport:
     """The compliance report of one agreement (see docs/reports.md): its window in force, the assessments of
     `assess_agreement` and the full record of every incident inside the window or on its boundary. TW-E503 for an
     unknown agreement. Render it with `trucewatch.publish.report.write_report`."""
     from trucewatch.publish.report import build_report  # noqa: PLC0415  (matplotlib: only reports need it)
-    from trucewatch.settings import masked_url  # noqa: PLC0415
 
     conflict = conflict or shipped_conflict()
-    agreements = list_agreements(db_url)
+    agreements = list_agreements(db)
     agreement = require_agreement(agreements, agreement_id)
-    assessments = assess_agreement(db_url, agreement_id, date_from, date_to, conflict)
+    assessments = assess_agreement(db, agreement_id, date_from, date_to, conflict)
     shown = [a.incident_id for a in assessments if a.window_status in ("inside", "uncertain")]
-    return build_report(agreement, assessments, _incidents(db_url, shown, conflict.sides),
+    return build_report(agreement, assessments, _incidents(db, shown, conflict.sides),
                         window=window_of(agreement, agreements), date_from=date_from, date_to=date_to,
-                        database=masked_url(db_url), generated_at=generated_at or utc_now(), area=conflict.map,
+                        database=db.shown_url, generated_at=generated_at or utc_now(), area=conflict.map,
                         zone_names=conflict.zone_names)
 
 
-def _incidents(db_url: str, incident_ids: Sequence[str], sides: Sides) -> dict[str, Incident]:
+def _incidents(db: Database, incident_ids: Sequence[str], sides: Sides) -> dict[str, Incident]:
     """The full records of these incidents, described afresh from their events, by id."""
     found: dict[str, Incident] = {}
-    with Store.open(db_url, upgrade=False) as store:
-        overrides = store.overrides()
-        for start in range(0, len(incident_ids), DESCRIBE_BATCH):
-            members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
-            found.update((i.incident_id, i) for i in describe_all(store, members, sides, overrides))
+    store = db.reports
+    overrides = store.overrides()
+    for start in range(0, len(incident_ids), DESCRIBE_BATCH):
+        members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
+        found.update((i.incident_id, i) for i in describe_all(store, members, sides, overrides))
     return found

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from trucewatch.audit.log import (
     override_entry,
-    recorder,
 )
 from trucewatch.conflict import Conflict
 from trucewatch.errors import (
     IncidentError,
 )
 from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, sides_of, utc_now
+from trucewatch.pipeline.extract.sentences import split_sentences
+from trucewatch.pipeline.incident import summarised
 from trucewatch.pipeline.resolve import (
     candidate_of,
     incident_id_for,
@@ -26,9 +27,12 @@ from trucewatch.pipeline.resolve import (
 from trucewatch.records import (
     Event,
     Incident,
+    IncidentFilter,
+    IncidentSummary,
     Override,
 )
-from trucewatch.storage import IncidentFilter, IncidentSummary, Store
+from trucewatch.storage import Database, Store
+from trucewatch.storage.audit_log import recorder
 from trucewatch.storage.repository import BATCH
 
 if TYPE_CHECKING:
@@ -37,41 +41,41 @@ if TYPE_CHECKING:
 OVERRIDE_KINDS = ("merge", "split", "pin")
 
 
-def resolve_all(db_url: str, conflict: Conflict | None = None) -> dict[str, int]:
+def resolve_all(db: Database, conflict: Conflict | None = None) -> dict[str, int]:
     """Resolve every stored event from scratch (in date order, then the monitors' overrides), rewrite every
     incident's summary and drop those of incidents that are gone.
 
     Returns counts: `events`, `incidents`, `changed` (events whose incident changed) and `dropped` (summaries
     removed). Memory holds one small record per event (not the events), and the incidents a batch at a time."""
     sides = sides_of(conflict)
-    with Store.open(db_url) as store:
-        overrides = store.overrides()
-        candidates, unmatched, before = [], [], {}
-        for e in store.iter_events():
-            before[e.event_id] = e.incident_id
-            candidate = candidate_of(e, sides.side_of, sides.not_groups)
-            if candidate is None:
-                unmatched.append(e.event_id)
-            else:
-                candidates.append(candidate)
-        assignment = keep_incident_ids(resolve(candidates, overrides, unmatched), before)
-        changed = store.assign_incidents((event_id, incident_id) for event_id, incident_id in assignment.items()
-                                         if before[event_id] != incident_id)
-        incident_ids = sorted(set(assignment.values()))
-        for start in range(0, len(incident_ids), DESCRIBE_BATCH):
-            members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
-            store.save_incidents(describe_all(store, members, sides, overrides))
-        dropped = store.drop_incidents()
+    store = db.reports
+    overrides = store.overrides()
+    candidates, unmatched, before = [], [], {}
+    for e in store.iter_events():
+        before[e.event_id] = e.incident_id
+        candidate = candidate_of(e, sides.side_of, sides.not_groups)
+        if candidate is None:
+            unmatched.append(e.event_id)
+        else:
+            candidates.append(candidate)
+    assignment = keep_incident_ids(resolve(candidates, overrides, unmatched), before)
+    changed = store.assign_incidents((event_id, incident_id) for event_id, incident_id in assignment.items()
+                                     if before[event_id] != incident_id)
+    incident_ids = sorted(set(assignment.values()))
+    for start in range(0, len(incident_ids), DESCRIBE_BATCH):
+        members = store.events_of_incidents(incident_ids[start:start + DESCRIBE_BATCH])
+        store.save_incidents(summarised(describe_all(store, members, sides, overrides)))
+    dropped = store.drop_incidents()
     return {"events": len(before), "incidents": len(incident_ids), "changed": changed, "dropped": dropped}
 
 
-def incident_of_event(db_url: str, event_id: str) -> str | None:
+def incident_of_event(db: Database, event_id: str) -> str | None:
     """The incident an event is in now; TW-E306 for an unknown event."""
-    with Store.open(db_url, upgrade=False) as store:
-        return _require_event(store, event_id).incident_id
+    store = db.reports
+    return _require_event(store, event_id).incident_id
 
 
-def list_incidents(db_url: str, limit: int | None = 50, offset: int = 0, *, date_from: date | None = None,
+def list_incidents(db: Database, limit: int | None = 50, offset: int = 0, *, date_from: date | None = None,
                    date_to: date | None = None, country: str | None = None, province: str | None = None,
                    event_type: str | None = None, actor: str | None = None,
                    contested: bool | None = None) -> tuple[list[IncidentSummary], int]:
@@ -79,20 +83,20 @@ def list_incidents(db_url: str, limit: int | None = 50, offset: int = 0, *, date
     match in all."""
     filters = IncidentFilter(date_from=date_from, date_to=date_to, country=country, admin1=province,
                              event_type=event_type, actor=actor, contested=contested)
-    with Store.open(db_url, upgrade=False) as store:
-        return store.list_incidents(filters, limit, offset), store.count_incidents(filters)
+    store = db.reports
+    return store.list_incidents(filters, limit, offset), store.count_incidents(filters)
 
 
-def get_incident(db_url: str, incident_id: str, conflict: Conflict | None = None) -> Incident:
+def get_incident(db: Database, incident_id: str, conflict: Conflict | None = None) -> Incident:
     """The full incident record, described afresh from its stored events; TW-E305 for an unknown id."""
-    with Store.open(db_url, upgrade=False) as store:
-        events = store.events_of_incident(incident_id)
-        if not events:
-            raise IncidentError("TW-E305", incident_id=incident_id)
-        return describe_all(store, {incident_id: events}, sides_of(conflict), store.overrides())[0]
+    store = db.reports
+    events = store.events_of_incident(incident_id)
+    if not events:
+        raise IncidentError("TW-E305", incident_id=incident_id)
+    return describe_all(store, {incident_id: events}, sides_of(conflict), store.overrides())[0]
 
 
-def override(db_url: str, kind: str, event_id: str, target_event_id: str | None, by: str, note: str = "",
+def override(db: Database, kind: str, event_id: str, target_event_id: str | None, by: str, note: str = "",
              at: datetime | None = None, conflict: Conflict | None = None) -> Override:
     """Record a monitor's override (merge, split or pin; see `trucewatch.records.Override`), then re-resolve
     everything so that it takes effect. Unknown events give TW-E306, a senseless override TW-E308."""
@@ -101,43 +105,43 @@ def override(db_url: str, kind: str, event_id: str, target_event_id: str | None,
     if not by.strip():
         raise IncidentError("TW-E308", detail="say who decides: --by NAME, or set TRUCEWATCH_USER")
     target_event_id = None if kind == "split" else target_event_id
-    with Store.open(db_url, upgrade=False) as store:
-        event = _require_event(store, event_id)
-        if kind != "split":
-            if not target_event_id:
-                raise IncidentError("TW-E308", detail=f"a {kind} needs a target event")
-            target = _require_event(store, target_event_id)
-            if kind == "merge" and event.incident_id is not None and event.incident_id == target.incident_id:
-                raise IncidentError("TW-E308", detail=f"events {event_id!r} and {target_event_id!r} are already in "
-                                                      f"one incident ({event.incident_id})")
-        made = Override(kind=kind, event_id=event_id, target_event_id=target_event_id, by=by.strip(),
-                        at=at or utc_now(), note=note)
-        recorded = store.add_override(made, audit=recorder(made.by, override_entry(made)))
-    resolve_all(db_url, conflict)
+    store = db.reports
+    event = _require_event(store, event_id)
+    if kind != "split":
+        if not target_event_id:
+            raise IncidentError("TW-E308", detail=f"a {kind} needs a target event")
+        target = _require_event(store, target_event_id)
+        if kind == "merge" and event.incident_id is not None and event.incident_id == target.incident_id:
+            raise IncidentError("TW-E308", detail=f"events {event_id!r} and {target_event_id!r} are already in "
+                                                  f"one incident ({event.incident_id})")
+    made = Override(kind=kind, event_id=event_id, target_event_id=target_event_id, by=by.strip(),
+                    at=at or utc_now(), note=note)
+    recorded = store.add_override(made, audit=recorder(made.by, override_entry(made)))
+    resolve_all(db, conflict)
     return recorded
 
 
-def merge_incidents(db_url: str, keep: str, absorb: str, by: str, note: str = "",
+def merge_incidents(db: Database, keep: str, absorb: str, by: str, note: str = "",
                     conflict: Conflict | None = None) -> Override:
     """The events of incident `absorb` join incident `keep` (an override between an event of each)."""
     if keep == absorb:
         raise IncidentError("TW-E308", detail=f"incident {keep!r} cannot be merged with itself")
-    with Store.open(db_url, upgrade=False) as store:
-        kept, absorbed = _anchor(store, keep), _anchor(store, absorb)
-    return override(db_url, "merge", absorbed, kept, by, note, conflict=conflict)
+    store = db.reports
+    kept, absorbed = _anchor(store, keep), _anchor(store, absorb)
+    return override(db, "merge", absorbed, kept, by, note, conflict=conflict)
 
 
-def pin_event(db_url: str, event_id: str, incident_id: str, by: str, note: str = "",
+def pin_event(db: Database, event_id: str, incident_id: str, by: str, note: str = "",
               conflict: Conflict | None = None) -> Override:
     """Event `event_id` belongs to incident `incident_id`, whatever resolution says."""
-    with Store.open(db_url, upgrade=False) as store:
-        target = _anchor(store, incident_id)
-    return override(db_url, "pin", event_id, target, by, note, conflict=conflict)
+    store = db.reports
+    target = _anchor(store, incident_id)
+    return override(db, "pin", event_id, target, by, note, conflict=conflict)
 
 
-def split_event(db_url: str, event_id: str, by: str, note: str = "", conflict: Conflict | None = None) -> Override:
+def split_event(db: Database, event_id: str, by: str, note: str = "", conflict: Conflict | None = None) -> Override:
     """Event `event_id` stands alone, and nothing joins it automatically."""
-    return override(db_url, "split", event_id, None, by, note, conflict=conflict)
+    return override(db, "split", event_id, None, by, note, conflict=conflict)
 
 
 def _require_event(store: Store, event_id: str) -> Event:
@@ -156,12 +160,28 @@ def _anchor(store: Store, incident_id: str) -> str:
     return founders[0] if founders else events[0].event_id
 
 
-def list_events(db_url: str, limit: int | None = None) -> tuple[list[Event], int]:
+def list_events(db: Database, limit: int | None = None) -> tuple[list[Event], int]:
     """The first `limit` stored events in date order, and how many there are in all."""
-    with Store.open(db_url, upgrade=False) as store:
-        events: list[Event] = []
-        for event in store.iter_events(batch_size=min(limit or BATCH, BATCH) or 1):
-            if limit is not None and len(events) >= limit:
-                break
-            events.append(event)
-        return events, store.count_events()
+    store = db.reports
+    events: list[Event] = []
+    for event in store.iter_events(batch_size=min(limit or BATCH, BATCH) or 1):
+        if limit is not None and len(events) >= limit:
+            break
+        events.append(event)
+    return events, store.count_events()
+
+
+def text_pieces(text: str) -> list[tuple[int | None, str]]:
+    """A report's whole text as (sentence number, text) pieces in order: each sentence (numbered from 1, as the
+    extractor counts them from 0) and the spaces between them (None), so a page shows the text exactly as stored and
+    a claim can link to its sentence."""
+    pieces: list[tuple[int | None, str]] = []
+    at = 0
+    for sentence in split_sentences(text):
+        if sentence.span.start > at:
+            pieces.append((None, text[at:sentence.span.start]))
+        pieces.append((sentence.index + 1, sentence.text))
+        at = sentence.span.end
+    if at < len(text):
+        pieces.append((None, text[at:]))
+    return pieces

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from trucewatch.audit.log import (
     default_actor,
-    recorder,
     report_entry,
 )
 from trucewatch.conflict import Conflict, shipped_conflict
@@ -28,7 +27,7 @@ from trucewatch.errors import (
     TrucewatchError,
 )
 from trucewatch.pipeline.extract import extract_events
-from trucewatch.pipeline.incident import describe
+from trucewatch.pipeline.incident import describe, summarised
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
 from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for
 from trucewatch.pipeline.sides import Sides
@@ -39,7 +38,8 @@ from trucewatch.records import (
     Override,
     Report,
 )
-from trucewatch.storage import Store
+from trucewatch.storage import Database, Store
+from trucewatch.storage.audit_log import recorder
 
 if TYPE_CHECKING:
     pass
@@ -49,7 +49,7 @@ DESCRIBE_BATCH = 200  # incidents described and saved per transaction by `descri
 log = logging.getLogger(__name__)
 
 
-def ingest_paths(paths: list[Path], db_url: str, published: date | None = None, progress: bool = False,
+def ingest_paths(paths: list[Path], db: Database, published: date | None = None, progress: bool = False,
                  max_report_bytes: int | None = None, conflict: Conflict | None = None) -> list[IngestResult]:
     """Read every file under `paths`, extract its events (with the conflict's actor dictionary and gazetteer) and
     store each report in its own transaction.
@@ -57,10 +57,10 @@ def ingest_paths(paths: list[Path], db_url: str, published: date | None = None, 
     One bad file gives one refused IngestResult with the reason; the rest of the batch goes on. Content already
     stored (same SHA-256) is "unchanged" and not extracted again.
     """
-    return list(iter_ingest(paths, db_url, published, progress, max_report_bytes, conflict))
+    return list(iter_ingest(paths, db, published, progress, max_report_bytes, conflict))
 
 
-def iter_ingest(paths: list[Path], db_url: str, published: date | None = None, progress: bool = False,
+def iter_ingest(paths: list[Path], db: Database, published: date | None = None, progress: bool = False,
                 max_report_bytes: int | None = None, conflict: Conflict | None = None) -> Iterator[IngestResult]:
     """`ingest_paths`, one result at a time as each report is done."""
     from tqdm import tqdm  # noqa: PLC0415  (only ingest draws a bar)
@@ -68,8 +68,8 @@ def iter_ingest(paths: list[Path], db_url: str, published: date | None = None, p
     conflict = conflict or shipped_conflict()
     limit = max_report_bytes or DEFAULT_MAX_BYTES
     sources = list(iter_sources(paths))
-    with Store.open(db_url) as store, tqdm(total=len(sources), unit="file", file=sys.stderr,
-                                           disable=not progress) as bar:
+    store = db.reports
+    with tqdm(total=len(sources), unit="file", file=sys.stderr, disable=not progress) as bar:
         for source in sources:
             if isinstance(source, IngestError):
                 yield _refused(source.details.get("source", "?"), source)
@@ -137,7 +137,7 @@ def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = Non
     for e in [*loose, *events]:
         members[placed[e.event_id]].append(e)
     incidents = describe_all(store, members, sides, overrides)
-    store.save_incidents(incidents)
+    store.save_incidents(summarised(incidents))
     return incidents
 
 

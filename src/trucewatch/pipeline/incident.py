@@ -16,6 +16,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 
 from trucewatch.pipeline.sides import Nationality, Sides
 from trucewatch.records import (
@@ -24,6 +25,7 @@ from trucewatch.records import (
     Event,
     Figure,
     Incident,
+    IncidentSummary,
     Override,
     Place,
     Report,
@@ -273,3 +275,25 @@ def total_fatalities(estimates: Iterable[Estimate]) -> tuple[int | None, int | N
     tops = [e.high for e in estimates]
     high = None if None in tops else max(sum(e.high or 0 for e in unspecified), sum(e.high or 0 for e in named))
     return low, best, high
+
+
+def summary_of(incident: Incident, at: datetime | None = None) -> IncidentSummary:
+    """The summary row of an incident (see IncidentSummary for how fatalities are totalled)."""
+    p = incident.place
+    low, best, high = total_fatalities(incident.estimates)
+    return IncidentSummary(
+        incident_id=incident.incident_id, first_date=incident.first_date, last_date=incident.last_date,
+        time_precision=incident.time_precision, event_type=incident.event_type,
+        sub_event_type=incident.sub_event_type, country=p.country if p else None, admin1=p.admin1 if p else None,
+        admin2=p.admin2 if p else None, location=p.name if p else None, latitude=p.latitude if p else None,
+        longitude=p.longitude if p else None, geo_precision=p.geo_precision if p else None, actor1=incident.actor1,
+        actor2=incident.actor2, n_events=len(incident.events),
+        n_reports=len({e.report_id for e in incident.events}), contested=incident.contested,
+        reasons=incident.reasons, fatalities_low=low, fatalities_best=best, fatalities_high=high, updated_at=at)
+
+
+def summarised(incidents: Iterable[Incident], at: datetime | None = None) -> list[tuple[IncidentSummary, list[str]]]:
+    """Each incident's summary (updated `at`, default now) with the ids of its events: what the store keeps for
+    fast listing (`Store.save_incidents`)."""
+    at = at or datetime.now(UTC)
+    return [(summary_of(incident, at), [e.event_id for e in incident.events]) for incident in incidents]

@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple, TextIO
 
 from trucewatch.errors import ExportError
-from trucewatch.records import Claim, Event, Figure
-from trucewatch.storage.repository import SourcedEvent
+from trucewatch.records import Claim, Event, Figure, SourcedEvent
 
 FORMATS = ("jsonl", "csv", "geojson")
 

@@ -15,13 +15,13 @@ from trucewatch.publish.export import STANCE_WORDS, speaker_of
 from trucewatch.records import (
     Figure,
     Incident,
+    IncidentSummary,
     Override,
     Place,
     Source,
     SourcedClaim,
     SourcedFigure,
 )
-from trucewatch.storage import IncidentSummary
 
 SUMMARY_COLUMNS = (("INCIDENT", 16), ("DATES", 12), ("TYPE", 22), ("PLACE", 22), ("ACTORS", 28), ("REPORTS", 7),
                    ("DEATHS", 12), ("CONTESTED", 9))

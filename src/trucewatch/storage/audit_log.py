@@ -4,18 +4,22 @@ Only SQL lives here; what an entry means, how it is hashed and how the log is ve
 `trucewatch.audit.log`. Entries are appended on the connection of the write they record (so both commit or
 neither does), after that write: by then the transaction holds SQLite's write lock, so the next `seq` read here
 stays free until commit; PostgreSQL is asked for a table lock that serialises appenders the same way.
+
+`append(conn, actor, action, subject, payload)` appends one entry on a write's connection; `recorder(actor,
+(action, subject, payload), ...)` is the hook a store write takes (`audit=`) to append its entries the same way.
 """
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Row
 
+from trucewatch.audit.log import make_entry, now_utc
 from trucewatch.records import AuditEntry, AuditKey
-from trucewatch.storage.repository import Store
+from trucewatch.storage.repository import AuditHook
 from trucewatch.storage.schema import AuditKeyRow, AuditLogRow
 
 AUDIT_LOG: Table = AuditLogRow.__table__  # type: ignore[assignment]
@@ -34,6 +38,20 @@ def insert_entry(conn: Connection, entry: AuditEntry) -> None:
     conn.execute(insert(AUDIT_LOG), [{"seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
                                       "subject": entry.subject, "payload": entry.payload,
                                       "leaf_hash": entry.leaf_hash}])
+
+
+def append(conn: Connection, actor: str, action: str, subject: str, payload: Mapping[str, Any]) -> AuditEntry:
+    """Append one entry in the transaction of `conn` (call it after the write it records)."""
+    entry = make_entry(next_seq(conn), now_utc(), actor or "unknown", action, subject, payload)
+    insert_entry(conn, entry)
+    return entry
+
+
+def recorder(actor: str, *entries: tuple[str, str, Mapping[str, Any]]) -> AuditHook:
+    """A hook for a store write: appends these (action, subject, payload) entries on the write's connection."""
+    def record(conn: Connection) -> list[AuditEntry]:
+        return [append(conn, actor, action, subject, payload) for action, subject, payload in entries]
+    return record
 
 
 def insert_key(conn: Connection, key: AuditKey) -> None:

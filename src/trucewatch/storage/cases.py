@@ -2,7 +2,7 @@
 publications, evidence originals, annotations and withdrawals (migration 0006_findings).
 
 Only SQL lives here; what may be done is `trucewatch.casework.workflow` and `trucewatch.casework.findings`, and the jobs
-are `trucewatch.jobs.casework`. Every write takes an `audit` hook (trucewatch.audit.log.recorder) that appends
+are `trucewatch.jobs.casework`. Every write takes an `audit` hook (trucewatch.storage.audit_log.recorder) that appends
 its audit-log entries on the write's connection, after the write: both commit, or neither does. Nothing here deletes
 a row but a draft's lists when the draft is edited before anyone signs it; the triggers refuse the rest.
 """
@@ -24,7 +24,7 @@ from trucewatch.records import (
     Finding,
     FindingSignature,
 )
-from trucewatch.storage.repository import AuditHook, Store
+from trucewatch.storage.repository import AuditHook
 from trucewatch.storage.schema import (
     ComplaintRow,
     ComplaintTransitionRow,

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from alembic import command
@@ -50,19 +50,20 @@ from sqlalchemy.exc import (
 )
 
 from trucewatch.errors import IngestError, StorageError
-from trucewatch.pipeline.incident import total_fatalities
 from trucewatch.records import (
     Agreement,
     Claim,
     Commitment,
     Event,
     Figure,
-    Incident,
+    IncidentFilter,
+    IncidentSummary,
     Mention,
     Override,
     Party,
     Place,
     Report,
+    SourcedEvent,
     Span,
 )
 from trucewatch.settings import masked_url
@@ -97,65 +98,7 @@ AGREEMENT_COMMITMENTS: Table = AgreementCommitmentRow.__table__  # type: ignore[
 ROLES = ("party", "guarantor", "mediator")
 NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
 NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
-AuditHook = Callable[[Connection], object]  # appends a write's audit-log entries in its transaction (audit/log.py)
-
-
-class SourcedEvent(NamedTuple):
-    """An event with what an export needs to know of its report."""
-
-    event: Event
-    outlet: str | None
-    url: str | None
-    ingested_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentFilter:
-    """Which incidents to list; every field left None lets all through. Text matches ignore case; `actor` is a part
-    of actor1 or actor2; `event_type` matches the event type or the sub-event type; dates keep the incidents whose
-    span overlaps [date_from, date_to]."""
-
-    date_from: date | None = None
-    date_to: date | None = None
-    country: str | None = None
-    admin1: str | None = None
-    event_type: str | None = None
-    actor: str | None = None
-    contested: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentSummary:
-    """The `incidents` row of one incident: what a list of incidents shows.
-
-    `fatalities_*` count all deaths, whoever died: per bound, the larger of the estimate for unspecified victims and
-    the sum of the estimates for civilians, soldiers and militants (a toll without victims usually counts the same dead
-    as the tolls with them, so the two are never added). None when no figure was reported; `fatalities_high` is also
-    None when the largest account is open-ended ("at least 200")."""
-
-    incident_id: str
-    first_date: date | None
-    last_date: date | None
-    time_precision: int
-    event_type: str
-    sub_event_type: str
-    country: str | None
-    admin1: str | None
-    admin2: str | None
-    location: str | None
-    latitude: float | None
-    longitude: float | None
-    geo_precision: int | None
-    actor1: str | None
-    actor2: str | None
-    n_events: int
-    n_reports: int
-    contested: bool
-    reasons: tuple[str, ...]
-    fatalities_low: int | None
-    fatalities_best: int | None
-    fatalities_high: int | None
-    updated_at: datetime | None = None
+AuditHook = Callable[[Connection], object]  # appends a write's audit-log entries in its transaction (storage/audit_log.py: recorder)
 
 
 class Store:
@@ -209,14 +152,14 @@ class Store:
                 audit(conn)
         return replace(override, override_id=int(key[0]))
 
-    def save_incidents(self, incidents: Iterable[Incident], at: datetime | None = None) -> int:
-        """Write (or rewrite) the summaries of these incidents and set `incident_id` of their events, in one
-        transaction; returns how many incidents were written."""
-        at = _as_utc(at or datetime.now(UTC))
+    def save_incidents(self, incidents: Iterable[tuple[IncidentSummary, Sequence[str]]]) -> int:
+        """Write (or rewrite) these incidents' summaries and set `incident_id` of their events (each summary comes
+        with the ids of its events: `trucewatch.pipeline.incident.summarised`), in one transaction; returns how many
+        incidents were written."""
         rows, members = [], []
-        for incident in incidents:
-            rows.append(_incident_row(summary_of(incident, at)))
-            members += [{"e": e.event_id, "i": incident.incident_id} for e in incident.events]
+        for summary, event_ids in incidents:
+            rows.append(_incident_row(replace(summary, updated_at=_as_utc(summary.updated_at or datetime.now(UTC)))))
+            members += [{"e": event_id, "i": summary.incident_id} for event_id in event_ids]
         if not rows:
             return 0
         assign = update(EVENTS).where(EVENTS.c.event_id == bindparam("e")).values(incident_id=bindparam("i"))
@@ -617,21 +560,6 @@ def _claim(row: Row[Any]) -> Claim:
     return Claim(claimant=row.claimant, stance=row.stance, about=row.about, surface=row.surface,
                  span=Span(row.span_start, row.span_end), sentence=row.sentence, stated_on=row.stated_on,
                  content=row.content or "", content_span=span, figure=row.figure)
-
-
-def summary_of(incident: Incident, at: datetime | None = None) -> IncidentSummary:
-    """The summary row of an incident (see IncidentSummary for how fatalities are totalled)."""
-    p = incident.place
-    low, best, high = total_fatalities(incident.estimates)
-    return IncidentSummary(
-        incident_id=incident.incident_id, first_date=incident.first_date, last_date=incident.last_date,
-        time_precision=incident.time_precision, event_type=incident.event_type,
-        sub_event_type=incident.sub_event_type, country=p.country if p else None, admin1=p.admin1 if p else None,
-        admin2=p.admin2 if p else None, location=p.name if p else None, latitude=p.latitude if p else None,
-        longitude=p.longitude if p else None, geo_precision=p.geo_precision if p else None, actor1=incident.actor1,
-        actor2=incident.actor2, n_events=len(incident.events),
-        n_reports=len({e.report_id for e in incident.events}), contested=incident.contested,
-        reasons=incident.reasons, fatalities_low=low, fatalities_best=best, fatalities_high=high, updated_at=at)
 
 
 def _incident_row(s: IncidentSummary) -> dict[str, Any]:

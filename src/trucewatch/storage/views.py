@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from trucewatch.storage.repository import INCIDENTS, IncidentFilter, _incident_where
+from trucewatch.records import IncidentFilter
+from trucewatch.storage.repository import INCIDENTS, _incident_where
 from trucewatch.storage.schema import AgreementRow, OverrideRow
 
 OVERRIDES = OverrideRow.__table__

@@ -2,7 +2,7 @@
 of the public record (reports, events, incidents) read a page at a time by keyset, for the HTTP API.
 
 `db.workplace` is a view of the same database as `db.reports` (the tables come from migration 0004_web). Secrets never come
-in: the store keeps and compares only what `trucewatch.web.auth` hands it (argon2 hashes, SHA-256 digests).
+in: the store keeps and compares only what `trucewatch.jobs.auth` hands it (argon2 hashes, SHA-256 digests).
 
 Keyset pages: each listing is ordered by a sort key and the row id, and a page starts after the (key, id) of the
 last row of the page before, so page 1000 costs what page 1 does. Missing values (an undated incident) sort last in
@@ -38,6 +38,8 @@ from trucewatch.records import (
     Event,
     Evidence,
     EvidenceOriginal,
+    IncidentFilter,
+    IncidentSummary,
     Report,
     User,
 )
@@ -47,9 +49,6 @@ from trucewatch.storage.repository import (
     INCIDENTS,
     REPORTS,
     AuditHook,
-    IncidentFilter,
-    IncidentSummary,
-    Store,
     _as_utc,
     _children,
     _event,

@@ -3,7 +3,8 @@ complaints with their evidence, and monitors' overrides.
 
 Every route declares what it serves (`guard(kind, action)`), and each object it returns is checked again
 (`require(..., hide=...)`): what the caller may not see is "not found". Listings are keyset pages with an opaque
-cursor (`paging`); every error is the one envelope (`errors`). The work is done by `trucewatch.jobs` and the store.
+cursor (`paging`); every error is the one envelope (`errors`). The work is done by `trucewatch.jobs` and the read
+views of the database, which every handler gets from the app (`db: DB`, see `state`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ from trucewatch import jobs
 from trucewatch.casework.access import Identity, Resource, decide, visible_parties
 from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError, WebError
+from trucewatch.jobs.casework import Desk, file_complaint as file_with_desk
+from trucewatch.jobs.record_views import (
+    MAP_COLUMNS,
+    MAP_LIMIT,
+    MAX_MAP_LIMIT,
+    MapQuery,
+    RecordContext,
+    legend,
+    map_data,
+)
 from trucewatch.publish.compliance import compliance_record
 from trucewatch.publish.export import event_record, spreadsheet_cell
 from trucewatch.records import (
@@ -33,11 +44,13 @@ from trucewatch.records import (
     Event,
     Evidence,
     Incident,
+    IncidentFilter,
+    IncidentSummary,
     Override,
     Report,
     User,
 )
-from trucewatch.storage import IncidentFilter, IncidentSummary, evidence as evidence_files
+from trucewatch.storage import Database, evidence as evidence_files
 from trucewatch.storage.views import Box
 from trucewatch.storage.workplace import (
     COMPLAINT_SORTS,
@@ -64,15 +77,7 @@ from trucewatch.web.paging import (
     page_response,
     parse_sort,
 )
-from trucewatch.web.record_views import (
-    MAP_COLUMNS,
-    MAP_LIMIT,
-    MAX_MAP_LIMIT,
-    MapQuery,
-    RecordContext,
-    legend,
-    map_data,
-)
+from trucewatch.web.state import DB, CaseDesk
 from trucewatch.web.streaming import stream_writes
 
 
@@ -111,14 +116,6 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
 Cursor = Annotated[str | None, Query(description="from the previous page's `next`")]
 
 
-def _store(request: Request) -> WebStore:
-    return request.app.state.web.store
-
-
-def _db(request: Request) -> str:
-    return request.app.state.web.db_url
-
-
 def _conflict(request: Request) -> Conflict:
     return request.app.state.web.conflict
 
@@ -147,7 +144,7 @@ def report_json(r: Report, with_text: bool) -> dict[str, Any]:
 
 
 @router.get("/reports", response_model=Page, openapi_extra=guard("report", "list"))
-def list_reports(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+def list_reports(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
                  date_to: Annotated[date | None, Query(alias="to")] = None, outlet: str | None = None,
                  kind: str | None = None, sort: str = "-published", limit: Limit = DEFAULT_LIMIT,
                  cursor: Cursor = None) -> JSONResponse:
@@ -155,18 +152,17 @@ def list_reports(request: Request, date_from: Annotated[date | None, Query(alias
     `-published`."""
     identity = identity_of(request)
     page = page_query(request, sort, REPORT_SORTS, limit, cursor)
-    rows = [r for r in _store(request).report_page(page, date_from=date_from, date_to=date_to, outlet=outlet,
-                                                   kind=kind)
+    rows = [r for r in db.workplace.report_page(page, date_from=date_from, date_to=date_to, outlet=outlet, kind=kind)
             if decide(identity, "read", Resource("report"))]
     return page_response(request, rows, page, lambda r: (r.published, r.report_id),
                          lambda r: report_json(r, with_text=False))
 
 
 @router.get("/reports/{report_id}", response_model=One, openapi_extra=guard("report", "list"))
-def get_report(request: Request, report_id: str) -> dict[str, Any]:
+def get_report(request: Request, db: DB, report_id: str) -> dict[str, Any]:
     """One report's metadata, and its text for signed-in users."""
     identity = identity_of(request)
-    found = _store(request).report(report_id)
+    found = db.workplace.report(report_id)
     what = f"report {report_id!r}"
     if found is None:
         raise not_found(what)
@@ -182,7 +178,7 @@ def event_json(e: Event) -> dict[str, Any]:
 
 
 @router.get("/events", response_model=Page, openapi_extra=guard("event", "list"))
-def list_events(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+def list_events(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
                 date_to: Annotated[date | None, Query(alias="to")] = None, country: str | None = None,
                 province: str | None = None, event_type: Annotated[str | None, Query(alias="type")] = None,
                 actor: str | None = None, incident_id: str | None = None, report_id: str | None = None,
@@ -191,16 +187,16 @@ def list_events(request: Request, date_from: Annotated[date | None, Query(alias=
     identity = identity_of(request)
     page = page_query(request, sort, EVENT_SORTS, limit, cursor)
     filters = EventFilter(date_from, date_to, country, province, event_type, actor, incident_id, report_id)
-    rows = [e for e in _store(request).event_page(filters, page) if decide(identity, "read", Resource("event"))]
+    rows = [e for e in db.workplace.event_page(filters, page) if decide(identity, "read", Resource("event"))]
     key = EVENT_SORTS["date"]
     return page_response(request, rows, page, lambda e: (sort_value(key, e.event_date, page.descending), e.event_id),
                          event_json)
 
 
 @router.get("/events/{event_id}", response_model=One, openapi_extra=guard("event", "list"))
-def get_event(request: Request, event_id: str) -> dict[str, Any]:
+def get_event(request: Request, db: DB, event_id: str) -> dict[str, Any]:
     what = f"event {event_id!r}"
-    found = _store(request).event(event_id)
+    found = db.workplace.event(event_id)
     if found is None:
         raise not_found(what)
     require(identity_of(request), "read", Resource("event"), hide=what)
@@ -215,7 +211,7 @@ def summary_json(s: IncidentSummary) -> dict[str, Any]:
 
 
 @router.get("/incidents", response_model=Page, openapi_extra=guard("incident", "list"))
-def list_incidents(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+def list_incidents(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
                    date_to: Annotated[date | None, Query(alias="to")] = None, country: str | None = None,
                    province: str | None = None, event_type: Annotated[str | None, Query(alias="type")] = None,
                    actor: str | None = None, contested: bool | None = None, sort: str = "date",
@@ -225,7 +221,7 @@ def list_incidents(request: Request, date_from: Annotated[date | None, Query(ali
     identity = identity_of(request)
     page = page_query(request, sort, INCIDENT_SORTS, limit, cursor)
     filters = IncidentFilter(date_from, date_to, country, province, event_type, actor, contested)
-    rows = [s for s in _store(request).incident_page(filters, page)
+    rows = [s for s in db.workplace.incident_page(filters, page)
             if decide(identity, "read", Resource("incident"))]
     key, _ = parse_sort(sort, INCIDENT_SORTS)
     column = {"date": "first_date", "deaths": "fatalities_best", "updated": "updated_at"}[key.name]
@@ -235,11 +231,11 @@ def list_incidents(request: Request, date_from: Annotated[date | None, Query(ali
 
 
 @router.get("/incidents/{incident_id}", response_model=One, openapi_extra=guard("incident", "list"))
-def get_incident(request: Request, incident_id: str) -> dict[str, Any]:
+def get_incident(request: Request, db: DB, incident_id: str) -> dict[str, Any]:
     """One incident in full: reports, events, figures by claimant, estimates, claims by party, overrides, and why
     it is contested."""
     incident = fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
-                              lambda: jobs.incidents.get_incident(_db(request), incident_id, _conflict(request)),
+                              lambda: jobs.incidents.get_incident(db, incident_id, _conflict(request)),
                               missing="TW-E305")
     return {"data": incident_json(incident)}
 
@@ -265,31 +261,31 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
     return {**jsonable_encoder(asdict(a)), "link": f"/api/v1/agreements/{a.agreement_id}"}
 
 
-def _agreement(request: Request, agreement_id: str) -> Agreement:
+def _agreement(request: Request, db: Database, agreement_id: str) -> Agreement:
     return fetch_readable(identity_of(request), "agreement", f"agreement {agreement_id!r}",
-                          lambda: jobs.agreements.get_agreement(_db(request), agreement_id), missing="TW-E503")
+                          lambda: jobs.agreements.get_agreement(db, agreement_id), missing="TW-E503")
 
 
 @router.get("/agreements", response_model=Page, openapi_extra=guard("agreement", "list"))
-def list_agreements(request: Request) -> dict[str, Any]:
+def list_agreements(request: Request, db: DB) -> dict[str, Any]:
     """Every stored agreement, by start (one page: there are few)."""
     identity = identity_of(request)
-    return {"data": [agreement_json(a) for a in jobs.agreements.list_agreements(_db(request))
+    return {"data": [agreement_json(a) for a in jobs.agreements.list_agreements(db)
                      if decide(identity, "read", Resource("agreement"))], "next": None}
 
 
 @router.get("/agreements/{agreement_id}", response_model=One, openapi_extra=guard("agreement", "list"))
-def get_agreement(request: Request, agreement_id: str) -> dict[str, Any]:
-    return {"data": agreement_json(_agreement(request, agreement_id))}
+def get_agreement(request: Request, db: DB, agreement_id: str) -> dict[str, Any]:
+    return {"data": agreement_json(_agreement(request, db, agreement_id))}
 
 
 @router.get("/agreements/{agreement_id}/compliance", response_model=Page, openapi_extra=guard("compliance", "read"))
-def agreement_compliance(request: Request, agreement_id: str,
+def agreement_compliance(request: Request, db: DB, agreement_id: str,
                          date_from: Annotated[date | None, Query(alias="from")] = None,
                          date_to: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
     """Every incident assessed against the agreement (the compliance export's objects), in date order."""
-    _agreement(request, agreement_id)
-    found = jobs.agreements.assess_agreement(_db(request), agreement_id, date_from, date_to, _conflict(request))
+    _agreement(request, db, agreement_id)
+    found = jobs.agreements.assess_agreement(db, agreement_id, date_from, date_to, _conflict(request))
     return {"data": [compliance_record(a) for a in found], "next": None}
 
 
@@ -313,7 +309,7 @@ BBOX = r"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)
 
 
 @router.get("/map", response_model=MapAnswer, openapi_extra=guard("incident", "list"))
-def map_points(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+def map_points(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
                date_to: Annotated[date | None, Query(alias="to")] = None,
                event_type: Annotated[str | None, Query(alias="type", max_length=100)] = None,
                party: Annotated[str | None, Query(pattern=r"^[A-Z_]{2,12}$", description=(
@@ -327,7 +323,7 @@ def map_points(request: Request, date_from: Annotated[date | None, Query(alias="
                limit: Annotated[int, Query(ge=1, le=MAX_MAP_LIMIT)] = MAP_LIMIT) -> JSONResponse:
     """The incidents with a place, as compact arrays for the map (`columns` says what each holds), latest first:
     one query over the incidents' summaries."""
-    context = record_context(request)
+    context = record_context(request, db)
     if window and not agreement:
         raise WebError("TW-E618", detail="[query -> window] a window status needs an agreement: add agreement=ID")
     if agreement and context.agreement(agreement) is None:
@@ -351,11 +347,10 @@ def parse_box(text: str | None) -> Box | None:
     return Box(west, south, east, north)
 
 
-def record_context(request: Request) -> RecordContext:
+def record_context(request: Request, db: Database) -> RecordContext:
     """What the map, the timeline and the agreement pages read, for this request."""
     web = request.app.state.web
-    return RecordContext(web.db_url, web.store.engine, web.assessments, tuple(jobs.agreements.list_agreements(web.db_url)),
-                         web.conflict)
+    return RecordContext(db, web.assessments, tuple(jobs.agreements.list_agreements(db)), web.conflict)
 
 
 @router.get("/boundaries", openapi_extra=guard("asset", "read"),
@@ -376,11 +371,10 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson
 
 @router.get("/export/events.{fmt}", openapi_extra=guard("events_export", "read"),
             responses={200: {"content": {t: {} for t in EXPORT_TYPES.values()}}})
-def export_events(request: Request, fmt: Literal["csv", "jsonl", "geojson"]) -> StreamingResponse:
+def export_events(db: DB, fmt: Literal["csv", "jsonl", "geojson"]) -> StreamingResponse:
     """Every event, streamed in date order: ACLED CSV (formula-safe cells), JSON Lines or GeoJSON, as
     `trucewatch export` writes them."""
-    db_url = _db(request)
-    body = stream_writes(lambda out: jobs.exports.export_events(db_url, fmt, out))
+    body = stream_writes(lambda out: jobs.exports.export_events(db, fmt, out))
     return StreamingResponse(body, media_type=EXPORT_TYPES[fmt],
                              headers={"Content-Disposition": f'attachment; filename="events.{fmt}"'})
 
@@ -390,11 +384,10 @@ COMPLAINT_COLUMNS = ("complaint_id", "party", "incident_id", "status", "filed_by
 
 @router.get("/export/complaints.{fmt}", openapi_extra=guard("complaint", "list"),
             responses={200: {"content": {EXPORT_TYPES["csv"]: {}, EXPORT_TYPES["jsonl"]: {}}}})
-def export_complaints(request: Request, fmt: Literal["csv", "jsonl"]) -> StreamingResponse:
+def export_complaints(request: Request, db: DB, fmt: Literal["csv", "jsonl"]) -> StreamingResponse:
     """The complaints the caller may see (their own party's, or all for monitors and admins), newest first."""
     identity = identity_of(request)
-    store = _store(request)
-    rows = (c for c in store.iter_complaints(visible_parties(identity, "complaint"))
+    rows = (c for c in db.workplace.iter_complaints(visible_parties(identity, "complaint"))
             if decide(identity, "read", Resource("complaint", party=c.party)))
     body = stream_writes(lambda out: _write_complaints(rows, fmt, out))
     return StreamingResponse(body, media_type=EXPORT_TYPES[fmt],
@@ -428,10 +421,10 @@ def complaint_json(c: Complaint) -> dict[str, Any]:
             "evidence": [evidence_json(c, e) for e in c.evidence], "link": f"/api/v1/complaints/{c.complaint_id}"}
 
 
-def _complaint(request: Request, complaint_id: str) -> Complaint:
+def _complaint(request: Request, db: Database, complaint_id: str) -> Complaint:
     """The complaint, if the caller may read it; "not found" alike when it does not exist and when they may not."""
     what = f"complaint {complaint_id!r}"
-    found = _store(request).get_complaint(complaint_id)
+    found = db.workplace.get_complaint(complaint_id)
     if found is None:
         raise not_found(what)
     require(identity_of(request), "read", Resource("complaint", party=found.party), hide=what)
@@ -440,7 +433,7 @@ def _complaint(request: Request, complaint_id: str) -> Complaint:
 
 @router.post("/complaints", status_code=201, response_model=One, openapi_extra=guard("complaint", "create"),
              responses=TOO_LARGE)
-def file_complaint(request: Request, text: Annotated[str, Form(max_length=100_000)],
+def file_complaint(request: Request, desk: CaseDesk, text: Annotated[str, Form(max_length=100_000)],
                    incident_id: Annotated[str | None, Form()] = None,
                    evidence: Annotated[list[UploadFile], File(description="evidence files")] = [],  # noqa: B006
                    captured_at: Annotated[datetime | date | None, Form(
@@ -448,19 +441,18 @@ def file_complaint(request: Request, text: Annotated[str, Form(max_length=100_00
                    ) -> JSONResponse:
     """File a complaint for the liaison officer's own party, with an incident it concerns (optional) and evidence
     files (multipart; each kept by SHA-256; `max_upload_bytes` in all; `captured_at`: when they were captured)."""
-    complaint = new_complaint(request, text, incident_id, evidence, captured_at)
+    complaint = new_complaint(request, desk, text, incident_id, evidence, captured_at)
     return JSONResponse({"data": complaint_json(complaint)}, status_code=201,
                         headers={"Location": f"/api/v1/complaints/{complaint.complaint_id}"})
 
 
-def new_complaint(request: Request, text: str, incident_id: str | None, evidence: list[UploadFile],
+def new_complaint(request: Request, desk: Desk, text: str, incident_id: str | None, evidence: list[UploadFile],
                   captured_at: datetime | date | None = None) -> Complaint:
     """Check and store a complaint of the caller's party with its evidence files (the API and the complaint form
     both call this). TW-E618 with the problems by field when the text is empty or the incident unknown."""
     identity = identity_of(request)
     require(identity, "create", Resource("complaint", party=identity.party))
-    web = request.app.state.web
-    problems = _complaint_problems(web.store, text, incident_id)
+    problems = _complaint_problems(desk.web, text, incident_id)
     if problems:
         raise WebError("TW-E618", detail="; ".join(f"[{f}] {p}" for f, p in problems),
                        problems=[{"field": f, "problem": p} for f, p in problems])
@@ -468,17 +460,14 @@ def new_complaint(request: Request, text: str, incident_id: str | None, evidence
     for upload in evidence:
         if not upload.filename and not upload.size:
             continue  # a form's empty file field
-        sha, size = evidence_files.keep(upload.file, web.settings.evidence_path, web.settings.max_upload_bytes)
+        sha, size = evidence_files.keep(upload.file, desk.evidence_path, desk.max_bytes)
         kept.append(Evidence(sha, evidence_files.safe_filename(upload.filename),
                              (upload.content_type or "application/octet-stream")[:200], size))
     made = Complaint(
         complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
         filed_by=identity.name or "", filed_at=datetime.now(UTC), incident_id=incident_id or None,
         evidence=tuple(kept))
-    from trucewatch.jobs.casework import Desk, file_complaint  # noqa: PLC0415  (logged as complaint.file)
-
-    return file_complaint(Desk.over(web.store.engine, web.settings), User(identity.name or "", identity.role,
-                                                                         party=identity.party), made,
+    return file_with_desk(desk, User(identity.name or "", identity.role, party=identity.party), made,  # complaint.file
                           captured_at.isoformat() if captured_at is not None else None)
 
 
@@ -493,28 +482,28 @@ def _complaint_problems(store: WebStore, text: str, incident_id: str | None) -> 
 
 
 @router.get("/complaints", response_model=Page, openapi_extra=guard("complaint", "list"))
-def list_complaints(request: Request, incident_id: str | None = None, status: str | None = None,
+def list_complaints(request: Request, db: DB, incident_id: str | None = None, status: str | None = None,
                     sort: str = "-filed", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
     """The complaints the caller may see: a liaison officer their own party's, monitors and admins every one;
     newest first by default (sort `filed` or `-filed`)."""
     identity = identity_of(request)
     page = page_query(request, sort, COMPLAINT_SORTS, limit, cursor)
-    found = _store(request).complaint_page(visible_parties(identity, "complaint"), page, incident_id=incident_id,
-                                           status=status)
+    found = db.workplace.complaint_page(visible_parties(identity, "complaint"), page, incident_id=incident_id,
+                                        status=status)
     rows = [c for c in found if decide(identity, "read", Resource("complaint", party=c.party))]
     return page_response(request, rows, page, lambda c: (c.filed_at, c.complaint_id), complaint_json)
 
 
 @router.get("/complaints/{complaint_id}", response_model=One, openapi_extra=guard("complaint", "list"))
-def get_complaint(request: Request, complaint_id: str) -> dict[str, Any]:
-    return {"data": complaint_json(_complaint(request, complaint_id))}
+def get_complaint(request: Request, db: DB, complaint_id: str) -> dict[str, Any]:
+    return {"data": complaint_json(_complaint(request, db, complaint_id))}
 
 
 @router.get("/complaints/{complaint_id}/evidence/{sha256}", openapi_extra=guard("complaint", "list"),
             responses={200: {"content": {"application/octet-stream": {}}}})
-def get_evidence(request: Request, complaint_id: str, sha256: str) -> FileResponse:
+def get_evidence(request: Request, db: DB, complaint_id: str, sha256: str) -> FileResponse:
     """An evidence file of a complaint, as a download."""
-    complaint = _complaint(request, complaint_id)
+    complaint = _complaint(request, db, complaint_id)
     what = f"evidence {sha256[:80]!r} of complaint {complaint_id!r}"
     found = next((e for e in complaint.evidence if e.sha256 == sha256), None)
     if found is None:
@@ -552,8 +541,8 @@ def override_json(o: Override, incident_id: str | None) -> dict[str, Any]:
             "link": f"/api/v1/incidents/{incident_id}" if incident_id else None}
 
 
-def _recorded(request: Request, o: Override) -> JSONResponse:
-    now = jobs.incidents.incident_of_event(_db(request), o.target_event_id or o.event_id)
+def _recorded(db: Database, o: Override) -> JSONResponse:
+    now = jobs.incidents.incident_of_event(db, o.target_event_id or o.event_id)
     return JSONResponse({"data": override_json(o, now)}, status_code=201)
 
 
@@ -571,29 +560,28 @@ def _overriding(action: Any) -> Override:
 
 @router.post("/incidents/{incident_id}/merge", status_code=201, response_model=One,
              openapi_extra=guard("override", "create"), responses=CONFLICT)
-def merge(request: Request, incident_id: str, body: MergeBody) -> JSONResponse:
+def merge(request: Request, db: DB, incident_id: str, body: MergeBody) -> JSONResponse:
     """Merge incident `absorb` into this one (monitors and admins); everything is re-resolved."""
-    by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.incidents.merge_incidents(_db(request), incident_id, body.absorb, by,
-                                                                       body.note, _conflict(request))))
+    by, conflict = author_of(identity_of(request)), _conflict(request)
+    return _recorded(db, _overriding(lambda: jobs.incidents.merge_incidents(db, incident_id, body.absorb, by,
+                                                                            body.note, conflict)))
 
 
 @router.post("/events/{event_id}/split", status_code=201, response_model=One,
              openapi_extra=guard("override", "create"), responses=CONFLICT)
-def split(request: Request, event_id: str, body: SplitBody) -> JSONResponse:
+def split(request: Request, db: DB, event_id: str, body: SplitBody) -> JSONResponse:
     """Split the event out of its incident: it stands alone, and nothing joins it automatically."""
-    by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.incidents.split_event(_db(request), event_id, by, body.note,
-                                                                   _conflict(request))))
+    by, conflict = author_of(identity_of(request)), _conflict(request)
+    return _recorded(db, _overriding(lambda: jobs.incidents.split_event(db, event_id, by, body.note, conflict)))
 
 
 @router.post("/events/{event_id}/pin", status_code=201, response_model=One,
              openapi_extra=guard("override", "create"), responses=CONFLICT)
-def pin(request: Request, event_id: str, body: PinBody) -> JSONResponse:
+def pin(request: Request, db: DB, event_id: str, body: PinBody) -> JSONResponse:
     """Pin the event to an incident, whatever automatic resolution says."""
-    by = author_of(identity_of(request))
-    return _recorded(request, _overriding(lambda: jobs.incidents.pin_event(_db(request), event_id, body.incident_id, by,
-                                                                 body.note, _conflict(request))))
+    by, conflict = author_of(identity_of(request)), _conflict(request)
+    return _recorded(db, _overriding(lambda: jobs.incidents.pin_event(db, event_id, body.incident_id, by, body.note,
+                                                                      conflict)))
 
 
 def author_of(identity: Identity) -> str:

@@ -1,4 +1,4 @@
-"""The web app: `create_app(settings)` builds it over the store the settings name.
+"""The web app: `create_app(settings)` builds it over the database the settings name, opened once at startup.
 
 Pages (`pages`), the JSON API under /api/v1 (`api`) and the OpenAPI description at /openapi.json: every route is a
 `GuardedRoute` that declares what it serves, and the app is not built if one does not (see `guard`). Errors leave as
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -18,10 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trucewatch import __version__
 from trucewatch.casework.access import RULES
-from trucewatch.conflict import Conflict, load_conflict
+from trucewatch.conflict import load_conflict
 from trucewatch.errors import WebError
 from trucewatch.settings import Settings
-from trucewatch.storage.workplace import WebStore
+from trucewatch.storage import Database
 from trucewatch.web import (
     api,
     assets,
@@ -33,7 +32,7 @@ from trucewatch.web import (
     record_pages,
 )
 from trucewatch.web.guard import GuardedRoute, app_routes, declared, guard
-from trucewatch.web.record_views import AssessmentCache
+from trucewatch.web.state import WebContext
 
 BODY_SLACK = 1024 * 1024  # a request body may exceed max_upload_bytes by this much (form fields, multipart framing)
 SECURITY_HEADERS = [
@@ -52,38 +51,22 @@ Authenticate with `Authorization: Bearer TOKEN` (`trucewatch users token NAME`).
 `{"error": {"code", "message", "details"}}`; listings are `{"data": [...], "next": URL or null}`. See docs/web.md."""
 
 
-@dataclass(frozen=True)
-class WebContext:
-    """What every request needs, on `app.state.web`."""
-
-    settings: Settings
-    store: WebStore
-    secret_key: str
-    conflict: Conflict  # the sides, parties, places and map of the conflict watched (settings' data_dir)
-    assessments: AssessmentCache = field(default_factory=AssessmentCache)  # kept until the store changes
-
-    @property
-    def db_url(self) -> str:
-        return self.settings.database_url
-
-
 def create_app(settings: Settings) -> FastAPI:
-    """The app over the store of `settings`. TW-E601 without a secret key; TW-E201/202/203 when the store cannot be
-    opened or is not at this trucewatch's schema (run 'trucewatch db upgrade'); TW-E402 when the settings' data folder
-    cannot be used."""
+    """The app over the database of `settings`, which it opens here, once, and closes when it stops (handlers reach
+    it through the dependency `web.state.DB`). TW-E601 without a secret key; TW-E201/202/203 when the database cannot
+    be opened or is not at this trucewatch's schema (run 'trucewatch db upgrade'); TW-E402 when the settings' data
+    folder cannot be used."""
     if not settings.secret_key:
         raise WebError("TW-E601")
     conflict = load_conflict(settings)
-    store = WebStore.open(settings.database_url, upgrade=False)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        store.close()
+        db.close()
 
     app = FastAPI(title="trucewatch", version=__version__, description=DESCRIPTION, openapi_url=None,
                   docs_url=None, redoc_url=None, lifespan=lifespan)
-    app.state.web = WebContext(settings, store, settings.secret_key, conflict)
     app.include_router(pages.router)
     app.include_router(record_pages.router)
     app.include_router(complaint_pages.router)
@@ -96,6 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
     app.add_middleware(SecurityHeaders)
     check_routes(app)
+    db = Database.open(settings.database_url, upgrade=False)
+    app.state.web = WebContext.over(settings, db, conflict)
     return app
 
 

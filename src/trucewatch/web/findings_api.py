@@ -8,7 +8,7 @@ work is done by `trucewatch.jobs.casework`, which checks the workflow and the ro
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -18,13 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from trucewatch.casework import findings as rules, workflow
 from trucewatch.casework.access import Identity, Resource, decide
-from trucewatch.casework.bundle import make_bundle, zip_bytes
+from trucewatch.casework.bundle import zip_bytes
 from trucewatch.errors import FindingError, WebError
 from trucewatch.jobs import casework
+from trucewatch.jobs.bundles import make_bundle
 from trucewatch.jobs.casework import Desk, EvidenceView
 from trucewatch.records import Complaint, ComplaintTransition, Finding, User
 from trucewatch.web.api import ERRORS, ErrorEnvelope, One, Page, complaint_json
 from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
+from trucewatch.web.state import CaseDesk
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute, responses=ERRORS)
 CHANGES: dict[int | str, dict[str, Any]] = {  # what a write may also answer
@@ -35,11 +37,6 @@ T = TypeVar("T")
 Grade = Literal["confirmed", "fair", "weak", "contested", "discounted"]
 Attribution = Literal["attributed", "largely attributed", "not attributable"]
 SHA256 = r"^[0-9a-f]{64}$"
-
-
-def desk_of(request: Request) -> Desk:
-    web = request.app.state.web
-    return Desk.over(web.store.engine, web.settings)
 
 
 def user_of(identity: Identity) -> User | None:
@@ -82,8 +79,8 @@ def parsed(model: type[T], body: Any) -> T:
                        problems=problems) from None
 
 
-def _complaint(request: Request, complaint_id: str) -> Complaint:
-    found_one = request.app.state.web.store.get_complaint(complaint_id)
+def _complaint(request: Request, desk: Desk, complaint_id: str) -> Complaint:
+    found_one = desk.web.get_complaint(complaint_id)
     what = f"complaint {complaint_id!r}"
     if found_one is None:
         raise not_found(what)
@@ -101,10 +98,10 @@ def transition_json(t: ComplaintTransition, identity: Identity, findings: dict[s
             "note": t.note, "finding_id": shown_finding}
 
 
-def history_json(request: Request, complaint: Complaint) -> dict[str, Any]:
+def history_json(request: Request, desk: Desk, complaint: Complaint) -> dict[str, Any]:
     """The complaint's state, its history, the transitions the caller may make by hand, and its findings they may
     read."""
-    identity, desk = identity_of(request), desk_of(request)
+    identity = identity_of(request)
     findings = {f.finding_id: f for f in desk.cases.findings(complaint_id=complaint.complaint_id)}
     allowed = workflow.next_states(identity.role, identity.party, complaint.party, complaint.status,
                                    parties=identity.known_parties)
@@ -116,10 +113,10 @@ def history_json(request: Request, complaint: Complaint) -> dict[str, Any]:
 
 
 @router.get("/complaints/{complaint_id}/transitions", response_model=One, openapi_extra=guard("complaint", "list"))
-def complaint_history(request: Request, complaint_id: str) -> dict[str, Any]:
+def complaint_history(request: Request, desk: CaseDesk, complaint_id: str) -> dict[str, Any]:
     """A complaint's state and history (who moved it, when, why), what the caller may do next, and its findings
     the caller may read."""
-    return {"data": history_json(request, _complaint(request, complaint_id))}
+    return {"data": history_json(request, desk, _complaint(request, desk, complaint_id))}
 
 
 class TransitionBody(BaseModel):
@@ -130,18 +127,18 @@ class TransitionBody(BaseModel):
 
 @router.post("/complaints/{complaint_id}/transitions", status_code=201, response_model=One,
              openapi_extra=guard("complaint_transition", "create"), responses=CHANGES)
-def move_complaint(request: Request, complaint_id: str,
+def move_complaint(request: Request, desk: CaseDesk, complaint_id: str,
                    body: Annotated[dict[str, Any] | None, Body(description='{"to": STATE, "note": TEXT}')] = None,
                    ) -> JSONResponse:
     """Move a complaint: monitors review, ask for information and close; a liaison officer answers a request for
     information on their own party's complaint. Drafting, sealing and publishing a finding move it too."""
-    complaint = _complaint(request, complaint_id)
+    complaint = _complaint(request, desk, complaint_id)
     require(identity_of(request), "create", Resource("complaint_transition", party=complaint.party),
             hide=f"complaint {complaint_id!r}")
     wanted = parsed(TransitionBody, body)
     with found():
-        casework.move_complaint(desk_of(request), acting(request), complaint_id, wanted.to, wanted.note)
-    return JSONResponse({"data": history_json(request, _complaint(request, complaint_id))}, status_code=201)
+        casework.move_complaint(desk, acting(request), complaint_id, wanted.to, wanted.note)
+    return JSONResponse({"data": history_json(request, desk, _complaint(request, desk, complaint_id))}, status_code=201)
 
 
 class OpenBody(BaseModel):
@@ -153,9 +150,9 @@ class OpenBody(BaseModel):
 
 @router.post("/incidents/{incident_id}/complaints", status_code=201, response_model=One,
              openapi_extra=guard("complaint_opening", "create"), responses=CHANGES)
-def open_complaint(request: Request, incident_id: str, body: OpenBody) -> JSONResponse:
+def open_complaint(request: Request, desk: CaseDesk, incident_id: str, body: OpenBody) -> JSONResponse:
     """A monitor opens a complaint from an incident, for a party (it starts 'received', like a filed one)."""
-    made = casework.open_complaint(desk_of(request), acting(request), incident_id, body.party, body.text)
+    made = casework.open_complaint(desk, acting(request), incident_id, body.party, body.text)
     return JSONResponse({"data": complaint_json(made)}, status_code=201,
                         headers={"Location": f"/api/v1/complaints/{made.complaint_id}"})
 
@@ -177,31 +174,31 @@ def evidence_view_json(complaint: Complaint, v: EvidenceView) -> dict[str, Any]:
 
 
 @router.get("/complaints/{complaint_id}/evidence", response_model=Page, openapi_extra=guard("complaint", "list"))
-def complaint_evidence(request: Request, complaint_id: str) -> dict[str, Any]:
+def complaint_evidence(request: Request, desk: CaseDesk, complaint_id: str) -> dict[str, Any]:
     """A complaint's files with their originals' records (received, uploader, source, capture time) and any
     withdrawal; monitors and admins also see the annotations."""
-    complaint = _complaint(request, complaint_id)
+    complaint = _complaint(request, desk, complaint_id)
     require(identity_of(request), "read", Resource("evidence", party=complaint.party),
             hide=f"complaint {complaint_id!r}")
-    views = casework.evidence_of(desk_of(request), user_of(identity_of(request)), complaint)
+    views = casework.evidence_of(desk, user_of(identity_of(request)), complaint)
     return {"data": [evidence_view_json(complaint, v) for v in views], "next": None}
 
 
 @router.post("/complaints/{complaint_id}/evidence/{sha256}/annotations", status_code=201, response_model=One,
              openapi_extra=guard("evidence_annotation", "create"), responses=CHANGES)
-def annotate_evidence(request: Request, complaint_id: str, sha256: str,
+def annotate_evidence(request: Request, desk: CaseDesk, complaint_id: str, sha256: str,
                       note: Annotated[str, Form(max_length=20_000)],
                       anchor: Annotated[str, Form(max_length=500)] = "",
                       working_copy: Annotated[UploadFile | None, File(description="an annotated working copy")]
                       = None) -> JSONResponse:
     """A monitor's note on a file (where: `anchor`), with an annotated working copy when sent; the original file
     never changes."""
-    _complaint(request, complaint_id)
+    _complaint(request, desk, complaint_id)
     upload = working_copy
     working = (upload.file, upload.filename or "working-copy") \
         if upload is not None and (upload.filename or upload.size) else None
     with found():
-        made = casework.annotate(desk_of(request), acting(request), complaint_id, sha256, note, anchor,
+        made = casework.annotate(desk, acting(request), complaint_id, sha256, note, anchor,
                                  working)
     return JSONResponse({"data": {"annotation_id": made.annotation_id, "sha256": made.sha256, "by": made.by,
                                   "at": made.at, "anchor": made.anchor, "note": made.note,
@@ -215,16 +212,16 @@ class WithdrawBody(BaseModel):
 
 @router.post("/complaints/{complaint_id}/evidence/{sha256}/withdrawal", status_code=201, response_model=One,
              openapi_extra=guard("evidence_withdrawal", "create"), responses=CHANGES)
-def withdraw_evidence(request: Request, complaint_id: str, sha256: str,
+def withdraw_evidence(request: Request, desk: CaseDesk, complaint_id: str, sha256: str,
                       body: Annotated[dict[str, Any] | None, Body(description='{"reason": TEXT}')] = None,
                       ) -> JSONResponse:
     """Withdraw a file from a complaint (its party's liaison officer, or a monitor): recorded, never deleted."""
-    complaint = _complaint(request, complaint_id)
+    complaint = _complaint(request, desk, complaint_id)
     require(identity_of(request), "create", Resource("evidence_withdrawal", party=complaint.party),
             hide=f"complaint {complaint_id!r}")
     wanted = parsed(WithdrawBody, body)
     with found():
-        made = casework.withdraw(desk_of(request), acting(request), complaint_id, sha256, wanted.reason)
+        made = casework.withdraw(desk, acting(request), complaint_id, sha256, wanted.reason)
     return JSONResponse({"data": {"complaint_id": made.complaint_id, "sha256": made.sha256, "by": made.by,
                                   "at": made.at, "reason": made.reason}}, status_code=201)
 
@@ -251,29 +248,29 @@ def finding_json(f: Finding, identity: Identity, later: Finding | None = None) -
             "link": f"/api/v1/findings/{f.finding_id}", "bundle": f"/api/v1/findings/{f.finding_id}/bundle"}
 
 
-def _finding(request: Request, finding_id: str) -> Finding:
+def _finding(request: Request, desk: Desk, finding_id: str) -> Finding:
     """The finding, if the caller may read it; "not found" alike when it does not exist and when they may not."""
     what = f"finding {finding_id!r}"
-    found_one = desk_of(request).cases.finding(finding_id)
+    found_one = desk.cases.finding(finding_id)
     if found_one is None:
         raise not_found(what)
     require(identity_of(request), "read", Resource("finding", published=found_one.published), hide=what)
     return found_one
 
 
-def _answer(request: Request, f: Finding, status: int = 200) -> JSONResponse:
-    later = desk_of(request).cases.finding(f.superseded_by) if f.superseded_by else None
+def _answer(request: Request, desk: Desk, f: Finding, status: int = 200) -> JSONResponse:
+    later = desk.cases.finding(f.superseded_by) if f.superseded_by else None
     return JSONResponse({"data": finding_json(f, identity_of(request), later)}, status_code=status,
                         headers={"Location": f"/api/v1/findings/{f.finding_id}"} if status == 201 else None)
 
 
 @router.get("/findings", response_model=Page, openapi_extra=guard("finding", "list"))
-def list_findings(request: Request, complaint_id: str | None = None,
+def list_findings(request: Request, desk: CaseDesk, complaint_id: str | None = None,
                   published: bool | None = None) -> dict[str, Any]:
     """The findings the caller may read, every version, newest first: published ones for everyone, drafts for
     monitors and admins. One page."""
     identity = identity_of(request)
-    rows = casework.list_findings(desk_of(request), user_of(identity), complaint_id)
+    rows = casework.list_findings(desk, user_of(identity), complaint_id)
     if published is not None:
         rows = [f for f in rows if f.published == published]
     return {"data": [finding_link(f) for f in rows], "next": None}
@@ -313,37 +310,39 @@ class ChangeBody(BaseModel):
 
 @router.post("/findings", status_code=201, response_model=One, openapi_extra=guard("finding", "create"),
              responses=CHANGES)
-def draft_finding(request: Request, body: DraftBody) -> JSONResponse:
+def draft_finding(request: Request, desk: CaseDesk, body: DraftBody) -> JSONResponse:
     """Draft a finding on complaints under review (they move to 'finding drafted'); monitors only."""
     draft = casework.Draft(**{**body.model_dump(), **{k: tuple(getattr(body, k)) for k in
                                                        ("complaint_ids", "incident_ids", "evidence", "reports")}})
     with found():
-        made = casework.draft_finding(desk_of(request), acting(request), draft)
-    return _answer(request, made, 201)
+        made = casework.draft_finding(desk, acting(request), draft)
+    return _answer(request, desk, made, 201)
 
 
 @router.get("/findings/{finding_id}", response_model=One, openapi_extra=guard("finding", "list"))
-def get_finding(request: Request, finding_id: str) -> JSONResponse:
+def get_finding(request: Request, desk: CaseDesk, finding_id: str) -> JSONResponse:
     """One finding: grade and attribution with their definitions, reasoning, evidence, signatures, versions."""
-    return _answer(request, _finding(request, finding_id))
+    return _answer(request, desk, _finding(request, desk, finding_id))
 
 
 @router.patch("/findings/{finding_id}", response_model=One, openapi_extra=guard("finding", "update"),
               responses=CHANGES)
-def edit_finding(request: Request, finding_id: str, body: ChangeBody) -> JSONResponse:
+def edit_finding(request: Request, desk: CaseDesk, finding_id: str, body: ChangeBody) -> JSONResponse:
     """Edit a draft nobody has signed yet. A signed finding is never changed (409, TW-E805): amend it."""
-    _finding(request, finding_id)
-    return _answer(request, _job(lambda desk, user: casework.edit_draft(desk, user, finding_id, body.changes()),
-                                 request))
+    _finding(request, desk, finding_id)
+    with found():
+        made = casework.edit_draft(desk, acting(request), finding_id, body.changes())
+    return _answer(request, desk, made)
 
 
 @router.post("/findings/{finding_id}/amend", status_code=201, response_model=One,
              openapi_extra=guard("finding", "create"), responses=CHANGES)
-def amend_finding(request: Request, finding_id: str, body: ChangeBody) -> JSONResponse:
+def amend_finding(request: Request, desk: CaseDesk, finding_id: str, body: ChangeBody) -> JSONResponse:
     """A new version of the finding with these changes, superseding it (which stays as it was)."""
-    _finding(request, finding_id)
-    return _answer(request, _job(lambda desk, user: casework.amend_finding(desk, user, finding_id, body.changes()),
-                                 request), 201)
+    _finding(request, desk, finding_id)
+    with found():
+        made = casework.amend_finding(desk, acting(request), finding_id, body.changes())
+    return _answer(request, desk, made, 201)
 
 
 class SignBody(BaseModel):
@@ -353,35 +352,33 @@ class SignBody(BaseModel):
 
 @router.post("/findings/{finding_id}/signatures", status_code=201, response_model=One,
              openapi_extra=guard("finding_signature", "create"), responses=CHANGES)
-def sign_finding(request: Request, finding_id: str, body: SignBody) -> JSONResponse:
+def sign_finding(request: Request, desk: CaseDesk, finding_id: str, body: SignBody) -> JSONResponse:
     """Sign the finding for your guarantor, naming the content hash you reviewed; the second guarantor's signature
     seals it."""
-    _finding(request, finding_id)
-    return _answer(request, _job(lambda desk, user: casework.sign_finding(desk, user, finding_id,
-                                                                          body.content_hash), request), 201)
+    _finding(request, desk, finding_id)
+    with found():
+        made = casework.sign_finding(desk, acting(request), finding_id, body.content_hash)
+    return _answer(request, desk, made, 201)
 
 
 @router.post("/findings/{finding_id}/publish", response_model=One,
              openapi_extra=guard("finding_publication", "create"), responses=CHANGES)
-def publish_finding(request: Request, finding_id: str) -> JSONResponse:
+def publish_finding(request: Request, desk: CaseDesk, finding_id: str) -> JSONResponse:
     """Publish a sealed finding: from now on anyone may read it and its bundle."""
-    _finding(request, finding_id)
-    return _answer(request, _job(lambda desk, user: casework.publish_finding(desk, user, finding_id), request))
+    _finding(request, desk, finding_id)
+    with found():
+        made = casework.publish_finding(desk, acting(request), finding_id)
+    return _answer(request, desk, made)
 
 
 @router.get("/findings/{finding_id}/bundle", openapi_extra=guard("finding", "list"),
             responses={200: {"content": {"application/zip": {}}}})
-def finding_bundle(request: Request, finding_id: str) -> Response:
+def finding_bundle(request: Request, desk: CaseDesk, finding_id: str) -> Response:
     """The finding's bundle (zip): finding.json, its evidence, the audit entries with inclusion proofs, the check
     script and MANIFEST; check it with `sha256sum -c MANIFEST` and `python3 verify_bundle.py` (docs/findings.md).
     Proofs are against the log as it is now; `trucewatch findings export-bundle --checkpoint` adds a checkpoint."""
-    _finding(request, finding_id)
+    _finding(request, desk, finding_id)
     with found():
-        bundle = make_bundle(desk_of(request), user_of(identity_of(request)), finding_id)
+        bundle = make_bundle(desk, user_of(identity_of(request)), finding_id)
     return Response(zip_bytes(bundle), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{bundle.name}.zip"'})
-
-
-def _job(action: Callable[[Desk, User], Finding], request: Request) -> Finding:
-    with found():
-        return action(desk_of(request), acting(request))

@@ -20,18 +20,19 @@ from trucewatch.casework import findings as rules
 from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import FindingError
 from trucewatch.jobs import casework
+from trucewatch.jobs.casework import Desk
 from trucewatch.records import ATTRIBUTIONS, GRADES, Complaint
 from trucewatch.web import pages
 from trucewatch.web.findings_api import (
     _complaint,
     _finding,
     acting,
-    desk_of,
     found,
     history_json,
     user_of,
 )
 from trucewatch.web.guard import GuardedRoute, guard, identity_of
+from trucewatch.web.state import CaseDesk
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 EMPTY_FORM = dict.fromkeys(("commitment", "grade", "attribution", "attributed_party", "reasoning", "reports"), "")
@@ -62,17 +63,17 @@ def render(request: Request, template: str, **context: Any) -> str:
 
 @router.get("/complaints/{complaint_id}/history", response_class=HTMLResponse,
             openapi_extra=guard("complaint", "list"))
-def complaint_history_page(request: Request, complaint_id: str) -> HTMLResponse:
+def complaint_history_page(request: Request, desk: CaseDesk, complaint_id: str) -> HTMLResponse:
     """A complaint's state and history, the transitions the visitor may make, its evidence, its findings."""
-    return _history_page(request, _complaint(request, complaint_id))
+    return _history_page(request, desk, _complaint(request, desk, complaint_id))
 
 
-def _history_page(request: Request, complaint: Complaint, *, problems: list[dict[str, str]] | None = None,
-                  form: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+def _history_page(request: Request, desk: Desk, complaint: Complaint, *,
+                  problems: list[dict[str, str]] | None = None, form: dict[str, Any] | None = None,
+                  status: int = 200) -> HTMLResponse:
     identity = identity_of(request)
-    desk = desk_of(request)
     can_draft = complaint.status == "under review" and decide(identity, "create", Resource("finding"))
-    context = {"complaint": complaint, "history": history_json(request, complaint),
+    context = {"complaint": complaint, "history": history_json(request, desk, complaint),
                "evidence": casework.evidence_of(desk, user_of(identity), complaint), "can_draft": can_draft,
                "agreements": desk.store.agreements() if can_draft else [], "grades": GRADES,
                "attributions": ATTRIBUTIONS, "problems": problems or [], "form": {**EMPTY_FORM, **(form or {})}}
@@ -80,25 +81,25 @@ def _history_page(request: Request, complaint: Complaint, *, problems: list[dict
 
 
 @router.post("/complaints/{complaint_id}/history", openapi_extra=guard("complaint_transition", "create"))
-async def move_complaint_form(request: Request, complaint_id: str) -> Response:
+async def move_complaint_form(request: Request, desk: CaseDesk, complaint_id: str) -> Response:
     """The transition buttons: move the complaint, then back to its history."""
-    await run_in_threadpool(_complaint, request, complaint_id)
+    await run_in_threadpool(_complaint, request, desk, complaint_id)
     form = await request.form()
     to_state, note = str(form.get("to", "")), str(form.get("note", ""))
 
     def move() -> None:
         with found():
-            casework.move_complaint(desk_of(request), acting(request), complaint_id, to_state, note)
+            casework.move_complaint(desk, acting(request), complaint_id, to_state, note)
 
     await run_in_threadpool(move)
     return RedirectResponse(f"/complaints/{complaint_id}/history", status_code=303)
 
 
 @router.post("/complaints/{complaint_id}/findings", openapi_extra=guard("finding", "create"))
-async def draft_finding_form(request: Request, complaint_id: str) -> Response:
+async def draft_finding_form(request: Request, desk: CaseDesk, complaint_id: str) -> Response:
     """The draft form of a complaint under review: a finding on it, then to the finding's page (or back to the form
     with what is wrong)."""
-    complaint = await run_in_threadpool(_complaint, request, complaint_id)
+    complaint = await run_in_threadpool(_complaint, request, desk, complaint_id)
     form = await request.form()
     agreement, _, commitment = str(form.get("commitment", "")).partition("/")
     fields = {"grade": str(form.get("grade", "")), "attribution": str(form.get("attribution", "")),
@@ -113,12 +114,12 @@ async def draft_finding_form(request: Request, complaint_id: str) -> Response:
 
     def make() -> Response:
         try:
-            made = casework.draft_finding(desk_of(request), acting(request), draft)
+            made = casework.draft_finding(desk, acting(request), draft)
         except FindingError as err:
             if err.code != "TW-E806":
                 raise
             problems = err.details.get("problems", [])
-            return _history_page(request, complaint, problems=problems if isinstance(problems, list) else [],
+            return _history_page(request, desk, complaint, problems=problems if isinstance(problems, list) else [],
                                  form=fields, status=422)
         return RedirectResponse(f"/findings/{made.finding_id}", status_code=303)
 
@@ -129,20 +130,19 @@ async def draft_finding_form(request: Request, complaint_id: str) -> Response:
 
 
 @router.get("/findings", response_class=HTMLResponse, openapi_extra=guard("finding", "list"))
-def findings_page(request: Request) -> HTMLResponse:
+def findings_page(request: Request, desk: CaseDesk) -> HTMLResponse:
     """The findings the visitor may read: published ones for everyone; drafts too for monitors and admins."""
     identity = identity_of(request)
-    rows = casework.list_findings(desk_of(request), user_of(identity))
+    rows = casework.list_findings(desk, user_of(identity))
     return HTMLResponse(render(request, "findings.html", findings=rows,
                                staff=decide(identity, "read", Resource("finding", published=False))))
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse, openapi_extra=guard("finding", "list"))
-def finding_page(request: Request, finding_id: str) -> HTMLResponse:
+def finding_page(request: Request, desk: CaseDesk, finding_id: str) -> HTMLResponse:
     """One finding in full, with the sign and publish forms for monitors."""
     identity = identity_of(request)
-    finding = _finding(request, finding_id)
-    desk = desk_of(request)
+    finding = _finding(request, desk, finding_id)
     versions = [v for v in desk.cases.versions(finding.series)
                 if decide(identity, "read", Resource("finding", published=v.published))]
     monitor = decide(identity, "create", Resource("finding_signature"))
@@ -155,23 +155,23 @@ def finding_page(request: Request, finding_id: str) -> HTMLResponse:
 
 
 @router.post("/findings/{finding_id}/signatures", openapi_extra=guard("finding_signature", "create"))
-async def sign_finding_form(request: Request, finding_id: str) -> Response:
+async def sign_finding_form(request: Request, desk: CaseDesk, finding_id: str) -> Response:
     """Sign the finding for the monitor's guarantor (the form carries the content hash shown), then back to it."""
-    await run_in_threadpool(_finding, request, finding_id)
+    await run_in_threadpool(_finding, request, desk, finding_id)
     stated = str((await request.form()).get("content_hash", ""))
 
     def sign() -> None:
         with found():
-            casework.sign_finding(desk_of(request), acting(request), finding_id, stated)
+            casework.sign_finding(desk, acting(request), finding_id, stated)
 
     await run_in_threadpool(sign)
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
 
 @router.post("/findings/{finding_id}/publish", openapi_extra=guard("finding_publication", "create"))
-def publish_finding_form(request: Request, finding_id: str) -> Response:
+def publish_finding_form(request: Request, desk: CaseDesk, finding_id: str) -> Response:
     """Publish the sealed finding, then back to it."""
-    _finding(request, finding_id)
+    _finding(request, desk, finding_id)
     with found():
-        casework.publish_finding(desk_of(request), acting(request), finding_id)
+        casework.publish_finding(desk, acting(request), finding_id)
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)

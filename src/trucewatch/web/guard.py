@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute
 
 from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import TrucewatchError, WebError
-from trucewatch.web.auth import (
+from trucewatch.jobs.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     login_csrf_token,
@@ -87,7 +87,8 @@ def authenticate(request: Request) -> tuple[Identity, str, str | None]:
     """Who is asking, how ("token", "session" or "none") and the session's CSRF token. A request that sends an
     Authorization header must send a valid Bearer token (TW-E612); an unknown or expired session cookie is the
     public."""
-    store, parties = request.app.state.web.store, request.app.state.web.conflict.party_codes
+    web = request.app.state.web  # the app's database: the guard runs before the handler and its dependencies
+    store, parties = web.db.workplace, web.conflict.party_codes
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.strip().partition(" ")

@@ -18,9 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import WebError
-from trucewatch.storage import IncidentFilter, IncidentSummary
-from trucewatch.storage.workplace import PageQuery
-from trucewatch.web.auth import (
+from trucewatch.jobs.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_LIFETIME,
@@ -30,8 +28,11 @@ from trucewatch.web.auth import (
     sign_in,
     start_session,
 )
+from trucewatch.records import IncidentFilter, IncidentSummary
+from trucewatch.storage.workplace import PageQuery
 from trucewatch.web.error_envelope import error_headers, status_of
 from trucewatch.web.guard import GuardedRoute, guard, identity_of
+from trucewatch.web.state import DB
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 HOME_INCIDENTS, HOME_REPORTS = 25, 10
@@ -95,10 +96,10 @@ def role_label(i: Identity) -> str:
 
 
 @router.get("/", response_class=HTMLResponse, openapi_extra=guard("page", "read"))
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, db: DB) -> HTMLResponse:
     """The latest incidents and reports, as far as the visitor may see them."""
     identity = identity_of(request)
-    store = request.app.state.web.store
+    store = db.workplace
     incidents = reports = []
     if decide(identity, "list", Resource("incident")):
         incidents = store.incident_page(IncidentFilter(), PageQuery("date", True, None, HOME_INCIDENTS))
@@ -113,18 +114,17 @@ def login_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", openapi_extra=guard("session", "create"))
-def login(request: Request, name: str = Form(""), password: str = Form("")) -> Response:
+def login(request: Request, db: DB, name: str = Form(""), password: str = Form("")) -> Response:
     """Sign in: on success a session cookie and a redirect home; else the form again, with why (401 or 429)."""
-    web = request.app.state.web
     address = request.client.host if request.client else "unknown"
     try:
-        user = sign_in(web.store, name, password, address)
+        user = sign_in(db.workplace, name, password, address)
     except WebError as err:
         status = status_of(err)
         message = str(err).removeprefix(f"{err.code}: ")
         return _login_page(request, error=f"{message} ({err.code})", name=name, status=status,
                            headers=error_headers(err, status))
-    session = start_session(web.store, user)
+    session = start_session(db.workplace, user)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(SESSION_COOKIE, session.cookie, max_age=int(SESSION_LIFETIME.total_seconds()),
                         httponly=True, samesite="lax", secure=secure_cookies(request), path="/")
@@ -133,8 +133,8 @@ def login(request: Request, name: str = Form(""), password: str = Form("")) -> R
 
 
 @router.post("/logout", openapi_extra=guard("session", "delete"))
-def logout(request: Request) -> Response:
-    end_session(request.app.state.web.store, request.cookies.get(SESSION_COOKIE))
+def logout(request: Request, db: DB) -> Response:
+    end_session(db.workplace, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=secure_cookies(request))

@@ -22,13 +22,13 @@ from trucewatch import jobs
 from trucewatch.casework.access import Resource, decide
 from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError
-from trucewatch.pipeline.assess import (
-    assess,
-    party_summary,
-    potential_violation,
-    window_of,
+from trucewatch.jobs.record_views import (
+    EVENT_TYPES,
+    RecordContext,
+    activity,
+    agreement_record,
+    legend,
 )
-from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.publish.charts import Band, BarSeries, activity_svg
 from trucewatch.publish.report import (
     OTHERS,
@@ -38,6 +38,7 @@ from trucewatch.publish.report import (
     window_text,
 )
 from trucewatch.records import Agreement, Incident, Override, Window
+from trucewatch.storage import Database
 from trucewatch.storage.views import date_span
 from trucewatch.storage.workplace import EventFilter, PageQuery
 from trucewatch.web.api import author_of, record_context
@@ -51,13 +52,7 @@ from trucewatch.web.guard import (
     require,
 )
 from trucewatch.web.pages import render
-from trucewatch.web.record_views import (
-    EVENT_TYPES,
-    RecordContext,
-    activity,
-    agreement_record,
-    legend,
-)
+from trucewatch.web.state import DB
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 MAP_FILTERS = ("from", "to", "type", "party", "agreement", "window")
@@ -68,10 +63,6 @@ DONE = ("merged", "split", "pinned")  # what an incident page may say was just d
 REPORT_EVENTS = 200  # events listed on a report's page
 
 
-def _db(request: Request) -> str:
-    return request.app.state.web.db_url
-
-
 def _conflict(request: Request) -> Conflict:
     return request.app.state.web.conflict
 
@@ -80,12 +71,12 @@ def _conflict(request: Request) -> Conflict:
 
 
 @router.get("/map", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
-def map_page(request: Request) -> HTMLResponse:
+def map_page(request: Request, db: DB) -> HTMLResponse:
     """The map of incidents: the filter form, the map (drawn by static/map.js from /api/v1/map) and its legend."""
     chosen = {k: v for k in MAP_FILTERS if (v := request.query_params.get(k, "").strip())}
     area = _conflict(request).map
     return HTMLResponse(render(request, "map.html", chosen=chosen, points_url=f"/api/v1/map?{urlencode(chosen)}",
-                               agreements=jobs.agreements.list_agreements(_db(request)), legend=legend(),
+                               agreements=jobs.agreements.list_agreements(db), legend=legend(),
                                sides=_conflict(request).filter_sides, types=EVENT_TYPES, area=area,
                                area_json=_area_json(area.extent), fills_json=json.dumps(dict(area.fills))))
 
@@ -102,11 +93,11 @@ def _area_json(extent: tuple[float, float, float, float] | None) -> str:
 
 
 @router.get("/timeline", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
-def timeline_page(request: Request, date_from: Annotated[date | None, Query(alias="from")] = None,
+def timeline_page(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
                   date_to: Annotated[date | None, Query(alias="to")] = None,
                   agreement: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
     """Incidents and deaths per day and party, the agreements' windows shaded (an SVG drawn on the server)."""
-    context = record_context(request)
+    context = record_context(request, db)
     agreement = agreement or None
     chosen = context.agreement(agreement) if agreement else None
     if agreement and chosen is None:
@@ -154,24 +145,22 @@ def _span(context: RecordContext, window: Window | None, agreement: Agreement | 
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
-def incident_page(request: Request, incident_id: str, done: str = "") -> HTMLResponse:
+def incident_page(request: Request, db: DB, incident_id: str, done: str = "") -> HTMLResponse:
     """One incident: its facts, the claims of each party side by side, every figure with its source, the reports
     with links and SHA-256, the assessment against each agreement, and (for monitors) the override forms."""
-    return _incident_page(request, incident_id, done=done if done in DONE else "")
+    return _incident_page(request, db, incident_id, done=done if done in DONE else "")
 
 
-def _incident_page(request: Request, incident_id: str, *, done: str = "", error: str = "",
+def _incident_page(request: Request, db: Database, incident_id: str, *, done: str = "", error: str = "",
                    status: int = 200) -> HTMLResponse:
-    incident = _incident(request, incident_id)
+    incident = _incident(request, db, incident_id)
     identity = identity_of(request)
-    agreements = jobs.agreements.list_agreements(_db(request))
     conflict = _conflict(request)
-    compliance = [(a, assess(incident, a, agreements, sides=conflict.sides)) for a in agreements] \
+    compliance = jobs.agreements.incident_compliance(db, incident, conflict) \
         if decide(identity, "read", Resource("compliance")) else []
     parties = conflict.party_codes
     columns = parties + ((OTHERS,) if any(c.party not in parties for c in incident.claims) else ())
-    store = request.app.state.web.store
-    reports = {s.report_id: store.report(s.report_id) for s in incident.sources}
+    reports = {s.report_id: db.workplace.report(s.report_id) for s in incident.sources}
     return HTMLResponse(render(
         request, "incident.html", incident=incident, columns=columns, claims=claim_rows(incident.claims, columns),
         figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=conflict.side_names,
@@ -179,41 +168,41 @@ def _incident_page(request: Request, incident_id: str, *, done: str = "", error:
         can_override=decide(identity, "create", Resource("override"))), status_code=status)
 
 
-def _incident(request: Request, incident_id: str) -> Incident:
+def _incident(request: Request, db: Database, incident_id: str) -> Incident:
     return fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
-                          lambda: jobs.incidents.get_incident(_db(request), incident_id, _conflict(request)),
+                          lambda: jobs.incidents.get_incident(db, incident_id, _conflict(request)),
                           missing="TW-E305")
 
 
 @router.post("/incidents/{incident_id}/merge", openapi_extra=guard("override", "create"))
-def merge_form(request: Request, incident_id: str, absorb: Annotated[str, Form(max_length=200)] = "",
+def merge_form(request: Request, db: DB, incident_id: str, absorb: Annotated[str, Form(max_length=200)] = "",
                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Merge incident `absorb` into this one, from the incident page's form."""
-    db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
-    return _overridden(request, incident_id, "merged",
-                       lambda: jobs.incidents.merge_incidents(db, incident_id, absorb.strip(), by, note.strip(), conflict))
+    by, conflict = author_of(identity_of(request)), _conflict(request)
+    return _overridden(request, db, incident_id, "merged", lambda: jobs.incidents.merge_incidents(
+        db, incident_id, absorb.strip(), by, note.strip(), conflict))
 
 
 @router.post("/events/{event_id}/split", openapi_extra=guard("override", "create"))
-def split_form(request: Request, event_id: str, note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def split_form(request: Request, db: DB, event_id: str, note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Split an event out of its incident, from the incident page's form."""
-    db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
-    return _overridden(request, _incident_of(request, event_id), "split",
+    by, conflict = author_of(identity_of(request)), _conflict(request)
+    return _overridden(request, db, _incident_of(db, event_id), "split",
                        lambda: jobs.incidents.split_event(db, event_id, by, note.strip(), conflict))
 
 
 @router.post("/events/{event_id}/pin", openapi_extra=guard("override", "create"))
-def pin_form(request: Request, event_id: str, incident_id: Annotated[str, Form(max_length=200)] = "",
+def pin_form(request: Request, db: DB, event_id: str, incident_id: Annotated[str, Form(max_length=200)] = "",
              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Pin an event to an incident, from the incident page's form."""
-    db, by, conflict = _db(request), author_of(identity_of(request)), _conflict(request)
-    return _overridden(request, _incident_of(request, event_id), "pinned",
+    by, conflict = author_of(identity_of(request)), _conflict(request)
+    return _overridden(request, db, _incident_of(db, event_id), "pinned",
                        lambda: jobs.incidents.pin_event(db, event_id, incident_id.strip(), by, note.strip(), conflict))
 
 
-def _incident_of(request: Request, event_id: str) -> str:
+def _incident_of(db: Database, event_id: str) -> str:
     try:
-        found = jobs.incidents.incident_of_event(_db(request), event_id)
+        found = jobs.incidents.incident_of_event(db, event_id)
     except IncidentError:
         raise not_found(f"event {event_id!r}") from None
     if found is None:
@@ -221,15 +210,16 @@ def _incident_of(request: Request, event_id: str) -> str:
     return found
 
 
-def _overridden(request: Request, incident_id: str, done: str, action: Callable[[], Override]) -> Response:
+def _overridden(request: Request, db: Database, incident_id: str, done: str,
+                action: Callable[[], Override]) -> Response:
     """Run an override job; then to the incident the event is in now, or back to the page with what went wrong."""
-    _incident(request, incident_id)
+    _incident(request, db, incident_id)
     try:
         made = action()
     except IncidentError as err:
         message = str(err).removeprefix(f"{err.code}: ")
-        return _incident_page(request, incident_id, error=f"{message} ({err.code})", status=status_of(err))
-    now = jobs.incidents.incident_of_event(_db(request), made.target_event_id or made.event_id) or incident_id
+        return _incident_page(request, db, incident_id, error=f"{message} ({err.code})", status=status_of(err))
+    now = jobs.incidents.incident_of_event(db, made.target_event_id or made.event_id) or incident_id
     return RedirectResponse(f"/incidents/{now}?{urlencode({'done': done})}", status_code=303)
 
 
@@ -237,54 +227,38 @@ def _overridden(request: Request, incident_id: str, done: str, action: Callable[
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse, openapi_extra=guard("report", "list"))
-def report_page(request: Request, report_id: str) -> HTMLResponse:
+def report_page(request: Request, db: DB, report_id: str) -> HTMLResponse:
     """One report: its metadata and events with their incidents; and, for those who may read report text, the text
     sentence by sentence, each with its anchor (`#s-N`, counted from 1) that the claims shown elsewhere link to."""
     identity = identity_of(request)
     what = f"report {report_id!r}"
-    store = request.app.state.web.store
-    found = store.report(report_id)
+    found = db.workplace.report(report_id)
     if found is None:
         raise not_found(what)
     require(identity, "read", Resource("report"), hide=what)
     with_text = decide(identity, "read", Resource("report_text"))
-    events = [e for e in store.event_page(EventFilter(report_id=report_id), PageQuery("date", limit=REPORT_EVENTS))
-              if decide(identity, "read", Resource("event"))]
+    page = db.workplace.event_page(EventFilter(report_id=report_id), PageQuery("date", limit=REPORT_EVENTS))
+    events = [e for e in page if decide(identity, "read", Resource("event"))]
     return HTMLResponse(render(request, "report.html", report=found, events=events, with_text=with_text,
-                               pieces=text_pieces(found.text) if with_text else []))
-
-
-def text_pieces(text: str) -> list[tuple[int | None, str]]:
-    """The whole text as (sentence number, text) pieces in order: each sentence (numbered from 1, as the extractor
-    counts them from 0) and the spaces between them (None), so the page shows the text exactly as stored."""
-    pieces: list[tuple[int | None, str]] = []
-    at = 0
-    for sentence in split_sentences(text):
-        if sentence.span.start > at:
-            pieces.append((None, text[at:sentence.span.start]))
-        pieces.append((sentence.index + 1, sentence.text))
-        at = sentence.span.end
-    if at < len(text):
-        pieces.append((None, text[at:]))
-    return pieces
+                               pieces=jobs.incidents.text_pieces(found.text) if with_text else []))
 
 
 # --- agreements ------------------------------------------------------------------------------------------------
 
 
 @router.get("/agreements", response_class=HTMLResponse, openapi_extra=guard("agreement", "list"))
-def agreements_page(request: Request) -> HTMLResponse:
+def agreements_page(request: Request, db: DB) -> HTMLResponse:
     """Every agreement, with its window in its own zone and in UTC."""
     identity = identity_of(request)
-    agreements = [a for a in jobs.agreements.list_agreements(_db(request)) if decide(identity, "read", Resource("agreement"))]
-    rows = [(a, _windows(a, agreements, _conflict(request))) for a in agreements]
+    agreements = [a for a in jobs.agreements.list_agreements(db) if decide(identity, "read", Resource("agreement"))]
+    rows = [(a, _windows(db, a, _conflict(request))) for a in agreements]
     return HTMLResponse(render(request, "agreements.html", rows=rows))
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse, openapi_extra=guard("agreement", "list"))
-def agreement_page(request: Request, agreement_id: str) -> HTMLResponse:
+def agreement_page(request: Request, db: DB, agreement_id: str) -> HTMLResponse:
     """One agreement: its window, parties and commitments, and the compliance summary per party."""
-    context = record_context(request)
+    context = record_context(request, db)
     identity = identity_of(request)
     what = f"agreement {agreement_id!r}"
     found = context.agreement(agreement_id)
@@ -295,15 +269,14 @@ def agreement_page(request: Request, agreement_id: str) -> HTMLResponse:
     shown: dict[str, Any] = {"record": None}
     if decide(identity, "read", Resource("compliance")):
         record = agreement_record(context, agreement_id)
-        shown = {"record": record, "summary": [*party_summary(record.assessments, agreement),
-                                               unattributed_summary(record.assessments)],
-                 "violations": [a for a in record.assessments if potential_violation(a)],
-                 "boundary": [a for a in record.assessments if a.window_status == "uncertain"]}
+        summary = jobs.agreements.compliance_summary(record.assessments, agreement)
+        shown = {"record": record, "summary": [*summary.parties, unattributed_summary(record.assessments)],
+                 "violations": summary.violations, "boundary": summary.boundary}
     return HTMLResponse(render(request, "agreement.html", agreement=agreement,
-                               windows=_windows(agreement, list(context.agreements), context.conflict), **shown))
+                               windows=_windows(db, agreement, context.conflict), **shown))
 
 
-def _windows(agreement: Agreement, agreements: list[Agreement], conflict: Conflict) -> tuple[str, str]:
+def _windows(db: Database, agreement: Agreement, conflict: Conflict) -> tuple[str, str]:
     """The window in force, in the agreement's zone and in UTC."""
-    window = window_of(agreement, agreements)
+    window = jobs.agreements.window_in_force(db, agreement)
     return window_text(window, agreement.tz, conflict.zone_names), window_text(window, "UTC")

@@ -1,6 +1,6 @@
 """Stream what a writer function writes to a text file, chunk by chunk, as an HTTP response body.
 
-The export writers of `trucewatch.publish` write to a file-like object as they read the store. `stream_writes` runs
+The export writers of `trucewatch.publish` write to a file-like object as they read the database. `stream_writes` runs
 one in a thread, hands its output over in chunks through a small queue (so memory holds a few chunks, whatever the
 export's size) and stops the writer if the client goes away.
 """

@@ -22,7 +22,7 @@ from trucewatch.demo import example_agreements_path, sample_report_paths
 from trucewatch.jobs.accounts import add_user
 from trucewatch.records import Complaint
 from trucewatch.settings import Settings
-from trucewatch.storage.workplace import WebStore
+from trucewatch.storage import Database
 
 from ..live import live_server
 
@@ -65,6 +65,10 @@ class Site:
     def db_url(self) -> str:
         return self.settings.database_url
 
+    def open(self) -> Database:
+        """The site's database, for a test to hand to jobs (close it, or use `with`)."""
+        return Database.open(self.db_url)
+
 
 def site_settings(folder: Path) -> Settings:
     return Settings(db=str(folder / "site.sqlite3"), secret_key=SECRET, evidence_dir=str(folder / "evidence"),
@@ -73,34 +77,33 @@ def site_settings(folder: Path) -> Settings:
 
 def build_site(folder: Path) -> Site:
     """The demo's reports and agreements, the hostile report, the users, one complaint of each party."""
-    db_url = site_settings(folder).database_url
     hostile = folder / "hostile.json"
     hostile.write_text(json.dumps(HOSTILE), encoding="utf-8")
-    results = jobs.ingest.ingest_paths([*sample_report_paths(), hostile], db_url)
-    assert all(r.status == "added" for r in results), [r.reason for r in results if r.status != "added"]
-    jobs.agreements.load_agreements(db_url, example_agreements_path())
-    for name, (role, party, guarantor) in USERS.items():
-        add_user(db_url, name, role, PASSWORD, party=party, guarantor=guarantor)
-    complaints = {}
-    with WebStore.open(db_url) as store:
+    with Database.open(site_settings(folder).database_url) as db:
+        results = jobs.ingest.ingest_paths([*sample_report_paths(), hostile], db)
+        assert all(r.status == "added" for r in results), [r.reason for r in results if r.status != "added"]
+        jobs.agreements.load_agreements(db, example_agreements_path())
+        for name, (role, party, guarantor) in USERS.items():
+            add_user(db, name, role, PASSWORD, party=party, guarantor=guarantor)
+        complaints = {}
         for party, text in (("PAK", "Shelling of the Chaman post at 02:10"), ("AFG", HOSTILE_COMPLAINT)):
-            complaint = store.add_complaint(Complaint(
+            complaint = db.workplace.add_complaint(Complaint(
                 complaint_id=f"cmp-{party.lower()}00000001", party=party, text=text,
                 filed_by=f"liaison-{party.lower()}", filed_at=datetime(2025, 10, 21, 9, tzinfo=UTC)))
             complaints[party] = complaint.complaint_id
-    return Site(folder, "", _both_parties(db_url), _incident_of_report(db_url, "hostile-1"), complaints)
+        return Site(folder, "", _both_parties(db), _incident_of_report(db, "hostile-1"), complaints)
 
 
-def _both_parties(db_url: str) -> str:
-    incidents, _ = jobs.incidents.list_incidents(db_url, limit=None, contested=True)
+def _both_parties(db: Database) -> str:
+    incidents, _ = jobs.incidents.list_incidents(db, limit=None, contested=True)
     for summary in incidents:
-        if {"PAK", "AFG"} <= {c.party for c in jobs.incidents.get_incident(db_url, summary.incident_id).claims}:
+        if {"PAK", "AFG"} <= {c.party for c in jobs.incidents.get_incident(db, summary.incident_id).claims}:
             return summary.incident_id
     raise AssertionError("the demo has no incident with claims of both parties")
 
 
-def _incident_of_report(db_url: str, report_id: str) -> str:
-    events, _ = jobs.incidents.list_events(db_url)
+def _incident_of_report(db: Database, report_id: str) -> str:
+    events, _ = jobs.incidents.list_events(db)
     found = [e.incident_id for e in events if e.report_id == report_id and e.incident_id]
     assert found, f"report {report_id} gave no incident"
     return found[0]

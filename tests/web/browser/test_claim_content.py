@@ -15,6 +15,7 @@ import pytest
 from trucewatch import jobs
 from trucewatch.jobs.accounts import add_user
 from trucewatch.records import SourcedClaim
+from trucewatch.storage import Database
 
 from ..live import live_server
 from .conftest import PASSWORD, Site, shoot, sign_in, site_settings
@@ -43,11 +44,11 @@ def paktika(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         path = folder / f"{report['id']}.json"
         path.write_text(json.dumps(report), encoding="utf-8")
         paths.append(path)
-    db_url = site_settings(folder).database_url
-    results = jobs.ingest.ingest_paths(paths, db_url)
-    assert all(r.status == "added" for r in results), [r.reason for r in results]
-    add_user(db_url, "analyst", "analyst", PASSWORD)
-    events, _ = jobs.incidents.list_events(db_url)
+    with Database.open(site_settings(folder).database_url) as db:
+        results = jobs.ingest.ingest_paths(paths, db)
+        assert all(r.status == "added" for r in results), [r.reason for r in results]
+        add_user(db, "analyst", "analyst", PASSWORD)
+        events, _ = jobs.incidents.list_events(db)
     incident = next(e.incident_id for e in events if e.report_id == "paktika-denial" and e.incident_id)
     with live_server(site_settings(folder)) as url:
         yield Site(folder, url, contested=incident, hostile="", complaints={})
@@ -55,7 +56,9 @@ def paktika(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def pakistans(site: Site) -> dict[str, SourcedClaim]:
     """Pakistan's denial and later acknowledgement in the incident, as the store holds them."""
-    claims = {c.claim.stance: c for c in jobs.incidents.get_incident(site.db_url, site.contested).claims if c.party == "PAK"}
+    with site.open() as db:
+        incident = jobs.incidents.get_incident(db, site.contested)
+    claims = {c.claim.stance: c for c in incident.claims if c.party == "PAK"}
     assert {"denies", "acknowledges_later"} <= claims.keys(), f"the store holds {sorted(claims)}"
     return {stance: claims[stance] for stance in SHOWN}
 

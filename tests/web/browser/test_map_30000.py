@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from trucewatch.storage import Store
+from trucewatch.storage import Database
 from trucewatch.storage.repository import INCIDENTS
 
 from ..live import live_server
@@ -45,7 +45,7 @@ def load_incidents(db_url: str, n: int, seed: int = 0) -> None:
             "geo_precision": 1, "actor1": "Military Forces of Pakistan", "actor2": None, "n_events": 1,
             "n_reports": 1, "contested": False, "reasons": "", "fatalities_low": best, "fatalities_best": best,
             "fatalities_high": best, "updated_at": now})
-    with Store.open(db_url) as store, store.engine.begin() as conn:
+    with Database.open(db_url) as db, db.transaction() as conn:
         conn.execute(insert(INCIDENTS), rows)
 
 

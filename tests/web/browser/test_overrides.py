@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_monitor_merges_an_incident_into_another_through_the_page(own_site, page, tmp_path, capsys):
-    incidents, _ = jobs.incidents.list_incidents(own_site.db_url, limit=None)
+    with own_site.open() as db:
+        incidents, _ = jobs.incidents.list_incidents(db, limit=None)
     keep, absorb = [i for i in incidents if i.incident_id not in (own_site.contested, own_site.hostile)
                     and i.event_type == "Strategic developments"][:2]
     before = keep.n_events + absorb.n_events
@@ -26,7 +27,8 @@ def test_a_monitor_merges_an_incident_into_another_through_the_page(own_site, pa
     assert page.locator("h2:has-text('Events') + table tbody tr").count() == before
     assert "mon-qat (QAT)" in page.inner_text("body")  # the decision, recorded as the monitor
     shoot(page, tmp_path, "incident-merged", capsys)
-    assert jobs.incidents.get_incident(own_site.db_url, merged).overrides[0].note == "one round of talks"
+    with own_site.open() as db:
+        assert jobs.incidents.get_incident(db, merged).overrides[0].note == "one round of talks"
 
     page.goto(f"{own_site.url}/incidents/{merged}")  # merging it with itself is refused, on the page
     page.fill("section.monitor input[name=absorb]", merged)

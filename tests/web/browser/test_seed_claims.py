@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from trucewatch import jobs
+from trucewatch.storage import Database
 
 from ..live import live_server
 from .conftest import Site, shoot, site_settings
@@ -28,9 +29,9 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
               "text": articles[0].read_text(encoding="utf-8")}
     path = folder / "seed.json"
     path.write_text(json.dumps(report), encoding="utf-8")
-    db_url = site_settings(folder).database_url
-    assert [r.status for r in jobs.ingest.ingest_paths([path], db_url)] == ["added"]
-    events, _ = jobs.incidents.list_events(db_url)
+    with Database.open(site_settings(folder).database_url) as db:
+        assert [r.status for r in jobs.ingest.ingest_paths([path], db)] == ["added"]
+        events, _ = jobs.incidents.list_events(db)
     friday = next(e.incident_id for e in events
                   if e.sub_event_type == "Air/drone strike" and e.event_date.isoformat() == "2025-10-17")
     with live_server(site_settings(folder)) as url:
@@ -38,7 +39,8 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def test_the_seed_s_denial_and_later_acknowledgement_stand_side_by_side(seed_site, page, tmp_path, capsys):
-    incident = jobs.incidents.get_incident(seed_site.db_url, seed_site.contested)
+    with seed_site.open() as db:
+        incident = jobs.incidents.get_incident(db, seed_site.contested)
     pakistan = [c for c in incident.claims if c.party == "PAK"]
     assert {"denies", "acknowledges_later"} <= {c.claim.stance for c in pakistan}
     page.goto(f"{seed_site.url}/incidents/{seed_site.contested}")

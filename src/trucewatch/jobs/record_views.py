@@ -33,8 +33,8 @@ from trucewatch.pipeline.assess import (
     window_of,
     window_status,
 )
-from trucewatch.records import Agreement, Assessment, Window
-from trucewatch.storage import IncidentFilter
+from trucewatch.records import Agreement, Assessment, IncidentFilter, Window
+from trucewatch.storage import Database
 from trucewatch.storage.views import (
     Box,
     SummaryRow,
@@ -92,17 +92,17 @@ class AssessmentCache:
         self._state: tuple[Any, ...] | None = None
         self._kept: dict[tuple[str, str], Assessment] = {}
 
-    def get(self, db_url: str, state: tuple[Any, ...], agreement_id: str, incident_ids: Sequence[str],
+    def get(self, db: Database, state: tuple[Any, ...], agreement_id: str, incident_ids: Sequence[str],
             conflict: Conflict | None = None) -> dict[str, Assessment]:
         """The assessments of these incidents against the agreement, by incident id (unknown ids left out), for the
-        store in `state` (`record_state`), with the conflict's sides (one per cache: the app's)."""
+        database in `state` (`record_state`), with the conflict's sides (one per cache: the app's)."""
         with self._lock:
             if state != self._state:
                 self._kept, self._state = {}, state
             found = {i: self._kept[(agreement_id, i)] for i in incident_ids if (agreement_id, i) in self._kept}
         missing = [i for i in dict.fromkeys(incident_ids) if i not in found]
         if missing:
-            fresh = {a.incident_id: a for a in jobs.agreements.assess_incidents(db_url, agreement_id, missing, conflict)}
+            fresh = {a.incident_id: a for a in jobs.agreements.assess_incidents(db, agreement_id, missing, conflict)}
             found.update(fresh)
             with self._lock:
                 if self._state == state:
@@ -114,21 +114,25 @@ class AssessmentCache:
 
 @dataclass(frozen=True)
 class RecordContext:
-    """What these views read: the store's URL and engine, the cache, the stored agreements and the conflict."""
+    """What these views read: the app's database, the cache, the stored agreements and the conflict."""
 
-    db_url: str
-    engine: Engine
+    db: Database
     cache: AssessmentCache
     agreements: tuple[Agreement, ...] = ()
     conflict: Conflict = field(default_factory=shipped_conflict)
 
     @cached_property
     def state(self) -> tuple[Any, ...]:
-        """The store's `record_state`, read once for the request."""
+        """The database's `record_state`, read once for the request."""
         return record_state(self.engine)
 
+    @property
+    def engine(self) -> Engine:
+        """What the read views of `storage.views` query."""
+        return self.db.engine
+
     def assessments(self, agreement_id: str, incident_ids: Sequence[str]) -> dict[str, Assessment]:
-        return self.cache.get(self.db_url, self.state, agreement_id, incident_ids, self.conflict)
+        return self.cache.get(self.db, self.state, agreement_id, incident_ids, self.conflict)
 
     def agreement(self, agreement_id: str) -> tuple[Agreement, Window] | None:
         for a in self.agreements:

@@ -1,0 +1,122 @@
+"""The audit log as jobs over the store: entries listed and proved, the guarantors' keys registered and listed,
+checkpoints made and co-signed, and the whole log verified against the checkpoints the guarantors keep.
+
+Each job takes the `Database` its caller opened (`db.audit_log`) and reads or writes through it; what an entry means,
+how the log is recomputed and how a checkpoint is signed and checked is pure code in `trucewatch.audit.log` and
+`trucewatch.audit.checkpoint`. Files (keys, checkpoints, trusted keys) are read before the database, so a bad file
+stops a job before it reads the log. See docs/audit.md.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from trucewatch.audit.checkpoint import (
+    DEFAULT_ORIGIN,
+    Checkpoint,
+    Verification,
+    cosigned,
+    key_to_register,
+    missing_guarantors,
+    new_checkpoint,
+    read_checkpoint,
+    read_private_key,
+    read_trusted_keys,
+    registration,
+    signers,
+    verification,
+)
+from trucewatch.audit.log import InclusionProof, LogState, check_log, proof_of
+from trucewatch.audit.merkle import MerkleTree
+from trucewatch.errors import AuditError
+from trucewatch.records import AuditEntry, AuditKey
+from trucewatch.storage import Database
+from trucewatch.storage.audit_log import append, insert_key
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+def list_entries(db: Database, first: int = 1, limit: int | None = 50) -> tuple[list[AuditEntry], int]:
+    """Entries from seq `first` on, at most `limit`, and how many the log holds."""
+    return db.audit_log.entries(first, limit), db.audit_log.count()
+
+
+def inclusion_proof(db: Database, seq: int, size: int | None = None) -> InclusionProof:
+    """The inclusion proof of entry `seq` in the tree of the first `size` entries (default: all), from the stored
+    leaf hashes. TW-E711 for an entry that is not there, TW-E712 for a size that does not hold it."""
+    store = db.audit_log
+    total = store.count()
+    entry = store.entry(seq)
+    if entry is None:
+        raise AuditError("TW-E711", seq=seq, size=total)
+    size = total if size is None else size
+    if not seq <= size <= total:
+        raise AuditError("TW-E712", size=size, detail=f"it must hold entry {seq} and be at most {total}")
+    return proof_of(entry, MerkleTree(bytes.fromhex(h) for h in store.leaf_hashes(size)), size)
+
+
+def log_state(db: Database) -> tuple[LogState, list[AuditKey]]:
+    """The log as recomputed from its rows (`check_log`), and the registered keys."""
+    return check_log(db.audit_log), db.audit_log.keys()
+
+
+# --- keys ----------------------------------------------------------------------------------------------------
+
+
+def add_key(db: Database, name: str, guarantor: str, path: Path, actor: str) -> AuditKey:
+    """Register a guarantor's public key from the file `path` (logged as `audit.key`, in the same transaction). A
+    key name, or a public key, is registered once (TW-E706); a file that names another key or guarantor is refused
+    (TW-E707)."""
+    key = key_to_register(name, guarantor, path, db.audit_log.keys())
+    with db.transaction() as conn:
+        insert_key(conn, key)
+        append(conn, actor, *registration(key))
+    return key
+
+
+def list_keys(db: Database) -> list[AuditKey]:
+    """Every registered key, by guarantor then name."""
+    return db.audit_log.keys()
+
+
+# --- checkpoints ---------------------------------------------------------------------------------------------
+
+
+def make_checkpoint(db: Database, key_paths: Sequence[Path], origin: str = DEFAULT_ORIGIN,
+                    at: datetime | None = None) -> Checkpoint:
+    """A checkpoint of the log as it is now, signed with each private key (each must be registered: TW-E708). A log
+    that does not verify is not signed (TW-E709)."""
+    private = [(path, read_private_key(path)) for path in key_paths]
+    state, keys = log_state(db)
+    return new_checkpoint(state, keys, private, origin, at)
+
+
+def cosign(db: Database, path: Path, key_path: Path, origin: str = DEFAULT_ORIGIN) -> Checkpoint:
+    """The checkpoint in `path` with one more signature, by the key in `key_path`, after checking that it is a
+    checkpoint of this log (origin, root of its first `size` entries), that its signatures verify and that this key
+    has not signed it yet (TW-E710)."""
+    checkpoint = read_checkpoint(path)
+    private = read_private_key(key_path)
+    state, keys = log_state(db)
+    return cosigned(checkpoint, path, private, key_path, state, keys, origin)
+
+
+def signing_status(db: Database, checkpoint: Checkpoint) -> tuple[list[AuditKey], list[str]]:
+    """The registered keys whose signatures on the checkpoint verify, and the guarantors it still lacks."""
+    valid, _ = signers(checkpoint, db.audit_log.keys())
+    return valid, missing_guarantors(valid)
+
+
+# --- verification --------------------------------------------------------------------------------------------
+
+
+def verify_audit(db: Database, checkpoint_paths: Sequence[Path] = (), trusted_keys: Path | None = None,
+                 origin: str = DEFAULT_ORIGIN) -> Verification:
+    """Recompute the log, check the registered keys, and check each kept checkpoint against the log
+    (`trucewatch.audit.checkpoint.verification`). Reads files before the database, so a bad file (TW-E701/702/714)
+    stops it at once."""
+    kept = [(str(path), read_checkpoint(path)) for path in checkpoint_paths]
+    trusted = read_trusted_keys(trusted_keys) if trusted_keys is not None else None
+    state, keys = log_state(db)
+    return verification(state, keys, kept, trusted, origin)
