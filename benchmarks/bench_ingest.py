@@ -6,8 +6,8 @@
 For each N the synthetic reports of `generate_reports.py` are written to a .jsonl file in a temporary folder, and each
 measurement runs in a fresh Python process (so peak memory is that measurement's own):
 
-1. ingest: `trucewatch.jobs.ingest.ingest_paths([file], db)` on a Database opened on sqlite:///TMP/bench.sqlite3, timed: read, extract, store;
-   peak resident memory from `resource.getrusage(...).ru_maxrss`;
+1. ingest: `trucewatch.jobs.ingest.ingest_paths([file], db)` on a Database opened on sqlite:///TMP/bench.sqlite3,
+   timed: read, extract, store; peak resident memory from `resource.getrusage(...).ru_maxrss`;
 2. read: `trucewatch.pipeline.ingest.read_reports` alone (parse, normalise, hash), timed;
 3. extract: `trucewatch.pipeline.extract.extract_events` alone over the same reports, in one process pinned to one
    core, timed; the rest of the ingest time is storage and bookkeeping. Then a second pass in the same process with
@@ -273,7 +273,8 @@ def _stage_lines(stages: dict, n: int) -> list[str]:
         lines.append(f"      of which the claims' dependency parser {parser['seconds']:6.2f} s  "
                      f"{100 * parser['share']:5.1f}% of extraction  ({parser['sentences']} sentences parsed)")
     if stages["missing"]:
-        lines.append(f"    WARNING: not found in events.py, so their time is in the rest: {', '.join(stages['missing'])}")
+        missing = ", ".join(stages["missing"])
+        lines.append(f"    WARNING: not found in events.py, so their time is in the rest: {missing}")
     return lines
 
 

@@ -402,9 +402,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="event counts (default: 100000 1000000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic events (default 0)")
     parser.add_argument("--days", type=int, default=None,
-                        help=f"days the events are spread over, ending 2025-12-31 (default: {DAYS} for 100,000 events and "
-                             "proportionally more for more, so the events a day stay as dense; give a number to pack "
-                             "more events into the same days)")
+                        help=f"days the events are spread over, ending 2025-12-31 (default: {DAYS} for 100,000 "
+                             "events and proportionally more for more, so the events a day stay as dense; give a "
+                             "number to pack more events into the same days)")
     parser.add_argument("--heap", action="store_true", help="also measure the Python heap peak (slow)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="stop a measurement that runs longer than this many seconds (default 3600)")

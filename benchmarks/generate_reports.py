@@ -1,10 +1,10 @@
 """Synthetic news-style reports for benchmarks: realistic in shape, made up in substance.
 
-`generate_reports(n, seed, words)` builds `n` articles in the corpus format (`id`, `url`, `outlet`, `published`, `title`,
-`text`) about violence and diplomacy along the Pakistan–Afghanistan frontier in 2025: attacks by the TTP (under several
-names), BLA, ISKP and the Hafiz Gul Bahadur group, army operations, police killed, cross-border clashes and strikes,
-talks and ceasefires. Dates are absolute or relative to the publication date, figures come with "at least", ranges,
-words or digits, and parties claim, deny and decline to comment. Background paragraphs pad each report to about
+`generate_reports(n, seed, words)` builds `n` articles in the corpus format (`id`, `url`, `outlet`, `published`,
+`title`, `text`) about violence and diplomacy along the Pakistan–Afghanistan frontier in 2025: attacks by the TTP (under
+several names), BLA, ISKP and the Hafiz Gul Bahadur group, army operations, police killed, cross-border clashes and
+strikes, talks and ceasefires. Dates are absolute or relative to the publication date, figures come with "at least",
+ranges, words or digits, and parties claim, deny and decline to comment. Background paragraphs pad each report to about
 `words` words, so extraction meets the amount of non-event text a real page has.
 
 Every incident here is invented; the wording is this file's own. Report `i` depends only on (seed, i), so the first
@@ -188,8 +188,8 @@ def ambush(rng: random.Random, s: Setting) -> list[str]:
     lines = [
         f"{capitalise(figure(rng, dead))} {victims} were killed {s.when(rng)} when {attacker} attacked a security "
         f"convoy {s.where(rng)}, officials said{s.said_on(rng)}.",
-        f"{capitalise(source)} said troops returned fire and that {figure(rng, militants)} attackers were killed in the "
-        f"exchange, which lasted several hours.",
+        f"{capitalise(source)} said troops returned fire and that {figure(rng, militants)} attackers were killed "
+        f"in the exchange, which lasted several hours.",
     ]
     lines.append(_responsibility(rng, group, attacker))
     if rng.random() < 0.5:
@@ -368,12 +368,12 @@ BACKGROUND: tuple[tuple[date | None, str], ...] = (
                          "mostly on what officials and local reporters tell them."),
     (None, "Health workers say polio vaccination campaigns in {province} have been suspended several times because of "
            "threats to teams and to the police who guard them."),
-    (None, "Leaders in {province} have complained that decisions about military operations are taken without consulting "
-           "them, and that people displaced by the fighting receive too little help."),
+    (None, "Leaders in {province} have complained that decisions about military operations are taken without "
+           "consulting them, and that people displaced by the fighting receive too little help."),
     (None, "The United Nations mission in Kabul has called on all sides to protect civilians and to allow independent "
            "investigations of incidents in which civilians are reported killed."),
-    (None, "Traders in {place} said prices of flour, fuel and vegetables had risen sharply since the roads were closed, "
-           "and that schools in several villages of {district} had not opened for weeks."),
+    (None, "Traders in {place} said prices of flour, fuel and vegetables had risen sharply since the roads were "
+           "closed, and that schools in several villages of {district} had not opened for weeks."),
     (None, "The military says it has carried out thousands of intelligence-based operations this year, and publishes "
            "the number of militants it says were killed in each. Independent groups that track the conflict count "
            "fewer."),

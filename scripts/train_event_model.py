@@ -35,10 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from trucewatch.pipeline.extract import (
-    event_types as et,  # noqa: E402
-    learned,  # noqa: E402
-)
+from trucewatch.pipeline.extract import event_types as et, learned  # noqa: E402
 from trucewatch.pipeline.extract.sentences import split_sentences  # noqa: E402
 
 SEED = 20251201

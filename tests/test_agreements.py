@@ -173,7 +173,8 @@ def test_a_file_with_a_mistake_loads_nothing(db, tmp_path):
 
 def test_an_unknown_agreement_is_refused_naming_the_known_ones(db):
     jobs.agreements.load_agreements(db, example_agreements_path())
-    with pytest.raises(AgreementError, match="TW-E503: no agreement 'doha'; known: truce-2025-10-15, .*doha-2025-10-19"):
+    known = "TW-E503: no agreement 'doha'; known: truce-2025-10-15, .*doha-2025-10-19"
+    with pytest.raises(AgreementError, match=known):
         jobs.agreements.assess_agreement(db, "doha")
 
 

@@ -1,7 +1,7 @@
 """trucewatch's scorer gives exactly the shared scorer's figures, and a corpus folder is read or refused clearly.
 
-The shared scorer (`shared/eval/score.py`, beside the repository) is the reference: CI always has it, so its absence is a
-failure, not a skip. Every incident and prediction below is made up for these tests.
+The shared scorer (`shared/eval/score.py`, beside the repository) is the reference: CI always has it, so its absence
+is a failure, not a skip. Every incident and prediction below is made up for these tests.
 """
 from __future__ import annotations
 
@@ -101,7 +101,8 @@ GOLD = [
     # A suicide bombing with a defensible alternative type and a claim of responsibility.
     _incident("T-04", event_date="2025-10-08", event_type="Explosions/Remote violence", sub_event_type="Suicide bomb",
               alt_types=[{"event_type": "Battles", "sub_event_type": "Armed clash"}],
-              actor1="TTP: Tehreek-e-Taliban Pakistan", actor2="Military Forces of Pakistan", admin1="Khyber Pakhtunkhwa",
+              actor1="TTP: Tehreek-e-Taliban Pakistan", actor2="Military Forces of Pakistan", admin1="Khyber "
+                                                                                                     "Pakhtunkhwa",
               location="Orakzai", latitude=33.68, longitude=70.95,
               fatalities=[{"figure_low": 11, "figure_high": 11, "who_died": "soldiers", "claimed_by": "ISPR"},
                           {"figure_low": 19, "figure_high": None, "who_died": "militants", "claimed_by": "ISPR"}],
@@ -166,12 +167,14 @@ PREDS = [
           actor1="Pakistan", actor2="Afghanistan", country="Qatar", admin1=None, location="Istanbul",
           latitude=41.01, longitude=28.97,
           claims=[{"claimant": "Qatar's foreign ministry", "stance": "asserts", "about": "occurrence"}]),
-    # r4: the agreement with the wrong type (cannot match), and the strike without coordinates but in the right province.
+    # r4: the agreement with the wrong type (cannot match), and the strike without coordinates but in the right
+    # province.
     _pred("r4", "i-doha", event_date="2025-10-19", event_type="Battles", sub_event_type="Armed clash",
           location="Doha", latitude=None, longitude=None, admin1=None),
     _pred("r4", None, event_date="2025-10-18", event_type="Explosions/Remote violence",
           sub_event_type="Air/drone strike", admin1="Paktika", location="Barmal", latitude=None, longitude=None,
-          claims=[{"claimant": "Khawaja Asif, defence minister", "stance": "acknowledges_later", "about": "occurrence"}]),
+          claims=[{"claimant": "Khawaja Asif, defence minister", "stance": "acknowledges_later",
+                   "about": "occurrence"}]),
     # r5: the bombing coded as a clash (an accepted alternative), and the Chaman attack with actors reversed.
     _pred("r5", "i-orakzai", event_date="2025-10-07", actor1="Fitna al-Khawarij", actor2="Pakistani soldiers",
           admin1="Khyber Pakhtunkhwa", location="Orakzai", latitude=33.70, longitude=70.90,
@@ -320,7 +323,8 @@ def _perfect_prediction(incident: dict, report: str) -> dict:
         "event_type": incident["event_type"], "sub_event_type": incident["sub_event_type"],
         "actor1": incident["actor1"], "actor2": incident["actor2"], "admin1": incident["admin1"],
         "location": incident["location"], "latitude": incident["latitude"], "longitude": incident["longitude"],
-        "fatalities": [{"low": f["figure_low"], "high": f["figure_high"]} for f in incident["fatalities"] if carried(f)],
+        "fatalities": [{"low": f["figure_low"], "high": f["figure_high"]}
+                       for f in incident["fatalities"] if carried(f)],
         "claims": [{"claimant": c["claimant"], "stance": c["stance"], "about": c["about"]}
                    for c in incident["claims"] if carried(c)],
     }
@@ -409,7 +413,8 @@ def _tiny_corpus(folder: Path) -> None:
     gold = [_incident("TINY-1", event_date="2025-10-15", event_date_end="2025-10-16", location="Bannu",
                       latitude=32.99, longitude=70.60, actor1="TTP: Tehreek-e-Taliban Pakistan",
                       actor2="Police Forces of Pakistan", actors_unordered=True,
-                      fatalities=[{"figure_low": 4, "figure_high": None, "who_died": "soldiers", "claimed_by": "officials"}],
+                      fatalities=[{"figure_low": 4, "figure_high": None, "who_died": "soldiers",
+                                   "claimed_by": "officials"}],
                       reported_in=[_mention("t-001"), _mention("t-002")])]
     (folder / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
 

@@ -134,7 +134,8 @@ def test_claims_per_party_show_the_denial_and_the_later_acknowledgement_with_the
     ingest(db, folder, "strike-denied", "strike-admitted")
     incident_id = incident_of(db, "strike-denied")
     assert incident_of(db, "strike-admitted") == incident_id
-    pakistan = [(c.claim.stance, c.made_on) for c in jobs.incidents.get_incident(db, incident_id).claims if c.party == "PAK"]
+    claims = jobs.incidents.get_incident(db, incident_id).claims
+    pakistan = [(c.claim.stance, c.made_on) for c in claims if c.party == "PAK"]
     assert ("denies", date(2025, 10, 17)) in pakistan
     assert ("acknowledges_later", date(2025, 10, 20)) in pakistan
     shown = CliRunner().invoke(main, ["incident", incident_id, "--db", db.url])
@@ -229,7 +230,8 @@ def test_an_override_survives_re_resolution_and_re_ingest(db, folder, apply, hol
     ingest(db, folder, "raid-late")
     assert holds(db)
     assert incident_of(db, "raid-late") == incident_of(db, "raid-kabul")
-    (override,) = jobs.incidents.get_incident(db, incident_of(db, "raid-ispr" if apply is _split else "bus-bomb")).overrides
+    overridden = incident_of(db, "raid-ispr" if apply is _split else "bus-bomb")
+    (override,) = jobs.incidents.get_incident(db, overridden).overrides
     assert override.by == "ana" and override.at is not None
 
 

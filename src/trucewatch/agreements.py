@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
@@ -235,8 +235,8 @@ class _Checker:
         notes = item.get("notes", "")
         if not isinstance(notes, str):
             self.fail(f"{path}.notes", f"expected text, found {_kind(notes)}")
-        if len(self.problems) > before:
-            return None
+        if len(self.problems) > before or agreement_id is None or name is None or kind is None:
+            return None  # a missing id, name or kind is always among the problems
         return Agreement(agreement_id=agreement_id, name=name, kind=kind, parties=parties, guarantors=guarantors,
                          mediators=mediators, start=start, end=end, tz=tz, supersedes=supersedes,
                          commitments=commitments, sources=sources, notes=notes.strip())
@@ -456,7 +456,7 @@ def _url_problem(value: object) -> str | None:
     return f"{_shown(value)} is not a web address; write it in full, starting with https://"
 
 
-def _is_tables(value: object) -> bool:
+def _is_tables(value: object) -> TypeGuard[list[dict[str, Any]]]:
     return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
 

@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -104,7 +105,7 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 def _apply(settings: Settings, values: Mapping[str, object], source: str) -> Settings:
     known = {f.name: f for f in fields(Settings)}
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # each value already cast by _cast to its field's type
     for name, raw in values.items():
         if name not in known:
             raise SettingsError("TW-E401", name=name, value=raw, detail=f"unknown setting (from {source})")
@@ -112,15 +113,9 @@ def _apply(settings: Settings, values: Mapping[str, object], source: str) -> Set
     return replace(settings, **changes)
 
 
-def _cast(name: str, raw: object) -> object:
+def _cast(name: str, raw: object) -> str | int | bool:
     if name in ("max_report_bytes", "max_upload_bytes"):
-        try:
-            value = int(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number of bytes") from None
-        if value <= 0:
-            raise SettingsError("TW-E401", name=name, value=raw, detail="must be positive")
-        return value
+        return _byte_count(name, raw)
     if name == "cookie_secure":
         return _flag(name, raw)
     if name == "secret_key" and len(str(raw)) < MIN_SECRET_KEY:
@@ -132,6 +127,18 @@ def _cast(name: str, raw: object) -> object:
         raise SettingsError("TW-E401", name=name, value=raw, detail="empty; name a folder, or leave the setting out "
                             "for the shipped data")
     return str(raw)
+
+
+def _byte_count(name: str, raw: object) -> int:
+    if not isinstance(raw, str | int | float):  # a TOML list, table or date has no number in it
+        raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number of bytes")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number of bytes") from None
+    if value <= 0:
+        raise SettingsError("TW-E401", name=name, value=raw, detail="must be positive")
+    return value
 
 
 def _flag(name: str, raw: object) -> bool:

@@ -7,7 +7,10 @@ import os
 import sys
 
 GUARANTORS = {"QAT", "TUR"}
-sha = lambda data: hashlib.sha256(data).digest()
+
+
+def sha(data):
+    return hashlib.sha256(data).digest()
 
 
 def included(p):  # RFC 9162 section 2.1.3.2: the leaf, its index and the proof give the root

@@ -29,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _options(func: F) -> F:
     func = click.option("--as", "as_user", metavar="NAME", default=None,
                         help="The user to act as [default: $TRUCEWATCH_USER].")(func)
-    return click.option("--db", "db", metavar="PATH|URL", default=None,  # type: ignore[return-value]
+    return click.option("--db", "db", metavar="PATH|URL", default=None,
                         help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")(func)
 
 

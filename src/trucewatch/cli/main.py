@@ -192,8 +192,10 @@ def demo(db: str, out_dir: Path) -> None:
 
 @main.command()
 @db_option
-@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Incidents that end on or after this day.")
-@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Incidents that begin on or before this day.")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD",
+              help="Incidents that end on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
+              help="Incidents that begin on or before this day.")
 @click.option("--country", help="Country, as the gazetteer names it (any case).")
 @click.option("--province", help="Province (ACLED admin1), as the gazetteer names it (any case).")
 @click.option("--type", "event_type", help="ACLED event type or sub-event type (any case), e.g. 'Armed clash'.")
@@ -219,7 +221,8 @@ def incident(incident_id: str, db: str | None) -> None:
     from trucewatch.publish.incidents import render_incident  # noqa: PLC0415
 
     settings = settings_for(db)
-    for line in render_incident(jobs.incidents.get_incident(open_database(settings), incident_id, conflict_of(settings))):
+    found = jobs.incidents.get_incident(open_database(settings), incident_id, conflict_of(settings))
+    for line in render_incident(found):
         click.echo(line)
 
 
@@ -368,7 +371,8 @@ def agreements_show(agreement_id: str, db: str | None) -> None:
     settings = settings_for(db)
     database = open_database(settings)
     agreement = jobs.agreements.get_agreement(database, agreement_id)
-    for line in render_agreement(agreement, jobs.agreements.list_agreements(database), conflict_of(settings).zone_names):
+    stored = jobs.agreements.list_agreements(database)
+    for line in render_agreement(agreement, stored, conflict_of(settings).zone_names):
         click.echo(line)
 
 
@@ -401,7 +405,8 @@ def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ende
 def agreements_remove(agreement_id: str, db: str | None) -> None:
     """Remove a stored agreement; later agreements that superseded it no longer name it."""
     changed = jobs.agreements.remove_agreement(open_database(settings_for(db)), agreement_id)
-    click.echo(f"removed {agreement_id}" + (f"; no longer in the supersedes of {', '.join(changed)}" if changed else ""))
+    no_longer = f"; no longer in the supersedes of {', '.join(changed)}" if changed else ""
+    click.echo(f"removed {agreement_id}{no_longer}")
 
 
 @agreements.command("export")
@@ -423,8 +428,10 @@ def agreements_export(output: Path | None, db: str | None) -> None:
               help="Print a table instead: per party, per day, or the incidents in date order.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write the export to [default: stdout].")
-@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Incidents that end on or after this day.")
-@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Incidents that begin on or before this day.")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD",
+              help="Incidents that end on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
+              help="Incidents that begin on or before this day.")
 @db_option
 def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Path | None, date_from: date | None,
                date_to: date | None, db: str | None) -> None:
@@ -445,7 +452,8 @@ def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Pat
             click.echo(block)
         return
     with _output(output) as out:
-        count = jobs.exports.export_compliance(database, agreement_id, fmt or "jsonl", out, date_from, date_to, conflict)
+        count = jobs.exports.export_compliance(database, agreement_id, fmt or "jsonl", out, date_from, date_to,
+                                               conflict)
     click.echo(f"{count} incidents assessed against {agreement_id}" + (f", written to {output}" if output else ""),
                err=True)
 
@@ -456,8 +464,10 @@ def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Pat
               help="PDF (A4), one self-contained HTML file, or markdown with the figures as SVG files beside it.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; its folder is created [default: ./report-ID.FORMAT].")
-@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Incidents that end on or after this day.")
-@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD", help="Incidents that begin on or before this day.")
+@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD",
+              help="Incidents that end on or after this day.")
+@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
+              help="Incidents that begin on or before this day.")
 @db_option
 def report(agreement_id: str, fmt: str, output: Path | None, date_from: date | None, date_to: date | None,
            db: str | None) -> None:

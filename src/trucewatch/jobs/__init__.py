@@ -29,6 +29,6 @@ from trucewatch.jobs import (
 )
 
 __all__ = [
-    "accounts", "agreements", "auditing", "auth", "bundles", "casework", "demo", "evaluate", "exports", "incidents", "ingest",
-    "record_views",
+    "accounts", "agreements", "auditing", "auth", "bundles", "casework", "demo", "evaluate", "exports", "incidents",
+    "ingest", "record_views",
 ]

@@ -51,7 +51,8 @@ _ACTOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p
     ("BALOCH", r"\b(bla|blf|brg|bra|bras|bna|uba|blt|baloch|balochistan liberation|fitna al hindustan)\b"),
     ("PTI", r"\b(pti|insaf)\b"),  # Pakistan Tehreek-e-Insaf, a political party, not the TTP
     ("RIGHTS", r"\b(hrcp|human rights|amnesty)\b"),
-    ("AFG_OPP", r"\b(national resistance front|nrf|afghanistan freedom front|aff)\b"),  # armed opposition to the Taliban
+    # armed opposition to the Taliban
+    ("AFG_OPP", r"\b(national resistance front|nrf|afghanistan freedom front|aff)\b"),
     ("IRN", r"\biran"),
     ("TJK", r"\btajik"),
     ("CHN", r"\b(china|chinese)\b"),
@@ -101,7 +102,8 @@ def actor_key(name: object, when: date | None = None) -> str | None:
 
 
 def _republic_era(key: str, text: str, when: date | None) -> str:
-    """Afghan state actors before 15 August 2021 (or named with a pre-2021 year such as "(2014-)") are the Republic's."""
+    """Afghan state actors before 15 August 2021 (or named with a pre-2021 year such as "(2014-)") are the
+    Republic's."""
     if key not in ("AFG_MIL", "AFG_GOV") or "taliban" in text or "islamic emirate" in text:
         return key
     named_period = _YEAR.search(text)
@@ -254,7 +256,8 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict:
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": tp, "pred": n_pred, "gold": n_gold}
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3),
+            "tp": tp, "pred": n_pred, "gold": n_gold}
 
 
 def _in_report(item: dict, report: str) -> bool:

@@ -72,10 +72,10 @@ def iter_ingest(paths: list[Path], db: Database, published: date | None = None, 
     with tqdm(total=len(sources), unit="file", file=sys.stderr, disable=not progress) as bar:
         for source in sources:
             if isinstance(source, IngestError):
-                yield _refused(source.details.get("source", "?"), source)
+                yield _refused(str(source.details.get("source", "?")), source)
             else:
                 for item in read_reports(source, published, limit):
-                    yield _refused(item.details["source"], item) if isinstance(item, IngestError) \
+                    yield _refused(str(item.details["source"]), item) if isinstance(item, IngestError) \
                         else ingest_report(store, item, conflict)
             bar.update()
 

@@ -6,8 +6,8 @@ docs/agreements.md.
   it, whichever comes first (`window_of`); open-ended without either. An incident's possible time is an interval of
   instants: its days, from 00:00 of the first to 24:00 of the last in the local time of its country (a party's
   country has the zone the actor dictionary's `[[side]]` gives it; anywhere else UTC), widened by its time precision
-  as resolution widens it (a week: three days either side). Wholly within the window: inside; wholly before or after: outside; across a boundary:
-  uncertain.
+  as resolution widens it (a week: three days either side). Wholly within the window: inside; wholly before or after:
+  outside; across a boundary: uncertain.
 - **Accused.** Only violent incidents (battles, explosions and remote violence, violence against civilians) are
   attributed, and only with backing: a party whose forces, or a group it answers for, a report codes as the
   perpetrator (actor1); a party that acknowledges the incident; or, for a strike or shelling whose attacker is
@@ -455,7 +455,8 @@ def party_summary(assessments: Iterable[Assessment], agreement: Agreement) -> li
         corroborated = sum(a.evidence_state == "corroborated" for a in own)
         accusers = Counter(p for a in own for p in a.accusers if p != party.code)
         summaries.append(PartySummary(
-            party=party.code, name=party.name, total=len(own), uncertain=sum(a.window_status == "uncertain" for a in own),
+            party=party.code, name=party.name, total=len(own),
+            uncertain=sum(a.window_status == "uncertain" for a in own),
             by_commitment=by_commitment, corroborated=corroborated, alleged_only=len(own) - corroborated,
             denied=sum(a.evidence_state == "denied" for a in own), accused_by=tuple(sorted(accusers.items()))))
     return summaries

@@ -16,7 +16,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from trucewatch.pipeline.sides import Nationality, Sides
 from trucewatch.records import (
@@ -234,14 +234,15 @@ def _agreed_type(events: list[Event]) -> tuple[str, str]:
     return min(tied, key=lambda pair: _TYPE_ORDER.index(pair[1]) if pair[1] in _TYPE_ORDER else len(_TYPE_ORDER))
 
 
-def _span(events: list[Event]):
-    dated = [e for e in events if e.event_date is not None]
+def _span(events: list[Event]) -> tuple[date | None, date | None, int]:
+    """The first and last day of the most precisely dated events, with that precision (3 when none is dated)."""
+    dated = [(e.event_date, e.event_date_end or e.event_date, e.time_precision)
+             for e in events if e.event_date is not None]
     if not dated:
         return None, None, 3
-    precision = min(e.time_precision for e in dated)
-    precise = [e for e in dated if e.time_precision == precision]
-    first = min(e.event_date for e in precise)
-    last = max(e.event_date_end or e.event_date for e in precise)
+    precision = min(p for _, _, p in dated)
+    first = min(start for start, _, p in dated if p == precision)
+    last = max(end for _, end, p in dated if p == precision)
     return first, last, precision
 
 

@@ -180,7 +180,7 @@ def _article(article: dict[str, Any], sha: str, source: str, published: date | N
     if stated is None and _stated(article.get("published_inferred")) is not None:
         stated, basis = article["published_inferred"], "file-inferred"
     day, basis = (parse_date(stated, source), basis) if stated is not None else _fallback_date(text, published, source)
-    kind = article.get("kind") if article.get("kind") in KINDS else "news"
+    kind: str = article["kind"] if article.get("kind") in KINDS else "news"
     return Report(report_id=_optional(article.get("id")) or derived_id(sha), sha256=sha, text=text, published=day,
                   published_basis=basis, title=_optional(article.get("title")), outlet=_optional(article.get("outlet")),
                   url=_optional(article.get("url")), source=source, media_type="application/json", kind=kind)
@@ -205,10 +205,13 @@ def _from_html(raw: bytes, source: str, published: date | None) -> Report:
 def _main_text(page: str) -> tuple[str, dict[str, str | None]]:
     """The page's main text (boilerplate, scripts and styles left out) and its title, date, URL and site."""
     import trafilatura  # noqa: PLC0415  (slow to import; only HTML needs it)
+    from trafilatura.settings import Document  # noqa: PLC0415  (as above)
 
     found = trafilatura.bare_extraction(
         page, with_metadata=True, include_comments=False, favor_recall=True, prune_xpath=_NOT_TEXT,
         date_extraction_params={"extensive_search": False, "original_date": True})
+    if not isinstance(found, Document):  # None when nothing was found; never the dict form without as_dict=True
+        found = None
     meta = {"title": found.title, "date": found.date, "url": found.url,
             "outlet": found.hostname or found.sitename} if found else {}
     text = found.text if found and found.text else ""

@@ -162,7 +162,7 @@ def _place_fit(a: Candidate, b: Candidate) -> float | None:
     coarse = max(a.geo_precision, b.geo_precision)
     if coarse >= 3:
         return 0.2 if a.admin1 and a.admin1 == b.admin1 else None
-    if a.latitude is None or b.latitude is None:
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return 0.2 if a.admin1 and a.admin1 == b.admin1 else None
     distance = km(a.latitude, a.longitude, b.latitude, b.longitude)
     limit = TOWN_KM if coarse == 1 else NEAR_KM
@@ -269,7 +269,7 @@ class Resolver:
     def _nearby(self, c: Candidate) -> list[str]:
         seen: dict[str, None] = {}
         for day in range(c.first_day - DAY_TOLERANCE, c.last_day + DAY_TOLERANCE + 1):
-            if c.latitude is not None:
+            if c.latitude is not None and c.longitude is not None:
                 row, col = _cell(c.latitude, c.longitude)
                 for dr in (-1, 0, 1):
                     for dc in (-1, 0, 1):
@@ -283,7 +283,7 @@ class Resolver:
         self.incident_of[c.event_id] = incident_id
         if c.happening is not None and c.event_id not in self._isolated:
             self._sites.setdefault(c.happening, incident_id)
-        cell = _cell(c.latitude, c.longitude) if c.latitude is not None else None
+        cell = _cell(c.latitude, c.longitude) if c.latitude is not None and c.longitude is not None else None
         for day in range(c.first_day, c.last_day + 1):
             if cell is not None:
                 _append_once(self._by_cell, (day, *cell), incident_id)
@@ -350,6 +350,11 @@ def apply_overrides(assignment: dict[str, str], overrides: Iterable[Override]) -
     return result
 
 
+def _earlier_ids(event_ids: list[str], before: dict[str, str | None]) -> Counter[str]:
+    """How many of the events each earlier incident id held (events that had none are left out)."""
+    return Counter(old for old in (before.get(e) for e in event_ids) if old)
+
+
 def keep_incident_ids(assignment: dict[str, str], before: dict[str, str | None]) -> dict[str, str]:
     """The same grouping of events, each incident renamed to the id most of its events had `before` where it can,
     so that re-resolving does not rename incidents whose events stay together.
@@ -361,7 +366,7 @@ def keep_incident_ids(assignment: dict[str, str], before: dict[str, str | None])
     for event_id, incident_id in assignment.items():
         groups[incident_id].append(event_id)
     claims = sorted((-votes, old != new, -len(members), new, old) for new, members in groups.items()
-                    for old, votes in Counter(before[e] for e in members if before.get(e)).items())
+                    for old, votes in _earlier_ids(members, before).items())
     rename: dict[str, str] = {}
     taken: set[str] = set()
     for *_, new, old in claims:

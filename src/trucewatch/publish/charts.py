@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib import dates as mdates, ticker
@@ -26,7 +27,11 @@ from matplotlib.patches import Patch, Polygon
 
 from trucewatch.conflict import MapFrame
 
-SVG_RC = {"svg.hashsalt": "trucewatch", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8}
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+SVG_RC: dict[RcKeyType, Any] = {"svg.hashsalt": "trucewatch", "svg.fonttype": "path", "font.family": "DejaVu Sans",
+                                "font.size": 8}
 STATUS_COLOURS = {"inside": "#c0392b", "uncertain": "#e69f00", "outside": "#7f8c8d"}
 STATUS_WORDS = {"inside": "inside the window", "uncertain": "boundary case (uncertain)",
                 "outside": "outside the window"}

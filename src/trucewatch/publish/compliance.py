@@ -196,7 +196,8 @@ def render_daily(counts: Iterable[DayCount]) -> Iterator[str]:
 
 
 def render_timeline(entries: Iterable[TimelineEntry]) -> Iterator[str]:
-    """The incidents in date order: day, id, type, place, deaths (best), accused and by whom, window status, evidence."""
+    """The incidents in date order: day, id, type, place, deaths (best), accused and by whom, window status,
+    evidence."""
     columns = [("DAY", 10), ("INCIDENT", 16), ("TYPE", 20), ("PLACE", 22), ("DEATHS", 6), ("ACCUSED", 12),
                ("WINDOW", 9), ("EVIDENCE", 13)]
     widths = [w for _, w in columns]

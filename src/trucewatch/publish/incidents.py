@@ -2,7 +2,8 @@
 
 The full view puts every account side by side and never averages: the reports in the order they came out, every
 figure under the party that gave it, the derived estimates with their basis, every claim under the party that made
-it with the day it was made and what it claims in the report's words, and the monitors' overrides. See docs/incidents.md.
+it with the day it was made and what it claims in the report's words, and the monitors' overrides. See
+docs/incidents.md.
 """
 from __future__ import annotations
 

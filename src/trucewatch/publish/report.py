@@ -195,7 +195,7 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
         summary=tuple(party_summary(assessments, agreement)), unattributed=unattributed_summary(assessments),
         days=days, series=series, window_start=_local_day(window.start, agreement.tz),
         window_end=_local_day(window.end - timedelta(microseconds=1), agreement.tz) if window.end else None,
-        points=tuple(_point(a, numbers.get(a.incident_id)) for a in assessments if _located(a)),
+        points=tuple(p for a in assessments if (p := _point(a, numbers.get(a.incident_id))) is not None),
         boundary=tuple(s for s in sections if s.status == "uncertain"), incidents=sections, area=area)
 
 
@@ -368,11 +368,10 @@ def _event_type(a: Assessment) -> str:
     return " / ".join(t for t in (a.event_type, a.sub_event_type) if t) or "?"
 
 
-def _located(a: Assessment) -> bool:
-    return a.latitude is not None and a.longitude is not None
-
-
-def _point(a: Assessment, number: int | None) -> MapPoint:
+def _point(a: Assessment, number: int | None) -> MapPoint | None:
+    """The incident on the map, numbered as in the report's list; None when it has no coordinates."""
+    if a.latitude is None or a.longitude is None:
+        return None
     return MapPoint(a.latitude, a.longitude, a.window_status, a.fatalities_best, str(number) if number else "")
 
 
@@ -699,7 +698,8 @@ METHOD = (
     ("Claims are listed by the day they were made, under the party that made them, each with what was claimed in "
      "the report's own words (the whole sentence where no clause was coded), who said it as the report names them, "
      "and the report and sentence it stands in (a link to those words in the original, where it is on the web); "
-     "figures under the claimant that gave them. Estimates follow UCDP: low, best and high, with the rule for best stated. Each report is identified "
+     "figures under the claimant that gave them. Estimates follow UCDP: low, best and high, with the rule for best "
+     "stated. Each report is identified "
      "by its outlet, date, URL and the first characters of the SHA-256 of the original as received."),
 )
 

@@ -1,8 +1,9 @@
 """The store: records in, records out. The only module that runs SQL.
 
-`connect(url)` (called once by `Database.open`) connects to any SQLAlchemy URL and creates or upgrades the schema with the Alembic
-revisions in `migrations/`. A report and its events are saved in one transaction; events are read back as a stream in
-(event_date, event_id) order, a batch at a time, so an export of millions of events runs in bounded memory.
+`connect(url)` (called once by `Database.open`) connects to any SQLAlchemy URL and creates or upgrades the schema with
+the Alembic revisions in `migrations/`. A report and its events are saved in one transaction; events are read back as
+a stream in (event_date, event_id) order, a batch at a time, so an export of millions of events runs in bounded
+memory.
 
 Incidents live in two places: each event's `incident_id` (the truth) and the `incidents` table, a summary per
 incident kept for fast listing and filtering, rewritten by `save_incidents` whenever resolution touches the incident.
@@ -16,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from alembic import command
@@ -98,7 +99,8 @@ AGREEMENT_COMMITMENTS: Table = AgreementCommitmentRow.__table__  # type: ignore[
 ROLES = ("party", "guarantor", "mediator")
 NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
 NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
-AuditHook = Callable[[Connection], object]  # appends a write's audit-log entries in its transaction (storage/audit_log.py: recorder)
+# appends a write's audit-log entries in its transaction (storage/audit_log.py: recorder)
+AuditHook = Callable[[Connection], object]
 
 
 class Store:
@@ -147,10 +149,10 @@ class Store:
         row = {"kind": override.kind, "event_id": override.event_id, "target_event_id": override.target_event_id,
                "by": override.by, "at": _as_utc(override.at), "note": override.note}
         with self.engine.begin() as conn:
-            key = conn.execute(insert(OVERRIDES), [row]).inserted_primary_key
+            key = _new_key(conn.execute(insert(OVERRIDES), [row]).inserted_primary_key)
             if audit is not None:
                 audit(conn)
-        return replace(override, override_id=int(key[0]))
+        return replace(override, override_id=key)
 
     def save_incidents(self, incidents: Iterable[tuple[IncidentSummary, Sequence[str]]]) -> int:
         """Write (or rewrite) these incidents' summaries and set `incident_id` of their events (each summary comes
@@ -614,6 +616,17 @@ def _as_utc(at: datetime) -> datetime:
     return at.astimezone(UTC) if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
+def _new_key(primary_key: Any) -> int:
+    """The id the database gave the row just inserted (an integer primary key always has one)."""
+    if primary_key is None:
+        raise StorageError("TW-E204", source="insert", detail="the database gave the new row no id")
+    return int(primary_key[0])
+
+
+@overload
+def _utc(at: datetime) -> datetime: ...
+@overload
+def _utc(at: None) -> None: ...
 def _utc(at: datetime | None) -> datetime | None:
     """SQLite gives stored times back without their zone; they were stored in UTC."""
     return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at

@@ -1,11 +1,11 @@
 """The database schema: one table per record kind, plain columns, no JSON blobs.
 
-The models only describe tables; the repository (`repository.py`) reads and writes them and converts rows to the records
-of `trucewatch.records`. The schema is created and changed only by the Alembic revisions in `migrations/`; a test checks
-that these models and the migrations agree.
+The models only describe tables; the repository (`repository.py`) reads and writes them and converts rows to the
+records of `trucewatch.records`. The schema is created and changed only by the Alembic revisions in `migrations/`; a
+test checks that these models and the migrations agree.
 
-Child rows (mentions, figures, claims, provenance) keep their order in the event through `seq`. `incidents` is a cache of
-each incident's summary for fast listing (the record itself is described afresh from its events); `overrides` is
+Child rows (mentions, figures, claims, provenance) keep their order in the event through `seq`. `incidents` is a cache
+of each incident's summary for fast listing (the record itself is described afresh from its events); `overrides` is
 append-only: monitors' decisions are never changed or deleted, a later one overrides an earlier one.
 """
 from __future__ import annotations

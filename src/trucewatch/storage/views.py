@@ -79,7 +79,8 @@ def summary_rows(engine: Engine, filters: IncidentFilter, box: Box | None = None
     with engine.connect() as conn:
         result = conn.execution_options(yield_per=STREAM_ROWS).execute(stmt)
         for row in result:
-            yield SummaryRow(*row)
+            yield SummaryRow(row.incident_id, row.latitude, row.longitude, row.event_type, row.fatalities_best,
+                             row.first_date, row.last_date, row.time_precision, row.country, row.actor1)
 
 
 @dataclass(frozen=True, slots=True)

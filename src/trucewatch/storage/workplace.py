@@ -1,8 +1,8 @@
 """The workplace's part of the store: users, browser sessions, API tokens, sign-in attempts and complaints; and pages
 of the public record (reports, events, incidents) read a page at a time by keyset, for the HTTP API.
 
-`db.workplace` is a view of the same database as `db.reports` (the tables come from migration 0004_web). Secrets never come
-in: the store keeps and compares only what `trucewatch.jobs.auth` hands it (argon2 hashes, SHA-256 digests).
+`db.workplace` is a view of the same database as `db.reports` (the tables come from migration 0004_web). Secrets never
+come in: the store keeps and compares only what `trucewatch.jobs.auth` hands it (argon2 hashes, SHA-256 digests).
 
 Keyset pages: each listing is ordered by a sort key and the row id, and a page starts after the (key, id) of the
 last row of the page before, so page 1000 costs what page 1 does. Missing values (an undated incident) sort last in
@@ -53,6 +53,7 @@ from trucewatch.storage.repository import (
     _children,
     _event,
     _incident_where,
+    _new_key,
     _report,
     _summary,
     _utc,
@@ -150,7 +151,7 @@ class WebStore:
                     audit(conn)
         except IntegrityError:
             raise WebError("TW-E602", name=user.name) from None
-        return self.user_by_id(int(key[0])) or user
+        return self.user_by_id(_new_key(key)) or user
 
     def get_user(self, name: str) -> User | None:
         return self._user(USERS.c.name == name)

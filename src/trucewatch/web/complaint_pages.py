@@ -53,7 +53,8 @@ def file_complaint_form(request: Request, desk: CaseDesk, text: Annotated[str, F
     except WebError as err:
         if err.code != "TW-E618":
             raise
-        return _complaints_page(request, desk.db, problems=err.details.get("problems", []), text=text,
+        problems = err.details.get("problems")
+        return _complaints_page(request, desk.db, problems=problems if isinstance(problems, list) else [], text=text,
                                 incident_id=incident_id, status=422)
     return RedirectResponse(f"/complaints/{complaint.complaint_id}?filed=1", status_code=303)
 

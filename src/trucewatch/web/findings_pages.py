@@ -102,15 +102,16 @@ async def draft_finding_form(request: Request, desk: CaseDesk, complaint_id: str
     complaint = await run_in_threadpool(_complaint, request, desk, complaint_id)
     form = await request.form()
     agreement, _, commitment = str(form.get("commitment", "")).partition("/")
-    fields = {"grade": str(form.get("grade", "")), "attribution": str(form.get("attribution", "")),
-              "attributed_party": str(form.get("attributed_party", "")) or None,
-              "reasoning": str(form.get("reasoning", "")), "commitment": str(form.get("commitment", "")),
-              "reports": str(form.get("reports", ""))}
+    grade, attribution = str(form.get("grade", "")), str(form.get("attribution", ""))
+    attributed_party = str(form.get("attributed_party", "")) or None
+    reasoning, reports = str(form.get("reasoning", "")), str(form.get("reports", ""))
+    fields = {"grade": grade, "attribution": attribution, "attributed_party": attributed_party,
+              "reasoning": reasoning, "commitment": str(form.get("commitment", "")), "reports": reports}
     draft = casework.Draft(
-        complaint_ids=(complaint_id,), agreement_id=agreement, commitment_id=commitment, grade=fields["grade"],
-        attribution=fields["attribution"], attributed_party=fields["attributed_party"],
-        reasoning=fields["reasoning"], evidence=tuple(str(v) for v in form.getlist("evidence")),
-        reports=tuple(r.strip() for r in fields["reports"].replace(",", " ").split() if r.strip()))
+        complaint_ids=(complaint_id,), agreement_id=agreement, commitment_id=commitment, grade=grade,
+        attribution=attribution, attributed_party=attributed_party, reasoning=reasoning,
+        evidence=tuple(str(v) for v in form.getlist("evidence")),
+        reports=tuple(r.strip() for r in reports.replace(",", " ").split() if r.strip()))
 
     def make() -> Response:
         try:

@@ -47,7 +47,8 @@ def declared(route: BaseRoute) -> tuple[str, str] | None:
     found = (route.openapi_extra or {}).get("x-access")
     if not isinstance(found, dict):
         return None
-    return found.get("resource"), found.get("action")
+    resource, action = found.get("resource"), found.get("action")
+    return (resource, action) if isinstance(resource, str) and isinstance(action, str) else None
 
 
 class GuardedRoute(APIRoute):

@@ -42,7 +42,8 @@ class WebContext:
 
 
 def web_of(request: Request) -> WebContext:
-    return request.app.state.web  # type: ignore[no-any-return]
+    web: WebContext = request.app.state.web
+    return web
 
 
 async def database(request: Request) -> AsyncIterator[Database]:

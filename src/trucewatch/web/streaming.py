@@ -10,7 +10,7 @@ import io
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TextIO, cast
 
 CHUNK_CHARS = 64 * 1024
 QUEUE_CHUNKS = 4
@@ -23,7 +23,8 @@ class _Stopped(Exception):
 
 class _Pipe(io.TextIOBase):
     def __init__(self, chunks: queue.Queue[Any], stop: threading.Event) -> None:
-        self._chunks, self._stop, self._parts, self._size = chunks, stop, [], 0
+        self._chunks, self._stop, self._size = chunks, stop, 0
+        self._parts: list[str] = []
 
     def writable(self) -> bool:
         return True
@@ -51,7 +52,7 @@ class _Pipe(io.TextIOBase):
                 continue
 
 
-def stream_writes(write: Callable[[io.TextIOBase], Any]) -> Iterator[str]:
+def stream_writes(write: Callable[[TextIO], Any]) -> Iterator[str]:
     """The text `write(out)` writes to `out`, in chunks, as it writes it."""
     chunks: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_CHUNKS)
     stop = threading.Event()
@@ -59,7 +60,7 @@ def stream_writes(write: Callable[[io.TextIOBase], Any]) -> Iterator[str]:
 
     def run() -> None:
         try:
-            write(pipe)
+            write(cast(TextIO, pipe))  # a text stream: write() and flush() are all a writer calls
             pipe.hand_over()
             pipe.put(_DONE)
         except _Stopped:

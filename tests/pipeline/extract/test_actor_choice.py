@@ -1,8 +1,9 @@
 """Who did it: actors across eras, the group a story names, the state a strike belongs to (our own sentences)."""
 from datetime import date
 
-from trucewatch.pipeline.extract.actors import load_actor_dictionary
 from coding import code
+
+from trucewatch.pipeline.extract.actors import load_actor_dictionary
 
 CHECKPOINT = ("Taliban fighters attacked a checkpoint of Afghan forces in Chahar Dara district on Tuesday, "
               "killing four soldiers.")

@@ -30,13 +30,15 @@ def test_neither_confirms_nor_denies():
 
 
 def test_responsibility_claimed_by_a_group():
-    text = "A suicide bomber struck a police post in Bannu on Monday, killing three officers. The TTP claimed responsibility."
+    text = ("A suicide bomber struck a police post in Bannu on Monday, killing three officers. "
+            "The TTP claimed responsibility.")
     assert ("TTP: Tehreek-e-Taliban Pakistan", "asserts", "responsibility") in claims_of(text)
 
 
 def test_first_acknowledgement_is_acknowledges_later():
     text = ("Pakistani jets carried out airstrikes in Kabul on Wednesday, killing five people. "
-            "Pakistan's defence minister Khawaja Asif confirmed for the first time that the country carried out the airstrikes.")
+            "Pakistan's defence minister Khawaja Asif confirmed for the first time that the country carried out "
+            "the airstrikes.")
     assert ("Government of Pakistan", "acknowledges_later", "responsibility") in claims_of(text)
 
 

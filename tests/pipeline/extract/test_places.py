@@ -69,7 +69,7 @@ def test_diacritics_are_folded_for_matching():
     assert places("Envoys from Türkiye met in the capital.")[0].name == "Turkey"
 
 
-# --- what is and is not a place ----------------------------------------------------------------------------------------
+# --- what is and is not a place ---------------------------------------------------------------------------------------
 
 def test_common_words_and_personal_names_are_not_places():
     assert found("Police said Ali Khan and Mir Gul Shah were questioned by the Police chief.") == []
@@ -140,7 +140,7 @@ def test_a_type_word_picks_city_district_or_province():
     assert [m.place.feature for m in listed] == ["province"] * 3
 
 
-# --- crossings and hand-made places ----------------------------------------------------------------------------------------
+# --- crossings and hand-made places -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, name, admin2", [
     ("Trade resumed at Torkham after talks.", "Torkham", "Khyber"),
@@ -164,7 +164,7 @@ def test_places_cities500_lacks():
         assert only(f"A convoy was attacked at {town} at dawn.").place.admin2 == admin2
 
 
-# --- precision and admin names -----------------------------------------------------------------------------------------
+# --- precision and admin names ----------------------------------------------------------------------------------------
 
 def test_a_province_alone_is_precision_3_at_its_centre():
     place = only("Airstrikes hit several villages in Paktika province.").place
@@ -308,7 +308,7 @@ def test_every_generated_row_has_country_province_district_and_source():
     assert {row["country"] for row in rows} == {"Afghanistan", "Pakistan", "Iran"}
 
 
-# --- villages, valleys and spellings of the conflict's own sources (UCDP GED) --------------------------------------------
+# --- villages, valleys and spellings of the conflict's own sources (UCDP GED) -----------------------------------------
 
 @pytest.mark.parametrize("text, name, feature, admin2", [
     ("Mortar shells landed in Ghoz Garhi overnight.", "Ghoz Garhi", "town", "Kurram"),
@@ -364,7 +364,7 @@ def test_a_village_known_only_in_another_district_is_not_placed_there():
     assert places("Gunmen attacked Char Khel village in North Waziristan.")[0].admin2 == "North Waziristan"
 
 
-# --- a named district is the district ------------------------------------------------------------------------------------
+# --- a named district is the district ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, name, admin2", [
     ("Gunmen attacked a Levies post in Kalat district.", "Kalat", "Kalat"),
@@ -383,7 +383,7 @@ def test_a_tehsil_named_after_a_town_is_precision_2():
     assert (mention.surface, mention.place.name, mention.place.geo_precision) == ("Mir Ali tehsil", "Mir Ali", GEO_NEAR)
 
 
-# --- homonyms across the Iranian border ----------------------------------------------------------------------------------
+# --- homonyms across the Iranian border -------------------------------------------------------------------------------
 
 def test_zabul_follows_the_country_in_context():
     assert only("Taliban fighters attacked a checkpoint in Zabul.").place.country == "Afghanistan"

@@ -242,8 +242,11 @@ class ActorDictionary:
             return actor.side
         for country, roles in self.generic_names.items():
             for role, generic in roles.items():
-                if generic == name:
-                    return self.resolve(Actor(f"generic:{role}", GENERIC_SIDE, role), country).side
+                if generic != name:
+                    continue
+                resolved = self.resolve(Actor(f"generic:{role}", GENERIC_SIDE, role), country)
+                if resolved is not None:  # always: the generic name was found for this country and role
+                    return resolved.side
         return None
 
     def reading_for(self, surface: str, speaker_side: str | None) -> str | None:
@@ -286,7 +289,8 @@ def _mention(sentence: Sentence, actor: Actor, start: int, end: int) -> ActorMen
 
 
 def _compile(aliases: dict[str, list[_Alias]]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Proper names and acronyms ("IS", "Dawn", "Levies") must keep their capitals; phrases and common nouns need not."""
+    """Proper names and acronyms ("IS", "Dawn", "Levies") must keep their capitals; phrases and common nouns need
+    not."""
     sensitive = [a for a in aliases if _is_case_sensitive(a)]
     insensitive = [a for a in aliases if not _is_case_sensitive(a)]
     return _alternation(sensitive, 0), _alternation(insensitive, re.IGNORECASE)

@@ -105,7 +105,8 @@ def find_claims(sentence: Sentence, speakers: list[tuple[ActorMention, str]], da
         verb = sentence.text[cue.start:cue.end]
         words = f"{speaker_words} … {verb}" if speaker_words else verb
         claims.append(Claim(claimant=claimant, stance=cue.stance, about=about, surface=words,
-                            span=sentence.span, sentence=sentence.index, stated_on=_statement_date(sentence, cue, dates),
+                            span=sentence.span, sentence=sentence.index,
+                            stated_on=_statement_date(sentence, cue, dates),
                             content=content, content_span=content_span,
                             figure=_figure_in(figures, content_span)))
     return _one_per_claimant(claims)
@@ -217,7 +218,8 @@ def _content(sentence: Sentence, cue: Cue, parse: Attribution | None) -> tuple[s
 
 
 # An archive's header date and a dateline at the start of a report's first sentence.
-_OPENING = re.compile(r"^\s*(?:date \d{4}-\d\d-\d\d\s+)?(?:[A-Z][A-Z' .-]{2,40}(?:,\s*[A-Z][\w ]{2,25})?\s*(?:\([^)]{1,30}\))?"
+_OPENING = re.compile(r"^\s*(?:date \d{4}-\d\d-\d\d\s+)?"
+                      r"(?:[A-Z][A-Z' .-]{2,40}(?:,\s*[A-Z][\w ]{2,25})?\s*(?:\([^)]{1,30}\))?"
                       r"\s*(?::|–|—|-\s))?")
 
 

@@ -527,8 +527,9 @@ _FAMILIES: tuple[tuple[_Trigger, tuple[tuple[re.Pattern[str], _Resolver], ...]],
     ),
     (("ago",), ((_AGO, _ago),)),
     (
-        ("later", "earlier", "same day", "afterwards", "day after", "days after", "day before", "days before", "week after", "weeks after",
-         "week before", "weeks before", "next day", "following day", "previous day", "preceding day"),
+        ("later", "earlier", "same day", "afterwards", "day after", "days after", "day before", "days before",
+         "week after", "weeks after", "week before", "weeks before", "next day", "following day", "previous day",
+         "preceding day"),
         ((_LATER, _later),),
     ),
 )

@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from math import asin, cos, radians, sin, sqrt
 
-from trucewatch.pipeline.extract import event_types as et
-from trucewatch.pipeline.extract import learned, lexicon
+from trucewatch.pipeline.extract import event_types as et, learned, lexicon
 from trucewatch.pipeline.extract.actors import (
     GENERIC_SIDE,
     ActorDictionary,
     load_actor_dictionary,
 )
 from trucewatch.pipeline.extract.claims import (
-    SPEAKER_KINDS, another_person, find_claims, find_cues, introduced_people, people_speaking, speaker_country)
+    SPEAKER_KINDS,
+    another_person,
+    find_claims,
+    find_cues,
+    introduced_people,
+    people_speaking,
+    speaker_country,
+)
 from trucewatch.pipeline.extract.dates import find_dates
 from trucewatch.pipeline.extract.fatalities import find_figures
 from trucewatch.pipeline.extract.places import (
@@ -75,7 +83,8 @@ def _looking_back(text: str) -> bool:
 # A date right after a reporting verb dates the statement, not the happening ("ISPR said on Saturday"), and so does
 # one right before it ("Mujahid on Wednesday claimed that ..."); the verbs are in data/lexicon/cues.toml.
 _STATEMENT_VERB = re.compile(
-    "(?:" + lexicon.alternation(lexicon.load("cues")["statement_verbs"]).pattern + r")\s*(?:on|late on|early on|,)?\s*$",
+    "(?:" + lexicon.alternation(lexicon.load("cues")["statement_verbs"]).pattern
+    + r")\s*(?:on|late on|early on|,)?\s*$",
     re.IGNORECASE)
 _STATEMENT_VERB_AFTER = re.compile(
     r"^\s*,?\s*(?:" + lexicon.alternation(lexicon.load("cues")["statement_verbs"]).pattern + ")", re.IGNORECASE)
@@ -191,7 +200,8 @@ def _scenes(f: SentenceFacts) -> list[tuple[Mention, Scene]]:
 def _near_all(causes: list[Mention], specific: list[Mention], f: SentenceFacts) -> list[tuple[Mention, Scene]]:
     """Each trigger with the dates, places and figures that belong to it (causes keep theirs to themselves)."""
     scenes = [(m, Scene(_near(m, specific, f.event_dates, m not in causes, f.sentence),
-                        _near(m, specific, f.places, False, f.sentence), _near(m, specific, f.figures, False, f.sentence)))
+                        _near(m, specific, f.places, False, f.sentence),
+                        _near(m, specific, f.figures, False, f.sentence)))
               for m in specific]
     return [(m, part) for m, scene in scenes for part in _split_places(f.sentence, scene, f.gazetteer)]
 
@@ -341,13 +351,21 @@ def _province_wide(scene: Scene, sites: list[PlaceMention], others: tuple[PlaceM
         figures = tuple(x for x in scene.figures if _figure_owner(x, sites) is anchor)
         parts.append(Scene(scene.dates, (anchor,) + others, figures))
     rest = [p for p in sites if id(p) not in tolled]
-    provinces = {(p.place.country, p.place.admin1) for p in rest}
-    capital = province_capital(*next(iter(provinces)), gazetteer) if len(provinces) == 1 and rest[0].place.admin1 else None
+    capital = _shared_capital(rest, gazetteer)
     if capital is not None and len(rest) >= 2:
         parts.append(Scene(scene.dates, (replace(rest[0], place=capital),) + others, (), wide=True))
     elif rest:
         parts.append(Scene(scene.dates, (rest[0],) + others, ()))
     return parts
+
+
+def _shared_capital(sites: list[PlaceMention], gazetteer: Gazetteer | None) -> Place | None:
+    """The capital of the one province all the sites lie in; None when they lie in several, or in no known one."""
+    provinces = {(p.place.country, p.place.admin1) for p in sites}
+    if len(provinces) != 1:
+        return None
+    country, admin1 = next(iter(provinces))
+    return province_capital(country, admin1, gazetteer) if admin1 else None
 
 
 def assemble_events(report: Report, dictionary: ActorDictionary | None = None,
@@ -362,7 +380,7 @@ def assemble_events(report: Report, dictionary: ActorDictionary | None = None,
     country = _report_country(facts, dictionary.party_countries())
     drafts = _group(facts)
     _share_plural_claims(drafts)
-    events = []
+    events: list[Event] = []
     context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts,
                          drafts_by_sentence={f.sentence.index: d for d in drafts for f in d.facts}, gazetteer=gazetteer)
     for draft in drafts:
@@ -444,7 +462,7 @@ _LAST_WORD = re.compile(r"([\w.]+)\s+$")
 def _a_persons_name(place: PlaceMention, text: str) -> bool:
     """'Dr Qaisar Abbas', 'Mullah Kunar Khan': a title before the name makes it a person's."""
     before = _LAST_WORD.search(text[max(0, place.span.start - 20):place.span.start])
-    return bool(before) and before.group(1).lower().rstrip(".") in lexicon.words("cues", "person_title_before")
+    return before is not None and before.group(1).lower().rstrip(".") in lexicon.words("cues", "person_title_before")
 
 
 def _someones_home(place: PlaceMention, text: str, offset: int = 0) -> bool:
@@ -455,7 +473,7 @@ def _someones_home(place: PlaceMention, text: str, offset: int = 0) -> bool:
     window = _last_words(text[max(0, start - 60):start], 6)
     cue = lexicon.cues("cues", "not_scene_before").search(window)
     # "traveling to work in Bannu": a scene preposition after the cue puts the place back at the scene.
-    return bool(cue) and not _SCENE_PREPOSITION.search(window[cue.end():])
+    return cue is not None and not _SCENE_PREPOSITION.search(window[cue.end():])
 
 
 def _last_words(text: str, count: int) -> str:
@@ -505,7 +523,7 @@ def _report_country(facts: list[SentenceFacts], parties: tuple[str, ...]) -> str
         for p in f.places:
             if p.place.country in counts:
                 counts[p.place.country] += 1 if p.place.feature == "country" else 2
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda c: counts[c])
     return best if counts[best] else None
 
 
@@ -586,7 +604,8 @@ def _fold_overviews(drafts: list[Draft]) -> list[Draft]:
         if host is None:
             kept.append(draft)
             continue
-        host.facts = sorted(host.facts + [f for f in draft.facts if f not in host.facts], key=lambda f: f.sentence.index)
+        host.facts = sorted(host.facts + [f for f in draft.facts if f not in host.facts],
+                            key=lambda f: f.sentence.index)
         host.mentions += [m for m in draft.mentions if m not in host.mentions]
         host.figures += [x for x in draft.figures if x not in host.figures]
     return kept
@@ -618,7 +637,8 @@ def _coordinated(first: Mention, second: Mention, sentence: Sentence) -> bool:
 
 def _is_cause(sentence: Sentence, mention: Mention) -> bool:
     """'in retaliation for Pakistani air strikes': a happening named as the cause of this one, told elsewhere."""
-    before = sentence.text[max(0, mention.span.start - sentence.span.start - 60):mention.span.start - sentence.span.start]
+    at = mention.span.start - sentence.span.start
+    before = sentence.text[max(0, at - 60):at]
     return bool(_CAUSE.search(before))
 
 
@@ -849,8 +869,8 @@ def _continues(f: SentenceFacts, current: Draft) -> bool:
                 or (cues and _mentions_harm(f.sentence.text)))
 
 
-_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll|figures"
-                   r"|claim|allegation|accusation|comment|respond|incident|talks", re.IGNORECASE)
+_HARM = re.compile(r"attack|strike|blast|bomb|kill|dead|death|martyr|responsib|clash|fire|casualt|injur|wound|toll"
+                   r"|figures|claim|allegation|accusation|comment|respond|incident|talks", re.IGNORECASE)
 
 
 def _mentions_harm(text: str) -> bool:
@@ -881,7 +901,6 @@ def _same_area(a: Place, b: Place) -> bool:
 
 
 def _km(a: Place, b: Place) -> float:
-    from math import asin, cos, radians, sin, sqrt
     p1, p2 = radians(a.latitude), radians(b.latitude)
     dp, dl = p2 - p1, radians(b.longitude - a.longitude)
     h = sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2
@@ -900,7 +919,7 @@ _PLACE_PASSING = re.compile(
 _FEATURE_RANK = {"post": 0, "crossing": 0, "town": 0, "world_city": 0, "area": 1, "district": 2, "province": 3}
 
 
-def best_place(places: list[PlaceMention], sentence: Sentence | None = None) -> PlaceMention | None:
+def best_place(places: Sequence[PlaceMention], sentence: Sentence | None = None) -> PlaceMention | None:
     """The place a sentence puts its happening: the most specific, preferring 'in/at/near X' over 'from X to Y'."""
     candidates = [p for p in places if p.place.feature != "country"]
     if sentence is not None:

@@ -580,6 +580,8 @@ class _Reader:
             return
         for k in q.revision:  # "raised the toll from five to eight": both tolls were reported
             v = _core(self.toks, k)
+            if v is None:  # cannot happen: the revision's indexes were found by _core
+                continue
             self._emit(k, v.end, v.low, v.high, victims)
 
     def _bare_ok(self, q: _Quantity, j: int) -> bool:
@@ -777,8 +779,8 @@ class _Reader:
             self.consumed.add(item[0].first)
         for victims, members in groups.items():
             low = sum(m[0].low for m in members)
-            highs = [m[0].high for m in members]
-            high = None if None in highs else sum(highs)
+            highs = [m[0].high for m in members if m[0].high is not None]
+            high = sum(highs) if len(highs) == len(members) else None  # one open-ended figure opens the sum
             last = members[-1]
             self._emit(members[0][0].first, last[1].end if last[1] else last[0].last, low, high, victims)
 

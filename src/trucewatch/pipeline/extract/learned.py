@@ -23,10 +23,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 # The sub-event types the rules can vote for (data/lexicon/event_triggers.toml), one feature each; a vote for a type
 # not listed here is not a feature. The order is part of the model: change it and retrain.
@@ -36,7 +37,13 @@ VOTE_TYPES = (
     "Peaceful protest",
 )
 # Hashing settings; stored in the model file and checked on load, so a model is never read with other settings.
-FEATURES = {"word_ngrams": [1, 2], "char_ngrams": [3, 5], "n_features": 2 ** 18}
+class Features(TypedDict):
+    word_ngrams: list[int]  # [shortest, longest]
+    char_ngrams: list[int]  # [shortest, longest]
+    n_features: int  # hash buckets per vectorizer
+
+
+FEATURES: Features = {"word_ngrams": [1, 2], "char_ngrams": [3, 5], "n_features": 2 ** 18}
 MODEL_FILE = "event_type.npz"
 ENV = "TRUCEWATCH_LEARNED"
 MODEL_ENV = "TRUCEWATCH_LEARNED_MODEL"
@@ -107,7 +114,7 @@ def predict(model: Model, text: str, votes: list[str], abstained: bool
             ) -> tuple[tuple[str, str], float] | None:
     """The model's (type, probability), or None when it is not confident enough or would leave the rules' votes."""
     probs = probabilities(model, text, votes, abstained)
-    allowed = range(len(model.classes))
+    allowed: Sequence[int] = range(len(model.classes))
     if votes and not abstained:  # disagreement: choose among what the rules found, never a type none of them saw
         allowed = [i for i, (_, sub) in enumerate(model.classes) if sub in set(votes)]
         if not allowed:
@@ -127,7 +134,7 @@ def probabilities(model: Model, text: str, votes: list[str], abstained: bool) ->
     return scores / scores.sum()
 
 
-def featurize(texts: list[str], votes: list[list[str]], abstained: list[bool], features: dict | None = None) -> Any:
+def featurize(texts: list[str], votes: list[list[str]], abstained: list[bool], features: Features | None = None) -> Any:
     """Hashed word and character n-grams of each text, then one column per voted sub-event type and one for
     'the rules abstained'. Needs scikit-learn (imported here, so a plain install never loads it)."""
     import numpy as np  # noqa: PLC0415

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -90,14 +90,14 @@ def alternation(entries: list[Any]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """A lexicon file of the package by name (`data/lexicon/NAME.toml`)."""
     text = resources.files("trucewatch.data").joinpath("lexicon", f"{name}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cues(name: str, key: str) -> Cues:
     """One list of a lexicon file, to search text with: `cues("cues", "background").search(text)`."""
     table: Any = load(name)
@@ -209,7 +209,7 @@ def trigger_starts(text: str) -> list[list[int]]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str, key: str) -> frozenset[str]:
     """One list of plain words, lower case and without a final full stop, for lookups of a single word."""
     return frozenset(str(w).lower().rstrip(".") for w in load(name)[key])

@@ -340,7 +340,8 @@ class Gazetteer:
                 continue
             nxt = i + length
             if (length and nxt < len(tokens) and not word.isupper() and hits[0][0] != _BLOCKED
-                    and (tokens[nxt][2][:1].isupper() or tokens[nxt][2] in _PARTICLES) and _joined(text, tokens, nxt - 1)):
+                    and (tokens[nxt][2][:1].isupper() or tokens[nxt][2] in _PARTICLES)
+                    and _joined(text, tokens, nxt - 1)):
                 # a longer name in another spelling: "Kharlachi Killi" is the village Kharlachi Kili, not Kharlachi
                 longer, spelled = self._spelled_longest(text, tokens, i, length + 1)
                 if longer:
@@ -665,7 +666,7 @@ def find_places(text: str, sentences: list[Sentence], gazetteer: Gazetteer | Non
     matches, demonyms = gazetteer.scan(text, sentences)
     chosen = gazetteer.resolve(matches, demonyms)
     mentions = []
-    for k, (match, (eid, cued)) in enumerate(zip(matches, chosen)):
+    for match, (eid, cued) in zip(matches, chosen):
         place = gazetteer.place_of(eid)
         if gazetteer.is_minor(eid) and _elsewhere(place, match.sentence, matches, chosen, gazetteer):
             continue

@@ -16,7 +16,8 @@ _ABBREVIATIONS = frozenset(
     mr mrs ms dr prof gen lt col maj capt sgt cpl brig adm gov sen rep rev st vs etc approx govt dept
     u.s u.k u.n e.g i.e a.m p.m inc ltd co corp jr sr mt ft""".split()
 )
-# A candidate boundary: . ! or ? (and any closing quotes/brackets), then spaces, then something that can open a sentence.
+# A candidate boundary: . ! or ? (and any closing quotes/brackets), then spaces, then something that can open a
+# sentence.
 _BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
 _LINE_BREAK = re.compile(r"\n\s*")
 _TOKEN_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
