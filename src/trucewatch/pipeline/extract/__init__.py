@@ -1,7 +1,8 @@
 """Extraction: one report in, its coded events out.
 
-Small modules, one per thing found in text (sentences, actors, places, dates, fatalities, claims, event types), and
-`events`, which assembles them into ACLED-style events with provenance.
+One module per thing found in text (sentences, actors, places, dates, fatalities, claims, event types), and
+`events`, the largest, which groups sentences into happenings and assembles the findings into ACLED-style events
+with provenance (docs/extraction.md lists its mechanisms).
 """
 from __future__ import annotations
 
