@@ -1,0 +1,10 @@
+"""Every test in tests/reliability/ is in the reliability tier (pytest -m reliability)."""
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/reliability/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.reliability)
