@@ -128,7 +128,9 @@ def open_complaint(desk: Desk, user: User, incident_id: str, party: str, text: s
         problems.append(("body -> text", "empty; say what is to be examined"))
     if not desk.web.incident_exists(incident_id):
         raise WebError("TW-E616", what=f"incident {incident_id!r}")
-    _refuse(problems)
+    if problems:  # a complaint, not a finding: the request's problems by field (TW-E618)
+        raise WebError("TW-E618", detail="; ".join(f"[{f}] {p}" for f, p in problems),
+                       problems=[{"field": f, "problem": p} for f, p in problems])
     made = Complaint(complaint_id=f"cmp-{secrets.token_hex(6)}", party=party, text=text.strip(), filed_by=user.name,
                      filed_at=datetime.now(UTC), incident_id=incident_id)
     return file_complaint(desk, user, made)

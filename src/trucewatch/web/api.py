@@ -70,6 +70,7 @@ from trucewatch.web.guard import (
     not_found,
     require,
 )
+from trucewatch.web.inputs import Cursor, DateFrom, DateTo, EventType, Text, sort_parameter
 from trucewatch.web.paging import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -113,7 +114,6 @@ TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorEnvelope, "description": "evidence over max_upload_bytes (TW-E619)"}}
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
-Cursor = Annotated[str | None, Query(description="from the previous page's `next`")]
 
 
 def _conflict(request: Request) -> Conflict:
@@ -144,10 +144,9 @@ def report_json(r: Report, with_text: bool) -> dict[str, Any]:
 
 
 @router.get("/reports", response_model=Page, openapi_extra=guard("report", "list"))
-def list_reports(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
-                 date_to: Annotated[date | None, Query(alias="to")] = None, outlet: str | None = None,
-                 kind: str | None = None, sort: str = "-published", limit: Limit = DEFAULT_LIMIT,
-                 cursor: Cursor = None) -> JSONResponse:
+def list_reports(request: Request, db: DB, date_from: DateFrom = None, date_to: DateTo = None, outlet: Text = None,
+                 kind: Text = None, sort: Annotated[str, sort_parameter(REPORT_SORTS)] = "-published",
+                 limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
     """Report metadata (no text: read one report for it), newest first by default; sort `published` or
     `-published`."""
     identity = identity_of(request)
@@ -178,11 +177,10 @@ def event_json(e: Event) -> dict[str, Any]:
 
 
 @router.get("/events", response_model=Page, openapi_extra=guard("event", "list"))
-def list_events(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
-                date_to: Annotated[date | None, Query(alias="to")] = None, country: str | None = None,
-                province: str | None = None, event_type: Annotated[str | None, Query(alias="type")] = None,
-                actor: str | None = None, incident_id: str | None = None, report_id: str | None = None,
-                sort: str = "date", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
+def list_events(request: Request, db: DB, date_from: DateFrom = None, date_to: DateTo = None, country: Text = None,
+                province: Text = None, event_type: EventType = None, actor: Text = None, incident_id: Text = None,
+                report_id: Text = None, sort: Annotated[str, sort_parameter(EVENT_SORTS)] = "date",
+                limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
     """Coded events (the export's JSON objects), in date order by default; sort `date` or `-date`."""
     identity = identity_of(request)
     page = page_query(request, sort, EVENT_SORTS, limit, cursor)
@@ -211,10 +209,9 @@ def summary_json(s: IncidentSummary) -> dict[str, Any]:
 
 
 @router.get("/incidents", response_model=Page, openapi_extra=guard("incident", "list"))
-def list_incidents(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
-                   date_to: Annotated[date | None, Query(alias="to")] = None, country: str | None = None,
-                   province: str | None = None, event_type: Annotated[str | None, Query(alias="type")] = None,
-                   actor: str | None = None, contested: bool | None = None, sort: str = "date",
+def list_incidents(request: Request, db: DB, date_from: DateFrom = None, date_to: DateTo = None,
+                   country: Text = None, province: Text = None, event_type: EventType = None, actor: Text = None,
+                   contested: bool | None = None, sort: Annotated[str, sort_parameter(INCIDENT_SORTS)] = "date",
                    limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
     """Incident summaries, with the filters of `trucewatch incidents`; sort `date`, `deaths` or `updated` (a `-` in
     front: descending; missing values last)."""
@@ -281,8 +278,8 @@ def get_agreement(request: Request, db: DB, agreement_id: str) -> dict[str, Any]
 
 @router.get("/agreements/{agreement_id}/compliance", response_model=Page, openapi_extra=guard("compliance", "read"))
 def agreement_compliance(request: Request, db: DB, agreement_id: str,
-                         date_from: Annotated[date | None, Query(alias="from")] = None,
-                         date_to: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
+                         date_from: DateFrom = None,
+                         date_to: DateTo = None) -> dict[str, Any]:
     """Every incident assessed against the agreement (the compliance export's objects), in date order."""
     _agreement(request, db, agreement_id)
     found = jobs.agreements.assess_agreement(db, agreement_id, date_from, date_to, _conflict(request))
@@ -309,8 +306,8 @@ BBOX = r"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)
 
 
 @router.get("/map", response_model=MapAnswer, openapi_extra=guard("incident", "list"))
-def map_points(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
-               date_to: Annotated[date | None, Query(alias="to")] = None,
+def map_points(request: Request, db: DB, date_from: DateFrom = None,
+               date_to: DateTo = None,
                event_type: Annotated[str | None, Query(alias="type", max_length=100)] = None,
                party: Annotated[str | None, Query(pattern=r"^[A-Z_]{2,12}$", description=(
                    "a side: with `agreement`, the party the assessment accuses; else the side of the first actor"))]
@@ -482,8 +479,9 @@ def _complaint_problems(store: WebStore, text: str, incident_id: str | None) -> 
 
 
 @router.get("/complaints", response_model=Page, openapi_extra=guard("complaint", "list"))
-def list_complaints(request: Request, db: DB, incident_id: str | None = None, status: str | None = None,
-                    sort: str = "-filed", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> JSONResponse:
+def list_complaints(request: Request, db: DB, incident_id: Text = None, status: Text = None,
+                    sort: Annotated[str, sort_parameter(COMPLAINT_SORTS)] = "-filed", limit: Limit = DEFAULT_LIMIT,
+                    cursor: Cursor = None) -> JSONResponse:
     """The complaints the caller may see: a liaison officer their own party's, monitors and admins every one;
     newest first by default (sort `filed` or `-filed`)."""
     identity = identity_of(request)

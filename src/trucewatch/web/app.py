@@ -44,6 +44,7 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 DESCRIPTION = """The workplace of the ceasefire monitoring mechanism: the public record (reports, events, incidents,
 agreements, compliance), complaints of the parties with their evidence, and monitors' overrides.
 
@@ -77,7 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(findings_pages.router)
     error_envelope.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
+    app.add_middleware(HeadAsGet)
     check_routes(app)
     db = Database.open(settings.database_url, upgrade=False)
     app.state.web = WebContext.over(settings, db, conflict)
@@ -103,7 +105,9 @@ def check_routes(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes (TW-E619, 413), by Content-Length before reading, or while reading."""
+    """Refuse request bodies over `limit` bytes (TW-E619, 413): by Content-Length before reading, and by counting
+    while reading (a chunked body has no Content-Length). Once the count passes the limit, whatever the app would
+    answer (it cannot parse a cut body) is dropped and the 413 is sent instead."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -114,39 +118,81 @@ class BodyLimit:
             return
         length = dict(scope.get("headers", [])).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.limit:
-            response = JSONResponse(error_envelope.envelope(WebError("TW-E619", limit=self.limit)), status_code=413)
-            await response(scope, receive, send)
+            await self.too_large(scope, receive, send)
             return
-        seen = 0
+        seen, over, started = 0, False, False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    over = True
                     raise WebError("TW-E619", limit=self.limit)
             return message
 
-        await self.app(scope, limited, send)
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if over and not started:
+                return  # the app's answer to a body cut short; the 413 goes instead
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, answer)
+        except Exception:
+            if not over or started:
+                raise
+        if over and not started:
+            await self.too_large(scope, receive, send)
+
+    async def too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = WebError("TW-E619", limit=self.limit)
+        await JSONResponse(error_envelope.envelope(error), status_code=413,
+                           headers={"Connection": "close"})(scope, receive, send)
 
 
-class SecurityHeaders:
-    """Add SECURITY_HEADERS to every response."""
+class HeadAsGet:
+    """Answer HEAD wherever GET is answered: the request goes on as a GET, and the answer leaves without its body
+    (its headers, Content-Length among them, as the GET's)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class SecurityHeaders:
+    """Add SECURITY_HEADERS to every response; and HSTS when the request came over https or the cookie_secure
+    setting says a TLS proxy stands in front (`hsts`)."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+        self.app, self.hsts = app, hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = SECURITY_HEADERS + ([HSTS] if self.hsts or scope.get("scheme") == "https" else [])
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *((n, v) for n, v in SECURITY_HEADERS if n not in present)]
+                                      *((n, v) for n, v in extra if n not in present)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trucewatch.errors import TrucewatchError, WebError
+from trucewatch.web.guard import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> R
     if exc.status_code == 404:
         return error_response(request, WebError("TW-E616", what=request.url.path))
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = ", ".join(allowed_methods(request.app, request.url.path)) or (exc.headers or {}).get("Allow", "")
         return error_response(request, WebError("TW-E617", method=request.method, allowed=allowed))
     # a body that cannot be parsed (400 from FastAPI) is an invalid request like any other: 422, as TW-E618 says
     status = 422 if exc.status_code == 400 else exc.status_code

@@ -26,6 +26,7 @@ from trucewatch.jobs.casework import Desk, EvidenceView
 from trucewatch.records import Complaint, ComplaintTransition, Finding, User
 from trucewatch.web.api import ERRORS, ErrorEnvelope, One, Page, complaint_json
 from trucewatch.web.guard import GuardedRoute, guard, identity_of, not_found, require
+from trucewatch.web.inputs import Text
 from trucewatch.web.state import CaseDesk
 
 router = APIRouter(prefix="/api/v1", route_class=GuardedRoute, responses=ERRORS)
@@ -265,7 +266,7 @@ def _answer(request: Request, desk: Desk, f: Finding, status: int = 200) -> JSON
 
 
 @router.get("/findings", response_model=Page, openapi_extra=guard("finding", "list"))
-def list_findings(request: Request, desk: CaseDesk, complaint_id: str | None = None,
+def list_findings(request: Request, desk: CaseDesk, complaint_id: Text = None,
                   published: bool | None = None) -> dict[str, Any]:
     """The findings the caller may read, every version, newest first: published ones for everyone, drafts for
     monitors and admins. One page."""

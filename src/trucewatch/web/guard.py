@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, compile_path
 
 from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import TrucewatchError, WebError
@@ -82,6 +82,17 @@ def app_routes(app: FastAPI) -> Iterator[tuple[BaseRoute, str, set[str]]]:
         return
     for context in iter_route_contexts(app.routes):
         yield context.original_route, context.path or "", set(context.methods or ())
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the app answers at `path` (HEAD wherever GET is: the app answers it), for a 405's `Allow`."""
+    found: set[str] = set()
+    for _route, pattern, methods in app_routes(app):
+        if pattern and compile_path(pattern)[0].match(path):
+            found |= methods
+    if "GET" in found:
+        found.add("HEAD")
+    return sorted(found)
 
 
 def authenticate(request: Request) -> tuple[Identity, str, str | None]:

@@ -39,6 +39,8 @@ def encode_cursor(secret: str, scope: str, key: Sequence[Any]) -> str:
 
 
 def decode_cursor(secret: str, scope: str, cursor: str) -> list[Any]:
+    if not cursor.isascii():  # ours are base64 and hex; compare_digest takes ASCII text only
+        raise WebError("TW-E620")
     body, _, signature = cursor.partition(".")
     if not hmac.compare_digest(_sign(secret, body), signature):
         raise WebError("TW-E620")

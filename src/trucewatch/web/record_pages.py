@@ -51,6 +51,7 @@ from trucewatch.web.guard import (
     not_found,
     require,
 )
+from trucewatch.web.inputs import DateFrom, DateTo
 from trucewatch.web.pages import render
 from trucewatch.web.state import DB
 
@@ -93,8 +94,8 @@ def _area_json(extent: tuple[float, float, float, float] | None) -> str:
 
 
 @router.get("/timeline", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
-def timeline_page(request: Request, db: DB, date_from: Annotated[date | None, Query(alias="from")] = None,
-                  date_to: Annotated[date | None, Query(alias="to")] = None,
+def timeline_page(request: Request, db: DB, date_from: DateFrom = None,
+                  date_to: DateTo = None,
                   agreement: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
     """Incidents and deaths per day and party, the agreements' windows shaded (an SVG drawn on the server)."""
     context = record_context(request, db)
