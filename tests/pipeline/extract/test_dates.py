@@ -386,3 +386,27 @@ def test_a_yearless_day_and_month_with_a_slash_is_read_day_first(text, expected)
     from trucewatch.pipeline.extract.dates import find_dates
     from trucewatch.pipeline.extract.sentences import split_sentences
     assert [d.start for d in find_dates(split_sentences(text), date(2025, 10, 20))] == expected
+
+
+# --- "two days after <clause>": the clause is dated back from the main clause ---------------------------------------
+
+def test_a_day_after_a_clause_that_opens_a_story_counts_back_from_publication() -> None:
+    # No earlier date: the main clause is today's news, so what "after" introduces was the day before.
+    text = "A day after the group (the Front) claimed the bombing, officials said only three men were hurt."
+    assert resolved(text)[:2] == (d("2025-10-19"), None)
+
+
+def test_two_days_after_a_clause_counts_back_from_the_story_s_last_date() -> None:
+    text = "Jets struck a depot early on Saturday. The raids came two days after gunmen killed four guards."
+    assert [m.start for m in found(text)] == [d("2025-10-18"), d("2025-10-16")]
+
+
+def test_two_days_after_a_noun_phrase_still_counts_forward() -> None:
+    text = "Guards were shot on Friday. Two days after the shooting, the road reopened."
+    assert [m.start for m in found(text)] == [d("2025-10-17"), d("2025-10-19")]
+
+
+def test_a_caption_in_the_present_counts_back_from_publication_no_firmer_than_a_week() -> None:
+    text = "The ministry spoke of raids last week. Villagers gather near a ruined shop two days after shells hit it."
+    mentions = found(text)
+    assert (mentions[-1].start, mentions[-1].time_precision) == (d("2025-10-18"), TIME_WEEK)

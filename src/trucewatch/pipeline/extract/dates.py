@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from trucewatch.pipeline.extract import lexicon
 from trucewatch.records import TIME_DAY, TIME_MONTH, TIME_WEEK, DateMention, Sentence, Span
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -119,6 +120,8 @@ class _Hit:
     kind: str  # absolute | weekday | relative | month | range | anchored
     shift: timedelta | None = None  # "two days later": resolved later, against the previous mention
     preposition: bool = False  # "two days after ...", "a day before ...": the shift introduces another clause
+    clause: bool = False  # what the preposition introduces has a verb of its own ("a day after militants struck")
+    untimed: bool = False  # ... and the main clause is not in the past ("Residents gather ... a day after ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,7 +509,54 @@ def _later(match: re.Match[str], ctx: _Context) -> _Hit | None:
         precision = TIME_WEEK if unit == 7 else TIME_DAY
     shift = timedelta(days=days)
     preposition = bool(match["dir"] and match["dir"].lower() in ("after", "before"))
-    return _Hit(match.start(), match.end(), ctx.published, None, precision, "anchored", shift, preposition)
+    clause = preposition and _introduces_a_clause(ctx.text[match.end():])
+    untimed = clause and not _main_clause_in_the_past(ctx.text, match.start(), match.end())
+    return _Hit(match.start(), match.end(), ctx.published, None, precision, "anchored", shift, preposition, clause,
+                untimed)
+
+
+_ASIDE = re.compile(r"\s*\([^()]*\)")  # "the Balochistan Liberation Army (BLA) claimed": an aside in brackets
+_CLAUSE_WORDS = re.compile(r"[\w’'-]+|[,;:.!?()]")
+_CLAUSE_END = re.compile(r"[,;:!?]|\.(?:\s|$)")
+_DETERMINERS = frozenset(("the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "our"))
+_RELATIVES = frozenset(("that", "which", "who", "whom", "whose", "where", "when"))
+
+
+def _is_verb(words: list[str], i: int, verbs: frozenset[str]) -> bool:
+    """A listed verb form, or a word in -ed that is neither an adjective after a determiner ("the armed men") nor a
+    participle before "by" ("an attack claimed by")."""
+    low = words[i].lower()
+    if low in verbs:
+        return True
+    before = words[i - 1].lower() if i else ""
+    after = words[i + 1].lower() if i + 1 < len(words) else ""
+    return i > 0 and low.endswith("ed") and before not in _DETERMINERS and after != "by"
+
+
+def _introduces_a_clause(rest: str) -> bool:
+    """Is what follows "two days after" a clause with a verb of its own ("after militants struck a post", "after the
+    ceasefire was agreed"), not a noun phrase ("after the attack", "after that")? The clause ends at punctuation or a
+    relative pronoun ("after the attack that killed five" is a noun phrase)."""
+    verbs = lexicon.words("cues", "past_verbs") | lexicon.words("cues", "present_verbs")
+    words = _CLAUSE_WORDS.findall(_ASIDE.sub(" ", rest[:100]))
+    for i, word in enumerate(words[:8]):
+        if not word[0].isalnum() or (i > 0 and word.lower() in _RELATIVES):
+            return False
+        if _is_verb(words, i, verbs):
+            return True
+    return False
+
+
+def _main_clause_in_the_past(text: str, start: int, end: int) -> bool:
+    """Does the rest of the sentence, the clause "two days after ..." left out, tell something in the past tense?
+    A caption or a headline in the present ("Residents gather near a house two days after strikes hit") has no time
+    of its own to count back from."""
+    rest = _ASIDE.sub(" ", text[end:])
+    stop = _CLAUSE_END.search(rest)
+    main = text[:start] + " " + (rest[stop.end():] if stop else "")
+    words = _CLAUSE_WORDS.findall(main)
+    past = lexicon.words("cues", "past_verbs")
+    return any(word[0].isalnum() and _is_verb(words, i, past) for i, word in enumerate(words))
 
 
 # Each family of patterns runs only near its trigger words: a literal regex (case matters: "May", "Friday") or plain
@@ -715,14 +765,23 @@ def _sentence_hits(text: str, published: date) -> list[_Hit]:
 def _anchor(hit: _Hit, previous: DateMention | None, published: date, same_clause: bool = False) -> _Hit:
     """ "two days later": counted from the previous date mention of the report, or from publication if none.
 
-    "Two days after" written after a dated main clause ("the toll rose on Monday, a day after the ceasefire was
-    agreed", "the strikes came two days after insurgents killed seven soldiers") dates what follows it, which came
-    before the main clause: the shift counts backwards."""
+    "Two days after" that introduces a clause of its own dates that clause, which came before the main clause: the
+    shift counts backwards from the main clause's time. That time is the date written before it in the sentence ("the
+    toll rose on Monday, a day after the ceasefire was agreed"), else the story's last date ("The strikes came two
+    days after insurgents killed seven soldiers"), else publication: a story opening "A day after the group claimed
+    the attack, officials said ..." tells today's news, so the claim was the day before. "A day after that" or "two
+    days after the attack" names nothing new and counts forward."""
     if hit.shift is None:
         return hit
+    backward = hit.preposition and (same_clause or hit.clause)
+    if backward and not same_clause and hit.untimed:
+        # A caption or a headline in the present: its "now" is about the time of publication, no firmer than a week.
+        return replace(hit, first=published + -hit.shift, precision=max(hit.precision, TIME_WEEK))
+    if backward and not same_clause and previous is not None and previous.time_precision != TIME_DAY:
+        previous = None  # "last week" cannot carry a count of days: count from the news's own day
     base = previous.start if previous else published
     precision = max(hit.precision, previous.time_precision if previous else TIME_DAY)
-    shift = -hit.shift if hit.preposition and same_clause else hit.shift
+    shift = -hit.shift if backward else hit.shift
     return replace(hit, first=base + shift, precision=precision)
 
 
