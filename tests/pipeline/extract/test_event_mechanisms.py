@@ -151,3 +151,24 @@ def test_several_attacks_placed_only_by_a_province_are_one_happening_across_it()
     events = events_of("Several coordinated attacks in Balochistan killed 30 people on Monday. In the deadliest "
                        "attack, gunmen killed 12 passengers on a bus in Kalat on Monday.", published=date(2025, 6, 10))
     assert sorted(e.place.name for e in events) == ["Kalat", "Quetta"]
+
+
+def test_a_day_after_a_claim_opening_the_story_dates_the_attack_the_day_before():
+    events = events_of("A day after the group claimed an attack on a convoy in Turbat, officials said five soldiers "
+                       "were killed.")
+    assert [e.event_date for e in events] == [date(2025, 6, 9)]
+
+
+def test_two_days_after_a_clause_dates_that_clause_back_and_leaves_the_main_happening_its_day():
+    events = events_of("Jets bombed hideouts in Barmal early on Monday. The air strikes came two days after "
+                       "militants ambushed a convoy in Tank, killing six soldiers.")
+    dates = {e.place.name: e.event_date for e in events}
+    assert dates == {"Barmal": date(2025, 6, 9), "Tank": date(2025, 6, 7)}
+
+
+def test_an_undated_statement_on_these_attacks_reaches_each_even_when_it_sits_with_one_dated_back():
+    events = events_of("Jets bombed hideouts in Barmal early on Monday, killing eight people. "
+                       "The raids came two days after a suicide bomber killed six soldiers at a checkpoint in Tank. "
+                       "The Taliban denounced the strikes. The military has not commented on these attacks.")
+    stances = {e.place.name: [c.stance for c in e.claims] for e in events}
+    assert stances == {"Barmal": ["neither_confirms_nor_denies"], "Tank": ["neither_confirms_nor_denies"]}

@@ -681,7 +681,9 @@ _PLURAL_REFERENCE = re.compile(r"\b(?:these|those|the|both|all|three|two|four|al
 
 def _share_plural_claims(drafts: list[Draft]) -> None:
     """'The Taliban have not commented on these attacks': a statement about several happenings of the story is a
-    claim about each of them on that day, not only about the one whose sentences it sits among."""
+    claim about each of them, not only about the one whose sentences it sits among; a date of its own ('said on
+    Monday that the strikes ...') keeps it to the happenings of that day. The day of the happening it sits among
+    does not: that one may be an earlier happening the story dates back ('two days after insurgents killed ...')."""
     for draft in drafts:
         for f in draft.facts:
             cues = find_cues(f.sentence.text)
@@ -701,7 +703,7 @@ def _share_plural_claims(drafts: list[Draft]) -> None:
                 if of_the_kind:
                     if not draft.sub_types & other.sub_types:
                         continue
-                elif draft.date is not None and other.date is not None and not _dates_overlap(draft.date, other.date):
+                elif f.event_dates and other.date is not None and not _dates_overlap(f.event_dates[0], other.date):
                     continue
                 other.claim_facts.append(f)
 
