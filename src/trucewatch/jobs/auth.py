@@ -91,28 +91,30 @@ def digest(secret: str) -> str:
 def retry_after(store: WebStore, name: str, address: str, now: datetime) -> int | None:
     """Seconds until another sign-in for `name` from `address` may be tried, or None if it may be tried now."""
     since = now - FAILURE_WINDOW
-    waits = []
-    for failures in (store.failures_since(since, name=name), store.failures_since(since, address=address)):
-        if len(failures) >= MAX_FAILURES:
-            free_at = failures[-MAX_FAILURES] + FAILURE_WINDOW
-            waits.append(max(1, int((free_at - now).total_seconds()) + 1))
+    return _wait(now, store.failures_since(since, name=name), store.failures_since(since, address=address))
+
+
+def _wait(now: datetime, *failures: list[datetime]) -> int | None:
+    waits = [max(1, int((found[-MAX_FAILURES] + FAILURE_WINDOW - now).total_seconds()) + 1)
+             for found in failures if len(found) >= MAX_FAILURES]
     return max(waits) if waits else None
 
 
 def sign_in(store: WebStore, name: str, password: str, address: str, now: datetime | None = None) -> User:
     """The user, if `name` and `password` match an enabled account. TW-E615 (with `retry_after`) while rate
-    limited, before the password is looked at; TW-E611 otherwise. Every attempt is recorded."""
+    limited, before the password is looked at; TW-E611 otherwise. Every attempt checked is recorded: it is claimed
+    (counted as a failure) before the password is checked, in the same transaction as the count, so parallel
+    attempts cannot all pass the count; a success then settles it."""
     now = now or _now()
-    wait = retry_after(store, name, address, now)
-    if wait is not None:
-        raise WebError("TW-E615", retry_after=wait)
+    claim = store.claim_attempt(name, address, now, now - FAILURE_WINDOW, MAX_FAILURES)
+    if claim.attempt_id is None:
+        raise WebError("TW-E615", retry_after=_wait(now, claim.by_name, claim.by_address) or 1)
     found = store.credentials(name)
     ok = verify_password(found[1] if found else _dummy_hash(), password)
     user = found[0] if found else None
-    ok = ok and user is not None and not user.disabled
-    store.add_login_attempt(name, address, now, ok)
-    if not ok or user is None:
+    if not ok or user is None or user.disabled:
         raise WebError("TW-E611")
+    store.settle_attempt(claim.attempt_id, succeeded=True)
     store.forget_attempts(now - ATTEMPTS_KEPT)
     return user
 

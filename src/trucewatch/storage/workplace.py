@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     true,
     tuple_,
     update,
@@ -115,6 +116,16 @@ class PageQuery:
     descending: bool = False
     after: tuple[Any, str] | None = None
     limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptClaim:
+    """A sign-in attempt claimed (`attempt_id`: it may check the password) or refused (None), and the failures
+    within the window before it, by name and by address, oldest first."""
+
+    attempt_id: int | None
+    by_name: list[datetime]
+    by_address: list[datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +283,31 @@ class WebStore:
             conn.execute(insert(ATTEMPTS), [{"name": name[:100], "address": address[:100], "at": _as_utc(at),
                                              "succeeded": succeeded}])
 
+    def claim_attempt(self, name: str, address: str, at: datetime, since: datetime, limit: int) -> AttemptClaim:
+        """Record a sign-in attempt, as failed until `settle_attempt` says otherwise, unless `limit` failures for
+        this name or from this address lie since `since` already: then nothing is recorded and the claim has no id.
+
+        Check and record are one write transaction: the insert comes first, so SQLite holds its write lock while
+        counting (PostgreSQL locks the table), and parallel attempts are counted one after another: at most `limit`
+        ever get an id (and so a password check) within the window."""
+        name, address = name[:100], address[:100]
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE"))
+            added = conn.execute(insert(ATTEMPTS).values(name=name, address=address, at=_as_utc(at), succeeded=False))
+            attempt_id = int(added.inserted_primary_key[0])  # type: ignore[index]
+            by_name = _failures(conn, ATTEMPTS.c.name == name, since, attempt_id)
+            by_address = _failures(conn, ATTEMPTS.c.address == address, since, attempt_id)
+            if len(by_name) >= limit or len(by_address) >= limit:
+                conn.execute(delete(ATTEMPTS).where(ATTEMPTS.c.attempt_id == attempt_id))
+                return AttemptClaim(None, by_name, by_address)
+        return AttemptClaim(attempt_id, by_name, by_address)
+
+    def settle_attempt(self, attempt_id: int, succeeded: bool) -> None:
+        """Say how a claimed attempt ended (claimed attempts count as failed until then)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.attempt_id == attempt_id).values(succeeded=succeeded))
+
     def failures_since(self, since: datetime, *, name: str | None = None, address: str | None = None) -> list[datetime]:
         """When the failed sign-ins for this name (or from this address) since `since` happened, oldest first."""
         column, value = (ATTEMPTS.c.name, name) if name is not None else (ATTEMPTS.c.address, address)
@@ -393,6 +429,13 @@ class WebStore:
             rows = conn.execute(select(REPORTS.c.report_id, REPORTS.c.ingested_at)
                                 .where(REPORTS.c.report_id.in_(ids))).all() if ids else []
         return {row.report_id: _utc(row.ingested_at) for row in rows}
+
+
+def _failures(conn: Connection, who: Any, since: datetime, but: int) -> list[datetime]:
+    """When the failed sign-ins of `who` since `since` happened, oldest first, leaving out the attempt `but`."""
+    stmt = (select(ATTEMPTS.c.at).where(who, ATTEMPTS.c.at >= _as_utc(since), ATTEMPTS.c.succeeded.is_(False),
+                                        ATTEMPTS.c.attempt_id != but).order_by(ATTEMPTS.c.at))
+    return [_utc(at) for at in conn.execute(stmt).scalars()]
 
 
 def sort_value(sort: SortKey, raw: Any, descending: bool) -> Any:
