@@ -24,11 +24,13 @@ MESSAGES: dict[str, str] = {
     "TW-E115": "{source}: publication date {value!r} is outside 1900-2100; check the year",
     "TW-E116": "{source}: no .json, .jsonl, .txt or .html files in this folder",
     "TW-E117": "{source}: cannot read the file ({detail}); check that it exists and you may read it",
+    "TW-E118": "{source}: not a regular file (a pipe, socket or device); save what it gives to a file and ingest that",
     # storage: 2xx
     "TW-E201": "cannot open the database at {url}: {detail}; check --db or TRUCEWATCH_DB",
     "TW-E202": "the database at {url} is at schema {found}, this trucewatch needs {wanted}; run 'trucewatch db upgrade'",
     "TW-E203": "the database at {url} is at schema {found}, newer than this trucewatch knows ({wanted}); upgrade trucewatch",
     "TW-E204": "{source}: could not store the report ({detail}); nothing of it was stored",
+    "TW-E205": "the database at {url} stayed busy with another writer for {seconds:.0f} s; nothing was written; try again when the other command (e.g. a long 'trucewatch resolve') has finished",
     # export and evaluation: 3xx
     "TW-E301": "unknown export format {value!r}; choose one of {choices}",
     "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",

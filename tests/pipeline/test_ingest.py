@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -274,3 +275,11 @@ def test_progress_bar_is_drawn_on_stderr_only_when_asked(batch, db, capsys):
     jobs.ingest.ingest_paths([batch / "02-good.txt"], db, progress=True)
     captured = capsys.readouterr()
     assert "1/1" in captured.err and captured.out == ""
+
+
+def test_a_named_pipe_is_refused_with_a_code_not_read_forever(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nothing ever writes to it: reading it would block for good
+    (error,) = iter_sources([fifo])
+    assert isinstance(error, IngestError) and error.code == "TW-E118"
+    assert str(fifo) in str(error)

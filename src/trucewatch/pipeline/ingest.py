@@ -48,7 +48,8 @@ def iter_sources(paths: Iterable[Path | str]) -> Iterator[Path | IngestError]:
     """The files to ingest under `paths`, in order; folders are walked sorted and recursively.
 
     In folders, hidden files and folders and files of other types are skipped; a file named explicitly is always
-    returned (and refused later if its type is unsupported). A missing path gives TW-E110.
+    returned (and refused later if its type is unsupported). A missing path gives TW-E110, one that is not a regular
+    file (a named pipe, a device) TW-E118.
     """
     for path in map(Path, paths):
         if path.is_dir():
@@ -56,8 +57,10 @@ def iter_sources(paths: Iterable[Path | str]) -> Iterator[Path | IngestError]:
             if not found:
                 yield IngestError("TW-E116", source=str(path))
             yield from found
-        elif path.exists():
+        elif path.is_file():
             yield path
+        elif path.exists():  # a named pipe, socket or device: reading it could wait for ever
+            yield IngestError("TW-E118", source=str(path))
         else:
             yield IngestError("TW-E110", source=str(path))
 
