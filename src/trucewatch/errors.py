@@ -100,6 +100,7 @@ MESSAGES: dict[str, str] = {
     "TW-E813": "evidence {sha256!r} of complaint {complaint_id!r}: {detail}",
     "TW-E814": "cannot make the bundle of finding {finding_id!r}: {detail}",
     "TW-E815": "no complaint {complaint_id!r}; see 'trucewatch complaints list'",
+    "TW-E820": "finding {finding_id} was changed after it was signed: its content no longer matches the signed hash ({detail}); restore it from a bundle or the audit log, and run 'trucewatch audit verify'",
 }
 
 

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from trucewatch.audit.coverage import Coverage
 from trucewatch.audit.log import LogState, Problem, now_utc
 from trucewatch.audit.merkle import verify_consistency
 from trucewatch.errors import AuditError
@@ -393,22 +394,24 @@ class CheckpointCheck:
 @dataclass(frozen=True, slots=True)
 class Verification:
     """What `verification` (and the job `verify_audit`) found: the log's size and root as recomputed, its problems
-    (the first names the first entry that breaks), the keys' problems, and each checkpoint's check."""
+    (the first names the first entry that breaks), the keys' problems, each checkpoint's check, and what the store
+    holds checked against the log (`content`: reports' texts and events, findings against their signatures)."""
 
     size: int
     root: bytes
     problems: tuple[Problem, ...]
     more_problems: int
     checkpoints: tuple[CheckpointCheck, ...]
+    content: Coverage = Coverage()
 
     @property
     def ok(self) -> bool:
-        return not self.problems and all(c.ok for c in self.checkpoints)
+        return not self.problems and all(c.ok for c in self.checkpoints) and self.content.ok
 
     @property
     def first(self) -> Problem | None:
         """The problem that names the earliest entry (or, when none names an entry, the first found)."""
-        found = [*self.problems, *(p for c in self.checkpoints for p in c.problems)]
+        found = [*self.problems, *(p for c in self.checkpoints for p in c.problems), *self.content.problems]
         named = [p for p in found if p.seq is not None]
         return min(named, key=lambda p: p.seq or 0) if named else (found[0] if found else None)
 

@@ -5,7 +5,8 @@ does: `trucewatch.storage.audit_log.append(conn, actor, action, subject, payload
 hook of `trucewatch.storage.audit_log.recorder(actor, (action, subject, payload), ...)` handed to the store method
 that makes the write; this module builds the entries (`make_entry`, `report_entry` ...). Today:
 
-- `ingest.report` (a stored report: id, SHA-256, source, events), `jobs.ingest.ingest_report`;
+- `ingest.report` (a stored report: id, SHA-256, source, events, and digests of its stored text and events,
+  `trucewatch.audit.coverage`), `jobs.ingest.ingest_report`;
 - `incident.override` (merge, split or pin, who and why), `jobs.incidents.override`;
 - `agreement.load`, `agreement.set`, `agreement.remove`, `jobs.agreements.load_agreements` / `set_agreement` /
   `remove_agreement`;
@@ -96,9 +97,15 @@ def now_utc() -> str:
 
 
 def report_entry(report: Report, events: Iterable[Event]) -> tuple[str, str, dict[str, Any]]:
-    """`ingest.report`: a stored report, by its id, SHA-256 and source, and how many events it gave."""
+    """`ingest.report`: a stored report, by its id, the SHA-256 of its original and its source, how many events it
+    gave, and digests of what the store keeps of it (its text, its events and figures: `audit.coverage`), which
+    `audit verify` recomputes from the store."""
+    from trucewatch.audit.coverage import coverage_fields  # noqa: PLC0415 (coverage builds on this module)
+
+    kept = list(events)
     return ("ingest.report", report.report_id, {"sha256": report.sha256, "source": report.source,
-                                                "events": sum(1 for _ in events), "revision_of": report.revision_of})
+                                                "events": len(kept), "revision_of": report.revision_of,
+                                                **coverage_fields(report, kept)})
 
 
 def override_entry(override: Override) -> tuple[str, str, dict[str, Any]]:

@@ -26,6 +26,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trucewatch.audit.log import Problem
 from trucewatch.records import ATTRIBUTIONS, GRADES, GUARANTOR_CODES, Finding
 
 GRADE_DEFINITIONS: dict[str, str] = {
@@ -224,3 +225,76 @@ def edit_problem(finding: Finding) -> str | None:
     if finding.superseded_by:
         return f"it is superseded by {finding.superseded_by}"
     return None
+
+
+# --- content against signatures and the log ----------------------------------------------------------------------
+
+LOGGED_FIELDS = ("version", "series", "supersedes", "complaint_ids", "grade", "attribution", "attributed_party",
+                 "evidence")  # the content fields a finding's draft/edit/amend entry logs (jobs.casework)
+
+
+def changed_after_signing(finding: Finding) -> str | None:
+    """Why a signed finding may not be shown as it is stored (None: it may): its content no longer hashes to the
+    content hash its signatures are of. Pure: the stored signatures only; `audit verify` also checks the log."""
+    if not finding.signatures:
+        return None
+    now = content_hash(finding)
+    signed = sorted({s.content_hash for s in finding.signatures})
+    if signed == [now] and finding.content_hash == now:
+        return None
+    return (f"its content hashes to {now}, its signatures are of {', '.join(signed)}")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedFinding:
+    """What the audit log says of one finding: its draft/edit/amend entries (seq, payload) in order, and its
+    `finding.sign` entries (seq, actor, payload)."""
+
+    written: tuple[tuple[int, Mapping[str, Any]], ...] = ()
+    signed: tuple[tuple[int, str, Mapping[str, Any]], ...] = ()
+
+
+def log_problems(finding: Finding, logged: LoggedFinding) -> list[Problem]:
+    """What differs between a stored finding and the log: its content against the hash its last write logged and
+    every logged signature, and its signature rows against the `finding.sign` entries."""
+    fid, now = finding.finding_id, content_hash(finding)
+    if not logged.written:
+        return [Problem(None, f"finding {fid} is in the store but no finding.draft or finding.amend entry logs it")]
+    problems = []
+    seq, last = logged.written[-1]
+    if not logged.signed and last.get("content_hash") != now:
+        problems.append(Problem(seq, f"finding {fid}: its content hashes to {now}, entry {seq} logged "
+                                     f"{last.get('content_hash')}; {_differs(finding, last)}"))
+    for sign_seq, actor, payload in logged.signed:
+        if payload.get("content_hash") != now:
+            was = next((p for _, p in reversed(logged.written) if p.get("content_hash") == payload.get("content_hash")),
+                       last)
+            problems.append(Problem(sign_seq, f"finding {fid} was changed after it was signed: its content hashes to "
+                                              f"{now}, {actor} signed {payload.get('content_hash')} at entry "
+                                              f"{sign_seq}; {_differs(finding, was)}"))
+    problems += _signature_problems(finding, logged)
+    return problems
+
+
+def _differs(finding: Finding, payload: Mapping[str, Any]) -> str:
+    """The logged fields that differ from the stored finding, with both values."""
+    shown = content(finding)
+    changed = [f"{name} {payload.get(name)!r} logged, {_plain(shown[name])!r} stored" for name in LOGGED_FIELDS
+               if _plain(payload.get(name)) != _plain(shown[name])]
+    return "; ".join(changed) if changed else "its reasoning, incidents, commitment or drafting differ"
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def _signature_problems(finding: Finding, logged: LoggedFinding) -> list[Problem]:
+    fid = finding.finding_id
+    entries = {(actor, str(p.get("guarantor")), str(p.get("content_hash"))): seq for seq, actor, p in logged.signed}
+    rows = {(s.signer, s.guarantor, s.content_hash) for s in finding.signatures}
+    problems = [Problem(None, f"finding {fid}: the signature of {signer} ({guarantor}) has no finding.sign entry in "
+                              "the log: it was put there behind trucewatch's back")
+                for signer, guarantor, _ in sorted(rows - set(entries))]
+    problems += [Problem(seq, f"finding {fid}: the signature of {key[0]} ({key[1]}) logged at entry {seq} is gone "
+                              "from the store") for key, seq in sorted(entries.items()) if key not in rows]
+    return problems

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from trucewatch.audit import checkpoint as cp, log
+from trucewatch.audit.coverage import Coverage
 from trucewatch.jobs import auditing
 from trucewatch.records import GUARANTOR_CODES
 from trucewatch.settings import Settings, load_settings
@@ -137,6 +138,20 @@ def _signed(database: Database, made: cp.Checkpoint) -> str:
     return text + "; complete: give each guarantor and party a copy to keep"
 
 
+def _show_content(content: Coverage, shown: int = 10) -> None:
+    """The store against the log: reports and findings checked, what differs, and what older entries leave out."""
+    click.echo(f"store against the log: {content.reports} reports, {content.findings} findings checked: "
+               + ("they match" if content.ok else f"{len(content.problems)} do not match"))
+    for problem in content.problems[:log.MAX_PROBLEMS]:
+        click.echo(f"  {problem.text}")
+    if len(content.problems) > log.MAX_PROBLEMS:
+        click.echo(f"  ... and {len(content.problems) - log.MAX_PROBLEMS} more")
+    for line in content.older[:shown]:
+        click.echo(f"  {line}")
+    if len(content.older) > shown:
+        click.echo(f"  ... and {len(content.older) - shown} more reports whose content the log does not cover")
+
+
 @audit.command("verify")
 @click.option("--against", "checkpoints", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A kept checkpoint the log must extend (repeat for more).")
@@ -144,7 +159,9 @@ def _signed(database: Database, made: cp.Checkpoint) -> str:
               help="The guarantors' public keys as kept outside the system (trusted-keys lines).")
 @_db_option
 def verify(checkpoints: tuple[Path, ...], trusted_keys: Path | None, db: str | None) -> None:
-    """Recompute the log, check the keys and every kept checkpoint; name the first entry that breaks.
+    """Recompute the log, check the keys and every kept checkpoint; name the first entry that breaks. Check the
+    store against the log too: every report's text and events against its ingest.report entry, every finding's
+    content against the hash its monitors signed.
 
     Exit code 0 when everything verifies, 1 when anything does not."""
     settings = _settings(db)
@@ -162,6 +179,7 @@ def verify(checkpoints: tuple[Path, ...], trusted_keys: Path | None, db: str | N
                    + ("the log extends it" if check.ok else "FAILED"))
         for problem in check.problems:
             click.echo(f"  {problem.text}")
+    _show_content(found.content)
     if not checkpoints:
         click.echo("no checkpoint given: only the log's own consistency was checked; a rewrite of the whole log "
                    "passes that. Verify --against the checkpoints the guarantors keep.", err=True)

@@ -8,9 +8,12 @@ stops a job before it reads the log. See docs/audit.md.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from trucewatch.audit.checkpoint import (
     DEFAULT_ORIGIN,
@@ -27,8 +30,10 @@ from trucewatch.audit.checkpoint import (
     signers,
     verification,
 )
-from trucewatch.audit.log import InclusionProof, LogState, check_log, proof_of
+from trucewatch.audit.coverage import Coverage, StoredReport, gone_problem, report_problems, unlogged_problem
+from trucewatch.audit.log import InclusionProof, LogState, Problem, check_log, proof_of
 from trucewatch.audit.merkle import MerkleTree
+from trucewatch.casework.findings import LoggedFinding, log_problems
 from trucewatch.errors import AuditError
 from trucewatch.records import AuditEntry, AuditKey
 from trucewatch.storage import Database
@@ -119,4 +124,70 @@ def verify_audit(db: Database, checkpoint_paths: Sequence[Path] = (), trusted_ke
     kept = [(str(path), read_checkpoint(path)) for path in checkpoint_paths]
     trusted = read_trusted_keys(trusted_keys) if trusted_keys is not None else None
     state, keys = log_state(db)
-    return verification(state, keys, kept, trusted, origin)
+    return replace(verification(state, keys, kept, trusted, origin), content=store_coverage(db))
+
+
+FINDING_WRITES = ("finding.draft", "finding.edit", "finding.amend")
+
+
+def store_coverage(db: Database) -> Coverage:
+    """The store checked against the log: every stored report's text and events against its `ingest.report` entry
+    (`trucewatch.audit.coverage`), every finding's content against its logged writes and signatures and its
+    signature rows against the `finding.sign` entries (`trucewatch.casework.findings.log_problems`)."""
+    reports, findings, began = _logged(db)
+    problems: list[Problem] = []
+    older: list[str] = []
+    count = 0
+    for report, stored_at, events in db.audit_log.stored_reports():
+        count += 1
+        entry = reports.pop(report.report_id, None)
+        if entry is None:
+            if began is not None and (stored_at is None or stored_at >= began):
+                problems.append(unlogged_problem(report, None))
+            else:
+                older.append(f"report {report.report_id}: stored before the audit log began, content not covered")
+            continue
+        found, covered = report_problems(entry[0], entry[1], StoredReport(report, events))
+        problems += found
+        if not covered:
+            older.append(f"report {report.report_id} (entry {entry[0]}): older entry: content not covered")
+    problems += [gone_problem(seq, subject) for subject, (seq, _) in sorted(reports.items(), key=lambda i: i[1][0])]
+    stored = db.cases.findings()
+    for finding in stored:
+        problems += log_problems(finding, findings.pop(finding.finding_id, LoggedFinding()))
+    problems += [Problem(logged.written[0][0] if logged.written else None,
+                         f"finding {fid}, logged in the audit log, is gone from the store")
+                 for fid, logged in sorted(findings.items())]
+    return Coverage(tuple(problems), count, len(stored), tuple(older))
+
+
+def _logged(db: Database) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, LoggedFinding], datetime | None]:
+    """From the log: each report's last `ingest.report` entry (seq, payload), each finding's writes and signatures,
+    and when the log began."""
+    reports: dict[str, tuple[int, dict[str, Any]]] = {}
+    findings: dict[str, LoggedFinding] = {}
+    began = None
+    for entry in db.audit_log.iter_entries():
+        began = began or _when(entry.at)
+        try:
+            payload = json.loads(entry.payload)
+        except ValueError:
+            continue  # the log's own check names it
+        if not isinstance(payload, dict):
+            continue
+        if entry.action == "ingest.report":
+            reports[entry.subject] = (entry.seq, payload)
+        elif entry.action in FINDING_WRITES:
+            was = findings.get(entry.subject, LoggedFinding())
+            findings[entry.subject] = replace(was, written=(*was.written, (entry.seq, payload)))
+        elif entry.action == "finding.sign":
+            was = findings.get(entry.subject, LoggedFinding())
+            findings[entry.subject] = replace(was, signed=(*was.signed, (entry.seq, entry.actor, payload)))
+    return reports, findings, began
+
+
+def _when(at: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(at)
+    except ValueError:
+        return None

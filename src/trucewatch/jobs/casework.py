@@ -312,11 +312,20 @@ def publish_finding(desk: Desk, user: User, finding_id: str) -> Finding:
 
 def get_finding(desk: Desk, user: User | None, finding_id: str) -> Finding:
     """The finding, if `user` may read it (published: anyone, None the public; else monitors and admins);
-    TW-E807 when it does not exist or they may not."""
+    TW-E807 when it does not exist or they may not, TW-E820 when it was changed after it was signed."""
     found = desk.cases.finding(finding_id)
     if found is None or not may_read(user, found, desk.parties):
         raise FindingError("TW-E807", finding_id=finding_id)
-    return found
+    return as_signed(found)
+
+
+def as_signed(finding: Finding) -> Finding:
+    """The finding, if its content still hashes to what its signatures are of; TW-E820 when it was changed after it
+    was signed (behind trucewatch's back: the triggers refuse it), so no door shows the changed content."""
+    problem = rules.changed_after_signing(finding)
+    if problem:
+        raise FindingError("TW-E820", finding_id=finding.finding_id, detail=problem)
+    return finding
 
 
 def may_read(user: User | None, finding: Finding, parties: Sequence[str] | None = None) -> bool:

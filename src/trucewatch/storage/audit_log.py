@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Row
 
 from trucewatch.audit.log import make_entry, now_utc
-from trucewatch.records import AuditEntry, AuditKey
-from trucewatch.storage.repository import AuditHook
+from trucewatch.records import AuditEntry, AuditKey, Event, Report
+from trucewatch.storage.repository import EVENTS, REPORTS, AuditHook, _children, _event, _report, _utc
 from trucewatch.storage.schema import AuditKeyRow, AuditLogRow
 
 AUDIT_LOG: Table = AuditLogRow.__table__  # type: ignore[assignment]
@@ -91,6 +92,22 @@ class AuditStore:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(AUDIT_LOG)).scalar_one())
+
+    def stored_reports(self) -> Iterator[tuple[Report, datetime | None, tuple[Event, ...]]]:
+        """Every stored report with when it was stored and its events (in the extractor's order), by report id, a
+        batch at a time: what `audit verify` checks against the reports' `ingest.report` entries."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=BATCH).execute(select(REPORTS).order_by(REPORTS.c.report_id))
+            for rows in result.partitions():
+                ids = [row.report_id for row in rows]
+                event_rows = conn.execute(select(EVENTS).where(EVENTS.c.report_id.in_(ids))
+                                          .order_by(EVENTS.c.report_id, EVENTS.c.seq)).all()
+                children = _children(conn, [row.event_id for row in event_rows])
+                events: dict[str, list[Event]] = {rid: [] for rid in ids}
+                for row in event_rows:
+                    events[row.report_id].append(_event(row, children))
+                for row in rows:
+                    yield _report(row), _utc(row.ingested_at), tuple(events[row.report_id])
 
     def keys(self) -> list[AuditKey]:
         """Every registered key, by guarantor then name."""

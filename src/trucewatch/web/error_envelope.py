@@ -29,7 +29,7 @@ STATUS = {
     # verification (docs/findings.md): a state or a sealed finding in the way is a conflict
     "TW-E801": 409, "TW-E802": 403, "TW-E803": 422, "TW-E804": 409, "TW-E805": 409, "TW-E806": 422, "TW-E807": 404,
     "TW-E808": 409, "TW-E809": 409, "TW-E810": 409, "TW-E811": 403, "TW-E812": 403, "TW-E813": 409, "TW-E814": 409,
-    "TW-E815": 404,
+    "TW-E815": 404, "TW-E820": 409,
 }
 DEFAULT_STATUS = 422  # any other TrucewatchError: the request asked for something that cannot be done
 

@@ -256,7 +256,7 @@ def _finding(request: Request, desk: Desk, finding_id: str) -> Finding:
     if found_one is None:
         raise not_found(what)
     require(identity_of(request), "read", Resource("finding", published=found_one.published), hide=what)
-    return found_one
+    return casework.as_signed(found_one)  # TW-E820: never shown as changed after it was signed
 
 
 def _answer(request: Request, desk: Desk, f: Finding, status: int = 200) -> JSONResponse:
