@@ -102,6 +102,7 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     """
     settings = settings_for(db)
     database = open_database(settings, write=True)
+    _repair_loose(database, settings)
     counts: Counter[str] = Counter()
     events = 0
     results = jobs.ingest.iter_ingest(list(paths), database, published=published,
@@ -226,12 +227,36 @@ def incident(incident_id: str, db: str | None) -> None:
         click.echo(line)
 
 
+def _repair_loose(database: Database, settings: Settings) -> None:
+    """Place events a crash left in no incident (a cheap indexed check), saying so on stderr."""
+    placed = jobs.incidents.repair_loose_events(database, conflict_of(settings))
+    if placed:
+        click.echo(f"placed {_plural(placed, 'event')} that were in no incident (left by an interrupted write)",
+                   err=True)
+
+
 @main.command()
 @db_option
-def resolve(db: str | None) -> None:
-    """Resolve every stored event into incidents from scratch, with the monitors' overrides, and print counts."""
+@click.option("--check", is_flag=True,
+              help="Only find and repair events in no incident and incident rows that disagree with their events.")
+def resolve(db: str | None, check: bool) -> None:
+    """Resolve every stored event into incidents from scratch, with the monitors' overrides, and print counts.
+
+    With --check, resolve nothing anew: list events in no incident and ghost (no events), stale (wrong event count)
+    or missing incident rows, and repair them, in one transaction. Exit code 0 in both cases.
+    """
     settings = settings_for(db)
     database = open_database(settings, write=True)
+    if check:
+        found = jobs.incidents.check_incidents(database, conflict_of(settings))
+        for kind, ids in found.items():
+            for found_id in ids:
+                click.echo(f"{kind}: {found_id}")
+        click.echo(f"{len(found['loose'])} events in no incident, {len(found['ghost'])} ghost, "
+                   f"{len(found['stale'])} stale and {len(found['missing'])} missing incident rows"
+                   f"{'; repaired' if any(found.values()) else ''} in {database.shown_url}")
+        return
+    _repair_loose(database, settings)
     counts = jobs.incidents.resolve_all(database, conflict_of(settings))
     click.echo(f"{counts['events']} events in {counts['incidents']} incidents; {counts['changed']} events changed "
                f"incident, {counts['dropped']} incidents gone; in {database.shown_url}")

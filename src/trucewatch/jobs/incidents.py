@@ -5,6 +5,8 @@ appends the write's entry to the audit log in the write's own transaction (docs/
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,7 @@ from trucewatch.conflict import Conflict
 from trucewatch.errors import (
     IncidentError,
 )
-from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, sides_of, utc_now
+from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, resolve_new, sides_of, utc_now
 from trucewatch.pipeline.extract.sentences import split_sentences
 from trucewatch.pipeline.incident import summarised
 from trucewatch.pipeline.resolve import (
@@ -24,6 +26,7 @@ from trucewatch.pipeline.resolve import (
     keep_incident_ids,
     resolve,
 )
+from trucewatch.pipeline.sides import Sides
 from trucewatch.records import (
     Event,
     Incident,
@@ -46,9 +49,15 @@ def resolve_all(db: Database, conflict: Conflict | None = None) -> dict[str, int
     incident's summary and drop those of incidents that are gone.
 
     Returns counts: `events`, `incidents`, `changed` (events whose incident changed) and `dropped` (summaries
-    removed). Memory holds one small record per event (not the events), and the incidents a batch at a time."""
-    sides = sides_of(conflict)
-    store = db.reports
+    removed). Memory holds one small record per event (not the events), and the incidents a batch at a time.
+
+    It is one write transaction: no other writer changes events or incidents in between, and a crash leaves the
+    incidents as they were."""
+    with db.reports.writing() as store:
+        return _resolve_everything(store, sides_of(conflict))
+
+
+def _resolve_everything(store: Store, sides: Sides) -> dict[str, int]:
     overrides = store.overrides()
     candidates, unmatched, before = [], [], {}
     for e in store.iter_events():
@@ -116,9 +125,49 @@ def override(db: Database, kind: str, event_id: str, target_event_id: str | None
                                                   f"one incident ({event.incident_id})")
     made = Override(kind=kind, event_id=event_id, target_event_id=target_event_id, by=by.strip(),
                     at=at or utc_now(), note=note)
-    recorded = store.add_override(made, audit=recorder(made.by, override_entry(made)))
-    resolve_all(db, conflict)
+    with store.writing() as writing:  # the override and the incidents it changes: one transaction
+        recorded = writing.add_override(made, audit=recorder(made.by, override_entry(made)))
+        _resolve_everything(writing, sides_of(conflict))
     return recorded
+
+
+def check_incidents(db: Database, conflict: Conflict | None = None, *, repair: bool = True,
+                    thorough: bool = True) -> dict[str, list[str]]:
+    """Find what a crash or an older trucewatch may have left: events in no incident (`loose`, event ids), and
+    incident rows that disagree with their events (`ghost`, `stale`, `missing`: `Store.incident_mismatches`, incident
+    ids; only when `thorough`, as it reads every event's incident). With `repair`, in one write transaction: place
+    the loose events as ingest does, drop ghost rows, rewrite stale and missing ones. Returns what was found."""
+    sides = sides_of(conflict)
+    with db.reports.writing() if repair else _reading(db) as store:
+        found = {"loose": [e.event_id for e in store.loose_events()]}
+        found.update(store.incident_mismatches() if thorough else {"ghost": [], "stale": [], "missing": []})
+        if repair and any(found.values()):
+            _repair(store, found, sides)
+    return found
+
+
+def repair_loose_events(db: Database, conflict: Conflict | None = None) -> int:
+    """The cheap check the CLI's ingest and resolve and the app's startup run: if any event is in no incident (one
+    indexed look-up), place them. Returns how many were placed."""
+    if not db.reports.has_loose_events():
+        return 0
+    return len(check_incidents(db, conflict, thorough=False)["loose"])
+
+
+def _repair(store: Store, found: dict[str, list[str]], sides: Sides) -> None:
+    store.drop_incidents(found["ghost"])
+    loose = store.loose_events()
+    touched = {i.incident_id for i in resolve_new(store, loose, sides)}
+    redo = sorted(set(found["stale"] + found["missing"]) - touched)
+    overrides = store.overrides()
+    for start in range(0, len(redo), DESCRIBE_BATCH):
+        members = store.events_of_incidents(redo[start:start + DESCRIBE_BATCH])
+        store.save_incidents(summarised(describe_all(store, members, sides, overrides)))
+
+
+@contextmanager
+def _reading(db: Database) -> Iterator[Store]:
+    yield db.reports
 
 
 def merge_incidents(db: Database, keep: str, absorb: str, by: str, note: str = "",

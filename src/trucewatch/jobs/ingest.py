@@ -96,19 +96,30 @@ def ingest_report(store: Store, report: Report, conflict: Conflict | None = None
         log.exception("event extraction failed for %s", source)
         return _refused(source, IngestError("TW-E114", source=source, detail=f"{type(err).__name__}: {err}"),
                         report.report_id)
-    try:
-        added = store.save(report, events, audit=recorder(default_actor(), report_entry(report, events)))
+    notes = [f"a revision of {report.revision_of}"] if report.revision_of else []
+    try:  # the report, its events, its audit entry and the incidents they change: one write transaction
+        with store.writing() as writing:
+            added = writing.save(report, events, audit=recorder(default_actor(), report_entry(report, events)))
+            if added:
+                notes += _resolve_stored(writing, events, conflict.sides, source)
     except TrucewatchError as err:
         return _refused(source, err, report.report_id)
     if not added:
         return IngestResult(source, report.report_id, "unchanged", at=utc_now())
-    notes = [f"a revision of {report.revision_of}"] if report.revision_of else []
-    try:
-        resolve_new(store, events, conflict.sides)
-    except Exception as err:  # the report is stored; `trucewatch resolve` places its events later
-        log.exception("incident resolution failed for %s", source)
-        notes.append(f"not yet in incidents ({type(err).__name__}: {err}); run 'trucewatch resolve'")
     return IngestResult(source, report.report_id, "added", reason="; ".join(notes), events=len(events), at=utc_now())
+
+
+def _resolve_stored(writing: Store, events: Sequence[Event], sides: Sides, source: str) -> list[str]:
+    """Resolve a report's events in the transaction that stores them. Should resolution fail (a bug), only its part
+    is undone: the report stays stored, its events in no incident, and the note says so (`check_incidents` and
+    `trucewatch resolve` place them)."""
+    try:
+        with writing.savepoint():
+            resolve_new(writing, events, sides)
+    except Exception as err:
+        log.exception("incident resolution failed for %s", source)
+        return [f"not yet in incidents ({type(err).__name__}: {err}); run 'trucewatch resolve --check'"]
+    return []
 
 
 # --- incidents ---------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from trucewatch.settings import masked_url
 from trucewatch.storage.audit_log import AuditStore
 from trucewatch.storage.cases import CaseStore
-from trucewatch.storage.repository import Store, connect
+from trucewatch.storage.repository import Store, connect, write_transaction
 from trucewatch.storage.workplace import WebStore
 
 
@@ -56,8 +56,9 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
-        with self.engine.begin() as conn:
+        """One write transaction: committed when the block ends, rolled back if it raises. On SQLite it holds the
+        one writer's lock from its start (BEGIN IMMEDIATE, retried with jitter while another writer holds it)."""
+        with write_transaction(self.engine) as conn:
             yield conn
 
     @cached_property

@@ -11,8 +11,11 @@ Monitors' overrides are only ever added (`add_override`), never changed.
 """
 from __future__ import annotations
 
+import random
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -44,6 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DatabaseError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
@@ -83,6 +87,7 @@ from trucewatch.storage.schema import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE_WAIT_SECONDS = 120.0  # how long a writer waits in all for the writer lock before TW-E205
 BATCH = 500  # events per round trip when streaming; also bounds the IN (...) lists
 
 REPORTS: Table = ReportRow.__table__  # type: ignore[assignment]
@@ -107,8 +112,45 @@ class Store:
     """Reports and their coded events, incidents, overrides and agreements: a view over an open `Database`
     (`db.reports`); it never opens or closes the database itself."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, conn: Connection | None = None) -> None:
         self.engine = engine
+        self.conn = conn  # set on the store that `writing` yields: every call is part of that one transaction
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """This store bound to one write transaction: every call on the store it yields reads and writes inside it,
+        and it commits when the block ends (rolls back if it raises). On SQLite the transaction begins with BEGIN
+        IMMEDIATE, so it holds the one writer's lock from its first read: what it reads cannot change under it
+        (`write_transaction`). Inside a bound store, `writing` yields the store itself."""
+        if self.conn is not None:
+            yield self
+            return
+        with write_transaction(self.engine) as conn:
+            yield Store(self.engine, conn)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Within `writing`: a part that, if it raises, is undone alone, leaving the rest of the transaction."""
+        if self.conn is None:
+            raise RuntimeError("Store.savepoint needs a store bound by Store.writing")
+        with self.conn.begin_nested():
+            yield
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        if self.conn is not None:
+            yield self.conn
+        else:
+            with write_transaction(self.engine) as conn:
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        if self.conn is not None:
+            yield self.conn
+        else:
+            with self.engine.connect() as conn:
+                yield conn
 
     # --- writing -----------------------------------------------------------------------------------------------
 
@@ -117,14 +159,15 @@ class Store:
         """Store a report and its events in one transaction (with `audit`'s log entries). False if the same content
         (sha256) is already stored."""
         try:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 if _already_stored(conn, report):
                     return False
                 _insert_all(conn, report, events, at or datetime.now(UTC))
                 if audit is not None:
                     audit(conn)
         except IntegrityError as err:
-            if self.has_report(report.sha256):  # stored meanwhile by another process: same content, same outcome
+            # stored meanwhile by another process (asked of what is committed, outside this transaction)?
+            if Store(self.engine).has_report(report.sha256):
                 return False
             raise StorageError("TW-E204", source=_name(report), detail=_first_line(err.orig)) from err
         except SQLAlchemyError as err:
@@ -135,7 +178,7 @@ class Store:
         """The report as it is to be stored: itself when its id is free or holds this very content; else a revision of
         the stored report, with id `ID~<first 8 hex digits of its SHA-256>` and `revision_of` = ID. Ask before coding
         its events: their ids derive from the report id."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             stored = conn.execute(select(REPORTS.c.sha256, REPORTS.c.revision_of)
                                   .where(REPORTS.c.report_id == report.report_id)).first()
         if stored is None or stored.sha256 == report.sha256:
@@ -148,7 +191,7 @@ class Store:
         never changed or deleted."""
         row = {"kind": override.kind, "event_id": override.event_id, "target_event_id": override.target_event_id,
                "by": override.by, "at": _as_utc(override.at), "note": override.note}
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             key = _new_key(conn.execute(insert(OVERRIDES), [row]).inserted_primary_key)
             if audit is not None:
                 audit(conn)
@@ -165,7 +208,7 @@ class Store:
         if not rows:
             return 0
         assign = update(EVENTS).where(EVENTS.c.event_id == bindparam("e")).values(incident_id=bindparam("i"))
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             for chunk in _chunks([row["incident_id"] for row in rows]):
                 conn.execute(delete(INCIDENTS).where(INCIDENTS.c.incident_id.in_(chunk)))
             conn.execute(insert(INCIDENTS), rows)
@@ -179,7 +222,7 @@ class Store:
         orphan = ~exists().where(EVENTS.c.incident_id == INCIDENTS.c.incident_id)
         chunks = [None] if ids is None else _chunks(list(ids))
         removed = 0
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             for chunk in chunks:
                 stmt = delete(INCIDENTS).where(orphan)
                 if chunk is not None:
@@ -193,7 +236,7 @@ class Store:
         rows = [{"e": event_id, "i": incident_id} for event_id, incident_id in pairs]
         if not rows:
             return 0
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             return conn.execute(stmt, rows).rowcount
 
     def save_agreements(self, agreements: Iterable[Agreement], at: datetime | None = None,
@@ -203,7 +246,7 @@ class Store:
         "updated", or "unchanged" (nothing written)."""
         at = _as_utc(at or datetime.now(UTC))
         statuses: dict[str, str] = {}
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             for agreement in agreements:
                 stored = _read_agreements(conn, AGREEMENTS.c.agreement_id == agreement.agreement_id)
                 if stored and stored[0] == agreement:
@@ -220,7 +263,7 @@ class Store:
         """Remove an agreement, and its id from the `supersedes` of every other, in one transaction (with `audit`'s
         log entries). Returns the ids of the agreements whose `supersedes` changed, or None if there was no such
         agreement."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             every = _read_agreements(conn)
             if not any(a.agreement_id == agreement_id for a in every):
                 return None
@@ -239,18 +282,18 @@ class Store:
     # --- reading -----------------------------------------------------------------------------------------------
 
     def has_report(self, sha256: str) -> bool:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(select(REPORTS.c.report_id).where(REPORTS.c.sha256 == sha256)).first() is not None
 
     def get_report(self, report_id: str) -> Report | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(REPORTS).where(REPORTS.c.report_id == report_id)).first()
         return _report(row) if row else None
 
     def reports(self, ids: Iterable[str]) -> dict[str, Report]:
         """The stored reports of these ids, by id; ids not stored are left out."""
         found: dict[str, Report] = {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             for chunk in _chunks(list(dict.fromkeys(ids))):
                 for row in conn.execute(select(REPORTS).where(REPORTS.c.report_id.in_(chunk))):
                     found[row.report_id] = _report(row)
@@ -299,18 +342,18 @@ class Store:
     def overrides(self) -> list[Override]:
         """Every monitor's override, oldest first."""
         stmt = select(OVERRIDES).order_by(OVERRIDES.c.at, OVERRIDES.c.override_id)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [Override(kind=row.kind, event_id=row.event_id, target_event_id=row.target_event_id, by=row.by,
                              at=_utc(row.at), note=row.note, override_id=row.override_id)
                     for row in conn.execute(stmt)]
 
     def agreements(self) -> list[Agreement]:
         """Every stored agreement, by start, then id."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return _read_agreements(conn)
 
     def get_agreement(self, agreement_id: str) -> Agreement | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             found = _read_agreements(conn, AGREEMENTS.c.agreement_id == agreement_id)
         return found[0] if found else None
 
@@ -320,7 +363,7 @@ class Store:
         stmt = (select(INCIDENTS).where(*_incident_where(filters or IncidentFilter()))
                 .order_by(INCIDENTS.c.first_date.asc().nulls_last(), INCIDENTS.c.incident_id)
                 .limit(limit).offset(offset or None))
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [_summary(row) for row in conn.execute(stmt)]
 
     def count_incidents(self, filters: IncidentFilter | None = None) -> int:
@@ -339,12 +382,41 @@ class Store:
             .join(REPORTS, REPORTS.c.report_id == EVENTS.c.report_id)
             .order_by(EVENTS.c.event_date.asc().nulls_last(), EVENTS.c.event_id)
         )
-        with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=batch_size).execute(stmt)
+        with self._read() as conn:
+            result = conn.execute(stmt, execution_options={"yield_per": batch_size})
             for rows in result.partitions():
                 children = _children(conn, [row.event_id for row in rows])
                 for row in rows:
                     yield SourcedEvent(_event(row, children), row.outlet, row.url, row.ingested_at)
+
+    def has_loose_events(self) -> bool:
+        """Whether any event is in no incident (one look-up in the index on `incident_id`)."""
+        with self._read() as conn:
+            return conn.execute(select(EVENTS.c.event_id).where(EVENTS.c.incident_id.is_(None)).limit(1)).first() \
+                is not None
+
+    def loose_events(self) -> list[Event]:
+        """The events that are in no incident."""
+        return self._events(EVENTS.c.incident_id.is_(None), by_date=True)
+
+    def incident_mismatches(self) -> dict[str, list[str]]:
+        """Incident rows that disagree with their events: `ghost` (a row whose incident has no event), `stale` (a row
+        whose event count is not its events'), `missing` (events' incident with no row). One pass over the events."""
+        counted = (select(EVENTS.c.incident_id, func.count().label("n")).where(EVENTS.c.incident_id.is_not(None))
+                   .group_by(EVENTS.c.incident_id).subquery())
+        rows = select(INCIDENTS.c.incident_id, INCIDENTS.c.n_events, counted.c.n).outerjoin(
+            counted, counted.c.incident_id == INCIDENTS.c.incident_id)
+        missing = select(counted.c.incident_id).outerjoin(
+            INCIDENTS, INCIDENTS.c.incident_id == counted.c.incident_id).where(INCIDENTS.c.incident_id.is_(None))
+        found: dict[str, list[str]] = {"ghost": [], "stale": [], "missing": []}
+        with self._read() as conn:
+            for row in conn.execute(rows):
+                if row.n is None:
+                    found["ghost"].append(row.incident_id)
+                elif row.n != row.n_events:
+                    found["stale"].append(row.incident_id)
+            found["missing"] = sorted(conn.execute(missing).scalars())
+        return found
 
     def count_reports(self) -> int:
         return self._scalar(select(func.count()).select_from(REPORTS))
@@ -356,17 +428,17 @@ class Store:
         return self._scalar(stmt)
 
     def schema_revision(self) -> str | None:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def _scalar(self, stmt: Any) -> int:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def _events(self, where: Any, by_date: bool = False, with_children: bool = True) -> list[Event]:
         order = (EVENTS.c.event_date.asc().nulls_last(),) if by_date else (EVENTS.c.seq,)
         stmt = select(EVENTS).where(where).order_by(*order, EVENTS.c.event_id)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(stmt).all()
             children = _children(conn, [row.event_id for row in rows]) if with_children else _NO_CHILDREN
         return [_event(row, children) for row in rows]
@@ -383,31 +455,73 @@ def head_revision() -> str:
 
 def connect(url: str, *, upgrade: bool = True) -> Engine:
     """An engine on `url` with its schema checked: created or upgraded when `upgrade`, else required current (TW-E202);
-    TW-E201 when the database cannot be reached. `Database.open` calls it, once per caller."""
+    TW-E201 when the database cannot be reached or is not a (whole) database. `Database.open` calls it, once per
+    caller. Creating the schema is a write transaction (BEGIN IMMEDIATE on SQLite): two processes creating it at once
+    take turns, and the second finds it made."""
     if not upgrade:
         _require_sqlite_file(url)
+    _require_whole_sqlite_file(url)
     engine = _engine(url)
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) if upgrade else engine.begin() as conn:
             _bring_to_head(conn, url, upgrade)
-    except (OperationalError, CommandError) as err:
+    except (DatabaseError, CommandError) as err:
         engine.dispose()
-        raise StorageError("TW-E201", url=masked_url(url), detail=_first_line(err)) from err
+        raise StorageError("TW-E201", url=masked_url(url), detail=_broken(err)) from err
     except StorageError:
         engine.dispose()
         raise
     return engine
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction, committed when the block ends (rolled back if it raises). On SQLite it begins with
+    BEGIN IMMEDIATE, which takes the database's one writer lock at once (waiting up to the busy timeout), so a
+    transaction never reads, then finds it cannot write ("database is locked" mid-way); when the lock stays taken
+    (a long `trucewatch resolve` in another process), it tries again after a random pause, for up to
+    `WRITE_WAIT_SECONDS` in all, then gives TW-E205."""
+    deadline = time.monotonic() + WRITE_WAIT_SECONDS
+    while True:
+        conn = engine.connect()
+        try:
+            conn.execution_options(trucewatch_write=True)
+            transaction = conn.begin()
+            break
+        except OperationalError as err:
+            conn.close()
+            if not _busy(err):
+                raise
+            if time.monotonic() >= deadline:
+                raise StorageError("TW-E205", url=masked_url(str(engine.url)),
+                                   seconds=WRITE_WAIT_SECONDS) from err
+            time.sleep(random.uniform(0.05, 0.5))  # jitter: waiting writers do not wake together
+    with conn, transaction:
+        yield conn
+
+
+def _busy(err: OperationalError) -> bool:
+    text = str(err.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def _broken(err: Exception) -> str:
+    """The database's reason, with what to do when the file is not a database or is damaged."""
+    detail = _first_line(getattr(err, "orig", None) or err)
+    if any(word in detail for word in ("not a database", "malformed", "truncated")):
+        return f"{detail} (not a whole trucewatch database: name the right file, or restore it from a backup)"
+    return detail
+
+
 def migrate(url: str) -> tuple[str | None, str]:
     """Create or upgrade the schema at `url`; returns (revision before, revision after)."""
     engine = _engine(url)
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             before = MigrationContext.configure(conn).get_current_revision()
             _bring_to_head(conn, url, upgrade=True)
-    except (OperationalError, CommandError) as err:
-        raise StorageError("TW-E201", url=masked_url(url), detail=_first_line(err)) from err
+    except (DatabaseError, CommandError) as err:
+        raise StorageError("TW-E201", url=masked_url(url), detail=_broken(err)) from err
     finally:
         engine.dispose()
     return before, _head()
@@ -428,13 +542,39 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so DDL is transactional too.
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
+    # the busy timeout first: switching a new file to WAL takes a lock another process may hold
+    for pragma in ("busy_timeout=10000", "foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Writes (`write_transaction`) take the writer lock at BEGIN; reads stay deferred and never wait for a writer.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("trucewatch_write") else "BEGIN")
+
+
+def _require_whole_sqlite_file(url: str) -> None:
+    """TW-E201 for an SQLite file shorter than its own header says (a copy cut short), which SQLite itself notices
+    only when a query reaches a missing page. A file with a write-ahead log beside it is left to SQLite."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return
+    path = Path(parsed.database or "")
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:" \
+            or not path.is_file() or Path(f"{path}-wal").exists():
+        return
+    with path.open("rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return  # not SQLite at all, or empty: SQLite says so (an empty file is a new database)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages, valid_for, changes = (int.from_bytes(header[i:i + 4], "big") for i in (28, 92, 24))
+    if valid_for == changes and pages and path.stat().st_size < pages * page_size:
+        raise StorageError("TW-E201", url=masked_url(url),
+                           detail=_broken(ValueError(f"truncated: {path.stat().st_size} bytes of "
+                                                     f"{pages * page_size}")))
 
 
 def _require_sqlite_file(url: str) -> None:
