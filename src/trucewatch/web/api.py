@@ -453,19 +453,26 @@ def new_complaint(request: Request, desk: Desk, text: str, incident_id: str | No
     if problems:
         raise WebError("TW-E618", detail="; ".join(f"[{f}] {p}" for f, p in problems),
                        problems=[{"field": f, "problem": p} for f, p in problems])
-    kept = []
-    for upload in evidence:
-        if not upload.filename and not upload.size:
-            continue  # a form's empty file field
-        sha, size = evidence_files.keep(upload.file, desk.evidence_path, desk.max_bytes)
-        kept.append(Evidence(sha, evidence_files.safe_filename(upload.filename),
-                             (upload.content_type or "application/octet-stream")[:200], size))
-    made = Complaint(
-        complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
-        filed_by=identity.name or "", filed_at=datetime.now(UTC), incident_id=incident_id or None,
-        evidence=tuple(kept))
-    return file_with_desk(desk, User(identity.name or "", identity.role, party=identity.party), made,  # complaint.file
-                          captured_at.isoformat() if captured_at is not None else None)
+    received: list[evidence_files.Received] = []
+    try:
+        kept = [_received(desk, upload, received) for upload in evidence if upload.filename or upload.size]
+        made = Complaint(
+            complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
+            filed_by=identity.name or "", filed_at=datetime.now(UTC), incident_id=incident_id or None,
+            evidence=tuple(kept))
+        return file_with_desk(desk, User(identity.name or "", identity.role, party=identity.party),  # complaint.file
+                              made, captured_at.isoformat() if captured_at is not None else None, files=received)
+    finally:
+        evidence_files.discard(received)  # kept ones are in place by now; the rest go
+
+
+def _received(desk: Desk, upload: UploadFile, received: list[evidence_files.Received]) -> Evidence:
+    """Receive one evidence file within what is left of the complaint's `max_upload_bytes` (TW-E619 past it)."""
+    left = desk.max_bytes - sum(got.size for got in received)
+    got = evidence_files.receive(upload.file, desk.evidence_path, desk.max_bytes, allowance=left)
+    received.append(got)
+    return Evidence(got.sha256, evidence_files.safe_filename(upload.filename),
+                    (upload.content_type or "application/octet-stream")[:200], got.size)
 
 
 def _complaint_problems(store: WebStore, text: str, incident_id: str | None) -> list[tuple[str, str]]:
