@@ -112,10 +112,22 @@ def originals_of(c: Complaint, captured_at: str | None = None) -> list[EvidenceO
                              f"complaint {c.complaint_id}", captured_at) for e in c.evidence]
 
 
-def file_complaint(desk: Desk, user: User, complaint: Complaint, captured_at: str | None = None) -> Complaint:
-    """Store a complaint, its evidence originals and its `complaint.file` entry (the API's and the form's filing)."""
-    return desk.web.add_complaint(complaint, originals_of(complaint, captured_at),
-                                  audit=recorder(user.name, complaint_entry(complaint, user.role)))
+def file_complaint(desk: Desk, user: User, complaint: Complaint, captured_at: str | None = None,
+                   files: Sequence[evidence_files.Received] = ()) -> Complaint:
+    """Store a complaint, its evidence originals and its `complaint.file` entry (the API's and the form's filing).
+    Its evidence `files`, received under temporary names, are moved into place in the same transaction, last;
+    if it is not stored after all, those that were not kept before are removed again."""
+    entry, placed = recorder(user.name, complaint_entry(complaint, user.role)), []
+
+    def record(conn: Any) -> None:
+        entry(conn)
+        placed.extend(evidence_files.settle(files, desk.evidence_path))
+
+    try:
+        return desk.web.add_complaint(complaint, originals_of(complaint, captured_at), audit=record)
+    except BaseException:
+        evidence_files.unsettle(placed)
+        raise
 
 
 def open_complaint(desk: Desk, user: User, incident_id: str, party: str, text: str) -> Complaint:
