@@ -24,7 +24,7 @@ from trucewatch.records import (
     Finding,
     FindingSignature,
 )
-from trucewatch.storage.repository import AuditHook
+from trucewatch.storage.repository import AuditHook, write_transaction
 from trucewatch.storage.schema import (
     ComplaintRow,
     ComplaintTransitionRow,
@@ -95,7 +95,7 @@ class CaseStore:
     # --- complaints' history -------------------------------------------------------------------------------------
 
     def move(self, moves: Sequence[ComplaintTransition], audit: AuditHook | None = None) -> list[ComplaintTransition]:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             done = apply_moves(conn, moves)
             if audit is not None:
                 audit(conn)
@@ -123,7 +123,7 @@ class CaseStore:
     # --- evidence ------------------------------------------------------------------------------------------------
 
     def add_originals(self, originals: Sequence[EvidenceOriginal], audit: AuditHook | None = None) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             insert_originals(conn, originals)
             if audit is not None:
                 audit(conn)
@@ -136,7 +136,7 @@ class CaseStore:
 
     def annotate(self, annotation: EvidenceAnnotation, copy: EvidenceOriginal | None = None,
                  audit: AuditHook | None = None) -> EvidenceAnnotation:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             if copy is not None:
                 insert_originals(conn, [copy])
             conn.execute(insert(ANNOTATIONS), [_annotation_row(annotation)])
@@ -151,7 +151,7 @@ class CaseStore:
             return [_annotation(row) for row in conn.execute(stmt)]
 
     def withdraw(self, withdrawal: EvidenceWithdrawal, audit: AuditHook | None = None) -> EvidenceWithdrawal:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(WITHDRAWALS), [_withdrawal_row(withdrawal)])
             if audit is not None:
                 audit(conn)
@@ -173,7 +173,7 @@ class CaseStore:
                     originals: Sequence[EvidenceOriginal] = (), audit: AuditHook | None = None) -> Finding:
         """Store a new finding (a draft, or a new version of one), the evidence originals it brings (reports' texts)
         and the complaints it moves."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             insert_originals(conn, originals)
             conn.execute(insert(FINDINGS), [{name: getattr(finding, name) for name in FINDING_COLUMNS}])
             _insert_lists(conn, finding)
@@ -185,7 +185,7 @@ class CaseStore:
     def replace_draft(self, finding: Finding, originals: Sequence[EvidenceOriginal] = (),
                       audit: AuditHook | None = None) -> Finding:
         """Edit a draft nobody has signed (the triggers refuse it otherwise)."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             insert_originals(conn, originals)
             values = {name: getattr(finding, name) for name in FINDING_COLUMNS if name != "finding_id"}
             conn.execute(update(FINDINGS).where(FINDINGS.c.finding_id == finding.finding_id).values(**values))
@@ -199,7 +199,7 @@ class CaseStore:
     def add_signature(self, signature: FindingSignature, moves: Sequence[ComplaintTransition] = (),
                       audit: AuditHook | None = None) -> Finding:
         s = signature
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(SIGNATURES), [{"finding_id": s.finding_id, "guarantor": s.guarantor, "signer": s.signer,
                                                "at": s.at, "content_hash": s.content_hash}])
             apply_moves(conn, moves)
@@ -209,7 +209,7 @@ class CaseStore:
 
     def add_publication(self, finding_id: str, by: str, at: str, moves: Sequence[ComplaintTransition] = (),
                         audit: AuditHook | None = None) -> Finding:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(PUBLICATIONS), [{"finding_id": finding_id, "by": by, "at": at}])
             apply_moves(conn, moves)
             if audit is not None:

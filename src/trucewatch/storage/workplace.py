@@ -59,6 +59,7 @@ from trucewatch.storage.repository import (
     _summary,
     _utc,
     common_where,
+    write_transaction,
 )
 from trucewatch.storage.schema import (
     ApiTokenRow,
@@ -156,7 +157,7 @@ class WebStore:
         row = {"name": user.name, "role": user.role, "party": user.party, "guarantor": user.guarantor,
                "password_hash": password_hash, "disabled": user.disabled, "created_at": _as_utc(at)}
         try:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 key = conn.execute(insert(USERS), [row]).inserted_primary_key
                 if audit is not None:
                     audit(conn)
@@ -181,14 +182,14 @@ class WebStore:
         return (_user(row), row.password_hash) if row else None
 
     def set_password_hash(self, name: str, password_hash: str) -> bool:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return conn.execute(update(USERS).where(USERS.c.name == name)
                                 .values(password_hash=password_hash)).rowcount > 0
 
     def disable_user(self, name: str, audit: AuditHook | None = None) -> User | None:
         """Disable a user and end their browser sessions (their tokens stop working: a disabled user is nobody).
         `audit` (the `user.disable` entry) is appended only when the user was enabled."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             row = conn.execute(select(USERS.c.user_id, USERS.c.disabled).where(USERS.c.name == name)).first()
             if row is None:
                 return None
@@ -202,7 +203,7 @@ class WebStore:
                  audit: AuditHook | None = None) -> User | None:
         """Change a user's role and binding and end their browser sessions (their next request is under the new
         role); `audit` (the `user.role` entry) is appended only when something changed. None for an unknown name."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             row = conn.execute(select(USERS).where(USERS.c.name == name)).first()
             if row is None:
                 return None
@@ -222,7 +223,7 @@ class WebStore:
     # --- browser sessions ----------------------------------------------------------------------------------------
 
     def add_session(self, session_hash: str, user_id: int, csrf_token: str, at: datetime, expires: datetime) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(SESSIONS), [{"session_hash": session_hash, "user_id": user_id,
                                              "csrf_token": csrf_token, "created_at": _as_utc(at),
                                              "expires_at": _as_utc(expires)}])
@@ -239,17 +240,17 @@ class WebStore:
         return _user(row), row.csrf_token
 
     def drop_session(self, session_hash: str) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(delete(SESSIONS).where(SESSIONS.c.session_hash == session_hash))
 
     def drop_expired_sessions(self, now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return conn.execute(delete(SESSIONS).where(SESSIONS.c.expires_at <= _as_utc(now))).rowcount
 
     # --- API tokens ----------------------------------------------------------------------------------------------
 
     def add_token(self, token_id: str, user_id: int, secret_hash: str, at: datetime) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(TOKENS), [{"token_id": token_id, "user_id": user_id, "secret_hash": secret_hash,
                                            "created_at": _as_utc(at), "revoked_at": None}])
 
@@ -271,7 +272,7 @@ class WebStore:
 
     def revoke_token(self, token_id: str, at: datetime) -> ApiToken | None:
         """Revoke a token (a revoked one keeps its first revocation time); None if there is no such token."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(update(TOKENS).where(TOKENS.c.token_id == token_id, TOKENS.c.revoked_at.is_(None))
                          .values(revoked_at=_as_utc(at)))
         return next((t for t in self.tokens() if t.token_id == token_id), None)
@@ -279,7 +280,7 @@ class WebStore:
     # --- sign-in attempts ----------------------------------------------------------------------------------------
 
     def add_login_attempt(self, name: str, address: str, at: datetime, succeeded: bool) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(ATTEMPTS), [{"name": name[:100], "address": address[:100], "at": _as_utc(at),
                                              "succeeded": succeeded}])
 
@@ -291,7 +292,7 @@ class WebStore:
         counting (PostgreSQL locks the table), and parallel attempts are counted one after another: at most `limit`
         ever get an id (and so a password check) within the window."""
         name, address = name[:100], address[:100]
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE"))
             added = conn.execute(insert(ATTEMPTS).values(name=name, address=address, at=_as_utc(at), succeeded=False))
@@ -305,7 +306,7 @@ class WebStore:
 
     def settle_attempt(self, attempt_id: int, succeeded: bool) -> None:
         """Say how a claimed attempt ended (claimed attempts count as failed until then)."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(update(ATTEMPTS).where(ATTEMPTS.c.attempt_id == attempt_id).values(succeeded=succeeded))
 
     def failures_since(self, since: datetime, *, name: str | None = None, address: str | None = None) -> list[datetime]:
@@ -317,7 +318,7 @@ class WebStore:
             return [_utc(at) for at in conn.execute(stmt).scalars()]
 
     def forget_attempts(self, before: datetime) -> int:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return conn.execute(delete(ATTEMPTS).where(ATTEMPTS.c.at < _as_utc(before))).rowcount
 
     # --- complaints ----------------------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ class WebStore:
         """Store a complaint with its evidence (and the records of the evidence originals not kept yet), and its
         `complaint.file` audit entry, with `audit`."""
         c = complaint
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(insert(COMPLAINTS), [{"complaint_id": c.complaint_id, "party": c.party,
                                                "incident_id": c.incident_id, "text": c.text, "filed_by": c.filed_by,
                                                "filed_at": _as_utc(c.filed_at), "status": c.status}])

@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trucewatch import __version__
+from trucewatch import __version__, jobs
 from trucewatch.casework.access import RULES
 from trucewatch.conflict import load_conflict
 from trucewatch.errors import WebError
@@ -82,6 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HeadAsGet)
     check_routes(app)
     db = Database.open(settings.database_url, upgrade=False)
+    # events a crashed writer left in no incident are placed before the first page is served (docs/storage.md)
+    jobs.incidents.repair_loose_events(db, conflict)
     app.state.web = WebContext.over(settings, db, conflict)
     return app
 
