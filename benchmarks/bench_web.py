@@ -144,7 +144,7 @@ def load(db_url: str, n_events: int, seed: int) -> dict[str, float]:
             if len(pending["events"]) >= BATCH:
                 _flush(store, tables, pending, counts)
         _flush(store, tables, pending, counts)
-    load_agreements(db_url, example_agreements_path())
+        load_agreements(database, example_agreements_path())
     return {**counts, "days": days, "seconds": time.perf_counter() - started}
 
 

@@ -27,7 +27,7 @@ from trucewatch.cli.casework_commands import complaints as complaint_commands, f
 from trucewatch.conflict import Conflict, load_conflict
 from trucewatch.errors import TrucewatchError
 from trucewatch.records import GUARANTOR_CODES
-from trucewatch.settings import Settings, load_settings, masked_url
+from trucewatch.settings import ENV_NAMES, Settings, load_settings, masked_url
 from trucewatch.storage import Database, migrate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -561,8 +561,10 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--dev", is_flag=True, help="Without TRUCEWATCH_SECRET_KEY, make a throw-away one (sessions end when "
                                           "the server stops).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; each opens the database once. About one per core serves most (docs/web.md).")
 @db_option
-def serve(host: str, port: int, dev: bool, db: str | None) -> None:
+def serve(host: str, port: int, dev: bool, workers: int, db: str | None) -> None:
     """Start the workplace: the web app and the JSON API (/api/v1, described at /openapi.json) over the database.
     The app opens the database once, at startup, and closes it when the server stops."""
     import secrets  # noqa: PLC0415
@@ -576,9 +578,18 @@ def serve(host: str, port: int, dev: bool, db: str | None) -> None:
         settings = replace(settings, secret_key=secrets.token_urlsafe(32))
         click.echo("--dev: using a throw-away secret key; sessions and list cursors end when the server stops. "
                    "Set TRUCEWATCH_SECRET_KEY for a real deployment.", err=True)
-    app = create_app(settings)
-    click.echo(f"trucewatch workplace on http://{host}:{port}/ over {app.state.web.db.shown_url}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    app = create_app(settings)  # also checks, before any worker starts, that the settings and the database serve
+    click.echo(f"trucewatch workplace on http://{host}:{port}/ over {app.state.web.db.shown_url}"
+               + (f", {workers} workers" if workers > 1 else ""), err=True)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        return
+    app.state.web.db.close()
+    # Worker processes build their own app from the environment: hand them these very settings (--db, a --dev key).
+    os.environ.update({var: str(value) for name, var in ENV_NAMES.items()
+                       if (value := getattr(settings, name)) is not None})
+    uvicorn.run("trucewatch.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="info", server_header=False)
 
 
 @main.group(cls=TrucewatchGroup)

@@ -19,7 +19,7 @@ from trucewatch import __version__, jobs
 from trucewatch.casework.access import RULES
 from trucewatch.conflict import load_conflict
 from trucewatch.errors import WebError
-from trucewatch.settings import Settings
+from trucewatch.settings import Settings, load_settings
 from trucewatch.storage import Database
 from trucewatch.web import (
     api,
@@ -86,6 +86,14 @@ def create_app(settings: Settings) -> FastAPI:
     jobs.incidents.repair_loose_events(db, conflict)
     app.state.web = WebContext.over(settings, db, conflict)
     return app
+
+
+
+def app_from_environment() -> FastAPI:
+    """The app over the settings of the environment (TRUCEWATCH_DB, TRUCEWATCH_SECRET_KEY ..., or TRUCEWATCH_CONFIG):
+    what each worker process builds when `trucewatch serve --workers N` runs several (uvicorn's factory). Each worker
+    opens its own Database once."""
+    return create_app(load_settings())
 
 
 description = APIRouter(route_class=GuardedRoute, include_in_schema=False)
