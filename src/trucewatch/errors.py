@@ -25,6 +25,7 @@ MESSAGES: dict[str, str] = {
     "TW-E116": "{source}: no .json, .jsonl, .txt or .html files in this folder",
     "TW-E117": "{source}: cannot read the file ({detail}); check that it exists and you may read it",
     "TW-E118": "{source}: not a regular file (a pipe, socket or device); save what it gives to a file and ingest that",
+    "TW-E119": "{source}: extraction took longer than {seconds} s, so the report was not stored; split the report or raise max_extract_seconds (TRUCEWATCH_MAX_EXTRACT_SECONDS)",
     # storage: 2xx
     "TW-E201": "cannot open the database at {url}: {detail}; check --db or TRUCEWATCH_DB",
     "TW-E202": "the database at {url} is at schema {found}, this trucewatch needs {wanted}; run 'trucewatch db upgrade'",

@@ -23,6 +23,7 @@ DEFAULT_DB = "trucewatch.sqlite3"
 class Settings:
     db: str = DEFAULT_DB  # a path (SQLite) or a SQLAlchemy URL such as postgresql+psycopg://user:pw@host/db
     max_report_bytes: int = 8 * 1024 * 1024  # larger inputs are refused with TW-E108, never truncated
+    max_extract_seconds: float = 30.0  # a report whose extraction takes longer is refused with TW-E119
     user: str | None = None  # who records monitors' overrides when --by is not given; else the login name
     # the workplace (trucewatch serve; docs/web.md)
     secret_key: str | None = None  # signs sign-in forms and list cursors; required to serve, never shown
@@ -58,6 +59,7 @@ class Settings:
 ENV_NAMES = {
     "db": "TRUCEWATCH_DB",
     "max_report_bytes": "TRUCEWATCH_MAX_REPORT_BYTES",
+    "max_extract_seconds": "TRUCEWATCH_MAX_EXTRACT_SECONDS",
     "user": "TRUCEWATCH_USER",
     "secret_key": "TRUCEWATCH_SECRET_KEY",
     "evidence_dir": "TRUCEWATCH_EVIDENCE_DIR",
@@ -113,9 +115,11 @@ def _apply(settings: Settings, values: Mapping[str, object], source: str) -> Set
     return replace(settings, **changes)
 
 
-def _cast(name: str, raw: object) -> str | int | bool:
+def _cast(name: str, raw: object) -> str | int | float | bool:
     if name in ("max_report_bytes", "max_upload_bytes"):
         return _byte_count(name, raw)
+    if name == "max_extract_seconds":
+        return _seconds(name, raw)
     if name == "cookie_secure":
         return _flag(name, raw)
     if name == "secret_key" and len(str(raw)) < MIN_SECRET_KEY:
@@ -138,6 +142,18 @@ def _byte_count(name: str, raw: object) -> int:
         raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number of bytes") from None
     if value <= 0:
         raise SettingsError("TW-E401", name=name, value=raw, detail="must be positive")
+    return value
+
+
+def _seconds(name: str, raw: object) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise SettingsError("TW-E401", name=name, value=raw, detail="not a number of seconds")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError("TW-E401", name=name, value=raw, detail="not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError("TW-E401", name=name, value=raw, detail="must be a positive number of seconds")
     return value
 
 

@@ -50,18 +50,20 @@ log = logging.getLogger(__name__)
 
 
 def ingest_paths(paths: list[Path], db: Database, published: date | None = None, progress: bool = False,
-                 max_report_bytes: int | None = None, conflict: Conflict | None = None) -> list[IngestResult]:
+                 max_report_bytes: int | None = None, conflict: Conflict | None = None,
+                 max_extract_seconds: float | None = None) -> list[IngestResult]:
     """Read every file under `paths`, extract its events (with the conflict's actor dictionary and gazetteer) and
     store each report in its own transaction.
 
     One bad file gives one refused IngestResult with the reason; the rest of the batch goes on. Content already
     stored (same SHA-256) is "unchanged" and not extracted again.
     """
-    return list(iter_ingest(paths, db, published, progress, max_report_bytes, conflict))
+    return list(iter_ingest(paths, db, published, progress, max_report_bytes, conflict, max_extract_seconds))
 
 
 def iter_ingest(paths: list[Path], db: Database, published: date | None = None, progress: bool = False,
-                max_report_bytes: int | None = None, conflict: Conflict | None = None) -> Iterator[IngestResult]:
+                max_report_bytes: int | None = None, conflict: Conflict | None = None,
+                max_extract_seconds: float | None = None) -> Iterator[IngestResult]:
     """`ingest_paths`, one result at a time as each report is done."""
     from tqdm import tqdm  # noqa: PLC0415  (only ingest draws a bar)
 
@@ -76,20 +78,22 @@ def iter_ingest(paths: list[Path], db: Database, published: date | None = None, 
             else:
                 for item in read_reports(source, published, limit):
                     yield _refused(str(item.details["source"]), item) if isinstance(item, IngestError) \
-                        else ingest_report(store, item, conflict)
+                        else ingest_report(store, item, conflict, max_extract_seconds)
             bar.update()
 
 
-def ingest_report(store: Store, report: Report, conflict: Conflict | None = None) -> IngestResult:
+def ingest_report(store: Store, report: Report, conflict: Conflict | None = None,
+                  max_extract_seconds: float | None = None) -> IngestResult:
     """Extract one report's events, save it with them in one transaction, then resolve them into incidents; never
-    raises for a bad report. A report whose id is stored with other content is stored as a revision (new id)."""
+    raises for a bad report. A report whose id is stored with other content is stored as a revision (new id); one
+    whose extraction takes longer than `max_extract_seconds` (default 30) is refused with TW-E119, nothing stored."""
     conflict = conflict or shipped_conflict()
     source = report.source or report.report_id
     if store.has_report(report.sha256):
         return IngestResult(source, report.report_id, "unchanged", at=utc_now())
     report = store.versioned(report)
     try:
-        events = extract_events(report, conflict.dictionary, conflict.gazetteer)
+        events = extract_events(report, conflict.dictionary, conflict.gazetteer, max_extract_seconds)
     except TrucewatchError as err:
         return _refused(source, err, report.report_id)
     except Exception as err:  # a bug in extraction must not stop the batch, nor pass unnoticed

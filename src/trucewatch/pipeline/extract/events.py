@@ -22,6 +22,7 @@ from trucewatch.pipeline.extract.actors import (
     ActorDictionary,
     load_actor_dictionary,
 )
+from trucewatch.pipeline.extract.budget import Deadline
 from trucewatch.pipeline.extract.claims import (
     SPEAKER_KINDS,
     another_person,
@@ -369,25 +370,58 @@ def _shared_capital(sites: list[PlaceMention], gazetteer: Gazetteer | None) -> P
 
 
 def assemble_events(report: Report, dictionary: ActorDictionary | None = None,
-                    gazetteer: Gazetteer | None = None) -> list[Event]:
+                    gazetteer: Gazetteer | None = None, deadline: Deadline | None = None) -> list[Event]:
     """The events one report tells of. The actor dictionary and gazetteer are the shipped ones unless the caller
-    hands others (another conflict's, read from its data folder)."""
+    hands others (another conflict's, read from its data folder). Past the `deadline` (checked between stories,
+    sentences and events) it raises TW-E119 and returns nothing."""
     dictionary = (dictionary or load_actor_dictionary()).on(report.published)
     gazetteer = gazetteer or load_gazetteer()
-    sentences = split_sentences(report.text)
-    facts = _read_sentences(report, sentences, dictionary, gazetteer)
+    deadline = deadline or Deadline.none()
+    events: list[Event] = []
+    for story in stories(report.text, split_sentences(report.text)):
+        deadline.check()
+        events += _assemble_story(report, story, dictionary, gazetteer, deadline, first_number=len(events))
+    return _same_actors_at_every_site(events)
+
+
+def _assemble_story(report: Report, sentences: list[Sentence], dictionary: ActorDictionary, gazetteer: Gazetteer,
+                    deadline: Deadline, first_number: int) -> list[Event]:
+    facts = _read_sentences(report, sentences, dictionary, gazetteer, deadline)
     dateline = _split_dateline(facts)
     country = _report_country(facts, dictionary.party_countries())
-    drafts = _group(facts)
+    drafts = _group(facts, deadline)
     _share_plural_claims(drafts)
     events: list[Event] = []
     context = _Discourse(report.published, dateline=dateline[0] if dateline else None, facts=facts,
                          drafts_by_sentence={f.sentence.index: d for d in drafts for f in d.facts}, gazetteer=gazetteer)
     for draft in drafts:
-        event = _finish(draft, report, dictionary, country, context, number=len(events))
+        deadline.check()
+        event = _finish(draft, report, dictionary, country, context, number=first_number + len(events))
         if event is not None:
             events.append(event)
-    return _same_actors_at_every_site(events)
+    return events
+
+
+# A story: the stretch of a report that its report-level readings span (the happening a sentence continues, a
+# group named once for the whole story, the speakers it introduced, a date or place later events inherit). A news
+# article is one story; a longer text (a digest, a compilation, a crafted file) is read as consecutive stories, each
+# closed at the first paragraph break after STORY_CHARS characters, or after 2 x STORY_CHARS without one. This keeps
+# the work per story bounded, so extraction time grows linearly with the text (docs/extraction.md).
+STORY_CHARS = 20_000  # about 3,300 words: longer than a long news article
+
+
+def stories(text: str, sentences: list[Sentence]) -> list[list[Sentence]]:
+    """The report's sentences in consecutive stories (see STORY_CHARS); one story for a text of news length."""
+    runs: list[list[Sentence]] = []
+    run: list[Sentence] = []
+    for sentence, following in zip(sentences, [*sentences[1:], None]):
+        run.append(sentence)
+        size = sentence.span.end - run[0].span.start
+        paragraph_ends = following is None or "\n" in text[sentence.span.end:following.span.start]
+        if size >= 2 * STORY_CHARS or (size >= STORY_CHARS and paragraph_ends):
+            runs.append(run)
+            run = []
+    return [*runs, run] if run else runs
 
 
 def _same_actors_at_every_site(events: list[Event]) -> list[Event]:
@@ -409,7 +443,7 @@ def _same_actors_at_every_site(events: list[Event]) -> list[Event]:
 # --- reading sentences ------------------------------------------------------------------------------------
 
 def _read_sentences(report: Report, sentences: list[Sentence], dictionary: ActorDictionary,
-                    gazetteer: Gazetteer | None = None) -> list[SentenceFacts]:
+                    gazetteer: Gazetteer | None = None, deadline: Deadline | None = None) -> list[SentenceFacts]:
     gazetteer = gazetteer or load_gazetteer()
     actors = dictionary.find(sentences, report.published)
     places = find_places(report.text, sentences, gazetteer)
@@ -417,10 +451,13 @@ def _read_sentences(report: Report, sentences: list[Sentence], dictionary: Actor
     mentions = et.find_mentions(sentences)
     by_sentence = [SentenceFacts(s, [], [], [], [], [], find_figures(s), [], report.published.year, report.published,
                                  gazetteer) for s in sentences]
+    first = sentences[0].index if sentences else 0  # the story's first sentence: indices run on across stories
     for item, bucket in ((actors, "actors"), (places, "places"), (dates, "dates"), (mentions, "mentions")):
         for x in item:
-            getattr(by_sentence[x.sentence], bucket).append(x)
+            getattr(by_sentence[x.sentence - first], bucket).append(x)
     for f in by_sentence:
+        if deadline is not None:
+            deadline.check()
         f.places = [p for p in f.places if not _inside_actor(p, f.actors) and not _in_compound(p, report.text)
                     and not _a_persons_name(p, report.text)
                     and (_is_strategic(f) or not _where_spoken(p, report.text))]
@@ -529,7 +566,7 @@ def _report_country(facts: list[SentenceFacts], parties: tuple[str, ...]) -> str
 
 # --- grouping sentences into events -----------------------------------------------------------------------
 
-def _group(facts: list[SentenceFacts]) -> list[Draft]:
+def _group(facts: list[SentenceFacts], deadline: Deadline | None = None) -> list[Draft]:
     drafts: list[Draft] = []
     current: Draft | None = None
     # The scene set by the sentence just before, when it has no trigger: "Eight men tried to enter the port complex
@@ -538,6 +575,8 @@ def _group(facts: list[SentenceFacts]) -> list[Draft]:
     setting: PlaceMention | None = None
     lead: list[SentenceFacts] = []  # generic sentences before the first happening opens ("X was attacked on Monday")
     for f in facts:
+        if deadline is not None:
+            deadline.check()
         if not drafts and not f.specific and any(et.is_generic(m) for m in f.mentions):
             lead.append(f)
         if not f.specific:

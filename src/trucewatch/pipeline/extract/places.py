@@ -311,7 +311,9 @@ class Gazetteer:
 
     def scan(self, text: str, sentences: list[Sentence]) -> tuple[list[_Match], list[tuple[int, str]]]:
         """Place names in reading order, unresolved, and (sentence, country) pairs from demonyms ("Afghan")."""
-        tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
+        # Only the stretch the sentences cover (one story of a long report; all of a news article) is read.
+        first, last = (sentences[0].span.start, sentences[-1].span.end) if sentences else (0, len(text))
+        tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text, first, last)]
         starts = [s.span.start for s in sentences]
         matches, demonyms = [], []
         i = 0
