@@ -77,8 +77,8 @@ def serve(db: Path, workers: int) -> tuple[subprocess.Popen[str], int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUCEWATCH_")}
     env["TRUCEWATCH_EVIDENCE_DIR"] = str(db.parent / "evidence")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from trucewatch.cli.main import main; main()", "serve", "--dev", "--port", str(port), "--workers",
-         str(workers), "--db", str(db)],
+        [sys.executable, "-c", "from trucewatch.cli.main import main; main()", "serve", "--dev", "--port", str(port),
+         "--workers", str(workers), "--db", str(db)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:

@@ -107,7 +107,8 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     events = 0
     results = jobs.ingest.iter_ingest(list(paths), database, published=published,
                                       progress=not no_progress and sys.stderr.isatty(),
-                                      max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings))
+                                      max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings),
+                                      max_extract_seconds=settings.max_extract_seconds)
     for result in results:
         counts[result.status] += 1
         events += result.events
