@@ -15,9 +15,11 @@ import re
 
 from trucewatch.records import Sentence, Span
 
-# The longest real sentence of the dev and broad corpora is under 400 characters; legal and diplomatic prose runs to
-# about 1,000. Anything longer is not one sentence a reader would take in, and is cut (at a word boundary).
-MAX_SENTENCE_CHARS = 2000
+# The longest real sentence of the dev and broad corpora is under 400 characters (about 60 words); 600 is about 100
+# words. A longer stretch is not one sentence a reader takes in, and is cut at a word boundary. 2,000 kept per-sentence
+# work (the parser, speakers against names) 5x slower per MB on text without sentence ends than on prose; 600 keeps it
+# within 2x (benchmarks/bench_long_input.py).
+MAX_SENTENCE_CHARS = 600
 _ABBREVIATIONS = frozenset(
     """jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
     mr mrs ms dr prof gen lt col maj capt sgt cpl brig adm gov sen rep rev st vs etc approx govt dept
