@@ -405,9 +405,12 @@ def _assemble_story(report: Report, sentences: list[Sentence], dictionary: Actor
 # A story: the stretch of a report that its report-level readings span (the happening a sentence continues, a
 # group named once for the whole story, the speakers it introduced, a date or place later events inherit). A news
 # article is one story; a longer text (a digest, a compilation, a crafted file) is read as consecutive stories, each
-# closed at the first paragraph break after STORY_CHARS characters, or after 2 x STORY_CHARS without one. This keeps
-# the work per story bounded, so extraction time grows linearly with the text (docs/extraction.md).
+# closed at the first paragraph break after STORY_CHARS characters, or, without one, at the first sentence end after
+# STORY_SLACK more. This keeps the work per story bounded, so extraction time grows linearly with the text
+# (docs/extraction.md); a small slack keeps stories of text without paragraphs as long as those of text with them, so
+# the two cost the same per MB (at twice the length, text without paragraphs took twice as long).
 STORY_CHARS = 20_000  # about 3,300 words: longer than a long news article
+STORY_SLACK = 2_000
 
 
 def stories(text: str, sentences: list[Sentence]) -> list[list[Sentence]]:
@@ -418,7 +421,7 @@ def stories(text: str, sentences: list[Sentence]) -> list[list[Sentence]]:
         run.append(sentence)
         size = sentence.span.end - run[0].span.start
         paragraph_ends = following is None or "\n" in text[sentence.span.end:following.span.start]
-        if size >= 2 * STORY_CHARS or (size >= STORY_CHARS and paragraph_ends):
+        if size >= STORY_CHARS + STORY_SLACK or (size >= STORY_CHARS and paragraph_ends):
             runs.append(run)
             run = []
     return [*runs, run] if run else runs

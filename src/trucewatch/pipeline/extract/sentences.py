@@ -15,11 +15,11 @@ import re
 
 from trucewatch.records import Sentence, Span
 
-# The longest real sentence of the dev and broad corpora is under 400 characters (about 60 words); 600 is about 100
-# words. A longer stretch is not one sentence a reader takes in, and is cut at a word boundary. 2,000 kept per-sentence
-# work (the parser, speakers against names) 5x slower per MB on text without sentence ends than on prose; 600 keeps it
-# within 2x (benchmarks/bench_long_input.py).
-MAX_SENTENCE_CHARS = 600
+# The longest real sentence of the dev and broad corpora is 387 characters (about 60 words); a longer stretch is cut
+# at a word boundary. Per-sentence work (the parser, speakers against names) grows faster than the sentence: text
+# without sentence ends cut at 2,000 characters took 5x as long per MB as the same prose with them, at 600 about 2.7x,
+# at 400 about 1.7x (benchmarks/bench_long_input.py, which holds it within 2x).
+MAX_SENTENCE_CHARS = 400
 _ABBREVIATIONS = frozenset(
     """jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
     mr mrs ms dr prof gen lt col maj capt sgt cpl brig adm gov sen rep rev st vs etc approx govt dept
