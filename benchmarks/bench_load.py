@@ -1,7 +1,8 @@
 """Throughput and latency of the workplace under load: many clients at once, a read/write mix, several workers.
 
-    python benchmarks/bench_load.py                           # 100,000 events; 1 and 2 workers; 30 s per run
-    python benchmarks/bench_load.py --workers 1 2 4 --clients 64 --seconds 20
+    python benchmarks/bench_load.py                           # 100,000 events; 1 and 2 workers; flat out and at
+                                                              # 200 requests/s offered; 30 s per run
+    python benchmarks/bench_load.py --workers 1 2 4 --clients 64 --seconds 20 --rate 0 150 250
     python benchmarks/bench_load.py --db load.sqlite3 --keep  # keep the store; a later run reuses it
 
 1. load: a store of N synthetic events with their incidents (bench_web.py's loader), plus the demo's agreements and
@@ -121,12 +122,21 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def client(port: int, until: float, tally: Tally, rng: random.Random, warm_until: float, token: str) -> None:
+def client(port: int, until: float, tally: Tally, rng: random.Random, warm_until: float, token: str,
+           interval: float | None, writes: float) -> None:
+    """Requests one after the other (closed loop), or, given `interval`, one every `interval` seconds on a fixed
+    schedule (open loop): then a request's time runs from when it was due, so a slow answer that delays the next
+    request is counted against the server, not hidden."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     reads = ["/api/v1/incidents?limit=50", "/api/v1/incidents?limit=50&country=Pakistan&type=Armed%20clash"]
+    due = time.perf_counter() + (rng.random() * interval if interval else 0.0)
     while time.monotonic() < until:
-        write = rng.random() < 0.10
-        start = time.perf_counter()
+        write = rng.random() < writes
+        if interval:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            start, due = due, due + interval
+        else:
+            start = time.perf_counter()
         try:
             if write:
                 body = urlencode({"text": f"Shelling reported near a post, load test {rng.random():.6f}"})
@@ -147,12 +157,15 @@ def client(port: int, until: float, tally: Tally, rng: random.Random, warm_until
 
 
 def run(port: int, server: subprocess.Popen[str], clients: int, seconds: float, seed: int,
-        token: str) -> dict[str, float]:
+        token: str, rate: float | None, writes: float) -> dict[str, float]:
     tally = Tally()
     warm = 3.0
     begin = time.monotonic()
     warm_until, until = begin + warm, begin + warm + seconds
-    threads = [threading.Thread(target=client, args=(port, until, tally, random.Random(seed + i), warm_until, token))
+    interval = clients / rate if rate else None
+    threads = [threading.Thread(target=client,
+                                args=(port, until, tally, random.Random(seed + i), warm_until, token, interval,
+                                      writes))
                for i in range(clients)]
     for t in threads:
         t.start()
@@ -177,6 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--writes", type=float, default=0.10, help="share of requests that file a complaint")
+    parser.add_argument("--rate", type=float, nargs="*", default=[0, 200],
+                        help="offered requests/s in all (open loop); 0: as fast as the clients go (closed loop)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", type=Path, default=None, help="store to use (made if missing)")
     parser.add_argument("--keep", action="store_true", help="keep the store made in --db")
@@ -187,20 +203,24 @@ def main(argv: list[str] | None = None) -> None:
             prepare(db, args.events, args.seed)
         cores = os.cpu_count() or 1
         print(f"{cores} cores; {args.clients} clients, {args.seconds:.0f} s each run after 3 s of warm-up; "
-              "90% incident list (anonymous), 10% complaints filed (a liaison's token)")
-        print(f"{'workers':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'5xx':>4} {'429':>5} "
+              f"{1 - args.writes:.0%} incident list (anonymous), "
+              f"{args.writes:.0%} complaints filed (a liaison's token)")
+        print(f"{'workers':>7} {'offered':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'5xx':>4} {'429':>5} "
               f"{'server CPU ms/req':>17} {'client CPU ms/req':>17} {'capacity on ' + str(cores) + ' cores':>20}")
+        token = (db.parent / TOKEN_FILE).read_text()
         for workers in args.workers:
-            server, port = serve(db, workers)
-            try:
-                f = run(port, server, args.clients, args.seconds, args.seed, (db.parent / TOKEN_FILE).read_text())
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-            capacity = cores / (f["server_cpu_ms"] / 1000) if f["server_cpu_ms"] else float("nan")
-            print(f"{workers:>7} {f['rps']:>7.0f} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f} {f['errors']:>4.0f} "
-                  f"{f['throttled']:>5.0f} {f['server_cpu_ms']:>17.2f} {f['client_cpu_ms']:>17.2f} "
-                  f"{capacity:>14.0f} req/s")
+            for rate in args.rate:
+                server, port = serve(db, workers)
+                try:
+                    f = run(port, server, args.clients, args.seconds, args.seed, token, rate or None, args.writes)
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+                capacity = cores / (f["server_cpu_ms"] / 1000) if f["server_cpu_ms"] else float("nan")
+                offered = f"{rate:.0f}/s" if rate else "max"
+                print(f"{workers:>7} {offered:>8} {f['rps']:>7.0f} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f} "
+                      f"{f['errors']:>4.0f} {f['throttled']:>5.0f} {f['server_cpu_ms']:>17.2f} "
+                      f"{f['client_cpu_ms']:>17.2f} {capacity:>14.0f} req/s", flush=True)
         if args.db and not args.keep and args.db.exists():
             args.db.unlink()
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Connection, Row
@@ -445,13 +446,31 @@ def sort_value(sort: SortKey, raw: Any, descending: bool) -> Any:
 
 
 def _keyset(stmt: Any, sort: SortKey, id_column: Any, page: PageQuery) -> Any:
-    key = sort.expression(page.descending)
-    if page.after is not None:
-        after = tuple_(key, id_column)
-        start = tuple_(*page.after)
-        stmt = stmt.where(after < start if page.descending else after > start)
-    order = (key.desc(), id_column.desc()) if page.descending else (key.asc(), id_column.asc())
-    return stmt.order_by(*order).limit(page.limit)
+    """One page of `stmt` in (sort key, id) order after `page.after`, rows missing the key last.
+
+    Two segments, each of which an index on (column, id) serves directly: the rows that have a value, in order from
+    where the page starts, then the rows without one, by id. Ordering by a coalesced key instead (one expression)
+    makes the database sort every matching row for each page: 5 ms a page at 35,000 incidents, most of the cost of
+    the busiest read (benchmarks/bench_load.py)."""
+    column, descending, after = sort.column, page.descending, page.after
+    missing = sort.value(None, descending)  # what a row without a value has in a cursor
+    in_missing = after is not None and after[0] == missing
+    forward = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+    by_id = id_column.desc() if descending else id_column.asc()
+    segments = []
+    if not in_missing:
+        present = stmt.where(column.is_not(None))
+        if after is not None:
+            present = present.where(forward(tuple_(column, id_column), tuple_(*after)))
+        segments.append(present.order_by(column.desc() if descending else column.asc(), by_id).limit(page.limit))
+    absent = stmt.where(column.is_(None))
+    if after is not None and in_missing:
+        absent = absent.where(forward(id_column, after[1]))
+    segments.append(absent.order_by(by_id).limit(page.limit))
+    both = union_all(*(select(s.subquery()) for s in segments)).subquery()
+    key, row_id = both.c[column.name], both.c[id_column.name]
+    order = (key.is_(None), key.desc() if descending else key.asc(), row_id.desc() if descending else row_id.asc())
+    return select(both).order_by(*order).limit(page.limit)
 
 
 def _event_where(f: EventFilter) -> list[Any]:
