@@ -572,7 +572,7 @@ def serve(host: str, port: int, dev: bool, workers: int, db: str | None) -> None
 
     import uvicorn  # noqa: PLC0415
 
-    from trucewatch.web.app import create_app  # noqa: PLC0415
+    from trucewatch.web.app import create_app, ready_to_serve  # noqa: PLC0415
 
     settings = settings_for(db)
     if not settings.secret_key and dev:
@@ -583,7 +583,7 @@ def serve(host: str, port: int, dev: bool, workers: int, db: str | None) -> None
     click.echo(f"trucewatch workplace on http://{host}:{port}/ over {app.state.web.db.shown_url}"
                + (f", {workers} workers" if workers > 1 else ""), err=True)
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        uvicorn.run(ready_to_serve(app), host=host, port=port, log_level="info", server_header=False)
         return
     app.state.web.db.close()
     # Worker processes build their own app from the environment: hand them these very settings (--db, a --dev key).
