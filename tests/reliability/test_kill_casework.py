@@ -1,6 +1,6 @@
 """kill -9 during complaint transitions and sign-off: `trucewatch complaints transition ...` and `trucewatch findings
-sign ...` run as real processes on one SQLite file and are killed with SIGKILL at a random moment of their run (30 in
-all: 15 transitions, 15 signatures; the moment drawn from 0 to 1.2 times an unkilled run's length, so some die
+sign ...` run as real processes on one SQLite file and are killed with SIGKILL at a random moment of their run (60 in
+all: 30 transitions, 30 signatures; the moment drawn from 0 to 1.2 times an unkilled run's length, so some die
 while starting, some inside their write, some after it). Then:
 
 - each complaint is in exactly one state, the last of its history, its history a chain numbered 1, 2, 3 ... with one
@@ -32,7 +32,7 @@ from trucewatch.jobs.casework import Desk, Draft
 from trucewatch.records import Complaint
 from trucewatch.storage import Database
 
-KILLS = 30
+KILLS = 60  # 30 during complaint transitions, 30 during sign-off
 TRUCEWATCH = str(Path(sys.executable).parent / "trucewatch")
 PASSWORD = "correct horse battery staple"
 NEXT = {"received": "under review", "under review": "needs information", "needs information": "under review"}

@@ -1,4 +1,4 @@
-"""kill -9 at random moments of `trucewatch ingest` and `trucewatch resolve` (30 kills in all, about 90 s on 2 cores);
+"""kill -9 at random moments of `trucewatch ingest` and `trucewatch resolve` (30 kills of each, about 90 s on 2 cores);
 after each, the repair (`trucewatch resolve --check`, as the next command's startup runs it) and the invariants:
 nothing lost (a report stored stays stored, and every report is stored by a last ingest), nothing half-stored (a
 stored report has all its events), nothing duplicated, every event in an incident, incident rows that match their
@@ -25,7 +25,7 @@ from trucewatch.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUCEWATCH = Path(sys.executable).with_name("trucewatch")
-INGEST_KILLS, RESOLVE_KILLS = 20, 10
+INGEST_KILLS, RESOLVE_KILLS = 30, 30  # the issue: 30 kills of each
 REPORTS_PER_ROUND = 20
 
 
