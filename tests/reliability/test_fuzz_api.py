@@ -13,18 +13,14 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.core.failures import FailureGroup
 
 from web.conftest import ROLES, World, world  # noqa: F401  (the fixture `world`, built once per session)
 from web.live import live_server
-from web.test_schemathesis import CHECKS, NEGATIVE_CHECKS, cross_party_problem, strategy, with_known_ids
+from web.test_schemathesis import run_operation, with_known_ids
 
 BUDGET_SECONDS = 60
 POSITIVE, NEGATIVE = 2, 2  # requests per operation, identity and mode, each round
@@ -35,34 +31,6 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     own = request.getfixturevalue("world").copy(tmp_path_factory.mktemp("fuzz"))
     with live_server(own.settings) as url:
         yield own, url
-
-
-def fuzz(operation: Any, mode: GenerationMode, role: str, round_no: int, url: str, own: World, tally: Counter,
-         failures: list[str]) -> None:
-    headers = own.auth(role)
-    count = POSITIVE if mode == GenerationMode.POSITIVE else NEGATIVE
-
-    @seed(round_no)
-    @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(case=strategy(operation, mode))
-    def send(case: Any) -> None:
-        response = case.call(base_url=url, headers=headers)
-        tally["requests"] += 1
-        tally[f"{response.status_code // 100}xx"] += 1
-        try:
-            case.validate_response(response, checks=CHECKS if mode == GenerationMode.POSITIVE else NEGATIVE_CHECKS,
-                                   headers=headers)
-        except (AssertionError, FailureGroup) as err:
-            failures.append(f"{role} {operation.label} ({mode.value}, round {round_no}): {str(err).strip()[:1500]}")
-        leak = cross_party_problem(role, case, response, own)
-        if leak:
-            failures.append(f"{operation.label}: {leak}")
-
-    try:
-        send()
-    except Unsatisfiable:  # no invalid request can be made of an operation whose only parameters are any strings
-        assert mode == GenerationMode.NEGATIVE, operation.label
 
 
 def test_fuzzing_every_parameter_and_body_for_every_role_gives_no_server_error(live, capsys):
@@ -80,7 +48,8 @@ def test_fuzzing_every_parameter_and_body_for_every_role_gives_no_server_error(l
                 break  # a later round stops where the budget ends; the first is always whole
             for operation in operations:
                 for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                    fuzz(operation, mode, role, rounds, url, own, tally, failures)
+                    count = POSITIVE if mode == GenerationMode.POSITIVE else NEGATIVE
+                    run_operation(operation, mode, count, role, url, own, tally, failures, round_no=rounds)
     with capsys.disabled():
         print(f"\nfuzz: {len(operations)} operations x {len(ROLES)} identities x 2 modes, {rounds} rounds in "
               f"{time.monotonic() - started:.0f} s, {tally['requests']} requests "

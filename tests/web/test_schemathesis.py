@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -108,13 +108,16 @@ def strategy(operation: Any, mode: GenerationMode) -> Any:
 
 
 def run_operation(operation: Any, mode: GenerationMode, count: int, role: str, url: str, world: World,
-                  tally: Counter, failures: list[str]) -> bool:
+                  tally: Counter, failures: list[str], round_no: int | None = None) -> bool:
     """Send `count` generated requests (valid or invalid: `mode`) as `role`, check each response; False when no
-    request of that mode can be made of the operation."""
+    request of that mode can be made of the operation. Without `round_no` the requests are the same on every run;
+    with it, each round draws others (the reliability tier's longer fuzzing)."""
     headers = world.auth(role)
+    draw = seed(round_no) if round_no is not None else (lambda f: f)
 
-    @settings(max_examples=count, deadline=None, database=None, derandomize=True, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @draw
+    @settings(max_examples=count, deadline=None, database=None, derandomize=round_no is None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=strategy(operation, mode))
     def send(case: Any) -> None:
         response = case.call(base_url=url, headers=headers)
@@ -124,7 +127,8 @@ def run_operation(operation: Any, mode: GenerationMode, count: int, role: str, u
             case.validate_response(response, checks=CHECKS if mode == GenerationMode.POSITIVE else NEGATIVE_CHECKS,
                                    headers=headers)
         except (AssertionError, FailureGroup) as err:
-            failures.append(f"{role} {operation.label} ({mode.value}): {str(err).strip()[:1500]}")
+            where = f", round {round_no}" if round_no is not None else ""
+            failures.append(f"{role} {operation.label} ({mode.value}{where}): {str(err).strip()[:1500]}")
         leak = cross_party_problem(role, case, response, world)
         if leak:
             failures.append(f"{operation.label}: {leak}")

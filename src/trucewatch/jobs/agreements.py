@@ -146,14 +146,9 @@ def assess_agreement(db: Database, agreement_id: str, date_from: date | None = N
     """Every stored incident (those overlapping [date_from, date_to] when given; undated ones only without dates)
     assessed against the agreement, in date order; computed afresh from the incidents' events. TW-E503 for an
     unknown agreement."""
-    sides = sides_of(conflict)
-    store = db.reports
-    agreements = store.agreements()
-    agreement = require_agreement(agreements, agreement_id)
-    window = window_of(agreement, agreements)
-    overrides = store.overrides()
-    ids = [s.incident_id for s in store.list_incidents(IncidentFilter(date_from=date_from, date_to=date_to))]
-    return _assess_in_batches(store, ids, agreement, window, overrides, sides)
+    require_agreement(db.reports.agreements(), agreement_id)  # TW-E503 before any incident is read
+    ids = [s.incident_id for s in db.reports.list_incidents(IncidentFilter(date_from=date_from, date_to=date_to))]
+    return assess_incidents(db, agreement_id, ids, conflict)
 
 
 def assess_incidents(db: Database, agreement_id: str, incident_ids: Sequence[str],
