@@ -499,6 +499,28 @@ class FindingSignature:
     signer: str  # the monitor's user name
     at: str
     content_hash: str  # SHA-256 of the finding's canonical bytes, hex
+    key_name: str = ""  # the monitor key (MonitorKey.name) that made `signature`; "" for none
+    signature: str = ""  # base64 of the Ed25519 signature over `casework.findings.signed_message(content_hash)`
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorKey:
+    """A guarantor monitor's Ed25519 public key for signing findings. The private key never reaches the server: it
+    is made on the monitor's machine (`trucewatch findings keys generate`) or in their browser (WebCrypto). Registered
+    once (a `key.register` audit entry); a revoked key signs nothing more, and what it signed before stays signed."""
+
+    name: str  # unique; the signed-note key name rules (c2sp.org/signed-note): no whitespace, no '+'
+    user: str  # the monitor who holds it
+    guarantor: str  # the monitor's guarantor at registration, one of GUARANTOR_CODES
+    public_key: bytes  # the 32 raw bytes
+    registered_at: str
+    registered_by: str  # the monitor themselves, or the admin who registered it on their behalf
+    revoked_at: str | None = None
+    revoked_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,6 +574,7 @@ class EvidenceOriginal:
     uploaded_by: str
     source: str  # "complaint cmp-...", "report sample-01 (its text ...)"
     captured_at: str | None = None
+    public: bool = False  # marked public at upload: a published finding's bundle may carry it (else only its hash)
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,7 +201,8 @@ class CaseStore:
         s = signature
         with write_transaction(self.engine) as conn:
             conn.execute(insert(SIGNATURES), [{"finding_id": s.finding_id, "guarantor": s.guarantor, "signer": s.signer,
-                                               "at": s.at, "content_hash": s.content_hash}])
+                                               "at": s.at, "content_hash": s.content_hash,
+                                               "key_name": s.key_name or None, "signature": s.signature or None}])
             apply_moves(conn, moves)
             if audit is not None:
                 audit(conn)
@@ -273,7 +274,7 @@ def _signatures(conn: Connection, ids: list[str]) -> dict[str, tuple[FindingSign
     if ids:
         for row in conn.execute(select(SIGNATURES).where(SIGNATURES.c.finding_id.in_(ids)).order_by(SIGNATURES.c.at)):
             found[row.finding_id].append(FindingSignature(row.finding_id, row.guarantor, row.signer, row.at,
-                                                          row.content_hash))
+                                                          row.content_hash, row.key_name or "", row.signature or ""))
     return {key: tuple(value) for key, value in found.items()}
 
 
@@ -304,12 +305,12 @@ def _transition(row: Row[Any]) -> ComplaintTransition:
 def _original_row(o: EvidenceOriginal) -> dict[str, Any]:
     return {"sha256": o.sha256, "size": o.size, "media_type": o.media_type, "filename": o.filename,
             "received_at": o.received_at, "uploaded_by": o.uploaded_by, "source": o.source,
-            "captured_at": o.captured_at}
+            "captured_at": o.captured_at, "public": o.public}
 
 
 def _original(row: Row[Any]) -> EvidenceOriginal:
     return EvidenceOriginal(row.sha256, row.size, row.media_type, row.filename, row.received_at, row.uploaded_by,
-                            row.source, row.captured_at)
+                            row.source, row.captured_at, bool(row.public))
 
 
 def _annotation_row(a: EvidenceAnnotation) -> dict[str, Any]:

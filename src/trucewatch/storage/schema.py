@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    false as sa_false,
     Boolean,
     Date,
     DateTime,
@@ -386,6 +387,7 @@ class EvidenceOriginalRow(Base):
     uploaded_by: Mapped[str] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(Text)
     captured_at: Mapped[str | None] = mapped_column(String(40))
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # 0008_monitor_keys
 
 
 class EvidenceAnnotationRow(Base):
@@ -485,6 +487,25 @@ class FindingSignatureRow(Base):
     signer: Mapped[str] = mapped_column(String(100))
     at: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64))
+    key_name: Mapped[str | None] = mapped_column(String(200))  # 0008_monitor_keys; null before it
+    signature: Mapped[str | None] = mapped_column(String(100))  # base64 Ed25519 signature; null before 0008
+
+
+class MonitorKeyRow(Base):
+    """A guarantor monitor's Ed25519 public key for signing findings (0008_monitor_keys): added once, revoked at
+    most once, never deleted (triggers)."""
+
+    __tablename__ = "monitor_keys"
+    __table_args__ = (Index("ix_monitor_keys_user", "user"),)
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user: Mapped[str] = mapped_column(String(100))
+    guarantor: Mapped[str] = mapped_column(String(10))
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)  # base64 of the 32 raw bytes
+    registered_at: Mapped[str] = mapped_column(String(40))
+    registered_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[str | None] = mapped_column(String(40))
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class FindingPublicationRow(Base):
