@@ -102,6 +102,16 @@ MESSAGES: dict[str, str] = {
     "TW-E814": "cannot make the bundle of finding {finding_id!r}: {detail}",
     "TW-E815": "no complaint {complaint_id!r}; see 'trucewatch complaints list'",
     "TW-E820": "finding {finding_id} was changed after it was signed: its content no longer matches the signed hash ({detail}); restore it from a bundle or the audit log, and run 'trucewatch audit verify'",
+    "TW-E830": "{name!r} is not a valid key name: {detail}; choose a name such as 'ana-2026' (at most 200 characters, no spaces, no '+')",
+    "TW-E831": "the public key is not valid ({detail}); give the base64 of the 32-byte Ed25519 key, or the verifier key line 'NAME+HASH+KEY' that 'trucewatch findings keys generate' wrote to FILE.pub",
+    "TW-E832": "key {key_name!r} cannot sign: {detail}; see 'trucewatch findings keys list'",
+    "TW-E833": "the signature does not verify with key {key_name!r} over the content hash {content_hash} ({detail}); sign the finding's content hash with that key's private key ('trucewatch findings sign ID --key FILE')",
+    "TW-E834": "key {key_name!r} is held by {holder}, not by {name}: a monitor signs only with their own key",
+    "TW-E835": "cannot sign finding {finding_id!r}: {detail}",
+    "TW-E836": "cannot register key {name!r}: {detail}",
+    "TW-E837": "cannot revoke key {name!r}: {detail}",
+    "TW-E838": "{detail}: {name}'s password is needed (asked for, or the first line of stdin with --password-stdin)",
+    "TW-E839": "the server at {url} did not take the signature: {detail}",
 }
 
 

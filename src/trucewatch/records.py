@@ -552,8 +552,11 @@ class Finding:
 
     @property
     def sealed(self) -> bool:
-        """Signed by a monitor of every guarantor, on its current content."""
-        signed = {s.guarantor for s in self.signatures if s.content_hash == self.content_hash}
+        """Signed by a monitor of every guarantor with a monitor key, on its current content. Signatures without a
+        key (stored before monitor keys) do not count; the signature itself is verified when it is made and by
+        `trucewatch audit verify` (casework.findings.signature_problem)."""
+        signed = {s.guarantor for s in self.signatures
+                  if s.content_hash == self.content_hash and s.key_name and s.signature}
         return all(g in signed for g in GUARANTOR_CODES)
 
     @property

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
+from signing import key_name, known_key, monitor_key, signature_of
 from trucewatch.demo import example_agreements_path
 from trucewatch.errors import FindingError
 from trucewatch.jobs import agreements, casework
@@ -59,8 +60,10 @@ def _template(folder: Path) -> Path:
     path = folder / "template.sqlite3"
     with Database.open(f"sqlite:///{path}") as db:
         agreements.load_agreements(db, example_agreements_path())
+        desk = Desk(db, folder / "evidence", 1 << 20, ("PAK", "AFG"))
         for name, guarantor in MONITORS:
             add_user(db, name, "monitor", PASSWORD, guarantor=guarantor, by="admin")
+            monitor_key(desk, casework.acting_user(desk, name), known_key(name))
         for name, party in LIAISONS:
             add_user(db, name, "liaison", PASSWORD, party=party, by="admin")
     return path
@@ -144,8 +147,8 @@ class Casework(RuleBasedStateMachine):
 
     @precondition(lambda self: self.findings)
     @rule(data=st.data(), who=st.sampled_from([n for n, _ in MONITORS] + ["liaison-afg", "next", "next"]),
-          stale=st.booleans())
-    def sign(self, data: st.DataObject, who: str, stale: bool) -> None:
+          stale=st.booleans(), forged=st.booleans())
+    def sign(self, data: st.DataObject, who: str, stale: bool, forged: bool = False) -> None:
         open_ = [f.finding_id for f in self.db.cases.findings() if not f.sealed and not f.superseded_by]
         fid = data.draw(st.sampled_from(open_ or self.findings))
         current = self.db.cases.finding(fid)
@@ -154,7 +157,10 @@ class Casework(RuleBasedStateMachine):
             signed = {s.guarantor for s in current.signatures}
             who = next((n for n, g in MONITORS if g not in signed), "qat-1")
         stated = "0" * 64 if stale else current.content_hash
-        done = self._try("sign", casework.sign_finding, self.desk, self.users[who], fid, stated)
+        holder = who if who in dict(MONITORS) else MONITORS[0][0]  # a liaison tries a monitor's key
+        private = known_key("a forger" if forged else holder)
+        done = self._try("sign", casework.sign_finding, self.desk, self.users[who], fid, stated,
+                         key_name(self.users[holder], known_key(holder)), signature_of(private, stated))
         if done is not None and done.sealed:
             assert fid not in self.sealed, "sealed twice"
             self.sealed[fid] = (done.content_hash, done.grade)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from built_log import ORIGIN, Log
 
+from signing import monitor_key, sign_with
 from trucewatch.jobs import casework
 from trucewatch.jobs.accounts import add_user
 from trucewatch.jobs.auditing import make_checkpoint
@@ -60,7 +61,7 @@ def seal_finding(log: Log, folder: Path, publish: bool = True) -> Sealed:
             (complaint.complaint_id,), "doha-2025-10-19", "no-cross-border-attacks", "fair", "not attributable",
             "Two outlets agree on the shelling of the post; who fired is not established."))
         for monitor in (qat, tur):
-            finding = casework.sign_finding(desk, monitor, finding.finding_id, finding.content_hash)
+            finding = sign_with(desk, monitor, finding.finding_id, monitor_key(desk, monitor))
         if publish:
             casework.publish_finding(desk, tur, finding.finding_id)
         world.checkpoint.write_text(make_checkpoint(db, list(log.keys.values()), ORIGIN).text(), encoding="utf-8")

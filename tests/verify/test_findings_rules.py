@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from signing import known_key, signature_of
 from trucewatch.audit.log import canonical_json
 from trucewatch.casework import findings as rules
 from trucewatch.records import Finding, FindingSignature
@@ -16,10 +17,12 @@ BASE = Finding(finding_id="fnd-1", version=1, series="fnd-1", complaint_ids=("cm
 
 
 def signed(f: Finding, *guarantors: str, content_hash: str | None = None) -> Finding:
+    """`f` signed by the monitor `m-G` of each guarantor G, with their key `m-G-key` (signing.known_key)."""
     f = f if f.content_hash else rules_hash(f)
+    hashes = {g: content_hash or f.content_hash for g in guarantors}
     return Finding(**{**{k: getattr(f, k) for k in f.__dataclass_fields__}, "signatures": tuple(
-        FindingSignature(f.finding_id, g, f"m-{g}", "2026-11-30T11:00:00Z", content_hash or f.content_hash)
-        for g in guarantors)})
+        FindingSignature(f.finding_id, g, f"m-{g}", "2026-11-30T11:00:00Z", hashes[g], f"m-{g}-key",
+                         signature_of(known_key(f"m-{g}"), hashes[g])) for g in guarantors)})
 
 
 def rules_hash(f: Finding) -> Finding:

@@ -162,6 +162,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("finding", "create"): roles("monitor"),  # drafting, amending (a new version)
     ("finding", "update"): roles("monitor"),  # editing a draft nobody has signed
     ("finding_signature", "create"): roles("monitor"),
+    # monitors' signing keys: public information (who signs with which key); a guarantor monitor registers their
+    # own; its holder or an admin revokes it (the job checks which); a signed-in user lists their own
+    ("monitor_key", "list"): anyone,
+    ("monitor_key", "read"): anyone,
+    ("monitor_key", "create"): roles("monitor"),
+    ("monitor_key", "delete"): roles(*STAFF),
+    ("account_key", "list"): signed_in,
+    ("finding_publication", "create"): roles("monitor"),
+    ("complaint_transition", "create"): own_party_or("monitor"),
     ("finding_publication", "create"): roles("monitor"),
     ("complaint_transition", "create"): own_party_or("monitor"),
     ("complaint_opening", "create"): roles("monitor"),  # a monitor opens a complaint from an incident

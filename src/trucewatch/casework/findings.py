@@ -10,15 +10,20 @@ object as canonical JSON (keys sorted, no whitespace, non-ASCII as itself, UTF-8
 rules as the audit log's leaves; the content hash is their SHA-256. `finding.json` in an exported bundle is exactly
 these bytes, so `sha256sum finding.json` gives the hash each guarantor signed.
 
-**Sign-off.** A monitor signs for their guarantor by naming the content hash they reviewed; the signature of record is
-the `finding.sign` entry of the audit log (actor, guarantor, content hash), covered by the Merkle tree and by the
-checkpoints both guarantors sign with their own Ed25519 keys. (There are no per-monitor keys: the system vouches for
-who signed in; the guarantors' checkpoints vouch for the log.) A finding is **sealed** when a monitor of each
-guarantor (QAT and TUR) has signed the same content hash. A signed finding is never changed — not by the store (its
-triggers refuse it), not by the jobs, not by any role: a change is a new version that supersedes it (`amend`).
+**Sign-off.** A monitor signs for their guarantor with their own Ed25519 key (a `MonitorKey`, registered once in the
+audit log as `key.register`; the private key never reaches the server): the signature is over
+`signed_message(content_hash)`, made on the monitor's machine or in their browser, so nobody who runs the server can
+make it. A signature **counts** when its key is known, was registered to a monitor of the guarantor it signs for, and
+the signature verifies over the finding's content hash (`signature_problem`); a finding is **sealed** by two such
+signatures, by keys of the two different guarantors (QAT and TUR), on the same content hash. The `finding.sign`
+entry of the audit log (actor, guarantor, content hash, key name, signature) is covered by the Merkle tree and by the
+guarantors' checkpoints. A signed finding is never changed — not by the store (its triggers refuse it), not by the
+jobs, not by any role: a change is a new version that supersedes it (`amend`).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -26,8 +31,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from trucewatch.audit.log import Problem
-from trucewatch.records import ATTRIBUTIONS, GRADES, GUARANTOR_CODES, Finding
+from trucewatch.records import ATTRIBUTIONS, GRADES, GUARANTOR_CODES, Finding, FindingSignature, MonitorKey
 
 GRADE_DEFINITIONS: dict[str, str] = {
     "confirmed": ("Established: independent, credible sources agree and the evidence examined supports it directly; "
@@ -79,8 +87,10 @@ def content_hash(finding: Finding) -> str:
 
 
 def sealed_by(finding: Finding) -> list[str]:
-    """The guarantors whose monitors have signed the finding's current content, in GUARANTOR_CODES order."""
-    signed = {s.guarantor for s in finding.signatures if s.content_hash == finding.content_hash}
+    """The guarantors whose monitors have signed the finding's current content with a key, in GUARANTOR_CODES order
+    (signatures stored before monitor keys carry none and do not count; the cryptographic check is `valid_for`)."""
+    signed = {s.guarantor for s in finding.signatures
+              if s.content_hash == finding.content_hash and s.key_name and s.signature}
     return [g for g in GUARANTOR_CODES if g in signed]
 
 
@@ -175,11 +185,145 @@ def _evidence_problems(shas: Collection[str], known: Known) -> list[tuple[str, s
     return problems
 
 
+# --- monitor keys and their signatures ---------------------------------------------------------------------------
+
+SIGNED_PREFIX = b"trucewatch finding\n"
+ED25519 = b"\x01"  # the signed-note signature type of Ed25519
+MAX_KEY_NAME = 200
+PUBLIC_KEY_BYTES = 32
+SIGNATURE_BYTES = 64
+
+
+def signed_message(content_hash: str) -> bytes:
+    """What a monitor's key signs for a finding: a fixed prefix, so the bytes cannot be mistaken for anything else
+    signed with the key, then the content hash (64 lower-case hex digits) and a newline. The same in a browser:
+    `new TextEncoder().encode("trucewatch finding\\n" + hash + "\\n")`."""
+    return SIGNED_PREFIX + content_hash.encode("ascii") + b"\n"
+
+
+def key_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a monitor key, or None: the signed-note rules (c2sp.org/signed-note) — non-empty, no
+    white space, no '+', at most 200 characters."""
+    if not name:
+        return "it is empty"
+    if len(name) > MAX_KEY_NAME:
+        return f"it is {len(name)} characters long, over {MAX_KEY_NAME}"
+    if any(c.isspace() for c in name):
+        return "it holds white space"
+    if "+" in name:
+        return "it holds a '+'"
+    if not name.isprintable():
+        return "it holds a control character"
+    return None
+
+
+def key_id(name: str, public_key: bytes) -> bytes:
+    """The 4-byte signed-note key id: SHA-256(name || 0x0A || 0x01 || public key)[:4]."""
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519 + public_key).digest()[:4]
+
+
+def verifier_key(name: str, public_key: bytes) -> str:
+    """`name+<key id hex>+base64(0x01 || public key)`: the key as signed-note tools write and read it."""
+    return f"{name}+{key_id(name, public_key).hex()}+{base64.b64encode(ED25519 + public_key).decode('ascii')}"
+
+
+def fingerprint(public_key: bytes) -> str:
+    """SHA-256 of the raw public key, hex: what guarantors publish beside their monitors' names."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def parse_public_key(text: str) -> tuple[str | None, bytes]:
+    """(name or None, 32 raw bytes) of a public key given as base64 of its raw bytes or as a verifier key
+    `name+hash+base64(0x01 || key)` (whose key id must match); ValueError saying what is wrong otherwise."""
+    text = text.strip()
+    name, encoded, hex_id = None, text, None
+    if text.count("+") >= 2 and not _base64_raw(text):
+        name, hex_id, encoded = text.split("+", 2)  # the base64 part may hold '+' itself
+        problem = key_name_problem(name)
+        if problem:
+            raise ValueError(f"the key name {name!r}: {problem}")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("it is not base64") from None
+    if name is not None:
+        if len(raw) != PUBLIC_KEY_BYTES + 1 or raw[:1] != ED25519:
+            raise ValueError("the verifier key is not an Ed25519 key (type 0x01 and 32 bytes)")
+        raw = raw[1:]
+        if key_id(name, raw).hex() != (hex_id or "").lower():
+            raise ValueError(f"the key id {hex_id} does not match the name and key")
+    if len(raw) != PUBLIC_KEY_BYTES:
+        raise ValueError(f"an Ed25519 public key is {PUBLIC_KEY_BYTES} bytes, this is {len(raw)}")
+    return name, raw
+
+
+def _base64_raw(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text, validate=True)) == PUBLIC_KEY_BYTES
+    except (binascii.Error, ValueError):
+        return False
+
+
+def signature_bytes(signature: str) -> bytes:
+    """The 64 bytes of a base64 signature; ValueError saying what is wrong otherwise."""
+    try:
+        raw = base64.b64decode(signature.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("the signature is not base64") from None
+    if len(raw) != SIGNATURE_BYTES:
+        raise ValueError(f"an Ed25519 signature is {SIGNATURE_BYTES} bytes, this is {len(raw)}")
+    return raw
+
+
+def verifies(public_key: bytes, content_hash: str, signature: str) -> bool:
+    """Whether `signature` (base64) is the Ed25519 signature of `public_key` over `signed_message(content_hash)`."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature_bytes(signature),
+                                                              signed_message(content_hash))
+    except (InvalidSignature, ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def signature_problem(signature: FindingSignature, key: MonitorKey | None) -> str | None:
+    """Why a stored signature does not count, or None: no key, a key unknown here, of another monitor or
+    guarantor, or a signature that does not verify over its content hash. (A key revoked after it signed does not
+    undo what it signed.)"""
+    if not signature.key_name or not signature.signature:
+        return "it carries no key and signature (made before monitor keys)"
+    if key is None:
+        return f"its key {signature.key_name!r} is not registered"
+    if key.user != signature.signer or key.guarantor != signature.guarantor:
+        return (f"its key {key.name!r} is {key.user}'s for {key.guarantor}, the signature is "
+                f"{signature.signer}'s for {signature.guarantor}")
+    if not verifies(key.public_key, signature.content_hash, signature.signature):
+        return f"it does not verify with key {key.name!r} over {signature.content_hash}"
+    return None
+
+
+def valid_signatures(finding: Finding, keys: Mapping[str, MonitorKey]) -> list[FindingSignature]:
+    """The finding's signatures that count (`signature_problem` None) and are of its current content."""
+    return [s for s in finding.signatures if s.content_hash == finding.content_hash
+            and signature_problem(s, keys.get(s.key_name)) is None]
+
+
+def sealed_with(finding: Finding, keys: Mapping[str, MonitorKey]) -> bool:
+    """Sealed, checked cryptographically: valid signatures by keys of each guarantor, on its current content."""
+    signed = {s.guarantor for s in valid_signatures(finding, keys)}
+    return all(g in signed for g in GUARANTOR_CODES)
+
+
 # --- sign-off, publication, versions ---------------------------------------------------------------------------
 
 
 def sign_problem(finding: Finding, guarantor: str | None, signer: str, stated_hash: str) -> str | None:
     """Why this monitor may not sign this finding now, or None."""
+    return state_problem(finding, guarantor, stated_hash) or double_sign_problem(finding, guarantor, signer)
+
+
+def state_problem(finding: Finding, guarantor: str | None, stated_hash: str) -> str | None:
+    """Why nobody of `guarantor` may sign this finding now (superseded, sealed, not a guarantor, another content
+    hash), or None."""
     if finding.superseded_by:
         return f"it is superseded by {finding.superseded_by}; sign the latest version"
     if finding.sealed:
@@ -189,11 +333,17 @@ def sign_problem(finding: Finding, guarantor: str | None, signer: str, stated_ha
     if stated_hash != finding.content_hash:
         return (f"you reviewed content {stated_hash[:80]!r}, the finding's content hash is {finding.content_hash}; "
                 "read it again and sign what it says")
+    return None
+
+
+def double_sign_problem(finding: Finding, guarantor: str | None, signer: str) -> str | None:
+    """Why a second signature by this guarantor or this monitor is refused, or None: a seal takes two monitors of
+    two guarantors."""
     for s in finding.signatures:
         if s.guarantor == guarantor:
             return f"{s.signer} has signed it for {guarantor} already; the other guarantor's monitor signs next"
         if s.signer == signer:
-            return f"{signer} has signed it already"
+            return f"{signer} has signed it already (for {s.guarantor}); a monitor of the other guarantor signs next"
     return None
 
 

@@ -32,6 +32,7 @@ from trucewatch.records import (
     EvidenceWithdrawal,
     Finding,
     FindingSignature,
+    MonitorKey,
     User,
 )
 from trucewatch.settings import Settings
@@ -286,22 +287,68 @@ def _changed(desk: Desk, user: User, old: Finding,
     return replace(old, **_content_fields(fields)), originals
 
 
-def sign_finding(desk: Desk, user: User, finding_id: str, content_hash: str) -> Finding:
-    """A guarantor monitor signs the content hash they reviewed. The second guarantor's signature seals it: its
-    complaints go to 'finding signed'. TW-E808 when it cannot be signed (hash, guarantor signed already ...)."""
-    _may(desk, user, "create", "finding_signature", what="sign findings")
-    finding = get_finding(desk, user, finding_id)
-    problem = rules.sign_problem(finding, user.guarantor, user.name, content_hash)
+def sign_finding(desk: Desk, user: User | None, finding_id: str, content_hash: str, key_name: str,
+                 signature: str) -> Finding:
+    """Store a guarantor monitor's signature of the content hash they reviewed, made with their own key
+    (`rules.signed_message`, Ed25519, base64). The key's holder is the signer; `user`, when given (the web's
+    signed-in monitor), must be that holder. The second guarantor's signature seals the finding: its complaints go to
+    'finding signed'. TW-E832 for an unknown or revoked key, TW-E834 for another monitor's key, TW-E833 for a
+    signature that does not verify, TW-E835 for a second signature of a guarantor or monitor, TW-E808 when the
+    finding cannot be signed (hash, superseded, sealed)."""
+    key, signer = _signing_key(desk, user, key_name)
+    _may(desk, signer, "create", "finding_signature", what="sign findings")
+    finding = get_finding(desk, signer, finding_id)
+    problem = rules.state_problem(finding, key.guarantor, content_hash)
     if problem:
         raise FindingError("TW-E808", finding_id=finding_id, detail=problem)
-    signature = FindingSignature(finding_id, user.guarantor or "", user.name, now_utc(), finding.content_hash)
-    sealed = replace(finding, signatures=(*finding.signatures, signature)).sealed
-    moves = _moves(desk, user, finding.complaint_ids, "finding drafted", "finding signed", finding_id) \
+    twice = rules.double_sign_problem(finding, key.guarantor, signer.name)
+    if twice:
+        raise FindingError("TW-E835", finding_id=finding_id, detail=twice)
+    signature = _verified(key, finding.content_hash, signature)
+    made = FindingSignature(finding_id, key.guarantor, signer.name, now_utc(), finding.content_hash, key.name,
+                            signature)
+    sealed = replace(finding, signatures=(*finding.signatures, made)).sealed
+    moves = _moves(desk, signer, finding.complaint_ids, "finding drafted", "finding signed", finding_id) \
         if sealed else []
-    entry = ("finding.sign", finding_id, {"content_hash": finding.content_hash, "guarantor": signature.guarantor,
-                                          "sealed": sealed, "version": finding.version})
-    return desk.cases.add_signature(signature, moves,
-                                    audit=recorder(user.name, entry, *(transition_entry(m) for m in moves)))
+    entry = ("finding.sign", finding_id, {"content_hash": finding.content_hash, "guarantor": made.guarantor,
+                                          "sealed": sealed, "version": finding.version, "key_name": key.name,
+                                          "signature": signature})
+    return desk.cases.add_signature(made, moves,
+                                    audit=recorder(signer.name, entry, *(transition_entry(m) for m in moves)))
+
+
+def _signing_key(desk: Desk, user: User | None, key_name: str) -> tuple[MonitorKey, User]:
+    """The active key `key_name` and its holder, who must be an enabled monitor of the key's guarantor (and `user`,
+    when given)."""
+    key = desk.db.keys.get(key_name)
+    if key is None:
+        raise FindingError("TW-E832", key_name=key_name, detail="no key of that name is registered")
+    if not key.active:
+        raise FindingError("TW-E832", key_name=key_name, detail=f"it was revoked at {key.revoked_at} by "
+                                                                f"{key.revoked_by}")
+    if user is not None and user.name != key.user:
+        raise FindingError("TW-E834", key_name=key_name, holder=key.user, name=user.name)
+    holder = acting_user(desk, key.user) if user is None else user
+    if holder.disabled:
+        raise FindingError("TW-E812", name=holder.name)
+    if holder.role != "monitor" or holder.guarantor != key.guarantor:
+        raise FindingError("TW-E832", key_name=key_name, detail=f"it was registered for a monitor of "
+                                                                f"{key.guarantor}, and {holder.name} is now a "
+                                                                f"{holder.role} {holder.guarantor or ''}".rstrip())
+    return key, holder
+
+
+def _verified(key: MonitorKey, content_hash: str, signature: str) -> str:
+    """The signature as stored (base64, as given less white space) if it verifies; TW-E833 otherwise."""
+    given = "".join(signature.split())
+    try:
+        rules.signature_bytes(given)
+    except ValueError as err:
+        raise FindingError("TW-E833", key_name=key.name, content_hash=content_hash, detail=str(err)) from None
+    if not rules.verifies(key.public_key, content_hash, given):
+        raise FindingError("TW-E833", key_name=key.name, content_hash=content_hash,
+                           detail="made with another key, or over other bytes")
+    return given
 
 
 def publish_finding(desk: Desk, user: User, finding_id: str) -> Finding:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from trucewatch.settings import masked_url
 from trucewatch.storage.audit_log import AuditStore
 from trucewatch.storage.cases import CaseStore
+from trucewatch.storage.keys import KeyStore
 from trucewatch.storage.repository import Store, connect, write_transaction
 from trucewatch.storage.workplace import WebStore
 
@@ -75,6 +76,11 @@ class Database:
     def workplace(self) -> WebStore:
         """Users, sessions, tokens, sign-in attempts, complaints, and the keyset pages of the API."""
         return WebStore(self.engine)
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        """Guarantor monitors' signing keys (monitor_keys)."""
+        return KeyStore(self.engine)
 
     @cached_property
     def audit_log(self) -> AuditStore:
