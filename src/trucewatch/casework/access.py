@@ -171,8 +171,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("account_key", "list"): signed_in,
     ("finding_publication", "create"): roles("monitor"),
     ("complaint_transition", "create"): own_party_or("monitor"),
-    ("finding_publication", "create"): roles("monitor"),
-    ("complaint_transition", "create"): own_party_or("monitor"),
     ("complaint_opening", "create"): roles("monitor"),  # a monitor opens a complaint from an incident
     ("evidence_annotation", "create"): roles("monitor"),
     ("evidence_annotation", "read"): roles(*STAFF),
