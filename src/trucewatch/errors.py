@@ -75,7 +75,7 @@ MESSAGES: dict[str, str] = {
     "TW-E702": "{path}: not a signed checkpoint ({detail}); docs/audit.md shows the format",
     "TW-E703": "{path}: not an Ed25519 {kind} key ({detail}); make a key pair with 'trucewatch audit keys generate'",
     "TW-E704": "unknown guarantor {value!r}; choose one of {choices}",
-    "TW-E705": "key name {name!r} is not valid; use letters, digits, '.', '_' and '-' (at most 100), beginning with a letter or digit",
+    "TW-E705": "key name {name!r} is not valid; a key name is 1 to 200 characters, none of them white space, '+' or a control character (as C2SP signed-note allows), e.g. 'qat-1' or 'doha.example/qat-2'",
     "TW-E706": "{detail}; keys are never replaced: register a new key under a new name (see 'trucewatch audit keys list')",
     "TW-E707": "{path}: {detail}; nothing was registered",
     "TW-E708": "the key in {path} is not registered; register its public key first: trucewatch audit keys add NAME --guarantor {choices} PUBLIC_KEY_FILE",
@@ -85,6 +85,7 @@ MESSAGES: dict[str, str] = {
     "TW-E712": "tree size {size} is not valid here: {detail}",
     "TW-E713": "cannot write {path} ({detail}); nothing was written",
     "TW-E714": "{path}:{line}: not a trusted key line ({detail}); write one key per line as 'GUARANTOR NAME+HASH+KEY', as 'trucewatch audit keys generate' prints it",
+    "TW-E720": "no consistency proof from the first {old_size} entries to the first {size}: {detail}; give 1 <= M <= N <= the log's size ('trucewatch audit show --limit 0' prints it)",
     # verification: complaints' workflow, findings, their evidence and bundles: 8xx (docs/findings.md)
     "TW-E801": "complaint {complaint_id!r} is {state!r}, it cannot go to {to_state!r}; from {state!r} it may go to: {choices}",
     "TW-E802": "a {role} may not move a complaint from {from_state!r} to {to_state!r}{detail}",

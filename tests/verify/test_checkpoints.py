@@ -5,14 +5,19 @@ import base64
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from built_log import ORIGIN, Log, tamper
+from click.testing import CliRunner
 
 from trucewatch import jobs
 from trucewatch.audit.checkpoint import (
     Checkpoint,
+    check_name,
     generate_key,
     key_line,
     parse_checkpoint,
@@ -23,6 +28,8 @@ from trucewatch.audit.checkpoint import (
     verifier_key,
 )
 from trucewatch.audit.log import make_entry
+from trucewatch.audit.merkle import MerkleTree, verify_consistency
+from trucewatch.cli.main import main
 from trucewatch.errors import AuditError
 from trucewatch.jobs.auditing import add_key, cosign, make_checkpoint, verify_audit
 from trucewatch.records import AuditKey
@@ -85,17 +92,47 @@ def test_two_keys_of_one_guarantor_do_not_make_a_co_signature(log, db, tmp_path)
     assert _problems(found) == ["not co-signed: no valid signature by a registered key of TUR"]
 
 
-def test_a_key_that_is_not_registered_cannot_sign_and_its_signature_is_refused(log, db, tmp_path):
+def test_a_key_that_is_not_registered_cannot_sign_nor_stand_in_for_a_guarantor(log, db, tmp_path):
     generate_key("stranger", "TUR", tmp_path / "stranger.key")
     with pytest.raises(AuditError, match="TW-E708: the key in .*stranger.key is not registered"):
         make_checkpoint(db, [log.keys["QAT"], tmp_path / "stranger.key"], ORIGIN)
-    forged = sign(make_checkpoint(db, [log.keys["QAT"]], ORIGIN), "stranger",
-                  read_private_key(tmp_path / "stranger.key"))
+    stranger = read_private_key(tmp_path / "stranger.key")
     path = tmp_path / "forged.txt"
-    path.write_text(forged.text())
-    problems = _problems(verify_audit(db, [path], None, ORIGIN))
-    assert problems[0].startswith("signed by 'stranger' (key id ") and "not a registered key" in problems[0]
+    path.write_text(sign(make_checkpoint(db, [log.keys["QAT"]], ORIGIN), "stranger", stranger).text())
+    found = verify_audit(db, [path], None, ORIGIN)
+    assert _problems(found) == ["not co-signed: no valid signature by a registered key of TUR"]
+    assert [s.name for s in found.checkpoints[0].ignored] == ["stranger"]
+    # under the name of a registered key, another key's signature is a forgery, not an outside witness
+    path.write_text(sign(make_checkpoint(db, [log.keys["QAT"]], ORIGIN), "tur-1", stranger).text())
+    problems = _problems(verify_audit(db, [path], log.trusted, ORIGIN))
+    assert problems[0].startswith("signed as 'tur-1' with key id ") and "which is not the registered key of that " \
+        "name (key id " in problems[0]
     assert "not co-signed: no valid signature by a registered key of TUR" in problems
+
+
+def test_an_outside_witness_cosignature_is_ignored_and_the_guarantors_still_required(log, db, tmp_path):
+    """C2SP signed-note: a verifier ignores signatures by keys it does not know. A witness (a third Ed25519 key with
+    a name trucewatch never registered) cosigns the guarantors' checkpoint: it verifies; and the witness alone does
+    not make up for a missing guarantor."""
+    generate_key("witness.example/w1", "QAT", tmp_path / "witness.key")
+    witness = read_private_key(tmp_path / "witness.key")
+    witnessed = tmp_path / "witnessed.txt"
+    witnessed.write_text(sign(read_checkpoint(log.checkpoint), "witness.example/w1", witness).text())
+    for trusted in (None, log.trusted):
+        found = verify_audit(db, [witnessed], trusted, ORIGIN)
+        assert found.ok, _problems(found)
+        [check] = found.checkpoints
+        assert [k.name for k in check.signed_by] == ["qat-1", "tur-1"]
+        assert [s.name for s in check.ignored] == ["witness.example/w1"]
+    witness_first = tmp_path / "witness-first.txt"  # a witness may sign before a guarantor co-signs
+    witness_first.write_text(sign(make_checkpoint(db, [log.keys["QAT"]], ORIGIN), "witness.example/w1",
+                                  witness).text())
+    assert _problems(verify_audit(db, [witness_first], None, ORIGIN)) == \
+        ["not co-signed: no valid signature by a registered key of TUR"]
+    cosigned = cosign(db, witness_first, log.keys["TUR"], ORIGIN)
+    assert [s.name for s in cosigned.signatures] == ["qat-1", "witness.example/w1", "tur-1"]
+    witness_first.write_text(cosigned.text())
+    assert verify_audit(db, [witness_first], log.trusted, ORIGIN).ok
 
 
 def test_extension_lines_are_signed_and_kept_in_their_order(log, log_db, tmp_path):
@@ -155,7 +192,8 @@ def test_keys_replaced_in_the_database_with_a_rewritten_log_are_caught_by_truste
     assert "no valid signature by a trusted key of TUR (--trusted-keys): the keys in the database may have been " \
            "replaced" in problems
     kept = verify_audit(db, [log.checkpoint], None, ORIGIN)  # and the guarantors' own copy fails on its own
-    assert any(p.startswith("signed by 'qat-1' (key id ") and "not a registered key" in p for p in _problems(kept))
+    assert any(p.startswith("signed as 'qat-1' with key id ") and "which is not the registered key of that name" in p
+               for p in _problems(kept))
 
 
 def test_a_key_replaced_in_the_database_alone_is_caught_by_its_registration_in_the_log(log, url, db, tmp_path):
@@ -233,7 +271,7 @@ def test_generated_keys_are_private_and_never_overwritten(tmp_path):
     assert (tmp_path / "k.pub").read_text() == key_line(made) + "\n"
     with pytest.raises(AuditError, match="TW-E713: .*k \\(the file exists; keys are never overwritten\\)"):
         generate_key("tur-9", "TUR", tmp_path / "k")
-    with pytest.raises(AuditError, match="TW-E705"):
+    with pytest.raises(AuditError, match="TW-E705: key name 'tur 9' is not valid; a key name is 1 to 200 "):
         generate_key("tur 9", "TUR", tmp_path / "k2")
     with pytest.raises(AuditError, match="TW-E704: unknown guarantor 'USA'; choose one of QAT, TUR"):
         generate_key("usa-1", "USA", tmp_path / "k3")
@@ -247,3 +285,117 @@ def test_a_key_is_registered_once_under_the_name_and_guarantor_its_file_states(l
         add_key(db, "qat-4", "QAT", tmp_path / "qat-3.key.pub", "admin")
     with pytest.raises(AuditError, match="TW-E707: .*it holds a key of QAT, not of TUR"):
         add_key(db, "qat-3", "TUR", tmp_path / "qat-3.key.pub", "admin")
+
+
+@pytest.mark.parametrize("name", ["doha.example/qat-2", "qat-1", "tür.example/مراقب-1", "a", "q#1", "x" * 200,
+                                  "zero\u200bwidth"])
+def test_key_names_are_what_c2sp_signed_note_allows(name):
+    assert check_name(name) == name
+    key = AuditKey(name, "QAT", bytes(range(32)))
+    assert parse_verifier_key(verifier_key(key)) == (name, key.public_key)
+
+
+@pytest.mark.parametrize("name", ["", "qat 2", "qat\t2", "qat\u00a02", "qat\u30002", "qat\u20282", "qat+2",
+                                  "qat\x002", "qat\x1f2", "qat\x852", "x" * 201])
+def test_key_names_with_white_space_plus_or_control_characters_are_refused(name):
+    with pytest.raises(AuditError, match="TW-E705"):
+        check_name(name)
+
+
+@pytest.fixture
+def run(url, monkeypatch):
+    monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
+    runner = CliRunner(env={"TRUCEWATCH_DB": url, "TRUCEWATCH_AUDIT_ORIGIN": ORIGIN, "TRUCEWATCH_USER": "ana"})
+    return lambda *args: runner.invoke(main, ["audit", *map(str, args)])
+
+
+def test_a_key_named_as_c2sp_allows_goes_through_every_command(run, tmp_path):
+    """`doha.example/qat-2` and `ankara.example/tur-2`: generate, add, checkpoint, cosign, a trusted-keys file (whose
+    '#' comments need a space before them now that a name may hold '#'), verify."""
+    made = run("keys", "generate", "--name", "doha.example/qat-2", "--guarantor", "QAT", "-o", tmp_path / "q.key")
+    assert made.exit_code == 0 and made.output.startswith("QAT doha.example/qat-2+"), made.output
+    run("keys", "generate", "--name", "ankara.example/tur#2", "--guarantor", "TUR", "-o", tmp_path / "t.key")
+    for name, guarantor, public in (("doha.example/qat-2", "QAT", "q.key.pub"), ("ankara.example/tur#2", "TUR",
+                                                                                 "t.key.pub")):
+        added = run("keys", "add", name, "--guarantor", guarantor, tmp_path / public)
+        assert added.exit_code == 0 and added.output.startswith(f"registered {guarantor} {name}+"), added.output
+    checkpoint = tmp_path / "cp.txt"
+    assert run("checkpoint", "--key", tmp_path / "q.key", "-o", checkpoint).exit_code == 0
+    cosigned = run("cosign", checkpoint, "--key", tmp_path / "t.key")
+    assert cosigned.exit_code == 0, cosigned.output
+    assert "signed by doha.example/qat-2 (QAT), ankara.example/tur#2 (TUR); complete" in cosigned.output
+    assert [line.split(" ")[1] for line in checkpoint.read_text().split("\n\n")[1].splitlines()] == \
+        ["doha.example/qat-2", "ankara.example/tur#2"]
+    trusted = tmp_path / "trusted-keys"
+    trusted.write_text(run("keys", "list").stdout)  # 'QAT doha.example/qat-2+...  # added ...'
+    verified = run("verify", "--against", checkpoint, "--trusted-keys", trusted)
+    assert verified.exit_code == 0, verified.output
+    assert "signed by doha.example/qat-2 (QAT), ankara.example/tur#2 (TUR): the log extends it" in verified.output
+    refused = run("keys", "generate", "--name", "doha.example/qat 3", "--guarantor", "QAT", "-o", tmp_path / "x.key")
+    assert refused.exit_code == 2 and "TW-E705: key name 'doha.example/qat 3' is not valid" in refused.output
+
+
+def test_audit_verify_says_which_outside_signatures_it_ignored(run, log, tmp_path):
+    generate_key("witness.example/w1", "TUR", tmp_path / "witness.key")
+    witnessed = tmp_path / "witnessed.txt"
+    witnessed.write_text(sign(read_checkpoint(log.checkpoint), "witness.example/w1",
+                              read_private_key(tmp_path / "witness.key")).text())
+    result = run("verify", "--against", witnessed, "--trusted-keys", log.trusted)
+    assert result.exit_code == 0, result.output
+    assert "signed by qat-1 (QAT), tur-1 (TUR): the log extends it\n  also signed by 'witness.example/w1' (key id " \
+           in result.output
+    assert "not a registered key: ignored" in result.output and result.output.rstrip().endswith("verified")
+
+
+def test_audit_proof_consistency_prints_both_roots_and_a_proof_that_verifies(run, log, db):
+    text = run("proof", "--consistency", "13", "30")
+    assert text.exit_code == 0, text.output
+    lines = text.output.splitlines()
+    assert lines[0] == "consistency proof (RFC 9162 §2.1.4): the tree of the first 13 entries is a prefix of the " \
+                       "tree of the first 30"
+    tree = MerkleTree(bytes.fromhex(e.leaf_hash) for e in db.audit_log.entries(1, None))
+    for line, size in ((lines[1], 13), (lines[2], 30)):
+        root = tree.root(size)
+        assert line.endswith(f"{size} entries, root {root.hex()} ({base64.b64encode(root).decode()})")
+    proof = [bytes.fromhex(line.strip()) for line in lines[4:-1]]
+    assert lines[3] == f"proof, {len(proof)} hashes in order:"
+    assert verify_consistency(13, 30, tree.root(13), tree.root(30), proof)
+    whole = json.loads(run("proof", "--consistency", "13", "--json").output)
+    assert (whole["old_size"], whole["tree_size"]) == (13, log.size)
+    assert whole["root_hash"] == read_checkpoint(log.checkpoint).root.hex()  # N defaults to the whole log
+    assert verify_consistency(13, log.size, bytes.fromhex(whole["old_root_hash"]), bytes.fromhex(whole["root_hash"]),
+                              [bytes.fromhex(h) for h in whole["consistency_proof"]])
+
+
+@pytest.mark.parametrize(("args", "detail"), [
+    (("0", "5"), "the first tree must hold at least one entry"),
+    (("9", "5"), "the first tree must not be larger than the second: M is 9, N is 5"),
+    (("5", "41"), "the log has 40 entries"),
+])
+def test_audit_proof_consistency_refuses_sizes_it_cannot_prove(run, args, detail):
+    result = run("proof", "--consistency", *args)
+    assert result.exit_code == 2
+    assert f"TW-E720: no consistency proof from the first {args[0]} entries to the first {args[1]}: {detail}" \
+        in result.output
+
+
+def test_the_documented_consistency_check_agrees(run, tmp_path):
+    script = tmp_path / "check-consistency.py"
+    text = (Path(__file__).resolve().parents[2] / "docs/audit.md").read_text(encoding="utf-8")
+    script.write_text(text.split("<!-- check-consistency.py -->\n```python\n", 1)[1].split("```", 1)[0])
+    for m, n in ((1, 40), (13, 30), (16, 32), (39, 40), (40, 40)):
+        proof = tmp_path / f"consistency-{m}-{n}.json"
+        proof.write_text(run("proof", "--consistency", m, n, "--json").output)
+        assert _check(script, proof) == "consistent"
+    data = json.loads(proof.read_text())
+    proof.write_text(json.dumps({**data, "old_size": 39}))
+    assert _check(script, proof) == "NOT consistent"
+    wrong = json.loads((tmp_path / "consistency-13-30.json").read_text())
+    wrong["consistency_proof"][0] = "00" * 32
+    proof.write_text(json.dumps(wrong))
+    assert _check(script, proof) == "NOT consistent"
+
+
+def _check(script: Path, proof: Path) -> str:
+    return subprocess.run([sys.executable, str(script), str(proof)], capture_output=True, text=True,
+                          check=True).stdout.strip()

@@ -7,9 +7,11 @@ A checkpoint is a signed note in the C2SP formats (c2sp.org/signed-note, c2sp.or
 is what every key signs, byte for byte; then a blank line, then one line per signature,
 `\\u2014 <key name> <base64(key id || Ed25519 signature)>`, where the key id is the first 4 bytes of
 SHA-256(key name || 0x0A || 0x01 || public key). A checkpoint is complete (co-signed) when it carries a valid
-signature by a registered key of each guarantor (GUARANTOR_CODES). Keys are Ed25519 (`cryptography`); a public key is
-written as the signed-note verifier key `name+<key id hex>+base64(0x01 || public key)`, and in files of trusted keys
-(kept by guarantors and parties outside the system) one per line after its guarantor: `QAT qat-1+1a2b3c4d+AR...`.
+signature by a registered key of each guarantor (GUARANTOR_CODES); signatures by keys trucewatch does not know (outside
+witnesses that cosign it) are ignored, as C2SP signed-note asks, and a key name is what signed-note allows (KEY_NAME).
+Keys are Ed25519 (`cryptography`); a public key is written as the signed-note verifier key
+`name+<key id hex>+base64(0x01 || public key)`, and in files of trusted keys (kept by guarantors and parties outside
+the system) one per line after its guarantor: `QAT qat-1+1a2b3c4d+AR...`.
 
 `verification` takes the log as recomputed (`trucewatch.audit.log.check_log`), checks the registered keys against their
 registrations in the log (and against trusted keys from outside, when given), and for every kept checkpoint: its
@@ -46,7 +48,11 @@ from trucewatch.settings import Settings
 
 ED25519 = b"\x01"  # the signed-note signature type of Ed25519
 DASH = "\u2014"  # the em dash that begins a signature line
-KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+# A key name as C2SP signed-note allows it: any characters but white space (Unicode White_Space; Python's `\s` covers
+# it) and '+' (which ends the name in a verifier key); also no control characters, which a note may not hold, nor lone
+# surrogates, which are not UTF-8. At most KEY_NAME_MAX characters: it is repeated in every signature line.
+KEY_NAME_MAX = 200
+KEY_NAME = re.compile(rf"[^\s+\x00-\x1f\x7f-\x9f\ud800-\udfff]{{1,{KEY_NAME_MAX}}}")
 PUBLIC_SUFFIX = ".pub"
 DEFAULT_ORIGIN = Settings.audit_origin  # the `audit_origin` setting's default
 
@@ -169,7 +175,7 @@ def read_trusted_keys(path: Path) -> list[AuditKey]:
     as `audit keys list` prints them) and blank lines skipped."""
     keys = []
     for number, raw in enumerate(_text(path, _read(path)).splitlines(), start=1):
-        line = raw.split("#", 1)[0]
+        line = re.split(r"(?:^|\s)#", raw, maxsplit=1)[0]  # a key name may hold '#': a comment follows a space
         if not line.strip():
             continue
         words = line.split()
@@ -270,7 +276,7 @@ def parse_checkpoint(text: str, source: str) -> Checkpoint:
 def _signature(line: str, bad: Callable[[str], AuditError]) -> Signature:
     words = line.split(" ")
     try:
-        if len(words) != 3 or words[0] != DASH:
+        if len(words) != 3 or words[0] != DASH or not KEY_NAME.fullmatch(words[1]):
             raise ValueError
         raw = base64.b64decode(words[2], validate=True)
         if len(raw) < 5:
@@ -292,13 +298,21 @@ def sign(checkpoint: Checkpoint, name: str, private: Ed25519PrivateKey) -> Check
 
 def signers(checkpoint: Checkpoint, keys: Sequence[AuditKey], kind: str = "registered") -> tuple[list[AuditKey],
                                                                                                 list[str]]:
-    """The keys among `keys` whose signatures on the checkpoint verify, and what is wrong with the others."""
+    """The keys among `keys` whose signatures on the checkpoint verify, and what is wrong with the others.
+
+    As C2SP signed-note asks, a signature by a key name none of `keys` has (an outside witness's) is ignored here
+    (`unknown_signers` lists them); one under a known name that does not verify, or whose key id is not that name's
+    key, is a problem."""
     body = checkpoint.body()
     found, problems = [], []
     for s in checkpoint.signatures:
-        key = next((k for k in keys if k.name == s.name and key_id(k.name, k.public_key) == s.key_id), None)
+        named = [k for k in keys if k.name == s.name]
+        key = next((k for k in named if key_id(k.name, k.public_key) == s.key_id), None)
         if key is None:
-            problems.append(f"signed by {s.name!r} (key id {s.key_id.hex()}), which is not a {kind} key")
+            if named:
+                known = key_id(s.name, named[0].public_key).hex()
+                problems.append(f"signed as {s.name!r} with key id {s.key_id.hex()}, which is not the {kind} key of "
+                                f"that name (key id {known}): another key signed it")
             continue
         try:
             Ed25519PublicKey.from_public_bytes(key.public_key).verify(s.signature, body)
@@ -308,6 +322,12 @@ def signers(checkpoint: Checkpoint, keys: Sequence[AuditKey], kind: str = "regis
             continue
         found.append(key)
     return found, problems
+
+
+def unknown_signers(checkpoint: Checkpoint, keys: Sequence[AuditKey]) -> list[Signature]:
+    """The signatures by key names none of `keys` has: outside witnesses', ignored as C2SP signed-note asks."""
+    names = {k.name for k in keys}
+    return [s for s in checkpoint.signatures if s.name not in names]
 
 
 def missing_guarantors(keys: Iterable[AuditKey]) -> list[str]:
@@ -379,12 +399,14 @@ def registered(keys: Sequence[AuditKey], private: Ed25519PrivateKey, path: Path)
 
 @dataclass(frozen=True, slots=True)
 class CheckpointCheck:
-    """One kept checkpoint against the log: who signed it (validly) and what is wrong, if anything."""
+    """One kept checkpoint against the log: who signed it (validly), what is wrong, if anything, and the signatures
+    by keys it does not know (outside witnesses': ignored)."""
 
     source: str
     checkpoint: Checkpoint
     signed_by: tuple[AuditKey, ...]
     problems: tuple[Problem, ...]
+    ignored: tuple[Signature, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -463,7 +485,7 @@ def check_checkpoint(source: str, checkpoint: Checkpoint, state: LogState, keys:
         problems += [Problem(None, f"no valid signature by a trusted key of {g} (--trusted-keys): the keys in the "
                                    "database may have been replaced") for g in missing_guarantors(by_trusted)]
     problems += extension_problems(checkpoint, state)
-    return CheckpointCheck(source, checkpoint, tuple(valid), tuple(problems))
+    return CheckpointCheck(source, checkpoint, tuple(valid), tuple(problems), tuple(unknown_signers(checkpoint, keys)))
 
 
 def extension_problems(checkpoint: Checkpoint, state: LogState) -> list[Problem]:

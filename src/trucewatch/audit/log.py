@@ -166,6 +166,29 @@ def proof_of(entry: AuditEntry, tree: MerkleTree, size: int) -> InclusionProof:
                           tuple(p.hex() for p in tree.inclusion_proof(entry.seq - 1, size)), tree.root(size).hex())
 
 
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    """That the tree of the first `old_size` entries (root `old_root`) is the first `old_size` leaves of the tree of
+    the first `tree_size` (root `root`): nothing of it changed, entries were only appended (RFC 9162 §2.1.4)."""
+
+    old_size: int
+    old_root: str  # hex, as every hash here
+    tree_size: int
+    root: str
+    proof: tuple[str, ...]  # in the order of RFC 9162 §2.1.4.1, as §2.1.4.2 reads it
+
+    def as_json(self) -> dict[str, Any]:
+        return {"old_size": self.old_size, "old_root_hash": self.old_root, "tree_size": self.tree_size,
+                "root_hash": self.root, "consistency_proof": list(self.proof)}
+
+
+def consistency_of(tree: MerkleTree, old_size: int, size: int) -> ConsistencyProof:
+    """The consistency proof from the tree of the first `old_size` leaves of `tree` to that of the first `size`
+    (0 <= old_size <= size <= len(tree))."""
+    return ConsistencyProof(old_size, tree.root(old_size).hex(), size, tree.root(size).hex(),
+                            tuple(p.hex() for p in tree.consistency_proof(old_size, size)))
+
+
 # --- checking ------------------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ checkpoint does not verify. See docs/audit.md and docs/cli.md.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Callable
@@ -60,7 +61,9 @@ def keys() -> None:
 
 
 @keys.command("generate")
-@click.option("--name", required=True, help="The key's name in signed checkpoints (letters, digits, . _ -).")
+@click.option("--name", required=True,
+              help="The key's name in signed checkpoints: up to 200 characters, no white space, no '+' (e.g. qat-1, "
+                   "doha.example/qat-2).")
 @_guarantor_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File for the private key (PEM, mode 0600); the public key goes to FILE.pub.")
@@ -179,6 +182,9 @@ def verify(checkpoints: tuple[Path, ...], trusted_keys: Path | None, db: str | N
                    + ("the log extends it" if check.ok else "FAILED"))
         for problem in check.problems:
             click.echo(f"  {problem.text}")
+        for other in check.ignored:
+            click.echo(f"  also signed by {other.name!r} (key id {other.key_id.hex()}), not a registered key: ignored "
+                       "(an outside witness's cosignature; check it with that witness's key)")
     _show_content(found.content)
     if not checkpoints:
         click.echo("no checkpoint given: only the log's own consistency was checked; a rewrite of the whole log "
@@ -205,14 +211,47 @@ def show(first: int, limit: int, db: str | None) -> None:
 
 
 @audit.command("proof")
-@click.argument("seq", type=click.IntRange(min=1))
+@click.argument("numbers", nargs=-1, type=int, metavar="SEQ | --consistency M [N]")
 @click.option("--size", type=click.IntRange(min=1), default=None,
               help="Prove inclusion in the tree of the first N entries (a checkpoint's size) [default: all].")
+@click.option("--consistency", is_flag=True,
+              help="Prove instead that the tree of the first M entries is a prefix of the tree of the first N "
+                   "[default N: all] (RFC 9162 §2.1.4): that nothing of it changed since.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a consistency proof as JSON (an inclusion proof is always JSON).")
 @_db_option
-def proof(seq: int, size: int | None, db: str | None) -> None:
-    """Print the inclusion proof of entry SEQ as JSON (RFC 9162 §2.1.3; check it by hand: docs/audit.md)."""
-    made = auditing.inclusion_proof(_database(_settings(db)), seq, size)
-    click.echo(json.dumps(made.as_json(), indent=2, ensure_ascii=False))
+def proof(numbers: tuple[int, ...], size: int | None, consistency: bool, as_json: bool, db: str | None) -> None:
+    """Print the inclusion proof of entry SEQ as JSON (RFC 9162 §2.1.3), or with --consistency M [N] the consistency
+    proof between the trees of the first M and the first N entries, with both roots (§2.1.4). Check either by hand:
+    docs/audit.md."""
+    if consistency:
+        if len(numbers) not in (1, 2):
+            raise click.UsageError("--consistency takes M, and N if not the whole log: audit proof --consistency M N")
+        if size is not None:
+            raise click.UsageError("--size is for inclusion proofs; with --consistency give N after M")
+        made = auditing.consistency_proof(_database(_settings(db)), *numbers)
+        click.echo(json.dumps(made.as_json(), indent=2) if as_json else _consistency_text(made))
+        return
+    if len(numbers) != 1:
+        raise click.UsageError("give the entry to prove (audit proof SEQ), or --consistency M N")
+    included = auditing.inclusion_proof(_database(_settings(db)), numbers[0], size)
+    click.echo(json.dumps(included.as_json(), indent=2, ensure_ascii=False))
+
+
+def _consistency_text(made: log.ConsistencyProof) -> str:
+    """The proof as a user checks it: both trees' sizes and roots (also in base64, as a checkpoint's root line
+    writes them), then the proof's hashes in order."""
+    def tree(label: str, size: int, root: str) -> str:
+        return f"{label} {size} entries, root {root} ({base64.b64encode(bytes.fromhex(root)).decode('ascii')})"
+
+    hashes = [f"  {h}" for h in made.proof] or ["  (none: the trees are the same)"]
+    return "\n".join([
+        f"consistency proof (RFC 9162 §2.1.4): the tree of the first {made.old_size} entries is a prefix of the tree "
+        f"of the first {made.tree_size}",
+        tree("first tree: ", made.old_size, made.old_root),
+        tree("second tree:", made.tree_size, made.root),
+        f"proof, {len(made.proof)} hashes in order:", *hashes,
+        "check it with check-consistency.py on the --json output (docs/audit.md)"])
 
 
 def _write(text: str, path: Path | None) -> None:

@@ -31,7 +31,15 @@ from trucewatch.audit.checkpoint import (
     verification,
 )
 from trucewatch.audit.coverage import Coverage, StoredReport, gone_problem, report_problems, unlogged_problem
-from trucewatch.audit.log import InclusionProof, LogState, Problem, check_log, proof_of
+from trucewatch.audit.log import (
+    ConsistencyProof,
+    InclusionProof,
+    LogState,
+    Problem,
+    check_log,
+    consistency_of,
+    proof_of,
+)
 from trucewatch.audit.merkle import MerkleTree
 from trucewatch.casework.findings import LoggedFinding, log_problems
 from trucewatch.errors import AuditError
@@ -59,6 +67,25 @@ def inclusion_proof(db: Database, seq: int, size: int | None = None) -> Inclusio
     if not seq <= size <= total:
         raise AuditError("TW-E712", size=size, detail=f"it must hold entry {seq} and be at most {total}")
     return proof_of(entry, MerkleTree(bytes.fromhex(h) for h in store.leaf_hashes(size)), size)
+
+
+def consistency_proof(db: Database, old_size: int, size: int | None = None) -> ConsistencyProof:
+    """The consistency proof from the tree of the first `old_size` entries to that of the first `size` (default:
+    all), from the stored leaf hashes. TW-E720 unless 1 <= old_size <= size <= the log's size."""
+    store = db.audit_log
+    total = store.count()
+    size = total if size is None else size
+
+    def refuse(detail: str) -> AuditError:
+        return AuditError("TW-E720", old_size=old_size, size=size, detail=detail)
+
+    if old_size < 1:
+        raise refuse("the first tree must hold at least one entry (every tree extends the empty one)")
+    if old_size > size:
+        raise refuse(f"the first tree must not be larger than the second: M is {old_size}, N is {size}")
+    if size > total:
+        raise refuse(f"the log has {total} entries")
+    return consistency_of(MerkleTree(bytes.fromhex(h) for h in store.leaf_hashes(size)), old_size, size)
 
 
 def log_state(db: Database) -> tuple[LogState, list[AuditKey]]:
