@@ -64,5 +64,6 @@ def test_monitors_see_every_complaint_newest_first_and_file_none(client, world: 
     page = client.get("/complaints", headers=world.auth("monitor TUR")).text
     assert "<h1>Complaints queue</h1>" in page and "<textarea" not in page
     assert world.complaints["PAK"] in page and world.complaints["AFG"] in page
-    assert client.get("/complaints").status_code == 401
+    refused = client.get("/complaints", follow_redirects=False)  # the public: to sign in, and back here after
+    assert refused.status_code == 303 and refused.headers["location"] == "/login?next=%2Fcomplaints"
     assert client.get("/complaints", headers=world.auth("analyst")).status_code == 403

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trucewatch.errors import TrucewatchError, WebError
@@ -68,7 +68,10 @@ def error_response(request: Request, err: TrucewatchError, status: int | None = 
     headers = error_headers(err, status)
     if wants_json(request.url.path):
         return JSONResponse(envelope(err), status_code=status, headers=headers)
-    from trucewatch.web.pages import render  # noqa: PLC0415  (pages import this module)
+    from trucewatch.web.pages import login_url, render  # noqa: PLC0415  (pages import this module)
+
+    if err.code == "TW-E610" and request.method in ("GET", "HEAD"):
+        return RedirectResponse(login_url(request), status_code=303)  # a page to sign in for: back to it afterwards
 
     body = envelope(err)["error"]
     return HTMLResponse(render(request, "error.html", status=status, error=body), status_code=status,

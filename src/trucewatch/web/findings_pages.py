@@ -21,14 +21,13 @@ from trucewatch.casework.access import PUBLIC, Identity, Resource, decide
 from trucewatch.errors import FindingError
 from trucewatch.jobs import casework
 from trucewatch.jobs.casework import Desk
-from trucewatch.records import ATTRIBUTIONS, GRADES, Complaint
-from trucewatch.web import pages
+from trucewatch.records import Complaint
+from trucewatch.web import complaint_view, pages
 from trucewatch.web.findings_api import (
     _complaint,
     _finding,
     acting,
     found,
-    history_json,
     user_of,
 )
 from trucewatch.web.guard import GuardedRoute, guard, identity_of
@@ -52,10 +51,10 @@ def templates() -> Environment:
 def render(request: Request, template: str, **context: Any) -> str:
     """As `pages.render` does, with these pages' templates."""
     identity: Identity = getattr(request.state, "identity", PUBLIC)
-    nav = [(path, words) for path, words, kind, action in pages.NAV if decide(identity, action, Resource(kind))]
     return templates().get_template(template).render(
         identity=identity, role_label=pages.role_label(identity),
-        csrf_token=getattr(request.state, "csrf_token", None) or "", nav=nav, here=request.url.path, **context)
+        csrf_token=getattr(request.state, "csrf_token", None) or "", nav=pages.nav_links(request),
+        here=request.url.path, **context)
 
 
 # --- a complaint's history ---------------------------------------------------------------------------------------
@@ -64,19 +63,16 @@ def render(request: Request, template: str, **context: Any) -> str:
 @router.get("/complaints/{complaint_id}/history", response_class=HTMLResponse,
             openapi_extra=guard("complaint", "list"))
 def complaint_history_page(request: Request, desk: CaseDesk, complaint_id: str) -> HTMLResponse:
-    """A complaint's state and history, the transitions the visitor may make, its evidence, its findings."""
-    return _history_page(request, desk, _complaint(request, desk, complaint_id))
+    """The complaint's one page, as /complaints/ID shows it (complaint_pages)."""
+    return _history_page(request, desk, _complaint(request, desk, complaint_id),
+                         answered=bool(request.query_params.get("answered")))
 
 
-def _history_page(request: Request, desk: Desk, complaint: Complaint, *,
-                  problems: list[dict[str, str]] | None = None, form: dict[str, Any] | None = None,
-                  status: int = 200) -> HTMLResponse:
-    identity = identity_of(request)
-    can_draft = complaint.status == "under review" and decide(identity, "create", Resource("finding"))
-    context = {"complaint": complaint, "history": history_json(request, desk, complaint),
-               "evidence": casework.evidence_of(desk, user_of(identity), complaint), "can_draft": can_draft,
-               "agreements": desk.store.agreements() if can_draft else [], "grades": GRADES,
-               "attributions": ATTRIBUTIONS, "problems": problems or [], "form": {**EMPTY_FORM, **(form or {})}}
+def _history_page(request: Request, desk: Desk, complaint: Complaint, *, status: int = 200,
+                  **shown: Any) -> HTMLResponse:
+    """A complaint's page: its text, files, history, the moves the visitor may make, its findings, the draft form
+    (monitors) and the answer form (its liaison officer); `shown`: see `complaint_view.complaint_context`."""
+    context = complaint_view.complaint_context(request, desk, complaint, **shown)
     return HTMLResponse(render(request, "complaint_history.html", **context), status_code=status)
 
 
@@ -92,7 +88,7 @@ async def move_complaint_form(request: Request, desk: CaseDesk, complaint_id: st
             casework.move_complaint(desk, acting(request), complaint_id, to_state, note)
 
     await run_in_threadpool(move)
-    return RedirectResponse(f"/complaints/{complaint_id}/history", status_code=303)
+    return RedirectResponse(f"/complaints/{complaint_id}", status_code=303)
 
 
 @router.post("/complaints/{complaint_id}/findings", openapi_extra=guard("finding", "create"))
@@ -100,18 +96,7 @@ async def draft_finding_form(request: Request, desk: CaseDesk, complaint_id: str
     """The draft form of a complaint under review: a finding on it, then to the finding's page (or back to the form
     with what is wrong)."""
     complaint = await run_in_threadpool(_complaint, request, desk, complaint_id)
-    form = await request.form()
-    agreement, _, commitment = str(form.get("commitment", "")).partition("/")
-    grade, attribution = str(form.get("grade", "")), str(form.get("attribution", ""))
-    attributed_party = str(form.get("attributed_party", "")) or None
-    reasoning, reports = str(form.get("reasoning", "")), str(form.get("reports", ""))
-    fields = {"grade": grade, "attribution": attribution, "attributed_party": attributed_party,
-              "reasoning": reasoning, "commitment": str(form.get("commitment", "")), "reports": reports}
-    draft = casework.Draft(
-        complaint_ids=(complaint_id,), agreement_id=agreement, commitment_id=commitment, grade=grade,
-        attribution=attribution, attributed_party=attributed_party, reasoning=reasoning,
-        evidence=tuple(str(v) for v in form.getlist("evidence")),
-        reports=tuple(r.strip() for r in reports.replace(",", " ").split() if r.strip()))
+    draft, fields = complaint_view.draft_of_form(complaint_id, await request.form())
 
     def make() -> Response:
         try:

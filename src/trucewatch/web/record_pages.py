@@ -19,7 +19,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trucewatch import jobs
-from trucewatch.casework.access import Resource, decide
+from trucewatch.casework.access import Resource, decide, visible_parties
 from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError
 from trucewatch.jobs.record_views import (
@@ -37,7 +37,7 @@ from trucewatch.publish.report import (
     unattributed_summary,
     window_text,
 )
-from trucewatch.records import Agreement, Incident, Override, Window
+from trucewatch.records import Agreement, Complaint, Finding, Incident, Override, Window
 from trucewatch.storage import Database
 from trucewatch.storage.views import date_span
 from trucewatch.storage.workplace import EventFilter, PageQuery
@@ -52,7 +52,7 @@ from trucewatch.web.guard import (
     require,
 )
 from trucewatch.web.inputs import DateFrom, DateTo
-from trucewatch.web.pages import render
+from trucewatch.web.pages import incident_labels, render
 from trucewatch.web.state import DB
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -62,6 +62,7 @@ TIMELINE_MAX_DAYS = 3 * 366
 WINDOW_MARGIN = timedelta(days=7)  # days shown before and after a chosen agreement's window
 DONE = ("merged", "split", "pinned")  # what an incident page may say was just done (nothing else is echoed)
 REPORT_EVENTS = 200  # events listed on a report's page
+INCIDENT_COMPLAINTS = 50  # complaints about an incident listed on its page
 
 
 def _conflict(request: Request) -> Conflict:
@@ -166,7 +167,29 @@ def _incident_page(request: Request, db: Database, incident_id: str, *, done: st
         request, "incident.html", incident=incident, columns=columns, claims=claim_rows(incident.claims, columns),
         figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=conflict.side_names,
         sources=sorted(incident.sources, key=lambda s: (s.published, s.report_id)), done=done, error=error,
-        can_override=decide(identity, "create", Resource("override"))), status_code=status)
+        can_override=decide(identity, "create", Resource("override")),
+        findings=readable_findings(request, db, lambda f: incident_id in f.incident_ids),
+        complaints=_complaints_on(request, db, incident_id)), status_code=status)
+
+
+def readable_findings(request: Request, db: Database, wanted: Callable[[Finding], bool]) -> list[Finding]:
+    """The findings the visitor may read (published ones; drafts too for monitors and admins) that are `wanted`,
+    newest first; a version superseded by one they may read is left out."""
+    identity = identity_of(request)
+    found = [f for f in db.cases.findings() if wanted(f)
+             and decide(identity, "read", Resource("finding", published=f.published))]
+    shown = {f.finding_id for f in found}
+    return [f for f in found if f.superseded_by not in shown]
+
+
+def _complaints_on(request: Request, db: Database, incident_id: str) -> list[Complaint]:
+    """The complaints about the incident that the visitor may read."""
+    identity = identity_of(request)
+    if not decide(identity, "list", Resource("complaint")):
+        return []
+    page = db.workplace.complaint_page(visible_parties(identity, "complaint"),
+                                       PageQuery("filed", True, None, INCIDENT_COMPLAINTS), incident_id=incident_id)
+    return [c for c in page if decide(identity, "read", Resource("complaint", party=c.party))]
 
 
 def _incident(request: Request, db: Database, incident_id: str) -> Incident:
@@ -273,8 +296,11 @@ def agreement_page(request: Request, db: DB, agreement_id: str) -> HTMLResponse:
         summary = jobs.agreements.compliance_summary(record.assessments, agreement)
         shown = {"record": record, "summary": [*summary.parties, unattributed_summary(record.assessments)],
                  "violations": summary.violations, "boundary": summary.boundary}
+    findings = readable_findings(request, db, lambda f: f.agreement_id == agreement_id)
     return HTMLResponse(render(request, "agreement.html", agreement=agreement,
-                               windows=_windows(db, agreement, context.conflict), **shown))
+                               windows=_windows(db, agreement, context.conflict), findings=findings,
+                               incident_labels=incident_labels(db, (i for f in findings for i in f.incident_ids)),
+                               staff=decide(identity, "read", Resource("finding", published=False)), **shown))
 
 
 def _windows(db: Database, agreement: Agreement, conflict: Conflict) -> tuple[str, str]:
