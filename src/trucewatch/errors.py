@@ -69,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "TW-E618": "the request is not valid: {detail}",
     "TW-E619": "the request body is over the {limit}-byte limit; send smaller files or raise TRUCEWATCH_MAX_UPLOAD_BYTES",
     "TW-E620": "the cursor is not valid for this listing (altered, from another query, or from a server with another secret key); start again without 'cursor'",
+    "TW-E635": "finding {finding_id!r} was not published: publishing goes through its confirmation page; open /findings/{finding_id}/publish, read what will become public, and press Publish there",
     "TW-E699": "internal error ({detail}); it was logged; please report it with the time it happened",
     # the audit log, its keys and checkpoints: 7xx (docs/audit.md)
     "TW-E701": "{path}: cannot read the file ({detail}); check that it exists and you may read it",
@@ -113,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "TW-E837": "cannot revoke key {name!r}: {detail}",
     "TW-E838": "{detail}: {name}'s password is needed (asked for, or the first line of stdin with --password-stdin)",
     "TW-E839": "the server at {url} did not take the signature: {detail}",
+    "TW-E840": "{name} is a {role}: a finding's full bundle, with restricted evidence and reports' texts, is for monitors and admins; leave out --full (?full=1) for the bundle anyone may have",
 }
 
 

@@ -135,6 +135,8 @@ EXPECTED.update({
     ("GET", "/api/v1/complaints/{complaint_id}/transitions"): BOTH_COMPLAINTS,
     ("POST", "/api/v1/complaints/{complaint_id}/transitions"): {"PAK complaint": movers("PAK"),
                                                                 "AFG complaint": movers("AFG")},
+    ("POST", "/api/v1/complaints/{complaint_id}/answers"): {"PAK complaint": movers("PAK"),
+                                                            "AFG complaint": movers("AFG")},
     ("POST", "/api/v1/incidents/{incident_id}/complaints"): {PUBLISHED: monitors_only()},
     ("GET", "/api/v1/complaints/{complaint_id}/evidence"): BOTH_COMPLAINTS,
     ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/annotations"): {
@@ -149,7 +151,13 @@ EXPECTED.update({
     ("POST", "/api/v1/findings/{finding_id}/publish"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
     ("POST", "/api/v1/findings/{finding_id}/amend"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
     ("GET", "/api/v1/findings/{finding_id}/bundle"): BOTH_FINDINGS,
+    ("GET", "/api/v1/keys"): {PUBLISHED: everyone()},
+    ("GET", "/api/v1/account/keys"): {PUBLISHED: signed_in()},
+    ("POST", "/api/v1/account/keys"): {PUBLISHED: monitors_only()},
+    ("DELETE", "/api/v1/account/keys/{name}"): {PUBLISHED: staff_only()},
     ("GET", "/complaints/{complaint_id}/history"): BOTH_COMPLAINTS,
+    ("POST", "/complaints/{complaint_id}/answer"): {"PAK complaint": movers("PAK"), "AFG complaint": movers("AFG")},
+    ("GET", "/inbox"): {PUBLISHED: signed_in()},
     ("POST", "/complaints/{complaint_id}/history"): {"PAK complaint": movers("PAK"), "AFG complaint": movers("AFG")},
     ("POST", "/complaints/{complaint_id}/findings"): {"PAK complaint": monitors_only()},
     ("GET", "/findings"): {PUBLISHED: everyone()},
@@ -160,14 +168,18 @@ EXPECTED.update({
 # invalid, or refused by the workflow (a sealed finding, a state with no such transition): nothing changes
 BODIES.update({
     ("POST", "/api/v1/complaints/{complaint_id}/transitions"): {"json": {}},
+    ("POST", "/api/v1/complaints/{complaint_id}/answers"): {"data": {}},  # no request for information is open
     ("POST", "/api/v1/incidents/{incident_id}/complaints"): {"json": {}},
     ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/annotations"): {"data": {}},
     ("POST", "/api/v1/complaints/{complaint_id}/evidence/{sha256}/withdrawal"): {"json": {}},
     ("POST", "/api/v1/findings"): {"json": {}},
     ("PATCH", "/api/v1/findings/{finding_id}"): {"json": {"grade": "bogus"}},
     ("POST", "/api/v1/findings/{finding_id}/signatures"): {"json": {}},
+    ("POST", "/api/v1/account/keys"): {"json": {}},
+    ("DELETE", "/api/v1/account/keys/{name}"): {"json": {}},
     ("POST", "/api/v1/findings/{finding_id}/amend"): {"json": {"grade": "bogus"}},
     ("POST", "/complaints/{complaint_id}/history"): {"data": {"to": "nowhere"}},
+    ("POST", "/complaints/{complaint_id}/answer"): {"data": {"note": ""}},
     ("POST", "/complaints/{complaint_id}/findings"): {"data": {}},
     ("POST", "/findings/{finding_id}/signatures"): {"data": {}},
 })
@@ -177,12 +189,14 @@ def concrete(path: str, thing: str, world: World) -> str:
     party = "AFG" if thing.startswith("AFG") else "PAK"
     values = {"report_id": "w-001", "event_id": "evt-w1", "incident_id": world.incidents[0],
               "agreement_id": "doha-2025-10-19", "fmt": "csv", "complaint_id": world.complaints[party],
-              "sha256": world.evidence[party], "path": "map.js",
+              "sha256": world.evidence[party], "path": "map.js", "name": "no-such-key",
               "finding_id": world.findings["draft" if thing.startswith("draft") else "published"]}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)
 
 
 def outcome(response: Any) -> str:
+    if response.status_code == 303 and response.headers["location"].startswith("/login?next="):
+        return UNAUTH  # a page the public must sign in for: to the sign-in form, and back after it
     if response.headers.get("content-type", "").startswith("application/json") and response.status_code >= 400:
         code = response.json()["error"]["code"]
     else:

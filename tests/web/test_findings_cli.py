@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from signing import key_file, known_key
 from trucewatch.audit.checkpoint import generate_key
 from trucewatch.cli.main import main
 from trucewatch.jobs.auditing import add_key, make_checkpoint
@@ -79,9 +81,11 @@ def test_a_complaint_to_a_published_finding_from_the_command_line(cli, own_world
     shown = cli("findings", "show", fid, "--as", "mon-qat")
     content_hash = next(line.split()[-1] for line in shown.splitlines() if line.startswith("content hash:"))
     assert "TW-E807" in cli("findings", "show", fid, code=2)  # the public: a draft is not found
-    assert "TW-E811" in cli("findings", "sign", fid, "--hash", content_hash, "--as", "root", code=2)
-    assert "still to sign: TUR" in cli("findings", "sign", fid, "--hash", content_hash, "--as", "mon-qat")
-    assert "sealed" in cli("findings", "sign", fid, "--hash", content_hash, "--as", "mon-tur")
+    keys = {name: str(key_file(known_key(name), own_world.folder / f"{name}.key")) for name in ("mon-qat", "mon-tur")}
+    stranger = str(key_file(Ed25519PrivateKey.generate(), own_world.folder / "stranger.key"))
+    assert "TW-E832" in cli("findings", "sign", fid, "--hash", content_hash, "--key", stranger, code=2)
+    assert "still to sign: TUR" in cli("findings", "sign", fid, "--hash", content_hash, "--key", keys["mon-qat"])
+    assert "sealed" in cli("findings", "sign", fid, "--hash", content_hash, "--key", keys["mon-tur"])
     assert "published" in cli("findings", "publish", fid, "--as", "mon-qat")
     assert "published" in cli("findings", "show", fid)  # now the public reads it
     assert fid in cli("findings", "list")
@@ -107,10 +111,12 @@ def test_the_bundle_verifies_by_its_procedure_and_a_tampered_one_does_not(cli, o
     fid = own_world.findings["published"]
     kept = checkpoint_file(own_world, tmp_path)
     out = tmp_path / "bundle"
-    assert "proofs in the tree" in cli("findings", "export-bundle", fid, "-o", str(out), "--checkpoint", str(kept))
+    assert "TW-E840" in cli("findings", "export-bundle", fid, "-o", str(out), "--full", code=2)  # the public
+    assert "proofs in the tree" in cli("findings", "export-bundle", fid, "-o", str(out), "--checkpoint", str(kept),
+                                       "--full", "--as", "mon-qat")  # with the restricted evidence file
     assert sorted(p.name for p in out.iterdir()) == ["MANIFEST", "README.txt", "audit-proofs.json", "checkpoint.txt",
                                                      "evidence", "finding-record.json", "finding.json",
-                                                     "verify_bundle.py"]
+                                                     "verify_bundle.py", "withheld.json"]
     sums, script = procedure(out)
     assert sums.returncode == 0, sums.stdout + sums.stderr
     assert script.returncode == 0 and script.stdout.startswith(f"verified: finding {fid}"), script.stdout

@@ -171,6 +171,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("account_key", "list"): signed_in,
     ("finding_publication", "create"): roles("monitor"),
     ("complaint_transition", "create"): own_party_or("monitor"),
+    # a liaison officer answers a request for information on their party's complaint with a note and files (a
+    # monitor may add files as it resumes the review); the workflow checks the state
+    ("complaint_answer", "create"): own_party_or("monitor"),
+    # a published finding's bundle holds only evidence marked public; the full one (restricted evidence, reports'
+    # texts) is for monitors and admins
+    ("finding_bundle_full", "read"): roles(*STAFF),
     ("complaint_opening", "create"): roles("monitor"),  # a monitor opens a complaint from an incident
     ("evidence_annotation", "create"): roles("monitor"),
     ("evidence_annotation", "read"): roles(*STAFF),

@@ -3,19 +3,26 @@
     bundle-fnd-.../
       finding.json          the finding's canonical bytes: its SHA-256 is the content hash both guarantors signed
       finding-record.json   the same, readable, with signatures, publication, versions and the evidence's records
-      evidence/<sha256>     each evidence original the finding cites, named by its SHA-256
+      evidence/<sha256>     each evidence original the finding cites that its reader may have, named by its SHA-256:
+                            in the public bundle only those marked public at upload
+      withheld.json         each cited original left out: SHA-256, filename, size, media type and why (restricted
+                            by the party that filed it; a report's text, for signed-in users); finding.json still
+                            names its SHA-256, so the bundle proves which bytes were cited without showing them
       audit-proofs.json     the audit-log entries of the finding (drafted, edited, signed, published), of its
-                            complaints' filing and of its evidence, each with its inclusion proof (RFC 9162) in the
+                            complaints' filing and of its evidence, and the `key.register` (and `key.revoke`) entries
+                            of the monitor keys that signed it, each with its inclusion proof (RFC 9162) in the
                             tree of `tree_size` entries with root `root_hash`
       checkpoint.txt        the co-signed checkpoint of that tree, when one was given (else README says how)
       verify_bundle.py      the check, in python3's standard library alone
       README.txt            the procedure
       MANIFEST              SHA-256 of every other file, as `sha256sum -c MANIFEST` reads it
 
-The procedure (docs/findings.md): `sha256sum -c MANIFEST`, then `python3 verify_bundle.py`, then the checkpoint's
-signatures against the guarantors' keys you keep (openssl, docs/audit.md). The MANIFEST alone proves nothing (anyone
-can rewrite it); what ties the bundle to the guarantors is finding.json's SHA-256 in the `finding.sign` entries, the
-entries' inclusion in the tree, and the tree's root in the checkpoint they signed.
+The procedure (docs/findings.md): `sha256sum -c MANIFEST`, then `python3 verify_bundle.py [--keys FILE]`, then the
+checkpoint's signatures against the guarantors' keys you keep (openssl, docs/audit.md). The MANIFEST alone proves
+nothing (anyone can rewrite it); what ties the bundle to the guarantors is the monitors' Ed25519 signatures over
+finding.json's SHA-256 in the `finding.sign` entries (checked against the keys registered in the log, and against
+the monitor keys you trust with --keys), the entries' inclusion in the tree, and the tree's root in the checkpoint
+they signed.
 
 This module makes a bundle from what has been read (`assemble`, pure) and writes it (`zip_bytes`, `write_bundle`);
 the job that reads the finding, its evidence and the log for it is `trucewatch.jobs.bundles.make_bundle`.
@@ -40,6 +47,8 @@ from trucewatch.errors import FindingError
 from trucewatch.records import AuditEntry, EvidenceOriginal, Finding
 
 SCRIPT = "verify_bundle.py"
+RESTRICTED = "restricted by the party that filed it"
+REPORT_TEXT = "a report's text: for signed-in users"
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # zip entries carry this time, so one bundle zips to the same bytes
 
 
@@ -52,32 +61,51 @@ class Bundle:
     tree_size: int
     root_hash: str
     checkpoint: bool
+    withheld: tuple[str, ...] = ()  # the SHA-256 of each cited evidence original left out (withheld.json)
+
+
+def public_copy(original: EvidenceOriginal | None) -> bool:
+    """Whether a public bundle carries this original: only one marked public at upload, never a report's text."""
+    return original is not None and original.public and withheld_reason(original) == RESTRICTED
+
+
+def withheld_reason(original: EvidenceOriginal | None) -> str:
+    """Why a public bundle leaves an original out (a report's text, or the party's restriction)."""
+    if original is not None and original.source.startswith("report "):
+        return REPORT_TEXT
+    return RESTRICTED
 
 
 def assemble(finding: Finding, evidence: dict[str, bytes], originals: dict[str, EvidenceOriginal],
              versions: Sequence[Finding], proofs: dict[str, Any], checkpoint: Checkpoint | None = None) -> Bundle:
-    """The bundle of a finding from what was read for it: each cited evidence original's bytes by SHA-256, their
-    records, the versions of its series its reader may see, and the audit proofs (`audit_proofs`)."""
+    """The bundle of a finding from what was read for it: the bytes of the cited evidence originals its reader may
+    have, by SHA-256 (each other cited one is withheld: listed with its record and why), the originals' records,
+    the versions of its series its reader may see, and the audit proofs (`audit_proofs`)."""
     files = {"finding.json": rules.canonical_bytes(finding)}
     for sha in finding.evidence:
-        files[f"evidence/{sha}"] = evidence[sha]
+        if sha in evidence:
+            files[f"evidence/{sha}"] = evidence[sha]
+    withheld = [_withheld_json(sha, originals.get(sha)) for sha in finding.evidence if sha not in evidence]
+    files["withheld.json"] = _json(withheld)
     files["audit-proofs.json"] = _json(proofs)
     if checkpoint is not None:
         files["checkpoint.txt"] = checkpoint.text().encode("utf-8")
-    files["finding-record.json"] = _json(_record(finding, originals, versions, proofs))
+    files["finding-record.json"] = _json(_record(finding, originals, versions, proofs, set(evidence)))
     files[SCRIPT] = resources.files("trucewatch.casework").joinpath(SCRIPT).read_bytes()
     files["README.txt"] = _readme(finding, proofs, checkpoint).encode("utf-8")
     files["MANIFEST"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n"
                                 for path, data in sorted(files.items())).encode("utf-8")
     return Bundle(f"bundle-{finding.finding_id}", files, proofs["tree_size"], proofs["root_hash"],
-                  checkpoint is not None)
+                  checkpoint is not None, tuple(w["sha256"] for w in withheld))
 
 
 def about(finding: Finding, entry: AuditEntry) -> bool:
     """Whether a bundle proves this entry: the finding's own (drafted, edited, signed, published), its complaints'
-    filing and its evidence's adding."""
+    filing and its evidence's adding, and the registration (and revocation) of each monitor key that signed it."""
     if entry.subject == finding.finding_id:
         return entry.action.startswith("finding.")
+    if entry.action in ("key.register", "key.revoke"):
+        return entry.subject in {s.key_name for s in finding.signatures if s.key_name}
     return entry.subject in {*finding.complaint_ids, *finding.evidence} and (
         entry.action.startswith("finding.") or entry.action in ("complaint.file", "evidence.add"))
 
@@ -101,18 +129,21 @@ def audit_proofs(finding: Finding, log: Iterable[AuditEntry], leaf_hashes: Itera
 
 
 def _record(f: Finding, originals: dict[str, EvidenceOriginal], versions: Sequence[Finding],
-            proofs: dict[str, Any]) -> dict[str, Any]:
+            proofs: dict[str, Any], present: set[str]) -> dict[str, Any]:
     return {
         "finding": rules.content(f), "content_hash": f.content_hash, "sealed": f.sealed,
         "grade_definition": rules.GRADE_DEFINITIONS.get(f.grade),
         "attribution_definition": rules.ATTRIBUTION_DEFINITIONS.get(f.attribution),
-        "signatures": [{"guarantor": s.guarantor, "signer": s.signer, "at": s.at, "content_hash": s.content_hash}
-                       for s in f.signatures],
+        "signatures": [{"guarantor": s.guarantor, "signer": s.signer, "at": s.at, "content_hash": s.content_hash,
+                        "key_name": s.key_name, "signature": s.signature} for s in f.signatures],
         "published_at": f.published_at, "published_by": f.published_by,
         "versions": [{"finding_id": v.finding_id, "version": v.version, "published_at": v.published_at}
                      for v in versions],
-        "evidence": [{"sha256": sha, "file": f"evidence/{sha}", **_original_json(originals.get(sha))}
+        "evidence": [{"sha256": sha, **_original_json(originals.get(sha)),
+                      **({"file": f"evidence/{sha}"} if sha in present
+                         else {"file": None, "withheld": withheld_reason(originals.get(sha))})}
                      for sha in f.evidence],
+        "withheld": [sha for sha in f.evidence if sha not in present],
         "audit": {"tree_size": proofs["tree_size"], "root_hash": proofs["root_hash"],
                   "entries": [p["seq"] for p in proofs["entries"]]},
         "exported_at": now_utc(),
@@ -123,7 +154,12 @@ def _original_json(o: EvidenceOriginal | None) -> dict[str, Any]:
     if o is None:
         return {}
     return {"filename": o.filename, "size": o.size, "media_type": o.media_type, "received_at": o.received_at,
-            "uploaded_by": o.uploaded_by, "source": o.source, "captured_at": o.captured_at}
+            "uploaded_by": o.uploaded_by, "source": o.source, "captured_at": o.captured_at, "public": o.public}
+
+
+def _withheld_json(sha: str, o: EvidenceOriginal | None) -> dict[str, Any]:
+    return {"sha256": sha, "filename": o.filename if o else None, "size": o.size if o else None,
+            "media_type": o.media_type if o else None, "reason": withheld_reason(o)}
 
 
 def _readme(f: Finding, proofs: dict[str, Any], checkpoint: Checkpoint | None) -> str:
@@ -139,8 +175,11 @@ def _readme(f: Finding, proofs: dict[str, Any], checkpoint: Checkpoint | None) -
             f"Its content (finding.json) has SHA-256 {f.content_hash}.\n\n"
             "To check this bundle, with sha256sum and python3 alone, in this folder:\n\n"
             "    sha256sum -c MANIFEST        # every file is as it was exported\n"
-            "    python3 verify_bundle.py     # the evidence is what the finding cites; each audit entry is in the\n"
-            "                                 # tree; a monitor of each guarantor signed exactly finding.json\n\n"
+            "    python3 verify_bundle.py     # the evidence is what the finding cites (or withheld: withheld.json);\n"
+            "                                 # each audit entry is in the tree; a monitor of each guarantor signed\n"
+            "                                 # exactly finding.json (Ed25519, with the keys registered in the log)\n"
+            "    python3 verify_bundle.py --keys FILE   # and each signing key is one you trust (lines\n"
+            "                                 # 'GUARANTOR name+keyid+base64', as GET /api/v1/keys gives them)\n\n"
             f"{anchor}\n\n"
             "finding-record.json says the same for people: grade and attribution with their definitions, who signed "
             "and when, the versions, and where each evidence file came from. docs/findings.md explains each step.\n")

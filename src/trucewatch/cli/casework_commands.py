@@ -6,6 +6,9 @@ imports nothing from it. Errors (`TrucewatchError`) become exit code 2 there. Se
 """
 from __future__ import annotations
 
+import base64
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -13,10 +16,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from trucewatch.audit.checkpoint import raw_public
 from trucewatch.casework import findings as rules
 from trucewatch.casework.bundle import write_bundle
-from trucewatch.jobs import casework
+from trucewatch.errors import FindingError
+from trucewatch.jobs import casework, monitor_keys
+from trucewatch.jobs.auth import sign_in
 from trucewatch.jobs.bundles import checked_checkpoint, make_bundle
 from trucewatch.jobs.casework import Desk
 from trucewatch.records import ATTRIBUTIONS, COMPLAINT_STATUSES, GRADES, Finding, User
@@ -24,6 +31,7 @@ from trucewatch.settings import Settings, load_settings
 from trucewatch.storage import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
+CLI_ADDRESS = "cli"  # where a password typed at the command line comes from, for the sign-in rate limit
 
 
 def _options(func: F) -> F:
@@ -252,15 +260,190 @@ def findings_amend(finding_id: str, as_user: str | None, db: str | None, **value
 
 @findings.command("sign")
 @click.argument("finding_id")
-@click.option("--hash", "content_hash", required=True,
-              help="The content hash you reviewed ('trucewatch findings show ID' prints it).")
-@_options
-def findings_sign(finding_id: str, content_hash: str, as_user: str | None, db: str | None) -> None:
-    """Sign a finding for your guarantor (a monitor); the second guarantor's signature seals it."""
-    with _desk(db, as_user) as (desk, user):
-        f = casework.sign_finding(desk, user, finding_id, content_hash.strip().lower())
-    click.echo(f"signed {f.finding_id} for {user.guarantor}: "
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Your private signing key ('trucewatch findings keys generate'); it never leaves this machine.")
+@click.option("--hash", "content_hash", default=None,
+              help="The content hash you reviewed: refused if the finding's differs ('findings show ID' prints it).")
+@click.option("--server", metavar="URL", default=None,
+              help="Sign through the API of this trucewatch server, not a database (token: $TRUCEWATCH_TOKEN or "
+                   "--token-file).")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A file holding your API token, for --server.")
+@click.option("--print", "print_only", is_flag=True, default=False,
+              help="Only print the base64 signature (to paste into the finding's page); store nothing.")
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")
+def findings_sign(finding_id: str, key_path: Path, content_hash: str | None, server: str | None,
+                  token_file: Path | None, print_only: bool, db: str | None) -> None:
+    """Sign a finding for your guarantor with your own key (a monitor): the signature is made here, over the
+    finding's content hash, and stored as yours (the key's holder); the second guarantor's signature seals it."""
+    private = monitor_keys.read_signing_key(key_path)
+    stated = content_hash.strip().lower() if content_hash else None
+    if print_only and stated and not server:
+        click.echo(monitor_keys.sign_hash(private, stated))
+        return
+    if server:
+        _sign_through(server, _token(token_file), finding_id, private, stated, print_only)
+        return
+    with _reader(db, None) as (desk, _):
+        key = monitor_keys.key_of_public(desk, raw_public(private))
+        if key is None or not key.active:
+            raise FindingError("TW-E832", key_name=key.name if key else str(key_path),
+                               detail="this private key's public key is not registered as an active key "
+                                      "('trucewatch findings keys register')")
+        holder = casework.acting_user(desk, key.user)
+        f = casework.get_finding(desk, holder, finding_id)
+        reviewed = _reviewed(f.finding_id, f.content_hash, stated)
+        signature = monitor_keys.sign_hash(private, reviewed)
+        if print_only:
+            click.echo(signature)
+            return
+        f = casework.sign_finding(desk, None, finding_id, reviewed, key.name, signature)
+    click.echo(f"signed {f.finding_id} for {key.guarantor} as {key.user} with key {key.name}: "
                + ("sealed" if f.sealed else f"still to sign: {' and '.join(rules.missing_guarantors(f))}"))
+
+
+def _reviewed(finding_id: str, content_hash: str, stated: str | None) -> str:
+    """The content hash to sign: the finding's, shown on stderr; TW-E808 when --hash names another."""
+    click.echo(f"finding {finding_id}: content hash {content_hash}", err=True)
+    if stated is not None and stated != content_hash:
+        raise FindingError("TW-E808", finding_id=finding_id,
+                           detail=f"you reviewed content {stated[:80]!r}, the finding's content hash is "
+                                  f"{content_hash}; read it again ('findings show') and sign what it says")
+    return content_hash
+
+
+def _token(token_file: Path | None) -> str:
+    token = token_file.read_text(encoding="utf-8").strip() if token_file else os.environ.get("TRUCEWATCH_TOKEN", "")
+    if not token:
+        raise click.UsageError("--server needs your API token: set TRUCEWATCH_TOKEN or give --token-file FILE")
+    return token
+
+
+def _sign_through(server: str, token: str, finding_id: str, private: Ed25519PrivateKey, stated: str | None,
+                  print_only: bool) -> None:
+    """Sign through the server's API: find this key's name among the public keys, read the finding, sign here, and
+    send only the signature. TW-E839 with the server's error when it refuses."""
+    import httpx  # noqa: PLC0415 - only this door talks to a server
+
+    base = server.rstrip("/")
+    public = base64.b64encode(raw_public(private)).decode("ascii")
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+        keys = _answer(base, client.get("/api/v1/keys"))
+        key = next((k for k in keys if k["public_key"] == public and not k.get("revoked_at")), None)
+        if key is None:
+            raise FindingError("TW-E839", url=base, detail="this private key's public key is not registered there "
+                                                           "as an active key")
+        finding = _answer(base, client.get(f"/api/v1/findings/{finding_id}"))
+        reviewed = _reviewed(finding_id, finding["content_hash"], stated)
+        signature = monitor_keys.sign_hash(private, reviewed)
+        if print_only:
+            click.echo(signature)
+            return
+        made = _answer(base, client.post(f"/api/v1/findings/{finding_id}/signatures", json={
+            "content_hash": reviewed, "key_name": key["name"], "signature": signature}))
+    click.echo(f"signed {finding_id} for {key['guarantor']} as {key['user']} with key {key['name']}: "
+               + ("sealed" if made.get("sealed") else f"still to sign: {' and '.join(made['missing_guarantors'])}"))
+
+
+def _answer(base: str, response: Any) -> Any:
+    """The `data` of an API answer; TW-E839 with the server's error message otherwise."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code >= 400 or "data" not in body:
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        raise FindingError("TW-E839", url=base, detail=error.get("message") or f"HTTP {response.status_code}")
+    return body["data"]
+
+
+# --- monitors' signing keys -------------------------------------------------------------------------------------
+
+
+@findings.group("keys")
+def findings_keys() -> None:
+    """Monitors' signing keys: generate (on your machine), register, list, revoke (docs/findings.md)."""
+
+
+@findings_keys.command("generate")
+@click.argument("name")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the private key (mode 0600); its public key goes to FILE.pub.")
+def keys_generate(name: str, output: Path) -> None:
+    """Make a signing key pair on this machine (no database): the private key stays here; register FILE.pub."""
+    verifier = monitor_keys.generate_key(name, output)
+    click.echo(verifier)
+    click.echo(f"wrote {output} (private: keep it, never send it) and {output}.pub; register it with "
+               f"'trucewatch findings keys register --public {output}.pub --as YOUR_NAME'", err=True)
+
+
+def _password_option(func: F) -> F:
+    return click.option("--password-stdin", is_flag=True,
+                        help="Read the password from the first line of stdin, not a prompt.")(func)
+
+
+def _authenticated(desk: Desk, name: str | None, password_stdin: bool, what: str) -> User:
+    """The user `name`, once their password is given (TW-E838 without one, TW-E611 for a wrong one)."""
+    if not name:
+        raise click.UsageError(f"say who {what}: --as NAME")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else \
+        click.prompt(f"{name}'s password", hide_input=True, default="", show_default=False, err=True)
+    if not password:
+        raise FindingError("TW-E838", name=name, detail=f"no password given to {what}")
+    return sign_in(desk.web, name, password, CLI_ADDRESS)
+
+
+@findings_keys.command("register")
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The public key file ('keys generate' wrote FILE.pub), or a file with the key in base64.")
+@click.option("--name", default=None, help="The key's name [default: the name in the verifier key].")
+@click.option("--as", "as_user", metavar="NAME", required=True, help="You: the monitor who holds the key.")
+@_password_option
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")
+def keys_register(public_path: Path, name: str | None, as_user: str, password_stdin: bool, db: str | None) -> None:
+    """Register your public signing key (a guarantor monitor, with your password); one active key at a time."""
+    named, public = monitor_keys.read_public_file(public_path)
+    if not (name or named):
+        raise click.UsageError("the file holds no key name: add --name NAME")
+    with _reader(db, None) as (desk, _):
+        user = _authenticated(desk, as_user, password_stdin, "registers a key")
+        key = monitor_keys.register_key(desk, user, name or named or "", public)
+    click.echo(f"registered {key.name} for {key.user} ({key.guarantor}): "
+               f"{rules.verifier_key(key.name, key.public_key)}")
+    click.echo(f"fingerprint (SHA-256 of the key): {rules.fingerprint(key.public_key)}; your guarantor publishes it",
+               err=True)
+
+
+@findings_keys.command("list")
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")
+def keys_list(db: str | None) -> None:
+    """Every registered signing key: guarantor, verifier key, holder, and whether it is revoked."""
+    with _reader(db, None) as (desk, _):
+        keys = monitor_keys.all_keys(desk)
+    for k in keys:
+        state = "active" if k.active else f"revoked {k.revoked_at} by {k.revoked_by}"
+        click.echo(f"{k.guarantor} {rules.verifier_key(k.name, k.public_key)}  # {k.user}, registered "
+                   f"{k.registered_at}, {state}")
+    if not keys:
+        click.echo("no signing keys registered ('trucewatch findings keys register')", err=True)
+
+
+@findings_keys.command("revoke")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why (kept in the audit log): lost, left the mission ...")
+@click.option("--as", "as_user", metavar="NAME", required=True, help="You: the key's holder, or an admin.")
+@_password_option
+@click.option("--db", "db", metavar="PATH|URL", default=None,
+              help="SQLite file or SQLAlchemy URL [default: $TRUCEWATCH_DB or ./trucewatch.sqlite3]")
+def keys_revoke(name: str, reason: str, as_user: str, password_stdin: bool, db: str | None) -> None:
+    """Revoke a signing key (its holder or an admin, with your password): it signs nothing more."""
+    with _reader(db, None) as (desk, _):
+        user = _authenticated(desk, as_user, password_stdin, "revokes a key")
+        key = monitor_keys.revoke_key(desk, user, name, reason)
+    click.echo(f"revoked {key.name} of {key.user} at {key.revoked_at}")
 
 
 @findings.command("publish")
@@ -279,15 +462,19 @@ def findings_publish(finding_id: str, as_user: str | None, db: str | None) -> No
               help="A new folder, or a file ending in .zip.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A co-signed checkpoint the guarantors keep: the proofs are made in its tree, and it is included.")
+@click.option("--full", is_flag=True, default=False,
+              help="Every cited evidence original, restricted ones and reports' texts included (monitors, admins).")
 @_options
-def findings_export_bundle(finding_id: str, output: Path, checkpoint: Path | None, as_user: str | None,
+def findings_export_bundle(finding_id: str, output: Path, checkpoint: Path | None, full: bool, as_user: str | None,
                            db: str | None) -> None:
-    """Write a finding's bundle: finding.json, its evidence, the audit entries with inclusion proofs, the checkpoint,
-    verify_bundle.py and MANIFEST. Check it with 'sha256sum -c MANIFEST' and 'python3 verify_bundle.py'."""
+    """Write a finding's bundle: finding.json, its evidence marked public (the rest listed in withheld.json; all of
+    it with --full), the audit entries with inclusion proofs, the checkpoint, verify_bundle.py and MANIFEST. Check
+    it with 'sha256sum -c MANIFEST' and 'python3 verify_bundle.py [--keys FILE]'."""
     settings = _settings(db)
     with _reader(db, as_user) as (desk, user):
         kept = checked_checkpoint(desk.db, checkpoint, settings.audit_origin) if checkpoint else None
-        bundle = make_bundle(desk, user, finding_id, kept)
+        bundle = make_bundle(desk, user, finding_id, kept, full=full)
     write_bundle(bundle, output)
     click.echo(f"wrote {output}: {len(bundle.files)} files; proofs in the tree of {bundle.tree_size} entries "
-               f"(root {bundle.root_hash})" + ("" if bundle.checkpoint else "; no checkpoint: see its README.txt"))
+               f"(root {bundle.root_hash})" + ("" if bundle.checkpoint else "; no checkpoint: see its README.txt")
+               + (f"; {len(bundle.withheld)} evidence files withheld: see withheld.json" if bundle.withheld else ""))

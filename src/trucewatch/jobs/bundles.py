@@ -1,5 +1,6 @@
 """A finding's bundle as a job over the store: the finding as its reader may see it, its evidence originals from the
-evidence folder, and the audit-log entries about it with their inclusion proofs, made into a `Bundle`
+evidence folder (for anyone but monitors and admins, only those marked public: the rest are withheld, listed by
+SHA-256), and the audit-log entries about it with their inclusion proofs, made into a `Bundle`
 (`trucewatch.casework.bundle`, which also zips and writes it). See docs/findings.md.
 """
 from __future__ import annotations
@@ -8,7 +9,8 @@ import hashlib
 from pathlib import Path
 
 from trucewatch.audit.checkpoint import Checkpoint, read_checkpoint
-from trucewatch.casework.bundle import Bundle, assemble, audit_proofs
+from trucewatch.casework.access import Resource, decide
+from trucewatch.casework.bundle import Bundle, assemble, audit_proofs, public_copy
 from trucewatch.errors import FindingError
 from trucewatch.jobs.auditing import verify_audit
 from trucewatch.jobs.casework import Desk, get_finding, may_read
@@ -26,12 +28,17 @@ def checked_checkpoint(db: Database, path: Path, origin: str) -> Checkpoint:
     return read_checkpoint(path)
 
 
-def make_bundle(desk: Desk, user: User | None, finding_id: str, checkpoint: Checkpoint | None = None) -> Bundle:
+def make_bundle(desk: Desk, user: User | None, finding_id: str, checkpoint: Checkpoint | None = None,
+                full: bool = False) -> Bundle:
     """The bundle of a finding `user` may read (None: the public), with proofs in the checkpoint's tree when one is
-    given (it must cover every entry), else in the log as it is now."""
+    given (it must cover every entry), else in the log as it is now. It carries only the evidence originals marked
+    public; `full`: every one the finding cites, for monitors and admins only (TW-E840 for anyone else)."""
     finding = get_finding(desk, user, finding_id)
+    if full and (user is None or not decide(desk.identity(user), "read", Resource("finding_bundle_full"))):
+        raise FindingError("TW-E840", name=user.name if user else "the public", role=user.role if user else "reader")
     originals = desk.db.cases.originals(finding.evidence)
-    evidence = {sha: _evidence_bytes(desk, finding_id, sha) for sha in finding.evidence}
+    evidence = {sha: _evidence_bytes(desk, finding_id, sha) for sha in finding.evidence
+                if full or public_copy(originals.get(sha))}
     log = desk.db.audit_log
     size = checkpoint.size if checkpoint is not None else log.count()
     proofs = audit_proofs(finding, log.iter_entries(), log.leaf_hashes(size), size, checkpoint)

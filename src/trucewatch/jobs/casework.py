@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from trucewatch.errors import FindingError, WebError
 from trucewatch.records import (
     Complaint,
     ComplaintTransition,
+    Evidence,
     EvidenceAnnotation,
     EvidenceOriginal,
     EvidenceWithdrawal,
@@ -106,18 +107,20 @@ def complaint_entry(c: Complaint, role: str) -> Entry:
         "evidence": [e.sha256 for e in c.evidence]})
 
 
-def originals_of(c: Complaint, captured_at: str | None = None) -> list[EvidenceOriginal]:
-    """The evidence originals a complaint brings: received when it was filed, uploaded by its filer."""
+def originals_of(c: Complaint, captured_at: str | None = None, public: Collection[str] = ()) -> list[EvidenceOriginal]:
+    """The evidence originals a complaint brings: received when it was filed, uploaded by its filer; those whose
+    SHA-256 is in `public` marked public (a published finding's bundle may carry them), the rest restricted."""
     received = c.filed_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
     return [EvidenceOriginal(e.sha256, e.size, e.media_type, e.filename, received, c.filed_by,
-                             f"complaint {c.complaint_id}", captured_at) for e in c.evidence]
+                             f"complaint {c.complaint_id}", captured_at, e.sha256 in public) for e in c.evidence]
 
 
 def file_complaint(desk: Desk, user: User, complaint: Complaint, captured_at: str | None = None,
-                   files: Sequence[evidence_files.Received] = ()) -> Complaint:
+                   files: Sequence[evidence_files.Received] = (), public: Collection[str] = ()) -> Complaint:
     """Store a complaint, its evidence originals and its `complaint.file` entry (the API's and the form's filing).
     Its evidence `files`, received under temporary names, are moved into place in the same transaction, last;
-    if it is not stored after all, those that were not kept before are removed again."""
+    if it is not stored after all, those that were not kept before are removed again. `public`: the SHA-256 of the
+    files marked public at upload (an original kept before keeps its first marking)."""
     entry, placed = recorder(user.name, complaint_entry(complaint, user.role)), []
 
     def record(conn: Any) -> None:
@@ -125,7 +128,7 @@ def file_complaint(desk: Desk, user: User, complaint: Complaint, captured_at: st
         placed.extend(evidence_files.settle(files, desk.evidence_path))
 
     try:
-        return desk.web.add_complaint(complaint, originals_of(complaint, captured_at), audit=record)
+        return desk.web.add_complaint(complaint, originals_of(complaint, captured_at, public), audit=record)
     except BaseException:
         evidence_files.unsettle(placed)
         raise
@@ -175,6 +178,54 @@ def move_complaint(desk: Desk, user: User, complaint_id: str, to_state: str, not
     move = ComplaintTransition(c.complaint_id, 0, c.status, to_state, user.name, user.role, now_utc(), note.strip())
     [done] = desk.cases.move([move], audit=recorder(user.name, transition_entry(move)))
     return done
+
+
+def answer_request(desk: Desk, user: User, complaint_id: str, note: str,
+                   files: Sequence[evidence_files.Received] = (),
+                   public_files: Sequence[evidence_files.Received] = ()) -> Complaint:
+    """A liaison officer of the complaint's party (or a monitor) answers a request for information with a note and
+    files: the files join the complaint's evidence (`files` restricted, `public_files` marked public; a file in both
+    stays restricted, and an original kept before keeps its first marking), and the complaint goes from 'needs
+    information' back to 'under review' with the note, in one transaction with its entries (`evidence.add` per new
+    original, `complaint.transition`). The files, received under temporary names, are moved into place last; the
+    caller discards what is left of them. TW-E815 for a complaint the user may not see, TW-E801..803 from the
+    workflow (not waiting for an answer; no note)."""
+    c = get_complaint(desk, user, complaint_id)
+    _may(desk, user, "create", "complaint_answer", party=c.party, what="answer a request for information")
+    workflow.transition(c.complaint_id, user.role, user.party, c.party, c.status, "under review", note=note,
+                        parties=desk.parties)
+    restricted = {f.sha256 for f in files}
+    new = list({f.sha256: f for f in (*files, *public_files) if f.sha256 not in {e.sha256 for e in c.evidence}}
+               .values())
+    at = now_utc()
+    known = desk.cases.originals(f.sha256 for f in new)
+    originals = [EvidenceOriginal(f.sha256, f.size, f.media_type, f.filename or f"evidence-{f.sha256[:12]}", at,
+                                  user.name, f"complaint {c.complaint_id} (an answer)",
+                                  public=f.sha256 not in restricted) for f in new if f.sha256 not in known]
+    named = {o.sha256: o.filename for o in originals}
+    evidence = [Evidence(f.sha256, named.get(f.sha256) or f.filename or f"evidence-{f.sha256[:12]}",
+                         f.media_type, f.size) for f in new]
+    move = ComplaintTransition(c.complaint_id, 0, c.status, "under review", user.name, user.role, at, note.strip())
+    action, subject, payload = transition_entry(move)
+    entries = [*(_answered(o, c.complaint_id) for o in originals),
+               (action, subject, {**payload, "evidence": [e.sha256 for e in evidence]})]
+    log, placed = recorder(user.name, *entries), []
+
+    def record(conn: Any) -> None:
+        log(conn)
+        placed.extend(evidence_files.settle([*files, *public_files], desk.evidence_path))
+
+    try:
+        return desk.web.add_evidence(c.complaint_id, evidence, originals, [move], audit=record)
+    except BaseException:
+        evidence_files.unsettle(placed)
+        raise
+
+
+def _answered(o: EvidenceOriginal, complaint_id: str) -> Entry:
+    """`evidence.add` for a file an answer brings: as for any original, with its complaint and its marking."""
+    action, subject, payload = _added(o)
+    return (action, subject, {**payload, "complaint_id": complaint_id, "public": o.public})
 
 
 def transition_entry(t: ComplaintTransition) -> Entry:

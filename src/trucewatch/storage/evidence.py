@@ -30,6 +30,8 @@ class Received:
     sha256: str
     size: int
     temporary: Path
+    filename: str = ""  # as the sender named it, made safe (`safe_filename`); "" when not told
+    media_type: str = "application/octet-stream"  # as the sender declared it (files are served as downloads)
 
 
 def keep(upload: BinaryIO, folder: Path, limit: int) -> tuple[str, int]:

@@ -37,6 +37,7 @@ from trucewatch.errors import WebError
 from trucewatch.records import (
     ApiToken,
     Complaint,
+    ComplaintTransition,
     Event,
     Evidence,
     EvidenceOriginal,
@@ -45,7 +46,7 @@ from trucewatch.records import (
     Report,
     User,
 )
-from trucewatch.storage.cases import insert_originals
+from trucewatch.storage.cases import apply_moves, insert_originals
 from trucewatch.storage.repository import (
     EVENTS,
     INCIDENTS,
@@ -341,6 +342,25 @@ class WebStore:
             if audit is not None:
                 audit(conn)
         return self.get_complaint(c.complaint_id) or c
+
+    def add_evidence(self, complaint_id: str, evidence: Sequence[Evidence], originals: Sequence[EvidenceOriginal] = (),
+                     moves: Sequence[ComplaintTransition] = (), audit: AuditHook | None = None) -> Complaint:
+        """Attach more files to a complaint (after those it has), keep the records of the originals not kept yet, and
+        make its `moves` (TW-E801 if it was moved meanwhile): a liaison officer's answer, with `audit`'s entries."""
+        with write_transaction(self.engine) as conn:
+            first = int(conn.execute(select(func.coalesce(func.max(EVIDENCE.c.seq), -1))
+                                     .where(EVIDENCE.c.complaint_id == complaint_id)).scalar_one()) + 1
+            if evidence:
+                conn.execute(insert(EVIDENCE), [{"complaint_id": complaint_id, "seq": first + n, "sha256": e.sha256,
+                                                 "filename": e.filename, "media_type": e.media_type, "size": e.size}
+                                                for n, e in enumerate(evidence)])
+            insert_originals(conn, originals)
+            apply_moves(conn, moves)
+            if audit is not None:
+                audit(conn)
+        found = self.get_complaint(complaint_id)
+        assert found is not None  # it was just written to
+        return found
 
     def get_complaint(self, complaint_id: str) -> Complaint | None:
         found = self._complaints(COMPLAINTS.c.complaint_id == complaint_id)

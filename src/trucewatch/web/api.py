@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import secrets
-from collections.abc import Iterable
-from dataclasses import asdict, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, fields, replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TextIO
 from urllib.parse import quote
@@ -26,7 +26,7 @@ from trucewatch import jobs
 from trucewatch.casework.access import Identity, Resource, decide, visible_parties
 from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError, WebError
-from trucewatch.jobs.casework import Desk, file_complaint as file_with_desk
+from trucewatch.jobs.casework import Desk, answer_request, file_complaint as file_with_desk
 from trucewatch.jobs.record_views import (
     MAP_COLUMNS,
     MAP_LIMIT,
@@ -444,25 +444,51 @@ def _complaint(request: Request, db: Database, complaint_id: str) -> Complaint:
     return found
 
 
+def marked_json(db: Database, c: Complaint, asked: dict[str, bool] | None = None) -> dict[str, Any]:
+    """The complaint as `complaint_json` shows it, each file with its marking (`public`: a published finding's
+    bundle may carry it; else restricted). `asked`: the marking each file was sent with; where its original was
+    kept before with another, the answer says the first marking stands."""
+    shown = complaint_json(c)
+    originals = db.cases.originals(e.sha256 for e in c.evidence)
+    for item in shown["evidence"]:
+        kept = originals.get(item["sha256"])
+        item["public"] = bool(kept and kept.public)
+        if asked is not None and item["sha256"] in asked and asked[item["sha256"]] != item["public"]:
+            item["note"] = (f"these bytes were kept before, marked {'public' if item['public'] else 'restricted'}: "
+                            "an evidence original is never changed, so its first marking stands")
+    return shown
+
+
+UPLOADS = {"evidence": File(description="evidence files, restricted: never in a public bundle (the default)"),
+           "public_evidence": File(description="evidence files marked public: a published finding's bundle may "
+                                               "carry them")}
+
+
 @router.post("/complaints", status_code=201, response_model=One, openapi_extra=guard("complaint", "create"),
              responses=TOO_LARGE)
 def file_complaint(request: Request, desk: CaseDesk, text: Annotated[str, Form(max_length=100_000)],
                    incident_id: Annotated[str | None, Form()] = None,
-                   evidence: Annotated[list[UploadFile], File(description="evidence files")] = [],  # noqa: B006
+                   evidence: Annotated[list[UploadFile], UPLOADS["evidence"]] = [],  # noqa: B006
+                   public_evidence: Annotated[list[UploadFile], UPLOADS["public_evidence"]] = [],  # noqa: B006
                    captured_at: Annotated[datetime | date | None, Form(
                        description="when the files were captured, as the sender says (ISO 8601)")] = None,
                    ) -> JSONResponse:
     """File a complaint for the liaison officer's own party, with an incident it concerns (optional) and evidence
-    files (multipart; each kept by SHA-256; `max_upload_bytes` in all; `captured_at`: when they were captured)."""
-    complaint = new_complaint(request, desk, text, incident_id, evidence, captured_at)
-    return JSONResponse({"data": complaint_json(complaint)}, status_code=201,
+    files (multipart; each kept by SHA-256; `max_upload_bytes` in all; `captured_at`: when they were captured):
+    `evidence` restricted, `public_evidence` marked public. The answer gives each file's marking."""
+    asked: dict[str, bool] = {}
+    complaint = new_complaint(request, desk, text, incident_id, evidence, captured_at, public_evidence, asked)
+    return JSONResponse({"data": marked_json(desk.db, complaint, asked)}, status_code=201,
                         headers={"Location": f"/api/v1/complaints/{complaint.complaint_id}"})
 
 
 def new_complaint(request: Request, desk: Desk, text: str, incident_id: str | None, evidence: list[UploadFile],
-                  captured_at: datetime | date | None = None) -> Complaint:
-    """Check and store a complaint of the caller's party with its evidence files (the API and the complaint form
-    both call this). TW-E618 with the problems by field when the text is empty or the incident unknown."""
+                  captured_at: datetime | date | None = None, public_evidence: Sequence[UploadFile] = (),
+                  asked: dict[str, bool] | None = None) -> Complaint:
+    """Check and store a complaint of the caller's party with its evidence files, `evidence` restricted and
+    `public_evidence` marked public (a file in both stays restricted); `asked` is filled with the marking each was
+    sent with (the API and the complaint form both call this). TW-E618 with the problems by field when the text is
+    empty or the incident unknown."""
     identity = identity_of(request)
     require(identity, "create", Resource("complaint", party=identity.party))
     problems = _complaint_problems(desk.web, text, incident_id)
@@ -471,24 +497,38 @@ def new_complaint(request: Request, desk: Desk, text: str, incident_id: str | No
                        problems=[{"field": f, "problem": p} for f, p in problems])
     received: list[evidence_files.Received] = []
     try:
-        kept = [_received(desk, upload, received) for upload in evidence if upload.filename or upload.size]
+        restricted = received_files(desk, evidence, received)
+        public = received_files(desk, public_evidence, received)
+        marked = {f.sha256 for f in public} - {f.sha256 for f in restricted}
+        if asked is not None:
+            asked.update({f.sha256: f.sha256 in marked for f in received})
         made = Complaint(
             complaint_id=f"cmp-{secrets.token_hex(6)}", party=identity.party or "", text=text.strip(),
             filed_by=identity.name or "", filed_at=datetime.now(UTC), incident_id=incident_id or None,
-            evidence=tuple(kept))
+            evidence=tuple(Evidence(f.sha256, f.filename, f.media_type, f.size) for f in received))
         return file_with_desk(desk, User(identity.name or "", identity.role, party=identity.party),  # complaint.file
-                              made, captured_at.isoformat() if captured_at is not None else None, files=received)
+                              made, captured_at.isoformat() if captured_at is not None else None, files=received,
+                              public=marked)
     finally:
         evidence_files.discard(received)  # kept ones are in place by now; the rest go
 
 
-def _received(desk: Desk, upload: UploadFile, received: list[evidence_files.Received]) -> Evidence:
-    """Receive one evidence file within what is left of the complaint's `max_upload_bytes` (TW-E619 past it)."""
-    left = desk.max_bytes - sum(got.size for got in received)
-    got = evidence_files.receive(upload.file, desk.evidence_path, desk.max_bytes, allowance=left)
-    received.append(got)
-    return Evidence(got.sha256, evidence_files.safe_filename(upload.filename),
-                    (upload.content_type or "application/octet-stream")[:200], got.size)
+def received_files(desk: Desk, uploads: Iterable[UploadFile],
+                   received: list[evidence_files.Received]) -> list[evidence_files.Received]:
+    """Receive uploaded files (those sent empty and unnamed skipped) with their names made safe and their declared
+    media types, within what is left of `max_upload_bytes` for all of `received` (TW-E619 past it); each is added
+    to `received` as it comes, for the caller to settle or discard."""
+    got = []
+    for upload in uploads:
+        if not (upload.filename or upload.size):
+            continue
+        left = desk.max_bytes - sum(f.size for f in received)
+        one = replace(evidence_files.receive(upload.file, desk.evidence_path, desk.max_bytes, allowance=left),
+                      filename=evidence_files.safe_filename(upload.filename),
+                      media_type=(upload.content_type or "application/octet-stream")[:200])
+        received.append(one)
+        got.append(one)
+    return got
 
 
 def _complaint_problems(store: WebStore, text: str, incident_id: str | None) -> list[tuple[str, str]]:
@@ -517,7 +557,35 @@ def list_complaints(request: Request, db: DB, incident_id: Text = None, status: 
 
 @router.get("/complaints/{complaint_id}", response_model=One, openapi_extra=guard("complaint", "list"))
 def get_complaint(request: Request, db: DB, complaint_id: str) -> dict[str, Any]:
-    return {"data": complaint_json(_complaint(request, db, complaint_id))}
+    """One complaint, each of its files with its marking (`public`, else restricted)."""
+    return {"data": marked_json(db, _complaint(request, db, complaint_id))}
+
+
+@router.post("/complaints/{complaint_id}/answers", status_code=201, response_model=One,
+             openapi_extra=guard("complaint_answer", "create"), responses=TOO_LARGE)
+def answer_complaint(request: Request, desk: CaseDesk, complaint_id: str,
+                     note: Annotated[str, Form(max_length=20_000, description="the answer (required)")] = "",
+                     evidence: Annotated[list[UploadFile], UPLOADS["evidence"]] = [],  # noqa: B006
+                     public_evidence: Annotated[list[UploadFile], UPLOADS["public_evidence"]] = [],  # noqa: B006
+                     ) -> JSONResponse:
+    """Answer a request for information on a complaint of the liaison officer's own party (or, a monitor, resume
+    the review with files): the note and the files join the complaint, which goes from 'needs information' back to
+    'under review'. The answer gives the complaint with each file's marking."""
+    identity = identity_of(request)
+    complaint = _complaint(request, desk.db, complaint_id)  # another party's: "not found", as one that is not
+    require(identity, "create", Resource("complaint_answer", party=complaint.party), hide=f"complaint {complaint_id!r}")
+    user = User(identity.name or "", identity.role, party=identity.party, guarantor=identity.guarantor,
+                user_id=identity.user_id)
+    received: list[evidence_files.Received] = []
+    try:
+        restricted = received_files(desk, evidence, received)
+        public = received_files(desk, public_evidence, received)
+        answered = answer_request(desk, user, complaint_id, note, restricted, public)
+    finally:
+        evidence_files.discard(received)  # kept ones are in place by now; the rest go
+    asked = {f.sha256: f.sha256 not in {r.sha256 for r in restricted} for f in received}
+    return JSONResponse({"data": marked_json(desk.db, answered, asked)}, status_code=201,
+                        headers={"Location": f"/api/v1/complaints/{complaint_id}"})
 
 
 @router.get("/complaints/{complaint_id}/evidence/{sha256}", openapi_extra=guard("complaint", "list"),

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Body, File, Form, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -242,8 +242,8 @@ def finding_json(f: Finding, identity: Identity, later: Finding | None = None) -
     return {**rules.content(f), "content_hash": f.content_hash,
             "grade_definition": rules.GRADE_DEFINITIONS[f.grade],
             "attribution_definition": rules.ATTRIBUTION_DEFINITIONS[f.attribution],
-            "signatures": [{"guarantor": s.guarantor, "signer": s.signer, "at": s.at, "content_hash": s.content_hash}
-                           for s in f.signatures],
+            "signatures": [{"guarantor": s.guarantor, "signer": s.signer, "at": s.at, "content_hash": s.content_hash,
+                            "key_name": s.key_name, "signature": s.signature} for s in f.signatures],
             "sealed": f.sealed, "missing_guarantors": rules.missing_guarantors(f),
             "published_at": f.published_at, "published_by": f.published_by, "superseded_by": superseded_by,
             "link": f"/api/v1/findings/{f.finding_id}", "bundle": f"/api/v1/findings/{f.finding_id}/bundle"}
@@ -349,16 +349,22 @@ def amend_finding(request: Request, desk: CaseDesk, finding_id: str, body: Chang
 class SignBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     content_hash: str = Field(pattern=SHA256, description="the content hash of the finding as you reviewed it")
+    key_name: str = Field(min_length=1, max_length=200, description="your registered signing key's name")
+    signature: str = Field(min_length=1, max_length=200,
+                           description="base64 of the Ed25519 signature of 'trucewatch finding\\n' + content_hash "
+                                       "+ '\\n' with that key, made on your machine or in your browser")
 
 
 @router.post("/findings/{finding_id}/signatures", status_code=201, response_model=One,
              openapi_extra=guard("finding_signature", "create"), responses=CHANGES)
 def sign_finding(request: Request, desk: CaseDesk, finding_id: str, body: SignBody) -> JSONResponse:
-    """Sign the finding for your guarantor, naming the content hash you reviewed; the second guarantor's signature
+    """Sign the finding for your guarantor with your own key: send the content hash you reviewed, your key's name
+    and the signature you made of it (the server never sees your private key). The second guarantor's signature
     seals it."""
     _finding(request, desk, finding_id)
     with found():
-        made = casework.sign_finding(desk, acting(request), finding_id, body.content_hash)
+        made = casework.sign_finding(desk, acting(request), finding_id, body.content_hash, body.key_name,
+                                     body.signature)
     return _answer(request, desk, made, 201)
 
 
@@ -374,12 +380,18 @@ def publish_finding(request: Request, desk: CaseDesk, finding_id: str) -> JSONRe
 
 @router.get("/findings/{finding_id}/bundle", openapi_extra=guard("finding", "list"),
             responses={200: {"content": {"application/zip": {}}}})
-def finding_bundle(request: Request, desk: CaseDesk, finding_id: str) -> Response:
-    """The finding's bundle (zip): finding.json, its evidence, the audit entries with inclusion proofs, the check
-    script and MANIFEST; check it with `sha256sum -c MANIFEST` and `python3 verify_bundle.py` (docs/findings.md).
-    Proofs are against the log as it is now; `trucewatch findings export-bundle --checkpoint` adds a checkpoint."""
+def finding_bundle(request: Request, desk: CaseDesk, finding_id: str, full: Annotated[bool, Query(
+        description="every cited evidence original, restricted ones and reports' texts included: monitors and "
+                    "admins only")] = False) -> Response:
+    """The finding's bundle (zip): finding.json, the evidence marked public (each other cited file listed by SHA-256
+    in withheld.json), the audit entries with inclusion proofs (the signing monitor keys' registrations among them),
+    the check script and MANIFEST; check it with `sha256sum -c MANIFEST` and `python3 verify_bundle.py`
+    (docs/findings.md). Proofs are against the log as it is now; `trucewatch findings export-bundle --checkpoint`
+    adds a checkpoint."""
     _finding(request, desk, finding_id)
+    if full:
+        require(identity_of(request), "read", Resource("finding_bundle_full"))
     with found():
-        bundle = make_bundle(desk, user_of(identity_of(request)), finding_id)
+        bundle = make_bundle(desk, user_of(identity_of(request)), finding_id, full=full)
     return Response(zip_bytes(bundle), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{bundle.name}.zip"'})
