@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,8 +24,9 @@ def raw_public(private: Ed25519PrivateKey) -> bytes:
     return private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def key_name(user: User, private: Ed25519PrivateKey) -> str:
-    return f"{user.name}-{raw_public(private).hex()[:8]}"
+def key_name(user: User | str, private: Ed25519PrivateKey) -> str:
+    """The name `monitor_key` registers a monitor's key under: their name and the key's first hex digits."""
+    return f"{user if isinstance(user, str) else user.name}-{raw_public(private).hex()[:8]}"
 
 
 def known_key(seed: str) -> Ed25519PrivateKey:
@@ -52,3 +54,18 @@ def sign_with(desk: Desk, user: User, finding_id: str, private: Ed25519PrivateKe
     content_hash = casework.get_finding(desk, user, finding_id).content_hash
     return casework.sign_finding(desk, user, finding_id, content_hash, key_name(user, private),
                                  signature_of(private, content_hash))
+
+
+def signature_body(monitor: str, content_hash: str, private: Ed25519PrivateKey | None = None) -> dict[str, str]:
+    """The JSON a monitor's client sends to POST /api/v1/findings/{id}/signatures (and the page form's fields):
+    signed with `private`, default `known_key(monitor)` (the web world's monitors' keys)."""
+    private = private or known_key(monitor)
+    return {"content_hash": content_hash, "key_name": key_name(monitor, private),
+            "signature": signature_of(private, content_hash)}
+
+
+def key_file(private: Ed25519PrivateKey, path: Path) -> Path:
+    """The private key as `trucewatch findings keys generate` writes it (PEM, PKCS #8), for `findings sign --key`."""
+    path.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return path

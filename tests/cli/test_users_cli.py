@@ -58,8 +58,8 @@ def test_mistakes_are_refused_with_what_to_do(runner):
 
 def test_a_token_is_printed_once_and_only_its_hash_is_kept(runner):
     add(runner, "ana", "--role", "analyst")
-    result = runner.invoke(main, ["users", "token", "ana"])
-    assert result.exit_code == 0
+    result = runner.invoke(main, ["users", "token", "ana", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     assert token.startswith("tw_") and "revoke-token" in result.stderr
     token_id = token.removeprefix("tw_").split(".")[0]
@@ -77,5 +77,25 @@ def test_a_token_is_printed_once_and_only_its_hash_is_kept(runner):
 
 def test_a_disabled_user_gets_no_token(runner):
     add(runner, "ana", "--role", "analyst")
+    add(runner, "root", "--role", "admin")
     runner.invoke(main, ["users", "disable", "ana"])
-    assert "TW-E604" in runner.invoke(main, ["users", "token", "ana"]).stderr
+    own = runner.invoke(main, ["users", "token", "ana", "--password-stdin"], input=PASSWORD + "\n")
+    assert own.exit_code == 2 and "TW-E611" in own.stderr  # a disabled user cannot authenticate
+    by_admin = runner.invoke(main, ["users", "token", "ana", "--admin", "root", "--password-stdin"],
+                             input=PASSWORD + "\n")
+    assert "TW-E604" in by_admin.stderr
+
+
+def test_a_token_needs_the_users_password_or_an_admins(runner):
+    add(runner, "ana", "--role", "monitor", "--guarantor", "QAT")
+    add(runner, "murat", "--role", "monitor", "--guarantor", "TUR")
+    add(runner, "root", "--role", "admin")
+    unasked = runner.invoke(main, ["users", "token", "ana"], input="\n")
+    assert unasked.exit_code == 2 and "TW-E838" in unasked.stderr and unasked.stdout == ""
+    wrong = runner.invoke(main, ["users", "token", "ana", "--password-stdin"], input="not her password\n")
+    assert wrong.exit_code == 2 and "TW-E611" in wrong.stderr and "tw_" not in wrong.stdout
+    other = runner.invoke(main, ["users", "token", "ana", "--admin", "murat", "--password-stdin"],
+                          input=PASSWORD + "\n")
+    assert other.exit_code == 2 and "TW-E613" in other.stderr and "tw_" not in other.stdout
+    prompted = runner.invoke(main, ["users", "token", "ana", "--admin", "root"], input=PASSWORD + "\n")
+    assert prompted.exit_code == 0 and prompted.stdout.startswith("tw_"), prompted.output

@@ -25,6 +25,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from signing import key_file, known_key, monitor_key
 from trucewatch.demo import example_agreements_path
 from trucewatch.jobs import agreements, casework
 from trucewatch.jobs.accounts import add_user
@@ -47,6 +48,9 @@ def _world(folder: Path) -> tuple[Path, list[str], list[str]]:
             add_user(db, name, "monitor", PASSWORD, guarantor=guarantor, by="admin")
         add_user(db, "liaison-pak", "liaison", PASSWORD, party="PAK", by="admin")
         desk = Desk(db, folder / "evidence", 1 << 20, ("PAK", "AFG"))
+        for name in ("qat-1", "tur-1"):  # each monitor's signing key, its private half in a file beside the database
+            monitor_key(desk, casework.acting_user(desk, name), known_key(name))
+            key_file(known_key(name), folder / f"{name}.key")
         qat, liaison = casework.acting_user(desk, "qat-1"), casework.acting_user(desk, "liaison-pak")
         complaints, findings = [], []
         for i in range(23):
@@ -73,7 +77,7 @@ def _command(path: Path, kind: str, target: str) -> list[str]:
         signed = {g for (g,) in conn.execute("SELECT guarantor FROM finding_signatures WHERE finding_id = ?",
                                              (target,))}
     signer = "qat-1" if "QAT" not in signed else "tur-1"
-    return ["findings", "sign", target, "--hash", content_hash, "--as", signer]
+    return ["findings", "sign", target, "--hash", content_hash, "--key", str(path.parent / f"{signer}.key")]
 
 
 def _writes(path: Path) -> int:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from signing import signature_body
 from trucewatch.jobs.auditing import verify_audit
 from trucewatch.storage import Database
 
@@ -92,14 +93,16 @@ def test_a_complaint_from_filing_to_a_published_finding_that_nobody_can_change(o
     own_history = api("liaison PAK", "GET", f"/complaints/{cid}/transitions", 200).json()["data"]
     assert own_history["status"] == "finding drafted" and fid not in json.dumps(own_history)
     # Qatar signs; publication needs Türkiye too; Türkiye signs: sealed
-    assert api.code("monitor QAT", "POST", f"/findings/{fid}/signatures", json={"content_hash": "0" * 64}) == \
-        (409, "TW-E808")
-    signed = api("monitor QAT", "POST", f"/findings/{fid}/signatures", 201, json={"content_hash": content_hash})
+    assert api.code("monitor QAT", "POST", f"/findings/{fid}/signatures", json=signature_body("mon-qat", "0" * 64)) \
+        == (409, "TW-E808")
+    signed = api("monitor QAT", "POST", f"/findings/{fid}/signatures", 201,
+                 json=signature_body("mon-qat", content_hash))
     assert signed.json()["data"]["missing_guarantors"] == ["TUR"]
     assert api.code("monitor QAT", "POST", f"/findings/{fid}/publish") == (409, "TW-E809")
-    assert api.code("monitor QAT", "POST", f"/findings/{fid}/signatures", json={"content_hash": content_hash}) == \
-        (409, "TW-E808")
-    sealed = api("monitor TUR", "POST", f"/findings/{fid}/signatures", 201, json={"content_hash": content_hash})
+    assert api.code("monitor QAT", "POST", f"/findings/{fid}/signatures",
+                    json=signature_body("mon-qat", content_hash)) == (409, "TW-E835")
+    sealed = api("monitor TUR", "POST", f"/findings/{fid}/signatures", 201,
+                 json=signature_body("mon-tur", content_hash))
     assert sealed.json()["data"]["sealed"] is True
     assert api("monitor QAT", "GET", f"/complaints/{cid}", 200).json()["data"]["status"] == "finding signed"
     # published: the public reads it
@@ -117,8 +120,8 @@ def test_a_complaint_from_filing_to_a_published_finding_that_nobody_can_change(o
         assert api.code(role, "PUT", f"/findings/{fid}", json={"grade": "confirmed"}) == (405, "TW-E617"), role
         assert api.code(role, "POST", f"/findings/{fid}", json={"grade": "confirmed"}) == (405, "TW-E617"), role
         assert api.code(role, "DELETE", f"/findings/{fid}")[0] == 405, role
-        assert api.code(role, "POST", f"/findings/{fid}/signatures", json={"content_hash": content_hash})[0] in \
-            (401, 403, 409), role
+        assert api.code(role, "POST", f"/findings/{fid}/signatures",
+                        json=signature_body("mon-qat", content_hash))[0] in (401, 403, 409), role
         assert api.code(role, "POST", f"/findings/{fid}/publish")[0] in (401, 403, 409), role
     assert api("public", "GET", f"/findings/{fid}", 200).json()["data"] == public
     engine = create_engine(own_world.db_url)
@@ -193,6 +196,7 @@ def test_a_draft_is_checked_field_by_field_and_edited_until_someone_signs(own_cl
     fid = own_world.findings["draft"]
     edited = api("monitor TUR", "PATCH", f"/findings/{fid}", 200, json={"grade": "weak"}).json()["data"]
     assert edited["grade"] == "weak" and edited["finding_id"] == fid
-    api("monitor TUR", "POST", f"/findings/{fid}/signatures", 201, json={"content_hash": edited["content_hash"]})
+    api("monitor TUR", "POST", f"/findings/{fid}/signatures", 201,
+        json=signature_body("mon-tur", edited["content_hash"]))
     assert api.code("monitor QAT", "PATCH", f"/findings/{fid}", json={"grade": "fair"}) == (409, "TW-E805")
     assert api.code("monitor QAT", "PATCH", f"/findings/{fid}", json={"complaint_ids": []}) == (422, "TW-E618")

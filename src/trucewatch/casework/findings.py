@@ -404,9 +404,11 @@ class LoggedFinding:
     signed: tuple[tuple[int, str, Mapping[str, Any]], ...] = ()
 
 
-def log_problems(finding: Finding, logged: LoggedFinding) -> list[Problem]:
+def log_problems(finding: Finding, logged: LoggedFinding,
+                 keys: Mapping[str, MonitorKey] | None = None) -> list[Problem]:
     """What differs between a stored finding and the log: its content against the hash its last write logged and
-    every logged signature, and its signature rows against the `finding.sign` entries."""
+    every logged signature, its signature rows against the `finding.sign` entries (key and signature bytes too), and
+    — given the monitor keys as the log registered them (`logged_keys`) — whether each signature verifies."""
     fid, now = finding.finding_id, content_hash(finding)
     if not logged.written:
         return [Problem(None, f"finding {fid} is in the store but no finding.draft or finding.amend entry logs it")]
@@ -423,6 +425,10 @@ def log_problems(finding: Finding, logged: LoggedFinding) -> list[Problem]:
                                               f"{now}, {actor} signed {payload.get('content_hash')} at entry "
                                               f"{sign_seq}; {_differs(finding, was)}"))
     problems += _signature_problems(finding, logged)
+    if keys is not None:
+        problems += [Problem(None, f"finding {fid}: the signature of {s.signer} ({s.guarantor}) does not count: "
+                                   f"{problem}") for s in finding.signatures if s.key_name or s.signature
+                     if (problem := signature_problem(s, keys.get(s.key_name)))]
     return problems
 
 
@@ -447,4 +453,68 @@ def _signature_problems(finding: Finding, logged: LoggedFinding) -> list[Problem
                 for signer, guarantor, _ in sorted(rows - set(entries))]
     problems += [Problem(seq, f"finding {fid}: the signature of {key[0]} ({key[1]}) logged at entry {seq} is gone "
                               "from the store") for key, seq in sorted(entries.items()) if key not in rows]
+    logged_bytes = {(actor, str(p.get("guarantor")), str(p.get("content_hash"))): (seq, p)
+                    for seq, actor, p in logged.signed}
+    for s in finding.signatures:
+        seq, payload = logged_bytes.get((s.signer, s.guarantor, s.content_hash), (None, None))
+        if payload is not None and "signature" in payload and (
+                (payload.get("key_name") or "", payload.get("signature") or "") != (s.key_name, s.signature)):
+            problems.append(Problem(seq, f"finding {fid}: the signature of {s.signer} ({s.guarantor}) differs from "
+                                         f"entry {seq}: key {s.key_name!r} and signature {s.signature[:16]!r}... "
+                                         f"stored, key {payload.get('key_name')!r} and signature "
+                                         f"{str(payload.get('signature'))[:16]!r}... logged"))
+    return problems
+
+
+# --- monitor keys against the log --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedKey:
+    """What the audit log says of one monitor key: its `key.register` entry (seq, actor, at, payload) and its
+    `key.revoke` entry, if any (seq, actor, at, payload)."""
+
+    registered: tuple[int, str, str, Mapping[str, Any]]
+    revoked: tuple[int, str, str, Mapping[str, Any]] | None = None
+
+
+def logged_key(name: str, logged: LoggedKey) -> MonitorKey | None:
+    """The key as its `key.register` entry registered it (None when the entry is not a key's)."""
+    _, actor, at, payload = logged.registered
+    try:
+        public = base64.b64decode(str(payload.get("public_key")), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    revoked = logged.revoked
+    return MonitorKey(name, str(payload.get("user")), str(payload.get("guarantor")), public, at, actor,
+                      revoked[2] if revoked else None, revoked[1] if revoked else None)
+
+
+def key_log_problems(stored: Collection[MonitorKey], logged: Mapping[str, LoggedKey]) -> list[Problem]:
+    """What differs between the `monitor_keys` table and the log's `key.register` / `key.revoke` entries: a key
+    without its entry, an entry without its key, or a key whose holder, guarantor, public key or revocation is not
+    what the log says."""
+    problems = []
+    rows = {k.name: k for k in stored}
+    for name, key in sorted(rows.items()):
+        entry = logged.get(name)
+        if entry is None:
+            problems.append(Problem(None, f"monitor key {name!r} ({key.user}) has no key.register entry in the log: "
+                                          "it was put there behind trucewatch's back"))
+            continue
+        was = logged_key(name, entry)
+        seq = entry.registered[0]
+        if was is None or (was.user, was.guarantor, was.public_key) != (key.user, key.guarantor, key.public_key):
+            problems.append(Problem(seq, f"monitor key {name!r}: the table says {key.user} ({key.guarantor}), key "
+                                         f"{fingerprint(key.public_key)[:16]}...; entry {seq} registered "
+                                         f"{was.user if was else '?'} ({was.guarantor if was else '?'}), key "
+                                         f"{fingerprint(was.public_key)[:16] if was else '?'}..."))
+        if (entry.revoked is None) != key.active:
+            said = f"revoked at entry {entry.revoked[0]}" if entry.revoked else "never revoked"
+            problems.append(Problem(entry.revoked[0] if entry.revoked else seq,
+                                    f"monitor key {name!r}: the table says {'active' if key.active else 'revoked'}, "
+                                    f"the log says {said}"))
+    problems += [Problem(entry.registered[0], f"monitor key {name!r}, registered at entry {entry.registered[0]}, is "
+                                              "gone from the table") for name, entry in sorted(logged.items())
+                 if name not in rows]
     return problems

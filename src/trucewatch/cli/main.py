@@ -671,12 +671,28 @@ def users_disable(name: str, db: str | None) -> None:
 
 @users.command("token")
 @click.argument("name")
+@click.option("--admin", "admin", metavar="ADMIN", default=None,
+              help="Make it as this admin (ADMIN's password is asked for), not as NAME.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin, not a prompt.")
 @db_option
-def users_token(name: str, db: str | None) -> None:
-    """Make a new API token for a user and print it, once: only its hash is kept."""
+def users_token(name: str, admin: str | None, password_stdin: bool, db: str | None) -> None:
+    """Make a new API token for a user and print it, once: only its hash is kept. Only NAME, with their password,
+    or an admin, with theirs (--admin), makes one: whoever runs the shell cannot act as someone else."""
+    from trucewatch.errors import FindingError, WebError  # noqa: PLC0415
     from trucewatch.jobs.accounts import new_token  # noqa: PLC0415
+    from trucewatch.jobs.auth import sign_in  # noqa: PLC0415
 
-    token_id, token = new_token(open_database(settings_for(db), write=True), name)
+    who = admin or name
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else \
+        click.prompt(f"{who}'s password", hide_input=True, default="", show_default=False, err=True)
+    if not password:
+        raise FindingError("TW-E838", name=who, detail=f"an API token for {name} is made by {name} or by an admin "
+                                                       "(--admin ADMIN)")
+    database = open_database(settings_for(db), write=True)
+    acting = sign_in(database.workplace, who, password, "cli")
+    if admin and acting.role != "admin":
+        raise WebError("TW-E613", role=acting.role, action="make API tokens for", kind="other users")
+    token_id, token = new_token(database, name)
     click.echo(token)
     click.echo(f"API token {token_id} for {name}: shown once, keep it safe; send it as 'Authorization: Bearer "
                f"TOKEN'; revoke it with 'trucewatch users revoke-token {token_id}'", err=True)

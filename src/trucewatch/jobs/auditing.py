@@ -41,7 +41,7 @@ from trucewatch.audit.log import (
     proof_of,
 )
 from trucewatch.audit.merkle import MerkleTree
-from trucewatch.casework.findings import LoggedFinding, log_problems
+from trucewatch.casework.findings import LoggedFinding, LoggedKey, key_log_problems, log_problems, logged_key
 from trucewatch.errors import AuditError
 from trucewatch.records import AuditEntry, AuditKey
 from trucewatch.storage import Database
@@ -160,8 +160,10 @@ FINDING_WRITES = ("finding.draft", "finding.edit", "finding.amend")
 def store_coverage(db: Database) -> Coverage:
     """The store checked against the log: every stored report's text and events against its `ingest.report` entry
     (`trucewatch.audit.coverage`), every finding's content against its logged writes and signatures and its
-    signature rows against the `finding.sign` entries (`trucewatch.casework.findings.log_problems`)."""
-    reports, findings, began = _logged(db)
+    signature rows against the `finding.sign` entries, each signature against its monitor key as the log registered
+    it (`trucewatch.casework.findings.log_problems`), and the monitor keys against their `key.register` and
+    `key.revoke` entries (`key_log_problems`)."""
+    reports, findings, began, keys = _logged(db)
     problems: list[Problem] = []
     older: list[str] = []
     count = 0
@@ -180,19 +182,23 @@ def store_coverage(db: Database) -> Coverage:
             older.append(f"report {report.report_id} (entry {entry[0]}): older entry: content not covered")
     problems += [gone_problem(seq, subject) for subject, (seq, _) in sorted(reports.items(), key=lambda i: i[1][0])]
     stored = db.cases.findings()
+    registered = {name: key for name, entry in keys.items() if (key := logged_key(name, entry)) is not None}
     for finding in stored:
-        problems += log_problems(finding, findings.pop(finding.finding_id, LoggedFinding()))
+        problems += log_problems(finding, findings.pop(finding.finding_id, LoggedFinding()), registered)
     problems += [Problem(logged.written[0][0] if logged.written else None,
                          f"finding {fid}, logged in the audit log, is gone from the store")
                  for fid, logged in sorted(findings.items())]
+    problems += key_log_problems(db.keys.all(), keys)
     return Coverage(tuple(problems), count, len(stored), tuple(older))
 
 
-def _logged(db: Database) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, LoggedFinding], datetime | None]:
+def _logged(db: Database) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[str, LoggedFinding], datetime | None,
+                                   dict[str, LoggedKey]]:
     """From the log: each report's last `ingest.report` entry (seq, payload), each finding's writes and signatures,
-    and when the log began."""
+    when the log began, and each monitor key's `key.register` and `key.revoke` entries."""
     reports: dict[str, tuple[int, dict[str, Any]]] = {}
     findings: dict[str, LoggedFinding] = {}
+    keys: dict[str, LoggedKey] = {}
     began = None
     for entry in db.audit_log.iter_entries():
         began = began or _when(entry.at)
@@ -210,7 +216,11 @@ def _logged(db: Database) -> tuple[dict[str, tuple[int, dict[str, Any]]], dict[s
         elif entry.action == "finding.sign":
             was = findings.get(entry.subject, LoggedFinding())
             findings[entry.subject] = replace(was, signed=(*was.signed, (entry.seq, entry.actor, payload)))
-    return reports, findings, began
+        elif entry.action == "key.register" and entry.subject not in keys:
+            keys[entry.subject] = LoggedKey((entry.seq, entry.actor, entry.at, payload))
+        elif entry.action == "key.revoke" and entry.subject in keys:
+            keys[entry.subject] = replace(keys[entry.subject], revoked=(entry.seq, entry.actor, entry.at, payload))
+    return reports, findings, began, keys
 
 
 def _when(at: str) -> datetime | None:

@@ -10,7 +10,13 @@ guarantors' checkpoints cover which key was whose, and `trucewatch audit verify`
 from __future__ import annotations
 
 import base64
+import os
+from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from trucewatch.audit.checkpoint import raw_public, read_private_key
 from trucewatch.audit.log import now_utc
 from trucewatch.casework import findings as rules
 from trucewatch.casework.access import Resource, decide
@@ -76,3 +82,63 @@ def all_keys(desk: Desk) -> list[MonitorKey]:
 def key_of_public(desk: Desk, public_key: bytes) -> MonitorKey | None:
     """The registered key with these 32 raw bytes, if any (how the CLI finds whose private key it was given)."""
     return next((k for k in desk.db.keys.all() if k.public_key == public_key), None)
+
+
+# --- on the monitor's own machine ----------------------------------------------------------------------------------
+
+PUBLIC_SUFFIX = ".pub"
+
+
+def generate_key(name: str, out: Path) -> str:
+    """A new Ed25519 key pair, made here and never sent anywhere: the private key to `out` (PEM, PKCS #8, mode
+    0600), its verifier key `name+<key id>+base64(0x01 || key)` to `out`.pub; returns the verifier key. TW-E830 for
+    a name the signed-note rules refuse, TW-E836 when either file exists (keys are never overwritten)."""
+    problem = rules.key_name_problem(name)
+    if problem:
+        raise FindingError("TW-E830", name=name, detail=problem)
+    public_path = out.with_name(out.name + PUBLIC_SUFFIX)
+    for path in (out, public_path):
+        if path.exists():
+            raise FindingError("TW-E836", name=name, detail=f"{path} exists; keys are never overwritten, choose "
+                                                            "another file")
+    private = Ed25519PrivateKey.generate()
+    verifier = rules.verifier_key(name, raw_public(private))
+    _write_new(out, private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()), 0o600)
+    _write_new(public_path, (verifier + "\n").encode("ascii"), 0o644)
+    return verifier
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError as err:
+        raise FindingError("TW-E836", name=path.name, detail=f"{path}: {err.strerror or err}") from None
+    with os.fdopen(fd, "wb") as opened:
+        opened.write(data)
+
+
+def read_public_file(path: Path) -> tuple[str | None, bytes]:
+    """(name or None, 32 raw bytes) from a public key file: the verifier key line `generate_key` wrote, or the
+    base64 of the raw key. TW-E831 otherwise."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as err:
+        raise FindingError("TW-E831", detail=f"{path}: {err}") from None
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if len(lines) != 1:
+        raise FindingError("TW-E831", detail=f"{path} holds {len(lines)} key lines, expected one")
+    try:
+        return rules.parse_public_key(lines[0].split()[-1])
+    except ValueError as err:
+        raise FindingError("TW-E831", detail=f"{path}: {err}") from None
+
+
+def read_signing_key(path: Path) -> Ed25519PrivateKey:
+    """The private key a monitor signs with (PEM, PKCS #8, unencrypted); TW-E703 when the file is not one."""
+    return read_private_key(path)
+
+
+def sign_hash(private: Ed25519PrivateKey, content_hash: str) -> str:
+    """The base64 signature of `rules.signed_message(content_hash)`: made on the monitor's machine."""
+    return base64.b64encode(private.sign(rules.signed_message(content_hash))).decode("ascii")

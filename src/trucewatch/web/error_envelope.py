@@ -30,6 +30,8 @@ STATUS = {
     "TW-E801": 409, "TW-E802": 403, "TW-E803": 422, "TW-E804": 409, "TW-E805": 409, "TW-E806": 422, "TW-E807": 404,
     "TW-E808": 409, "TW-E809": 409, "TW-E810": 409, "TW-E811": 403, "TW-E812": 403, "TW-E813": 409, "TW-E814": 409,
     "TW-E815": 404, "TW-E820": 409,
+    "TW-E830": 422, "TW-E831": 422, "TW-E832": 409, "TW-E833": 422, "TW-E834": 403, "TW-E835": 409, "TW-E836": 409,
+    "TW-E837": 409,
 }
 DEFAULT_STATUS = 422  # any other TrucewatchError: the request asked for something that cannot be done
 
