@@ -206,3 +206,19 @@ def test_a_signed_in_session_answers_with_the_form_and_its_token(web, flow: Work
     answered = browser.post(f"/complaints/{flow.asked}/answer", follow_redirects=False,
                             data={"note": "Sent with the form.", "csrf_token": session_csrf(browser)})
     assert answered.status_code == 303
+
+
+def test_the_compliance_report_lists_the_published_findings_with_links(flow: Workflow):
+    from trucewatch.jobs.exports import compliance_report  # noqa: PLC0415
+    from trucewatch.publish.report import render_html, render_markdown  # noqa: PLC0415
+
+    with flow.world.open() as db:
+        report = compliance_report(db, "doha-2025-10-19")
+    published = flow.world.findings["published"]
+    assert [f.finding_id for f in report.findings] == [published]  # the draft signed for QAT only is not there
+    page = render_html(report, figures={})
+    findings = page.split('<section class="findings">')[1].split("</section>")[0]
+    assert f'<a href="/findings/{published}">{published}</a>' in findings and report.findings[0].content_hash \
+        in findings
+    assert flow.signed_draft not in page
+    assert f"[{published}](/findings/{published})" in render_markdown(report, {"timeline": "t.svg", "map": "m.svg"})

@@ -13,6 +13,7 @@ from trucewatch.jobs.agreements import (
     list_agreements,
     require_agreement,
 )
+from trucewatch.jobs.inbox import latest_published
 from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, utc_now
 from trucewatch.pipeline.assess import window_of
 from trucewatch.pipeline.sides import Sides
@@ -55,10 +56,11 @@ def compliance_report(db: Database, agreement_id: str, date_from: date | None = 
     agreement = require_agreement(agreements, agreement_id)
     assessments = assess_agreement(db, agreement_id, date_from, date_to, conflict)
     shown = [a.incident_id for a in assessments if a.window_status in ("inside", "uncertain")]
+    findings = [f for f in latest_published(db.cases.findings(published_only=True)) if f.agreement_id == agreement_id]
     return build_report(agreement, assessments, _incidents(db, shown, conflict.sides),
                         window=window_of(agreement, agreements), date_from=date_from, date_to=date_to,
                         database=db.shown_url, generated_at=generated_at or utc_now(), area=conflict.map,
-                        zone_names=conflict.zone_names)
+                        zone_names=conflict.zone_names, findings=findings)
 
 
 def _incidents(db: Database, incident_ids: Sequence[str], sides: Sides) -> dict[str, Incident]:

@@ -7,6 +7,7 @@ Read through the same rules as everything else: complaints by `visible_parties` 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from trucewatch.casework import findings as rules
@@ -65,6 +66,17 @@ def inbox_of(desk: Desk, user: User | None) -> Inbox:
                      published=[f for f in desk.cases.findings(published_only=True)
                                 if mine.intersection(f.complaint_ids) and may_read(user, f, desk.parties)])
     return inbox
+
+
+def latest_published(findings: Iterable[Finding]) -> list[Finding]:
+    """Of each series, its latest published version (an amendment still in draft leaves the published one
+    standing), in the order given."""
+    found = [f for f in findings if f.published]
+    latest: dict[str, Finding] = {}
+    for f in found:
+        if f.series not in latest or f.version > latest[f.series].version:
+            latest[f.series] = f
+    return [f for f in found if latest[f.series] is f]
 
 
 def question_of(desk: Desk, complaint: Complaint) -> ComplaintTransition | None:

@@ -40,6 +40,7 @@ from trucewatch.records import (
     Assessment,
     Estimate,
     Figure,
+    Finding,
     Incident,
     Source,
     SourcedClaim,
@@ -133,6 +134,23 @@ class IncidentSection:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingLine:
+    """A published finding under the agreement, as the report lists it: what the guarantors' monitors established,
+    where to read it (`path` on the workplace) and the content hash both guarantors signed."""
+
+    finding_id: str
+    version: int
+    published: str  # the day it was published
+    grade: str
+    attribution: str
+    attributed_party: str | None
+    commitment_id: str
+    incidents: tuple[str, ...]  # "3. Spin Boldak, 2025-10-15" for incidents in this report, else the id
+    content_hash: str
+    path: str  # /findings/ID on the workplace
+
+
+@dataclass(frozen=True, slots=True)
 class ComplianceReport:
     agreement_id: str
     name: str
@@ -158,6 +176,7 @@ class ComplianceReport:
     boundary: tuple[IncidentSection, ...]
     incidents: tuple[IncidentSection, ...]
     area: MapFrame = field(default_factory=MapFrame)  # the conflict's area, as the map shows it
+    findings: tuple[FindingLine, ...] = ()  # published findings under the agreement, newest first
 
 
 # --- building it -----------------------------------------------------------------------------------------------
@@ -166,12 +185,12 @@ class ComplianceReport:
 def build_report(agreement: Agreement, assessments: Sequence[Assessment], incidents: Mapping[str, Incident], *,
                  window: Window | None = None, date_from: date | None = None, date_to: date | None = None,
                  database: str = "", generated_at: datetime | None = None, area: MapFrame | None = None,
-                 zone_names: Mapping[str, str] | None = None) -> ComplianceReport:
+                 zone_names: Mapping[str, str] | None = None, findings: Sequence[Finding] = ()) -> ComplianceReport:
     """The report of `agreement` from its assessments and the full records of the incidents inside the window or on
     its boundary (`incidents`, by id; others are not needed). `window` is the window in force (`window_of`: an
     agreement that supersedes this one may end it early); by default the agreement's own. `area` and `zone_names`
     are the conflict's map frame and zone abbreviations (`Conflict.map`, `.zone_names`; default: the shipped
-    data's)."""
+    data's). `findings`: the agreement's published findings (the latest version of each), listed with links."""
     if area is None:
         from trucewatch.conflict import shipped_conflict  # noqa: PLC0415
 
@@ -196,7 +215,16 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
         days=days, series=series, window_start=_local_day(window.start, agreement.tz),
         window_end=_local_day(window.end - timedelta(microseconds=1), agreement.tz) if window.end else None,
         points=tuple(p for a in assessments if (p := _point(a, numbers.get(a.incident_id))) is not None),
-        boundary=tuple(s for s in sections if s.status == "uncertain"), incidents=sections, area=area)
+        boundary=tuple(s for s in sections if s.status == "uncertain"), incidents=sections, area=area,
+        findings=tuple(_finding_line(f, {s.incident_id: s for s in sections}) for f in findings
+                       if f.agreement_id == agreement.agreement_id and f.published_at))
+
+
+def _finding_line(f: Finding, sections: Mapping[str, IncidentSection]) -> FindingLine:
+    incidents = tuple(f"{sections[i].number}. {sections[i].place}, {sections[i].dates}" if i in sections else i
+                      for i in f.incident_ids)
+    return FindingLine(f.finding_id, f.version, (f.published_at or "")[:10], f.grade, f.attribution,
+                       f.attributed_party, f.commitment_id, incidents, f.content_hash, f"/findings/{f.finding_id}")
 
 
 def unattributed(a: Assessment) -> bool:
@@ -462,7 +490,8 @@ def render_html(report: ComplianceReport, figures: Mapping[str, str] | None = No
     """One self-contained page: inline CSS, inline SVG figures, every text from reports escaped."""
     figures = charts(report) if figures is None else figures
     body = "\n".join([
-        _html_title(report), _html_summary(report), _html_figure("timeline", figures, _timeline_caption(report)),
+        _html_title(report), _html_summary(report), _html_findings(report),
+        _html_figure("timeline", figures, _timeline_caption(report)),
         _html_figure("map", figures, _map_caption(report)), _html_boundary(report), _html_incidents(report),
         _html_method(),
     ])
@@ -547,6 +576,25 @@ def _html_summary(r: ComplianceReport) -> str:
             + f'\n<p class="note">{_e(SUMMARY_NOTE)}</p>\n'
             + (f'<h3>Commitments</h3>\n<ul class="commitments">{commitments}</ul>\n' if commitments else "")
             + "</section>")
+
+
+def _html_findings(r: ComplianceReport) -> str:
+    """The published findings under the agreement, each linked to its page on the workplace."""
+    if not r.findings:
+        return ('<section class="findings">\n<h2>Findings</h2>\n<p class="none">No finding of the guarantors '
+                "published under this agreement yet.</p>\n</section>")
+    rows = [[f'<a href="{_e(f.path)}">{_e(f.finding_id)}</a> (v{f.version})', _e(f.published), _e(f.grade),
+             _e(f.attribution + (f" ({f.attributed_party})" if f.attributed_party else "")), _e(f.commitment_id),
+             "<br>".join(_e(i) for i in f.incidents), f"<code>{_e(f.content_hash)}</code>"] for f in r.findings]
+    return ('<section class="findings">\n<h2>Findings</h2>\n'
+            + _table(["Finding", "Published", "Grade", "Attribution", "Commitment", "Incidents", "Signed content"],
+                     rows, "findings", ("14%", "10%", "9%", "14%", "14%", "19%", "20%"))
+            + f'\n<p class="note">{_e(FINDINGS_NOTE)}</p>\n</section>')
+
+
+FINDINGS_NOTE = ("Findings are what the guarantors' monitors established on the parties' complaints, signed by a "
+                 "monitor of each guarantor over the content hash shown, then published. Each links to its page on "
+                 "the workplace (/findings/ID), with its reasoning, evidence, signatures and verifiable bundle.")
 
 
 SUMMARY_NOTE = ("Potential violations: incidents inside the window, or across one of its boundaries (boundary cases), "
@@ -771,7 +819,8 @@ a { color: #1a5fb4; }
 
 def render_markdown(report: ComplianceReport, figure_files: Mapping[str, str]) -> str:
     """The report as markdown; the figures are the SVG files named in `figure_files` (written beside the .md)."""
-    return "\n".join([*_md_title(report), *_md_summary(report), *_md_figures(report, figure_files),
+    return "\n".join([*_md_title(report), *_md_summary(report), *_md_findings(report),
+                      *_md_figures(report, figure_files),
                       *_md_boundary(report), *_md_incidents(report), "## How to read this report", "",
                       *[f"{_m(p)}\n" for p in METHOD]])
 
@@ -784,6 +833,16 @@ def _m(value: object) -> str:
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_findings(r: ComplianceReport) -> list[str]:
+    if not r.findings:
+        return ["## Findings", "", "No finding of the guarantors published under this agreement yet.", ""]
+    rows = [[f"[{_m(f.finding_id)}]({f.path}) (v{f.version})", _m(f.published), _m(f.grade),
+             _m(f.attribution + (f" ({f.attributed_party})" if f.attributed_party else "")), _m(f.commitment_id),
+             "; ".join(_m(i) for i in f.incidents), f"`{f.content_hash}`"] for f in r.findings]
+    return ["## Findings", "", *_md_table(["Finding", "Published", "Grade", "Attribution", "Commitment", "Incidents",
+                                           "Signed content"], rows), "", _m(FINDINGS_NOTE), ""]
 
 
 def _md_table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:

@@ -30,7 +30,7 @@ from trucewatch.jobs.auth import (
     sign_in,
     start_session,
 )
-from trucewatch.jobs.inbox import inbox_of
+from trucewatch.jobs.inbox import inbox_of, latest_published
 from trucewatch.records import Complaint, Incident, IncidentFilter, IncidentSummary, User
 from trucewatch.storage import Database
 from trucewatch.storage.workplace import PageQuery
@@ -135,7 +135,7 @@ def home(request: Request, db: DB) -> HTMLResponse:
     if decide(identity, "list", Resource("report")):
         reports = store.report_page(PageQuery("published", True, None, HOME_REPORTS))
     desk = request.app.state.web.desk
-    findings = [f for f in db.cases.findings(published_only=True) if not f.superseded_by][:HOME_FINDINGS]
+    findings = latest_published(db.cases.findings(published_only=True))[:HOME_FINDINGS]
     waiting = inbox_of(desk, user_of(identity)).needing_action if identity.signed_in else 0
     return HTMLResponse(render(request, "home.html", incidents=incidents, reports=reports, findings=findings,
                                incident_labels=incident_labels(db, (i for f in findings for i in f.incident_ids)),
