@@ -112,3 +112,17 @@ def test_the_public_is_sent_to_sign_in_and_analysts_have_an_empty_inbox(web, flo
     assert 'href="/inbox"' not in public.get("/").text
     _, page = inbox(web, flow, "analyst")
     assert "nothing waits for you here" in page and flow.asked not in page
+
+
+def test_a_new_complaint_waits_for_every_monitor_until_one_starts_the_review(own_world: World):
+    flow = further_along(own_world)
+    with TestClient(create_app(own_world.settings)) as web:
+        filed = web.post("/api/v1/complaints", headers=own_world.auth("liaison AFG"),
+                         data={"text": "Drone strike on a market at noon.", "incident_id": own_world.incidents[0]})
+        cid = filed.json()["data"]["complaint_id"]
+        qat, page = inbox(web, flow, "monitor QAT")
+        assert "Inbox (1)" in qat.nav and "Complaints received (1)" in page and f"/complaints/{cid}" in page
+        assert "Inbox (2)" in inbox(web, flow, "monitor TUR")[0].nav  # the draft to sign, and the new complaint
+        web.post(f"/complaints/{cid}/history", headers=own_world.auth("monitor TUR"), data={"to": "under review"})
+        qat, page = inbox(web, flow, "monitor QAT")
+        assert "Complaints under review (1)" in page and "Inbox (1)" in qat.nav  # under review waits for a move too

@@ -51,7 +51,7 @@ def inbox_of(desk: Desk, user: User | None) -> Inbox:
     """The inbox of `user` (None, the public: empty)."""
     if user is None:
         return Inbox("public")
-    complaints, more = _complaints_by_state(desk, user)
+    complaints, more = _complaints_by_state(desk, user, COMPLAINT_STATUSES)
     questions = {c.complaint_id: q for c in complaints.get(QUESTION, []) if (q := question_of(desk, c)) is not None}
     findings = _open_findings(desk, user)
     inbox = Inbox(user.role, complaints, more, questions)
@@ -85,13 +85,28 @@ def question_of(desk: Desk, complaint: Complaint) -> ComplaintTransition | None:
     return asked[-1] if asked else None
 
 
-def _complaints_by_state(desk: Desk, user: User) -> tuple[dict[str, list[Complaint]], frozenset[str]]:
+def waiting(desk: Desk, user: User | None) -> int:
+    """How many things wait for `user` (`Inbox.needing_action`), read with fewer queries than the whole inbox: the
+    count every page's header shows."""
+    if user is None or user.role not in ("monitor", "liaison"):
+        return 0
+    states = MONITOR_ACTS_ON if user.role == "monitor" else (QUESTION,)
+    complaints, _ = _complaints_by_state(desk, user, states)
+    if user.role == "liaison":
+        return Inbox(user.role, complaints).needing_action
+    findings = _open_findings(desk, user)
+    return Inbox(user.role, complaints, to_sign=[f for f in findings if _waits_for(f, user.guarantor)],
+                 to_publish=[f for f in findings if rules.publish_problem(f) is None]).needing_action
+
+
+def _complaints_by_state(desk: Desk, user: User,
+                         states: tuple[str, ...]) -> tuple[dict[str, list[Complaint]], frozenset[str]]:
     identity = desk.identity(user)
     parties = visible_parties(identity, "complaint")
     if parties is not None and not parties:
         return {}, frozenset()
     found, more = {}, set()
-    for state in COMPLAINT_STATUSES:
+    for state in states:
         page = desk.web.complaint_page(parties, PageQuery("filed", True, None, SHOWN + 1), status=state)
         rows = [c for c in page if decide(identity, "read", Resource("complaint", party=c.party))]
         if rows:

@@ -30,7 +30,7 @@ from trucewatch.jobs.auth import (
     sign_in,
     start_session,
 )
-from trucewatch.jobs.inbox import inbox_of, latest_published
+from trucewatch.jobs.inbox import latest_published, waiting
 from trucewatch.records import Complaint, Incident, IncidentFilter, IncidentSummary, User
 from trucewatch.storage import Database
 from trucewatch.storage.workplace import PageQuery
@@ -101,8 +101,8 @@ def nav_links(request: Request) -> list[tuple[str, str]]:
         if not decide(identity, action, Resource(kind)):
             continue
         if path == "/inbox":
-            waiting = inbox_of(request.app.state.web.desk, user_of(identity)).needing_action
-            words = f"{words} ({waiting})" if waiting else words
+            count = waiting(request.app.state.web.desk, user_of(identity))
+            words = f"{words} ({count})" if count else words
         links.append((path, words))
     return links
 
@@ -136,10 +136,9 @@ def home(request: Request, db: DB) -> HTMLResponse:
         reports = store.report_page(PageQuery("published", True, None, HOME_REPORTS))
     desk = request.app.state.web.desk
     findings = latest_published(db.cases.findings(published_only=True))[:HOME_FINDINGS]
-    waiting = inbox_of(desk, user_of(identity)).needing_action if identity.signed_in else 0
     return HTMLResponse(render(request, "home.html", incidents=incidents, reports=reports, findings=findings,
                                incident_labels=incident_labels(db, (i for f in findings for i in f.incident_ids)),
-                               waiting=waiting))
+                               waiting=waiting(desk, user_of(identity))))
 
 
 def incident_label(s: IncidentSummary | Incident) -> str:
