@@ -72,7 +72,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
                           "other party (AFG)": MONITORS | {"liaison AFG"},
                           "published": MONITORS | {"liaison PAK", "liaison AFG"},
                           "unpublished": MONITORS | {"liaison PAK", "liaison AFG"}}
-       for kind in ("complaint_transition", "evidence_withdrawal")},
+       for kind in ("complaint_transition", "evidence_withdrawal", "complaint_answer")},
+    ("finding_bundle_full", "read"): dict.fromkeys(OBJECTS, STAFF),
 }
 
 
