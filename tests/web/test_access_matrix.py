@@ -164,6 +164,13 @@ EXPECTED.update({
     ("GET", "/findings/{finding_id}"): BOTH_FINDINGS,
     ("POST", "/findings/{finding_id}/signatures"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
     ("POST", "/findings/{finding_id}/publish"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("GET", "/findings/{finding_id}/publish"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("GET", "/findings/{finding_id}/edit"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("POST", "/findings/{finding_id}/edit"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("POST", "/findings/{finding_id}/amend"): dict.fromkeys(BOTH_FINDINGS, monitors_only()),
+    ("GET", "/account/keys"): {PUBLISHED: signed_in()},
+    ("POST", "/account/keys"): {PUBLISHED: monitors_only()},
+    ("POST", "/account/keys/{name}/revoke"): {PUBLISHED: staff_only()},
 })
 # invalid, or refused by the workflow (a sealed finding, a state with no such transition): nothing changes
 BODIES.update({
@@ -182,6 +189,11 @@ BODIES.update({
     ("POST", "/complaints/{complaint_id}/answer"): {"data": {"note": ""}},
     ("POST", "/complaints/{complaint_id}/findings"): {"data": {}},
     ("POST", "/findings/{finding_id}/signatures"): {"data": {}},
+    ("POST", "/findings/{finding_id}/publish"): {"data": {}},  # without its confirmation: refused, 400
+    ("POST", "/findings/{finding_id}/edit"): {"data": {}},
+    ("POST", "/findings/{finding_id}/amend"): {"data": {}},
+    ("POST", "/account/keys"): {"data": {}},
+    ("POST", "/account/keys/{name}/revoke"): {"data": {}},
 })
 
 

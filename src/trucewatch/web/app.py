@@ -29,6 +29,7 @@ from trucewatch.web import (
     error_envelope,
     findings_api,
     findings_pages,
+    key_pages,
     keys_api,
     pages,
     record_pages,
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(findings_api.router)  # verification: findings, complaints' workflow (docs/findings.md)
     app.include_router(keys_api.router)  # monitors' signing keys (docs/findings.md, "Signatures")
     app.include_router(findings_pages.router)
+    app.include_router(key_pages.router)  # a monitor's signing keys
     error_envelope.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)

@@ -185,3 +185,35 @@ def test_a_key_file_made_by_the_command_line_signs_in_the_browser(own_site, page
     assert all(secret not in body.decode("ascii") for _url, body in posts)  # the file was read, never sent
     assert_nothing_secret_sent(posts)
     assert not page.errors
+
+
+def test_without_ed25519_in_the_browser_the_pages_say_so_and_a_signature_made_by_the_cli_is_pasted(
+        own_site, page, tmp_path):
+    finding_id = draft_on_site(own_site)
+    page.add_init_script("crypto.subtle.generateKey = () => Promise.reject("
+                         "new DOMException('Unrecognized algorithm name', 'NotSupportedError'));")
+    key_file = tmp_path / "mon-qat-key.pem"
+    made = CliRunner().invoke(main, ["findings", "keys", "generate", "mon-qat-cli", "-o", str(key_file)])
+    assert made.exit_code == 0, made.output
+    sign_in(page, own_site, "mon-qat")
+    page.goto(f"{own_site.url}/account/keys")
+    expect(page.locator("#no-ed25519")).to_be_visible()
+    expect(page.locator("#key-ways")).to_be_hidden()
+    expect(page.locator("#cli-way")).to_contain_text("trucewatch findings keys generate")
+    page.fill("#register-form input[name=public_key]", (tmp_path / "mon-qat-key.pem.pub").read_text().strip())
+    page.click("#register-form button[type=submit]")
+    expect(page.locator("#registered-keys")).to_contain_text("mon-qat-cli (active)")
+
+    page.goto(f"{own_site.url}/findings/{finding_id}")
+    expect(page.locator("#sign-status")).to_contain_text("cannot sign with Ed25519")
+    page.click("#paste-signature summary")
+    command = page.inner_text("#sign-command").split()
+    assert command[:5] == ["trucewatch", "findings", "sign", finding_id, "--key"]
+    printed = CliRunner().invoke(main, [*command[1:5], str(key_file), *command[6:]])  # FILE: the key file
+    assert printed.exit_code == 0, printed.output
+    assert page.input_value("#paste-signature input[name=key_name]") == "mon-qat-cli"
+    page.fill("#paste-signature textarea[name=signature]", printed.output.strip())
+    page.click("#paste-signature button[type=submit]")
+    expect(page.locator("#signed-by")).to_contain_text("mon-qat-cli")
+    expect(page.locator("#signed-by")).to_contain_text("verifies with the key")
+    assert not page.errors
