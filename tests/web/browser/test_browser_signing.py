@@ -4,12 +4,14 @@ clicking; the finding is sealed, each stored signature verifies with `cryptograp
 key, and no request carried more than a 32-byte public key and a 64-byte signature. Then it is published through
 its confirmation page. A key file made by `trucewatch findings keys generate` is used in the browser the same way.
 
-Screenshots of the keys page, the finding before and after signing and the publish confirmation are kept in
-docs/screenshots/.
+Screenshots of the keys page, the finding before and after signing and the publish confirmation go to the test's
+folder, or to the folder TRUCEWATCH_SCREENSHOTS names (`TRUCEWATCH_SCREENSHOTS=docs/screenshots` renews the ones kept
+in the repository).
 """
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -27,7 +29,6 @@ from trucewatch.jobs.casework import Desk, Draft
 from .conftest import PASSWORD, Site, shoot, sign_in
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PUBLIC_KEY_BYTES, SIGNATURE_BYTES = 32, 64
 # how the page holds the key: a CryptoKey that cannot be exported, in this site's IndexedDB
 HELD_KEY = """async (user) => {
@@ -116,19 +117,20 @@ def assert_signatures_verify(site: Site, finding_id: str) -> None:
 
 
 def test_two_guarantors_sign_in_their_browsers_and_the_finding_is_sealed_then_published(
-        own_site, chromium, page, capsys):
+        own_site, chromium, page, tmp_path, capsys):
     finding_id = draft_on_site(own_site)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = Path(os.environ.get("TRUCEWATCH_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
     posts = record_posts(page)
     sign_in(page, own_site, "mon-qat")
     make_browser_key(page, own_site, finding_id, "mon-qat-browser")
     held = page.evaluate(HELD_KEY, "mon-qat")
     assert held == {"name": "mon-qat-browser", "extractable": False, "type": "private",
                     "refused": ["InvalidAccessError"] * 3}
-    shoot(page, SCREENSHOTS, "keys-page", capsys, full=False)
+    shoot(page, shots, "keys-page", capsys, full=False)
     page.goto(f"{own_site.url}/findings/{finding_id}")
     expect(page.locator("#sign-status")).to_contain_text("mon-qat-browser")
-    shoot(page, SCREENSHOTS, "finding-before-signing", capsys, full=False)
+    shoot(page, shots, "finding-before-signing", capsys, full=False)
     sign_by_click(page, own_site, finding_id, "mon-qat-browser")
     assert "signed for QAT, waiting for TUR" in page.inner_text("main")
 
@@ -140,13 +142,13 @@ def test_two_guarantors_sign_in_their_browsers_and_the_finding_is_sealed_then_pu
         make_browser_key(tur_page, own_site, finding_id, "mon-tur-browser")
         sign_by_click(tur_page, own_site, finding_id, "mon-tur-browser")
         assert "Sealed: signed by a monitor of each guarantor" in tur_page.inner_text("main")
-        shoot(tur_page, SCREENSHOTS, "finding-after-signing", capsys)
+        shoot(tur_page, shots, "finding-after-signing", capsys)
         assert_signatures_verify(own_site, finding_id)
         tur_page.click("text=Publish…")
         tur_page.wait_for_url(f"{own_site.url}/findings/{finding_id}/publish")
         assert "This will become public" in tur_page.inner_text("main")
         expect(tur_page.locator("#withheld-files")).to_contain_text("a report's text")
-        shoot(tur_page, SCREENSHOTS, "publish-confirmation", capsys)
+        shoot(tur_page, shots, "publish-confirmation", capsys)
         tur_page.click("#publish-button")
         tur_page.wait_for_url(f"{own_site.url}/findings/{finding_id}")
         assert "Published" in tur_page.inner_text("main")
