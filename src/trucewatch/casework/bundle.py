@@ -5,7 +5,7 @@
       finding-record.json   the same, readable, with signatures, publication, versions and the evidence's records
       evidence/<sha256>     each evidence original the finding cites that its reader may have, named by its SHA-256:
                             in the public bundle only those marked public at upload
-      withheld.json         each cited original left out: SHA-256, filename, size, media type and why (restricted
+      withheld.json         each cited original left out: SHA-256, size and why (restricted
                             by the party that filed it; a report's text, for signed-in users); finding.json still
                             names its SHA-256, so the bundle proves which bytes were cited without showing them
       audit-proofs.json     the audit-log entries of the finding (drafted, edited, signed, published), of its
@@ -33,7 +33,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -111,11 +111,13 @@ def about(finding: Finding, entry: AuditEntry) -> bool:
 
 
 def audit_proofs(finding: Finding, log: Iterable[AuditEntry], leaf_hashes: Iterable[str], size: int,
-                 checkpoint: Checkpoint | None = None) -> dict[str, Any]:
+                 checkpoint: Checkpoint | None = None, withheld: Collection[str] = ()) -> dict[str, Any]:
     """The entries of the `log` about the finding (`about`), with their inclusion proofs in the tree of the first
     `size` leaves (the checkpoint's, when one is given: its root must be the log's), from the log's stored leaf
-    hashes. TW-E814 when an entry is beyond the tree."""
-    entries = [e for e in log if about(finding, e)]
+    hashes. TW-E814 when an entry is beyond the tree. The entries of `withheld` evidence are left out: an
+    `evidence.add` entry names the file and its source, and a leaf cannot be shown in part (its hash is of all of
+    it); nothing in the check needs them, since finding.json names the SHA-256 each signature covers."""
+    entries = [e for e in log if about(finding, e) and e.subject not in withheld]
     late = [e.seq for e in entries if e.seq > size]
     if late:
         raise FindingError("TW-E814", finding_id=finding.finding_id,
@@ -139,7 +141,8 @@ def _record(f: Finding, originals: dict[str, EvidenceOriginal], versions: Sequen
         "published_at": f.published_at, "published_by": f.published_by,
         "versions": [{"finding_id": v.finding_id, "version": v.version, "published_at": v.published_at}
                      for v in versions],
-        "evidence": [{"sha256": sha, **_original_json(originals.get(sha)),
+        "evidence": [{"sha256": sha, **(_original_json(originals.get(sha)) if sha in present
+                                         else _withheld_json(sha, originals.get(sha))),
                       **({"file": f"evidence/{sha}"} if sha in present
                          else {"file": None, "withheld": withheld_reason(originals.get(sha))})}
                      for sha in f.evidence],
@@ -158,8 +161,8 @@ def _original_json(o: EvidenceOriginal | None) -> dict[str, Any]:
 
 
 def _withheld_json(sha: str, o: EvidenceOriginal | None) -> dict[str, Any]:
-    return {"sha256": sha, "filename": o.filename if o else None, "size": o.size if o else None,
-            "media_type": o.media_type if o else None, "reason": withheld_reason(o)}
+    # its SHA-256, size and why: not its name, type, uploader or source, which may say what it is
+    return {"sha256": sha, "size": o.size if o else None, "reason": withheld_reason(o)}
 
 
 def _readme(f: Finding, proofs: dict[str, Any], checkpoint: Checkpoint | None) -> str:

@@ -41,7 +41,8 @@ def make_bundle(desk: Desk, user: User | None, finding_id: str, checkpoint: Chec
                 if full or public_copy(originals.get(sha))}
     log = desk.db.audit_log
     size = checkpoint.size if checkpoint is not None else log.count()
-    proofs = audit_proofs(finding, log.iter_entries(), log.leaf_hashes(size), size, checkpoint)
+    withheld = [sha for sha in finding.evidence if sha not in evidence]
+    proofs = audit_proofs(finding, log.iter_entries(), log.leaf_hashes(size), size, checkpoint, withheld)
     versions = [v for v in desk.db.cases.versions(finding.series) if may_read(user, v, desk.parties)]
     return assemble(finding, evidence, originals, versions, proofs, checkpoint)
 

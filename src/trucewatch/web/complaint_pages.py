@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from trucewatch.casework.access import Resource, decide, visible_parties
@@ -45,9 +45,11 @@ ANSWER_PROBLEMS = ("TW-E801", "TW-E802", "TW-E803", "TW-E804")
 
 
 @router.get("/complaints", response_class=HTMLResponse, openapi_extra=guard("complaint", "list"))
-def complaints_page(request: Request, desk: CaseDesk) -> HTMLResponse:
-    """A liaison officer's form and their party's complaints; for monitors and admins, every complaint."""
-    return _complaints_page(request, desk.db)
+def complaints_page(request: Request, desk: CaseDesk,
+                    incident_id: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """A liaison officer's form and their party's complaints; for monitors and admins, every complaint. With
+    `incident_id` (the incident page's "File a complaint about this incident"), the form names that incident."""
+    return _complaints_page(request, desk.db, incident_id=incident_id)
 
 
 def _complaints_page(request: Request, db: Database, *, problems: list[dict[str, str]] | None = None, text: str = "",

@@ -161,6 +161,15 @@ def finding_page(request: Request, desk: CaseDesk, finding_id: str) -> HTMLRespo
     return _finding_page(request, desk, _finding(request, desk, finding_id))
 
 
+def _shown_originals(identity: Identity, originals: dict[str, EvidenceOriginal]) -> dict[str, EvidenceOriginal]:
+    """The evidence records a visitor sees on a finding's page: all of them for those who may have the full bundle
+    (monitors, admins); for everyone else only those of files the public bundle carries. A withheld file is shown by
+    its SHA-256 alone, as in the bundle: its name and source may say what it is."""
+    if decide(identity, "read", Resource("finding_bundle_full")):
+        return originals
+    return {sha: o for sha, o in originals.items() if public_copy(o)}
+
+
 def _finding_page(request: Request, desk: Desk, finding: Finding, *, sign_error: str = "",
                   status: int = 200) -> HTMLResponse:
     identity = identity_of(request)
@@ -170,7 +179,8 @@ def _finding_page(request: Request, desk: Desk, finding: Finding, *, sign_error:
     mine = [k for k in monitor_keys.keys_of(desk, identity.name or "") if k.active] if monitor else []
     return HTMLResponse(render(
         request, "finding.html", finding=finding, state=state_words(finding), versions=versions,
-        originals=desk.cases.originals(finding.evidence), agreement=agreement_names(desk).get(finding.agreement_id),
+        originals=_shown_originals(identity, desk.cases.originals(finding.evidence)),
+        agreement=agreement_names(desk).get(finding.agreement_id),
         labels=pages.incident_labels(desk.db, finding.incident_ids), signatures=signature_rows(desk, finding),
         missing=rules.missing_guarantors(finding), my_key=mine[0] if mine else None, sign_error=sign_error,
         can_sign=monitor and rules.sign_problem(finding, identity.guarantor, identity.name or "",

@@ -76,7 +76,7 @@ def deaths(s: IncidentSummary) -> str:
 NAV = (("/", "Incidents", "incident", "list"), ("/map", "Map", "incident", "list"),
        ("/timeline", "Timeline", "incident", "list"), ("/agreements", "Agreements", "agreement", "list"),
        ("/findings", "Findings", "finding", "list"), ("/complaints", "Complaints", "complaint", "list"),
-       ("/inbox", "Inbox", "me", "read"))
+       ("/inbox", "Inbox", "me", "read"), ("/account/keys", "Signing keys", "monitor_key", "create"))
 HOME_FINDINGS = 10
 
 

@@ -168,6 +168,7 @@ def _incident_page(request: Request, db: Database, incident_id: str, *, done: st
         figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=conflict.side_names,
         sources=sorted(incident.sources, key=lambda s: (s.published, s.report_id)), done=done, error=error,
         can_override=decide(identity, "create", Resource("override")),
+        can_file=decide(identity, "create", Resource("complaint", party=identity.party)),
         findings=readable_findings(request, db, lambda f: incident_id in f.incident_ids),
         complaints=_complaints_on(request, db, incident_id)), status_code=status)
 
