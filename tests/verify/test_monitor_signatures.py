@@ -14,8 +14,8 @@ import pytest
 from built_log import Log
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sealed_world import Sealed, seal_finding
-from signing import key_name, known_key, monitor_key, raw_public, sign_with, signature_of
 
+from signing import key_name, known_key, monitor_key, raw_public, sign_with, signature_of
 from trucewatch.casework import findings as rules
 from trucewatch.demo import example_agreements_path
 from trucewatch.errors import FindingError

@@ -74,6 +74,12 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
                           "unpublished": MONITORS | {"liaison PAK", "liaison AFG"}}
        for kind in ("complaint_transition", "evidence_withdrawal", "complaint_answer")},
     ("finding_bundle_full", "read"): dict.fromkeys(OBJECTS, STAFF),
+    # monitors' signing keys: public to read; a monitor registers their own; its holder (or an admin) revokes it
+    ("monitor_key", "list"): dict.fromkeys(OBJECTS, ALL),
+    ("monitor_key", "read"): dict.fromkeys(OBJECTS, ALL),
+    ("monitor_key", "create"): dict.fromkeys(OBJECTS, MONITORS),
+    ("monitor_key", "delete"): dict.fromkeys(OBJECTS, STAFF),
+    ("account_key", "list"): dict.fromkeys(OBJECTS, SIGNED_IN),
 }
 
 

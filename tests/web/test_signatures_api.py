@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from signing import key_name, known_key, raw_public, signature_body
 
+from signing import key_name, known_key, raw_public, signature_body
 from trucewatch.casework.findings import verifier_key
 from trucewatch.jobs.auditing import verify_audit
 from trucewatch.storage import Database
