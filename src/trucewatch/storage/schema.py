@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    false as sa_false,
     Boolean,
     Date,
     DateTime,
@@ -24,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false as sa_false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

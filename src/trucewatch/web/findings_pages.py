@@ -21,12 +21,12 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from starlette.concurrency import run_in_threadpool
 
 from trucewatch.casework import findings as rules
-from trucewatch.casework.access import Resource, decide
+from trucewatch.casework.access import Identity, Resource, decide
 from trucewatch.casework.bundle import public_copy, withheld_reason
 from trucewatch.errors import FindingError, TrucewatchError, WebError
 from trucewatch.jobs import casework, monitor_keys
 from trucewatch.jobs.casework import Desk
-from trucewatch.records import ATTRIBUTIONS, GRADES, Complaint, Finding, FindingSignature
+from trucewatch.records import ATTRIBUTIONS, GRADES, Complaint, EvidenceOriginal, Finding, FindingSignature
 from trucewatch.web import complaint_view, pages
 from trucewatch.web.error_envelope import error_response, status_of
 from trucewatch.web.findings_api import (

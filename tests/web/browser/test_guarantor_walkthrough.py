@@ -205,7 +205,7 @@ def test_a_complaint_becomes_a_signed_published_finding_by_clicks_alone(own_site
 
     secrets_kept = [photo.read_bytes(), b"crater-photo.png", QUESTION.encode(), ANSWER.encode()]
     with own_site.open() as db:
-        secrets_kept += [report.text.encode() for report, _, _ in db.audit_log.stored_reports() if len(report.text) > 400]
+        secrets_kept += [r.text.encode() for r, _, _ in db.audit_log.stored_reports() if len(r.text) > 400]
     for url, body in crawl_as_public(own_site.url):
         assert not any(secret in body for secret in secrets_kept), f"{url} shows what the public may not see"
 
