@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     ("POST", "/api/v1/events/{event_id}/pin"): {PUBLISHED: staff_only()},
     ("GET", "/api/v1/map"): {PUBLISHED: everyone()},
     ("GET", "/api/v1/boundaries"): {PUBLISHED: everyone()},
+    ("GET", "/api/v1/map/labels"): {PUBLISHED: everyone()},
     # the pages of the record, of complaints, and their forms
     ("GET", "/map"): {PUBLISHED: everyone()},
     ("GET", "/timeline"): {PUBLISHED: everyone()},

@@ -94,7 +94,7 @@ def test_the_outlines_are_the_shipped_provinces_and_borders(client):
 def test_static_files_are_served_from_the_package_and_nothing_else(client):
     script = client.get("/static/map.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
-    assert "markerClusterGroup" in script.text
+    assert "tw-map-drawn" in script.text
     assert client.get("/static/vendor/leaflet/leaflet.css").headers["content-type"].startswith("text/css")
     assert "BSD 2-Clause" in client.get("/static/vendor/leaflet/LICENSE").text
     assert "Permission is hereby granted" in client.get("/static/vendor/leaflet.markercluster/MIT-LICENCE.txt").text

@@ -177,6 +177,16 @@ class MapData:
 def map_data(context: RecordContext, query: MapQuery) -> MapData:
     """The incidents to draw, latest first, at most `query.limit` (`truncated` when there were more, or when the
     accusations under an agreement were read for MAX_ASSESSED incidents and more remained)."""
+    rows, cut = map_rows(context, query)
+    taken = list(islice(rows, query.limit + 1))
+    points = [[r.incident_id, r.latitude, r.longitude, type_code(r.event_type), r.deaths,
+               r.first_date.isoformat() if r.first_date else None] for r in taken[:query.limit]]
+    return MapData(points, len(taken) > query.limit or cut[0])
+
+
+def map_rows(context: RecordContext, query: MapQuery) -> tuple[Iterator[SummaryRow], list[bool]]:
+    """The located incidents that match the query's filters and box (not its limit), latest first, streamed; the
+    list's one flag is set, once they are read, when the accusations were read for MAX_ASSESSED incidents only."""
     chosen = context.agreement(query.agreement_id) if query.agreement_id else None
     wanted = None
     if chosen is not None and (query.window or query.party):
@@ -191,10 +201,7 @@ def map_data(context: RecordContext, query: MapQuery) -> MapData:
         rows = _accusing(context, chosen[0].agreement_id, rows, query.party, cut)
     elif query.party:
         rows = (r for r in rows if side_of(context.conflict, r.actor1) == query.party)
-    taken = list(islice(rows, query.limit + 1))
-    points = [[r.incident_id, r.latitude, r.longitude, type_code(r.event_type), r.deaths,
-               r.first_date.isoformat() if r.first_date else None] for r in taken[:query.limit]]
-    return MapData(points, len(taken) > query.limit or cut[0])
+    return rows, cut
 
 
 def _accusing(context: RecordContext, agreement_id: str, rows: Iterable[SummaryRow], party: str,

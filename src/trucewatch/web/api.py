@@ -27,6 +27,8 @@ from trucewatch.casework.access import Identity, Resource, decide, visible_parti
 from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError, WebError
 from trucewatch.jobs.casework import Desk, answer_request, file_complaint as file_with_desk
+from trucewatch.jobs.map_clusters import CLUSTER_COLUMNS, SINGLE_COLUMNS, map_view
+from trucewatch.jobs.map_labels import map_labels_json
 from trucewatch.jobs.record_views import (
     MAP_COLUMNS,
     MAP_LIMIT,
@@ -318,10 +320,27 @@ class MapAnswer(BaseModel):
     data: MapBody
 
 
+class ClusterBody(BaseModel):
+    zoom: float = Field(description="the zoom the view was counted at")
+    cluster_columns: list[str] = Field(description="what each cluster's array holds")
+    columns: list[str] = Field(description="what each single incident's array holds")
+    types: list[str] = Field(description="the event type of each type code")
+    colours: list[str] = Field(description="the colour of each type code on the map")
+    clusters: list[list[Any]] = Field(description="incidents counted per cell of the view's grid")
+    points: list[list[Any]] = Field(description="the incidents shown alone, with what their popups say")
+    in_view: int = Field(description="incidents in the box, clustered or alone")
+    count: int = Field(description="incidents that match the filters, anywhere on the map")
+    truncated: bool = Field(description="true when some incidents were left out (narrow the dates or the area)")
+
+
+class ClusterAnswer(BaseModel):
+    data: ClusterBody
+
+
 BBOX = r"^-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,-?\d{1,2}(\.\d+)?$"
 
 
-@router.get("/map", response_model=MapAnswer, openapi_extra=guard("incident", "list"))
+@router.get("/map", response_model=MapAnswer | ClusterAnswer, openapi_extra=guard("incident", "list"))
 def map_points(request: Request, db: DB, date_from: DateFrom = None,
                date_to: DateTo = None,
                event_type: Annotated[str | None, Query(alias="type", max_length=100)] = None,
@@ -333,20 +352,43 @@ def map_points(request: Request, db: DB, date_from: DateFrom = None,
                    description="the window status against `agreement` (which it needs)")] = None,
                bbox: Annotated[str | None, Query(pattern=BBOX, description="west,south,east,north in degrees")]
                = None,
-               limit: Annotated[int, Query(ge=1, le=MAX_MAP_LIMIT)] = MAP_LIMIT) -> JSONResponse:
+               limit: Annotated[int, Query(ge=1, le=MAX_MAP_LIMIT)] = MAP_LIMIT,
+               zoom: Annotated[float | None, Query(ge=0, le=22, description=(
+                   "the map's zoom: incidents counted in clusters per cell of the view (docs/web.md)"))] = None
+               ) -> JSONResponse:
     """The incidents with a place, as compact arrays for the map (`columns` says what each holds), latest first:
-    one query over the incidents' summaries."""
+    one query over the incidents' summaries. With `zoom`: clusters for the view in `bbox`, and the incidents shown
+    alone there with what their popups say."""
     context = record_context(request, db)
     if window and not agreement:
         raise WebError("TW-E618", detail="[query -> window] a window status needs an agreement: add agreement=ID")
     if agreement and context.agreement(agreement) is None:
         raise not_found(f"agreement {agreement!r}")
     filters = IncidentFilter(date_from=date_from, date_to=date_to, event_type=event_type)
-    found = map_data(context, MapQuery(filters, party, agreement, window, parse_box(bbox), limit))
+    query = MapQuery(filters, party, agreement, window, parse_box(bbox), limit)
+    if zoom is not None:
+        return map_clusters(request, context, query, zoom)
+    found = map_data(context, query)
     # every incident is published: the route's guard has decided for all of them at once
     return JSONResponse({"data": {"columns": list(MAP_COLUMNS), "types": [t for t, _ in legend()],
                                   "colours": [c for _, c in legend()], "points": found.points,
                                   "count": len(found.points), "truncated": found.truncated}})
+
+
+def map_clusters(request: Request, context: RecordContext, query: MapQuery, zoom: float) -> JSONResponse:
+    view = map_view(context, request.app.state.web.map_indexes, query, zoom)
+    return JSONResponse({"data": {
+        "zoom": zoom, "cluster_columns": list(CLUSTER_COLUMNS), "columns": list(SINGLE_COLUMNS),
+        "types": [t for t, _ in legend()], "colours": [c for _, c in legend()], "clusters": view.clusters,
+        "points": view.singles, "in_view": view.in_view, "count": view.total, "truncated": view.truncated}})
+
+
+@router.get("/map/labels", openapi_extra=guard("asset", "read"))
+def map_labels(request: Request) -> Response:
+    """The names the map writes: provinces, districts and towns of the conflict's gazetteer, each with the zoom from
+    which it is written (`{"data": {"columns": [...], "labels": [[name, latitude, longitude, kind, min_zoom]]}}`)."""
+    return Response(map_labels_json(request.app.state.web.conflict), media_type="application/json",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 def parse_box(text: str | None) -> Box | None:
@@ -384,10 +426,13 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson
 
 @router.get("/export/events.{fmt}", openapi_extra=guard("events_export", "read"),
             responses={200: {"content": {t: {} for t in EXPORT_TYPES.values()}}})
-def export_events(db: DB, fmt: Literal["csv", "jsonl", "geojson"]) -> StreamingResponse:
-    """Every event, streamed in date order: ACLED CSV (formula-safe cells), JSON Lines or GeoJSON, as
-    `trucewatch export` writes them."""
-    body = stream_writes(lambda out: jobs.exports.export_events(db, fmt, out))
+def export_events(db: DB, fmt: Literal["csv", "jsonl", "geojson"],
+                  level: Annotated[Literal["incident", "account"] | None, Query(description=(
+                      "a row per incident (deaths counted once) or per report's account of an event; default "
+                      "incident, account for jsonl"))] = None) -> StreamingResponse:
+    """The record, streamed in date order: ACLED CSV (formula-safe cells), JSON Lines or GeoJSON, one row per
+    incident or per account, as `trucewatch export` writes them."""
+    body = stream_writes(lambda out: jobs.exports.export_events(db, fmt, out, level))
     return StreamingResponse(body, media_type=EXPORT_TYPES[fmt],
                              headers={"Content-Disposition": f'attachment; filename="events.{fmt}"'})
 

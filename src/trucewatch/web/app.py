@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trucewatch import __version__, jobs
@@ -83,6 +84,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(key_pages.router)  # a monitor's signing keys
     error_envelope.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
+    # JSON, CSV, scripts and styles leave gzipped for clients that ask (the map's views, the exports, streamed chunk
+    # by chunk); pages are not, as they carry the CSRF token beside what the address reflects (BREACH)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6, exclude_content_types=(
+        *DEFAULT_EXCLUDED_CONTENT_TYPES, "text/html", "application/pdf"))
     app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
     app.add_middleware(HeadAsGet)
     check_routes(app)

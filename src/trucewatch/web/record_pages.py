@@ -63,6 +63,7 @@ WINDOW_MARGIN = timedelta(days=7)  # days shown before and after a chosen agreem
 DONE = ("merged", "split", "pinned")  # what an incident page may say was just done (nothing else is echoed)
 REPORT_EVENTS = 200  # events listed on a report's page
 INCIDENT_COMPLAINTS = 50  # complaints about an incident listed on its page
+AGREEMENT_ROWS = 50  # incidents listed per page of an agreement's page (and boundary cases shown before "more")
 
 
 def _conflict(request: Request) -> Conflict:
@@ -78,6 +79,7 @@ def map_page(request: Request, db: DB) -> HTMLResponse:
     chosen = {k: v for k in MAP_FILTERS if (v := request.query_params.get(k, "").strip())}
     area = _conflict(request).map
     return HTMLResponse(render(request, "map.html", chosen=chosen, points_url=f"/api/v1/map?{urlencode(chosen)}",
+                               filters_query=urlencode(chosen),
                                agreements=jobs.agreements.list_agreements(db), legend=legend(),
                                sides=_conflict(request).filter_sides, types=EVENT_TYPES, area=area,
                                area_json=_area_json(area.extent), fills_json=json.dumps(dict(area.fills))))
@@ -281,8 +283,11 @@ def agreements_page(request: Request, db: DB) -> HTMLResponse:
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse, openapi_extra=guard("agreement", "list"))
-def agreement_page(request: Request, db: DB, agreement_id: str) -> HTMLResponse:
-    """One agreement: its window, parties and commitments, and the compliance summary per party."""
+def agreement_page(request: Request, db: DB, agreement_id: str,
+                   page: Annotated[int, Query(ge=1, le=100_000, description="the page of its incidents")] = 1
+                   ) -> HTMLResponse:
+    """One agreement: its window, parties and commitments, and the compliance summary per party; its incidents
+    inside the window or on a boundary AGREEMENT_ROWS at a time (`page`), so that the page stays short."""
     context = record_context(request, db)
     identity = identity_of(request)
     what = f"agreement {agreement_id!r}"
@@ -295,8 +300,14 @@ def agreement_page(request: Request, db: DB, agreement_id: str) -> HTMLResponse:
     if decide(identity, "read", Resource("compliance")):
         record = agreement_record(context, agreement_id)
         summary = jobs.agreements.compliance_summary(record.assessments, agreement)
+        pages = max(1, -(-len(record.assessments) // AGREEMENT_ROWS))
+        page = min(page, pages)
         shown = {"record": record, "summary": [*summary.parties, unattributed_summary(record.assessments)],
-                 "violations": summary.violations, "boundary": summary.boundary}
+                 "violations": summary.violations, "boundary": summary.boundary[:AGREEMENT_ROWS],
+                 "boundary_more": max(0, len(summary.boundary) - AGREEMENT_ROWS),
+                 "violation_ids": {a.incident_id for a in summary.violations}, "page": page, "pages": pages,
+                 "rows": record.assessments[(page - 1) * AGREEMENT_ROWS:page * AGREEMENT_ROWS],
+                 "first_row": (page - 1) * AGREEMENT_ROWS + 1}
     findings = readable_findings(request, db, lambda f: f.agreement_id == agreement_id)
     return HTMLResponse(render(request, "agreement.html", agreement=agreement,
                                windows=_windows(db, agreement, context.conflict), findings=findings,

@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 
 from trucewatch.conflict import Conflict
 from trucewatch.jobs.casework import Desk
+from trucewatch.jobs.map_clusters import MapIndexCache
 from trucewatch.jobs.record_views import AssessmentCache
 from trucewatch.settings import Settings
 from trucewatch.storage import Database
@@ -34,6 +35,7 @@ class WebContext:
     conflict: Conflict
     desk: Desk
     assessments: AssessmentCache = field(default_factory=AssessmentCache)  # kept until the record changes
+    map_indexes: MapIndexCache = field(default_factory=MapIndexCache)  # the map's clusters, the same
 
     @classmethod
     def over(cls, settings: Settings, db: Database, conflict: Conflict) -> WebContext:

@@ -1,11 +1,15 @@
-/* The map of incidents (templates/map.html): Leaflet without tiles, the country and province outlines of
- * /api/v1/boundaries, and the incidents of /api/v1/map as circles coloured by event type, clustered by
- * Leaflet.markercluster and added in chunks so that 30,000 of them do not freeze the page. The conflict's area comes
- * from #map's data attributes (its data folder's map.toml): data-area (the first view, [[south, west], [north,
- * east]]; empty: fit the incidents), data-fills (country -> fill), data-area-name and data-credit.
+/* The map of incidents (templates/map.html): Leaflet without tiles. The base layer is drawn from the app's own data:
+ * the country and province outlines of /api/v1/boundaries (land filled, the rest of the world grey) and the names of
+ * /api/v1/map/labels (provinces first; towns and districts as the map is zoomed in). The incidents come per view:
+ * /api/v1/map?bbox=...&zoom=... counts them in clusters on the server (a ring per cluster, coloured by the types
+ * of its incidents, with their number: a click zooms into the cluster's box) and gives the incidents shown alone
+ * with what their popups say. Each move or zoom asks again (the last answer wins), so 100,000 incidents cost the
+ * page no more than a few hundred shapes.
  *
- * No inline script and no HTML built from data: popups are DOM nodes filled with textContent. When every point
- * is on the map, #map gets data-state="ready" and data-count="N" (the browser tests wait for them).
+ * No inline script and no HTML built from data: popups are DOM nodes filled with textContent. When a view is
+ * drawn, #map gets data-state="ready", data-count (the incidents that match the filters), data-in-view and
+ * data-views (how many views were drawn), and the page sets the performance marks "tw-map-drawn" (the first view)
+ * and "tw-view-drawn" (each one): the browser tests and benchmarks/bench_web.py wait for and read them.
  */
 (function () {
   "use strict";
@@ -25,19 +29,22 @@
     }
   }
 
-  if (!element || !window.L || !L.markerClusterGroup) {
+  if (!element || !window.L) {
     say("The map's scripts did not load.");
     return;
   }
 
   var AREA = data("area", null); // the conflict's area; null: fit the incidents
-  var COUNTRY_FILL = data("fills", {});
   var AREA_NAME = element.dataset.areaName || "the area shown";
+  var LAND = ["#efe9d8", "#e6ebd3", "#eee2d6", "#e3e8de"]; // the countries' fills: land, never a sea colour
+  var MAX_ZOOM = 13;
+  var MAX_LABELS = 160; // names written in one view, the biggest places first
 
-  var map = L.map(element, { zoomSnap: 0.25, minZoom: 3, maxZoom: 13, worldCopyJump: false });
+  var map = L.map(element, { zoomSnap: 0.25, minZoom: 3, maxZoom: MAX_ZOOM, worldCopyJump: false,
+                             preferCanvas: false });
   map.attributionControl.setPrefix(false);
   if (element.dataset.credit) {
-    map.attributionControl.addAttribution("Outlines: " + element.dataset.credit);
+    map.attributionControl.addAttribution("Outlines and names: " + element.dataset.credit + ", GeoNames");
   }
   if (AREA) {
     map.fitBounds(AREA);
@@ -46,143 +53,230 @@
   }
   map.createPane("outlines");
   map.getPane("outlines").style.zIndex = 250; // below the incidents (overlayPane, 400)
+  map.createPane("labels");
+  map.getPane("labels").style.zIndex = 380;
+  map.getPane("labels").style.pointerEvents = "none";
 
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) {
-          var error = body && body.error;
-          throw new Error(error ? error.code + ": " + error.message : "HTTP " + r.status);
-        }
-        return body;
+  function getJSON(url, signal) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: signal })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          if (!r.ok) {
+            var error = body && body.error;
+            throw new Error(error ? error.code + ": " + error.message : "HTTP " + r.status);
+          }
+          return body;
+        });
       });
-    });
   }
 
+  // --- the base layer ---------------------------------------------------------------------------------------
+
   function drawOutlines(geo) {
+    var countries = [];
     L.geoJSON(geo, {
       pane: "outlines",
       interactive: false,
       style: function (feature) {
         var p = feature.properties || {};
         if (p.level === "country") {
-          return { color: "#4d4d4d", weight: 1.6, fill: false };
+          return { color: "#5a5448", weight: 1.6, fill: false };
         }
-        return { color: "#a5a5a5", weight: 0.6, fillColor: COUNTRY_FILL[p.country] || "#f5f5f5", fillOpacity: 1 };
+        if (countries.indexOf(p.country) < 0) { countries.push(p.country); }
+        var fill = LAND[countries.indexOf(p.country) % LAND.length];
+        return { color: "#b9ae98", weight: 0.7, fillColor: fill, fillOpacity: 1 };
       }
     }).addTo(map);
   }
+
+  var labels = [];
+  var labelLayer = L.layerGroup().addTo(map);
+
+  function drawLabels() {
+    labelLayer.clearLayers();
+    var zoom = map.getZoom();
+    var bounds = map.getBounds();
+    var written = 0;
+    var taken = []; // the boxes (in pixels) of the names written: a name that would overlap one is left out
+    for (var i = 0; i < labels.length && written < MAX_LABELS; i++) {
+      var l = labels[i]; // [name, latitude, longitude, kind, min_zoom], the biggest places first
+      if (l[4] > zoom || !bounds.contains([l[1], l[2]])) { continue; }
+      var at = map.latLngToContainerPoint([l[1], l[2]]);
+      var half = 3.6 * l[0].length + 6;
+      if (taken.some(function (t) { return Math.abs(t.x - at.x) < t.half + half && Math.abs(t.y - at.y) < 14; })) {
+        continue;
+      }
+      taken.push({ x: at.x, y: at.y, half: half });
+      var text = document.createElement("span");
+      text.textContent = l[0];
+      L.marker([l[1], l[2]], {
+        pane: "labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ html: text, className: "tw-label tw-label-" + l[3], iconSize: null })
+      }).addTo(labelLayer);
+      written += 1;
+    }
+  }
+
+  // --- the incidents ----------------------------------------------------------------------------------------
 
   function radius(deaths) {
     return Math.min(4 + 1.3 * Math.sqrt(Math.max(deaths || 0, 0)), 16);
   }
 
-  function popup(point, types) {
+  function deathsText(low, best, high) {
+    if (best === null && low === null) { return "none reported"; }
+    if (low === best && high === best) { return String(best); }
+    var range = high === null ? "at least " + low : low + "\u2013" + high;
+    return (best === null ? "?" : String(best)) + " (" + range + ")";
+  }
+
+  function place(p) {
+    var parts = [];
+    [p.location, p.admin2, p.admin1, p.country].forEach(function (part) {
+      if (part && parts.indexOf(part) < 0) { parts.push(part); }
+    });
+    return parts.join(", ") || "unknown";
+  }
+
+  function popup(p, types) {
     var box = document.createElement("dl");
     box.className = "tw-popup";
     var link = document.createElement("a");
-    link.href = "/incidents/" + encodeURIComponent(point[0]);
-    link.textContent = point[0];
-    [["Incident", link], ["Type", types[point[3]]], ["First day", point[5] || "undated"],
-     ["Deaths (best estimate)", point[4] === null ? "none reported" : String(point[4])]].forEach(function (pair) {
+    link.href = "/incidents/" + encodeURIComponent(p.incident_id);
+    link.textContent = p.incident_id;
+    var days = p.first_date || "undated";
+    if (p.last_date && p.last_date !== p.first_date) { days += " to " + p.last_date; }
+    [["Incident", link], ["Type", types[p.type]], ["Date", days], ["Place", place(p)],
+     ["Actors", [p.actor1, p.actor2].filter(Boolean).join("; ") || "unidentified"],
+     ["Deaths (best, low\u2013high)", deathsText(p.deaths_low, p.deaths_best, p.deaths_high)],
+     ["Contested", p.contested ? "yes: the accounts disagree" : "no"]].forEach(function (pair) {
       var term = document.createElement("dt");
       var value = document.createElement("dd");
       term.textContent = pair[0];
       if (typeof pair[1] === "string") { value.textContent = pair[1]; } else { value.appendChild(pair[1]); }
+      if (pair[0] === "Contested" && p.contested) { value.className = "tw-contested"; }
       box.appendChild(term);
       box.appendChild(value);
     });
     return box;
   }
 
-  function clusterIcon(colours) {
-    return function (cluster) {
-      var counts = new Array(colours.length).fill(0);
-      var children = cluster.getAllChildMarkers();
-      for (var i = 0; i < children.length; i++) { counts[children[i].options.twType] += 1; }
-      var total = children.length;
-      var stops = [];
-      var at = 0;
-      for (var t = 0; t < counts.length; t++) {
-        if (!counts[t]) { continue; }
-        var next = at + (360 * counts[t]) / total;
-        stops.push(colours[t] + " " + at.toFixed(1) + "deg " + next.toFixed(1) + "deg");
-        at = next;
-      }
-      var size = total < 10 ? 28 : total < 100 ? 34 : total < 1000 ? 42 : 50;
-      var ring = document.createElement("div");
-      ring.style.background = "conic-gradient(" + stops.join(", ") + ")";
-      var label = document.createElement("span");
-      label.textContent = total >= 10000 ? Math.round(total / 1000) + "k" : String(total);
-      ring.appendChild(label);
-      return L.divIcon({ html: ring, className: "tw-cluster marker-cluster", iconSize: L.point(size, size) });
-    };
+  function clusterIcon(c, colours) {
+    var total = c.count;
+    var stops = [];
+    var at = 0;
+    for (var t = 0; t < c.types.length; t++) {
+      if (!c.types[t]) { continue; }
+      var next = at + (360 * c.types[t]) / total;
+      stops.push(colours[t] + " " + at.toFixed(1) + "deg " + next.toFixed(1) + "deg");
+      at = next;
+    }
+    var size = total < 10 ? 28 : total < 100 ? 34 : total < 1000 ? 42 : 50;
+    var ring = document.createElement("div");
+    ring.style.background = "conic-gradient(" + stops.join(", ") + ")";
+    var label = document.createElement("span");
+    label.textContent = total >= 10000 ? Math.round(total / 1000) + "k" : String(total);
+    ring.appendChild(label);
+    return L.divIcon({ html: ring, className: "tw-cluster marker-cluster", iconSize: L.point(size, size) });
   }
 
-  function drawPoints(data) {
-    var points = data.points;
-    var colours = data.colours;
-    var group = L.markerClusterGroup({
-      chunkedLoading: true,
-      chunkInterval: 150,
-      chunkDelay: 30,
-      showCoverageOnHover: false,
-      spiderfyOnMaxZoom: true,
-      maxClusterRadius: 45,
-      iconCreateFunction: clusterIcon(colours),
-      chunkProgress: function (done, total) {
-        if (total !== points.length) {
-          return; // adding the group to the map adds its (still empty) layers too: not ours
-        }
-        if (done < total) {
-          say("Placing incidents: " + done.toLocaleString() + " of " + total.toLocaleString() + "\u2026");
-        } else {  // called before the last chunk's clusters are put on the map: ready once they are
-          setTimeout(ready, 0, points.length, data.truncated, outside(points));
-        }
-      }
+  function named(columns, row) {
+    var o = {};
+    for (var i = 0; i < columns.length; i++) { o[columns[i]] = row[i]; }
+    return o;
+  }
+
+  function zoomInto(c) {
+    var box = L.latLngBounds([c.south, c.west], [c.north, c.east]);
+    if (box.getNorthEast().equals(box.getSouthWest())) {
+      map.setView(box.getCenter(), Math.min(map.getZoom() + 3, MAX_ZOOM));
+    } else {
+      map.fitBounds(box.pad(0.1), { maxZoom: MAX_ZOOM });
+    }
+  }
+
+  var incidentLayer = L.layerGroup().addTo(map);
+
+  function drawView(body) {
+    var d = body.data;
+    var layers = [];
+    d.clusters.forEach(function (row) {
+      var c = named(d.cluster_columns, row);
+      var marker = L.marker([c.latitude, c.longitude], { icon: clusterIcon(c, d.colours), keyboard: false,
+        title: c.count + " incidents, " + c.deaths + " deaths (best estimates): click to zoom in" });
+      marker.on("click", zoomInto.bind(null, c));
+      layers.push(marker);
     });
-    var markers = new Array(points.length);
-    for (var i = 0; i < points.length; i++) {
-      var p = points[i];
-      var marker = L.circleMarker([p[1], p[2]], {
-        radius: radius(p[4]), color: "#222", weight: 0.7, fillColor: colours[p[3]], fillOpacity: 0.85,
-        className: "tw-marker tw-type-" + p[3], twType: p[3]
+    d.points.forEach(function (row) {
+      var p = named(d.columns, row);
+      var marker = L.circleMarker([p.latitude, p.longitude], {
+        radius: radius(p.deaths_best), color: p.contested ? "#000" : "#222", weight: p.contested ? 1.6 : 0.7,
+        fillColor: d.colours[p.type], fillOpacity: 0.85, className: "tw-marker tw-type-" + p.type
       });
-      marker.bindPopup(popup.bind(null, p, data.types));
-      markers[i] = marker;
-    }
-    map.addLayer(group);
-    if (points.length === 0) {
-      ready(0, false, 0);
-      return;
-    }
-    if (!AREA) {
-      var around = L.latLngBounds(points.map(function (p) { return [p[1], p[2]]; })).pad(0.2);
-      map.fitBounds(around, { maxZoom: 9, animate: false });
-    }
-    group.addLayers(markers);
+      marker.bindPopup(popup.bind(null, p, d.types));
+      layers.push(marker);
+    });
+    incidentLayer.clearLayers();
+    layers.forEach(function (layer) { incidentLayer.addLayer(layer); });
+    ready(d);
   }
 
-  function ready(count, truncated, away) {
-    element.dataset.count = String(count);
+  var views = 0;
+
+  function ready(d) {
+    views += 1;
+    element.dataset.count = String(d.count);
+    element.dataset.inView = String(d.in_view);
+    element.dataset.views = String(views);
     element.dataset.state = "ready";
-    var words = count === 1 ? "1 incident" : count.toLocaleString() + " incidents";
-    var elsewhere = away ? " (" + away.toLocaleString() + " of them outside " + AREA_NAME + ": zoom out)" : "";
-    say(truncated ? words + elsewhere + " shown: the latest of more that match. Narrow the dates or the area."
-                  : words + " on the map" + elsewhere + ".");
+    performance.mark(views === 1 ? "tw-map-drawn" : "tw-view-drawn");
+    var words = d.count === 1 ? "1 incident" : d.count.toLocaleString() + " incidents";
+    var away = d.count - d.in_view;
+    var here = away > 0 ? " (" + d.in_view.toLocaleString() + " in view; zoom out or move for the rest)" : "";
+    say(words + " on the map" + here + "." + (d.truncated ? " Some are left out: narrow the dates or the area." : ""));
   }
 
-  function outside(points) {
-    if (!AREA) { return 0; }
-    var bounds = L.latLngBounds(AREA);
-    return points.filter(function (p) { return !bounds.contains([p[1], p[2]]); }).length;
+  function clamp(v, low, high) { return Math.max(low, Math.min(high, v)); }
+
+  function viewQuery() {
+    var b = map.getBounds().pad(0.15);
+    var box = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -85, 85), clamp(b.getEast(), -180, 180),
+               clamp(b.getNorth(), -85, 85)].map(function (v) { return v.toFixed(4); }).join(",");
+    var params = new URLSearchParams(element.dataset.filters || "");
+    params.set("bbox", box);
+    params.set("zoom", String(map.getZoom()));
+    return "/api/v1/map?" + params.toString();
   }
 
+  var pending = null;
+
+  function loadView() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    element.dataset.state = "loading";
+    getJSON(viewQuery(), pending.signal).then(drawView).catch(function (err) {
+      if (err.name === "AbortError") { return; }
+      element.dataset.state = "failed";
+      say("The incidents did not load: " + err.message);
+    });
+  }
+
+  function fitIncidents() {  // no area in map.toml: one look at the whole world, then fit what was found
+    return getJSON("/api/v1/map?" + element.dataset.filters + "&bbox=-180,-85,180,85&zoom=3").then(function (body) {
+      var d = body.data;
+      var spots = d.clusters.map(function (r) { return [r[5], r[4]]; }).concat(
+        d.clusters.map(function (r) { return [r[7], r[6]]; }), d.points.map(function (r) { return [r[1], r[2]]; }));
+      if (spots.length) { map.fitBounds(L.latLngBounds(spots).pad(0.2), { maxZoom: 9, animate: false }); }
+    });
+  }
+
+  map.on("moveend", function () { drawLabels(); loadView(); });
   getJSON(element.dataset.boundaries).then(drawOutlines).catch(function () {
     say("The outlines did not load.");
   });
-  getJSON(element.dataset.points).then(function (body) { drawPoints(body.data); }).catch(function (err) {
-    element.dataset.state = "failed";
-    say("The incidents did not load: " + err.message);
-  });
+  getJSON(element.dataset.labels).then(function (body) {
+    labels = body.data.labels;
+    drawLabels();
+  }).catch(function () { /* the map is still of use without its names */ });
+  (AREA ? Promise.resolve() : fitIncidents()).then(loadView, loadView);
 })();
