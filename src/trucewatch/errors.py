@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     # export and evaluation: 3xx
     "TW-E301": "unknown export format {value!r}; choose one of {choices}",
     "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",
+    "TW-E303": "unknown export level {value!r}; choose one of {choices} (incident: a row per incident, its deaths counted once; account: a row per report's account)",
     # incidents and overrides: 305-309
     "TW-E305": "no incident {incident_id!r}; list them with 'trucewatch incidents'",
     "TW-E306": "no event {event_id!r}; an incident's events are listed by 'trucewatch incident ID', all events by 'trucewatch events'",

@@ -47,10 +47,14 @@ def test_export_writes_each_format_to_a_file_or_stdout(runner, reports, tmp_path
     lines = runner.invoke(main, ["export"]).stdout.splitlines()
     assert [json.loads(line)["report_id"] for line in lines] == ["c-1"]
     out = tmp_path / "events.csv"
-    result = runner.invoke(main, ["export", "--format", "csv", "-o", str(out)])
-    assert result.exit_code == 0 and result.stderr.strip() == f"1 events written to {out}"
+    result = runner.invoke(main, ["export", "--format", "csv", "-o", str(out)])  # a row per incident by default
+    assert result.exit_code == 0 and result.stderr.strip() == f"1 incident written to {out}"
     row = next(csv.DictReader(io.StringIO(out.read_text())))
-    assert (row["event_id_cnty"], row["fatalities"], row["source"]) == ("c-1-e1", "9", "example.org")
+    assert (row["event_id_cnty"], row["fatalities"], row["source"]) == (row["incident_id"], "9", "example.org")
+    result = runner.invoke(main, ["export", "--format", "csv", "--level", "account", "-o", str(out)])
+    assert result.exit_code == 0 and result.stderr.strip() == f"1 event written to {out}"
+    row = next(csv.DictReader(io.StringIO(out.read_text())))
+    assert (row["event_id_cnty"], row["level"], row["source"]) == ("c-1-e1", "account", "example.org")
     geo = json.loads(runner.invoke(main, ["export", "--format", "geojson"]).stdout)
     assert geo["features"][0]["geometry"]["coordinates"] == [69.17, 34.53]
 

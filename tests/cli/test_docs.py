@@ -15,7 +15,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 def commands(group: click.Group, prefix: str = "trucewatch") -> list[str]:
     found = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the lazy groups too (cli/main.py imports them when asked for)
+        command = group.get_command(ctx, name)
         found.append(f"{prefix} {name}")
         if isinstance(command, click.Group):
             found += commands(command, f"{prefix} {name}")

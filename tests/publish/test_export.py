@@ -11,7 +11,7 @@ import pytest
 
 from trucewatch.errors import ExportError
 from trucewatch.jobs.exports import export_events
-from trucewatch.publish.export import ACLED_COLUMNS, export
+from trucewatch.publish.export import ACCOUNT_COLUMNS, ACLED_COLUMNS, export
 from trucewatch.records import Claim, Event, Figure, Place, Report, SourcedEvent, Span
 from trucewatch.storage import Database
 
@@ -57,6 +57,7 @@ def test_jsonl_has_every_scored_field_and_the_extras():
                                   "about": "civilian deaths", "stated_on": "2025-10-16", "content": None,
                                   "content_start": None, "content_end": None, "figure": None}
     assert first["provenance"] == [{"field": "event_date", "start": 0, "end": 20}]
+    assert (first["incident_id"], first["level"]) == ("inc-7", "account")
     assert [bare[k] for k in ("location", "latitude", "admin1", "actor2", "geo_precision")] == [None] * 5
     assert bare["fatalities"] == [] and bare["claims"] == []
 
@@ -64,8 +65,10 @@ def test_jsonl_has_every_scored_field_and_the_extras():
 def test_csv_uses_acled_columns_and_conventions():
     text, _ = run("csv", strike())
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert tuple(rows[0].keys()) == ACLED_COLUMNS
+    assert tuple(rows[0].keys()) == ACCOUNT_COLUMNS  # ACLED's, in ACLED's order, then the incident and the level
+    assert ACCOUNT_COLUMNS[:len(ACLED_COLUMNS)] == ACLED_COLUMNS
     row = rows[0]
+    assert (row["incident_id"], row["level"]) == ("inc-7", "account")
     assert row["fatalities"] == "17"  # the lowest figure reported
     assert row["notes"] == ("Figures disputed: 17 (Government of Afghanistan); 20-25 civilians (UNAMA); "
                             "0 civilians (Government of Pakistan denies).")
@@ -127,6 +130,7 @@ def test_geojson_is_a_feature_collection_of_points_without_the_unplaced():
     (feature,) = collection["features"]
     assert feature["geometry"] == {"type": "Point", "coordinates": [69.17, 34.53]}  # GeoJSON: longitude first
     assert feature["properties"]["event_id"] == "e-1"
+    assert (feature["properties"]["incident_id"], feature["properties"]["level"]) == ("inc-7", "account")
     assert feature["properties"]["fatalities"][0]["claimed_by"] == "Government of Afghanistan"
 
 
@@ -135,7 +139,8 @@ def test_geojson_of_nothing_is_still_valid():
 
 
 def test_unknown_format_is_refused_with_the_choices():
-    with pytest.raises(ExportError, match="TW-E301: unknown export format 'xlsx'; choose one of jsonl, csv, geojson"):
+    with pytest.raises(ExportError,
+                       match="TW-E301: unknown export format 'xlsx'; choose one of jsonl, csv, geojson, parquet"):
         run("xlsx", strike())
 
 
@@ -150,7 +155,7 @@ def test_export_of_50000_events_writes_every_one_in_date_order(tmp_path):
             database.reports.save(report, [
                 replace(plain, event_id=f"r{r}-{i}", report_id=f"r{r}",
                         event_date=date(2025, 1, 1) + timedelta(days=i % 300)) for i in range(1000)])
-        counts = export_events(database, "jsonl", out)
+        counts = export_events(database, "jsonl", out)  # JSON Lines: one object per account by default
     dates = [json.loads(line)["event_date"] for line in out.getvalue().splitlines()]
     assert counts.written == len(dates) == 50_000
     assert dates == sorted(dates)

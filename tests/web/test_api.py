@@ -147,7 +147,7 @@ def test_the_openapi_description_names_every_api_route_and_its_access(client):
 
 
 def test_the_csv_export_neutralises_formula_cells(client):
-    answer = client.get("/api/v1/export/events.csv")
+    answer = client.get("/api/v1/export/events.csv?level=account")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     assert 'filename="events.csv"' in answer.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(answer.text)))
@@ -169,9 +169,21 @@ def test_the_jsonl_and_geojson_exports_match_the_cli(client, world: World):
     with world.open() as db:
         jobs.exports.export_events(db, "jsonl", cli)
     assert lines == cli.getvalue().splitlines()
-    geo = client.get("/api/v1/export/events.geojson")
+    geo = client.get("/api/v1/export/events.geojson?level=account")
     assert geo.headers["content-type"].startswith("application/geo+json")
     assert len(json.loads(geo.text)["features"]) == 4
+
+
+def test_the_default_csv_export_is_one_row_per_incident_as_the_cli_writes_it(client, world: World):
+    answer = client.get("/api/v1/export/events.csv")
+    cli = io.StringIO()
+    with world.open() as db:
+        jobs.exports.export_events(db, "csv", cli)
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert answer.text.splitlines() == cli.getvalue().splitlines()
+    assert sorted(row["incident_id"] for row in rows) == sorted(world.incidents)
+    assert {row["level"] for row in rows} == {"incident"}
+    assert client.get("/api/v1/export/events.csv?level=events").status_code == 422
 
 
 def test_an_unknown_export_format_is_a_422(client):

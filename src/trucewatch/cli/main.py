@@ -9,6 +9,7 @@ data folder of the setting `data_dir`, else the shipped data (docs/conflict.md).
 from __future__ import annotations
 
 import getpass
+import importlib
 import os
 import sys
 from collections import Counter
@@ -17,24 +18,51 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
-from trucewatch import __version__, jobs
-from trucewatch.cli.audit_commands import audit as audit_commands
-from trucewatch.cli.casework_commands import complaints as complaint_commands, findings as finding_commands
-from trucewatch.conflict import Conflict, load_conflict
+from trucewatch import __version__
 from trucewatch.errors import TrucewatchError
 from trucewatch.records import GUARANTOR_CODES
-from trucewatch.settings import ENV_NAMES, Settings, load_settings, masked_url
-from trucewatch.storage import Database, migrate
+
+if TYPE_CHECKING:
+    from trucewatch.conflict import Conflict
+    from trucewatch.settings import Settings
+    from trucewatch.storage import Database
+
+# This module imports no more than click and trucewatch's plain records at startup, so that `--version`, `--help` and
+# shell completion answer at once: the jobs (and SQLAlchemy, FastAPI, spaCy ... under them) are imported inside the
+# commands that run them (benchmarks/bench_start.py measures it).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class LazyGroup(NamedTuple):
+    """A command group kept in a module of its own, imported when one of its commands runs or its help is shown."""
+
+    module: str
+    attribute: str
+    short_help: str  # what `trucewatch --help` lists for it, without importing it (tests/cli/test_start.py checks it)
+
+
+LAZY_GROUPS = {
+    "audit": LazyGroup("trucewatch.cli.audit_commands", "audit",
+                       "The tamper-evident audit log: keys, signed checkpoints, verification, entries and proofs."),
+    "complaints": LazyGroup("trucewatch.cli.casework_commands", "complaints",
+                            "Complaints and their workflow: list, show, transition (docs/findings.md)."),
+    "findings": LazyGroup("trucewatch.cli.casework_commands", "findings",
+                          "Findings: list, show, draft, sign, publish, amend, export-bundle (docs/findings.md)."),
+}
+
+
 class TrucewatchGroup(click.Group):
-    """A click group whose commands' TrucewatchErrors end as one line on stderr and exit code 2."""
+    """A click group whose commands' TrucewatchErrors end as one line on stderr and exit code 2, and whose
+    `lazy` groups are imported only when asked for."""
+
+    def __init__(self, *args: Any, lazy: dict[str, LazyGroup] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -43,16 +71,35 @@ class TrucewatchGroup(click.Group):
             click.echo(str(err), err=True)
             ctx.exit(2)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
-@click.group(cls=TrucewatchGroup)
-@click.version_option(__version__, prog_name="trucewatch")
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            found = self.lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(found.module), found.attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, with the lazy groups' short help from `lazy` (nothing imported for it)."""
+        rows: list[tuple[str, str]] = []
+        limit = formatter.width - 6 - max((len(name) for name in self.list_commands(ctx)), default=0)
+        for name in self.list_commands(ctx):
+            if name in self.lazy and name not in self.commands:
+                rows.append((name, click.Command(name, help=self.lazy[name].short_help).get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=TrucewatchGroup, lazy=LAZY_GROUPS)
+@click.version_option(__version__, prog_name="trucewatch", package_name="trucewatch")
 def main() -> None:
     """trucewatch: code ceasefire-related events from news reports, with claims and figures kept apart."""
-
-
-main.add_command(audit_commands, "audit")  # trucewatch audit ...: cli/audit_commands.py
-main.add_command(complaint_commands, "complaints")  # trucewatch complaints ...: cli/casework_commands.py
-main.add_command(finding_commands, "findings")  # trucewatch findings ...: cli/casework_commands.py
 
 
 def db_option(func: F) -> F:
@@ -63,6 +110,8 @@ def db_option(func: F) -> F:
 
 def settings_for(db: str | None) -> Settings:
     """Settings from the environment and config file, with --db on top."""
+    from trucewatch.settings import load_settings  # noqa: PLC0415  (SQLAlchemy: not for --help)
+
     settings = load_settings()
     return replace(settings, db=db) if db else settings
 
@@ -71,11 +120,15 @@ def settings_for(db: str | None) -> Settings:
 def open_database(settings: Settings, *, write: bool = False) -> Database:
     """The one Database a command works on, closed by click when the command ends. A command that only reads needs
     the database to exist at this trucewatch's schema (TW-E201, TW-E202); one that writes creates or upgrades it."""
+    from trucewatch.storage import Database  # noqa: PLC0415  (SQLAlchemy and Alembic: not for --help)
+
     return click.get_current_context().with_resource(Database.open(settings.database_url, upgrade=write))
 
 
 def conflict_of(settings: Settings) -> Conflict:
     """The conflict the settings name (`data_dir`), else the shipped data; TW-E402 when its folder cannot be used."""
+    from trucewatch.conflict import load_conflict  # noqa: PLC0415  (only commands that read the conflict)
+
     return load_conflict(settings)
 
 
@@ -100,6 +153,8 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     Prints one line per refused input on stderr and a summary. Exit code 0 when nothing was refused
     (reports added or already stored), 1 when any input was refused.
     """
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database = open_database(settings, write=True)
     _repair_loose(database, settings)
@@ -121,21 +176,31 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
 
 
 @main.command()
-@click.option("--format", "fmt", default="jsonl", show_default=True, metavar="jsonl|csv|geojson",
-              help="jsonl (shared/eval/FORMAT.md), csv (ACLED columns) or geojson (points).")
+@click.option("--format", "fmt", default="jsonl", show_default=True, metavar="jsonl|csv|geojson|parquet",
+              help="jsonl (shared/eval/FORMAT.md), csv (ACLED columns), geojson (points) or parquet (the CSV's "
+                   "columns, typed).")
+@click.option("--level", metavar="incident|account", default=None,
+              help="A row per incident (its deaths counted once: sum `fatalities` safely) or per report's account of "
+                   "an event [default: incident; account for jsonl].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write [default: stdout].")
 @db_option
-def export(fmt: str, output: Path | None, db: str | None) -> None:
-    """Write every stored event, in date order, as JSON Lines, CSV or GeoJSON."""
-    from trucewatch.publish.export import check_format  # noqa: PLC0415  (only export needs it)
+def export(fmt: str, level: str | None, output: Path | None, db: str | None) -> None:
+    """Write the record, in date order, as JSON Lines, CSV, GeoJSON or Parquet: one row per incident or per account."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+    from trucewatch.publish.export import level_for  # noqa: PLC0415  (only export needs it)
 
-    check_format(fmt)  # before the database is opened: a typo in --format is named first, and no file is left
+    # before the database is opened: a typo in --format or --level is named first, and no file is left
+    level = level_for(fmt, level)
+    binary = fmt == "parquet"
+    if binary and output is None and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: write it to a file with -o FILE, or redirect stdout")
     database = open_database(settings_for(db))
-    with _output(output) as out:
-        counts = jobs.exports.export_events(database, fmt, out)
+    with _output(output, binary=binary) as out:
+        counts = jobs.exports.export_events(database, fmt, out, level)
     skipped = f" ({counts.skipped} without coordinates left out)" if counts.skipped else ""
-    click.echo(f"{counts.written} events written{skipped}" + (f" to {output}" if output else ""), err=True)
+    rows = _plural(counts.written, "incident" if level == "incident" else "event")
+    click.echo(f"{rows} written{skipped}" + (f" to {output}" if output else ""), err=True)
 
 
 @main.command()
@@ -143,6 +208,7 @@ def export(fmt: str, output: Path | None, db: str | None) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="Show at most N events.")
 def events(db: str | None, limit: int) -> None:
     """Show the stored events as a table: date, type, actors, place, figures with who gave them, claims."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.export import render_table  # noqa: PLC0415
 
     shown, total = jobs.incidents.list_events(open_database(settings_for(db)), limit)
@@ -160,6 +226,7 @@ def demo(db: str, out_dir: Path) -> None:
     """The main job on the bundled sample reports: ingest, code, resolve into incidents, print the events, the
     incidents and the most disputed one in full, write jsonl/csv/geojson; load the example agreements and assess the
     incidents against the Doha ceasefire (out/demo-compliance-doha-2025-10-19.jsonl, and a per-party summary)."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.compliance import render_party_summary  # noqa: PLC0415
     from trucewatch.publish.export import render_table  # noqa: PLC0415
     from trucewatch.publish.incidents import render_incident, render_incident_table  # noqa: PLC0415
@@ -207,6 +274,7 @@ def demo(db: str, out_dir: Path) -> None:
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N incidents.")
 def incidents(db: str | None, limit: int, offset: int, **filters: Any) -> None:
     """Show the incidents as a table: id, dates, type, place, actors, reports, deaths (best, low-high), contested."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.incidents import render_incident_table  # noqa: PLC0415
 
     shown, total = jobs.incidents.list_incidents(open_database(settings_for(db)), limit, offset, **filters)
@@ -220,6 +288,7 @@ def incidents(db: str | None, limit: int, offset: int, **filters: Any) -> None:
 @db_option
 def incident(incident_id: str, db: str | None) -> None:
     """Show one incident in full: reports, events, figures by claimant, estimates, claims by party, overrides."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.incidents import render_incident  # noqa: PLC0415
 
     settings = settings_for(db)
@@ -230,6 +299,8 @@ def incident(incident_id: str, db: str | None) -> None:
 
 def _repair_loose(database: Database, settings: Settings) -> None:
     """Place events a crash left in no incident (a cheap indexed check), saying so on stderr."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     placed = jobs.incidents.repair_loose_events(database, conflict_of(settings))
     if placed:
         click.echo(f"placed {_plural(placed, 'event')} that were in no incident (left by an interrupted write)",
@@ -246,6 +317,8 @@ def resolve(db: str | None, check: bool) -> None:
     With --check, resolve nothing anew: list events in no incident and ghost (no events), stale (wrong event count)
     or missing incident rows, and repair them, in one transaction. Exit code 0 in both cases.
     """
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database = open_database(settings, write=True)
     if check:
@@ -272,9 +345,10 @@ def override_options(func: F) -> F:
 
 
 def _who(by: str | None) -> str:
+
     if by:
         return by
-    user = load_settings().user
+    user = settings_for(None).user
     if user:
         return user
     try:
@@ -295,6 +369,8 @@ def _recorded(o: Any) -> None:
 @override_options
 def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> None:
     """Merge incident ABSORB into incident KEEP: all their events are one incident, from now on."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database = open_database(settings)
     recorded = jobs.incidents.merge_incidents(database, keep, absorb, _who(by), note, conflict_of(settings))
@@ -308,6 +384,8 @@ def merge(keep: str, absorb: str, by: str | None, note: str, db: str | None) -> 
 @override_options
 def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
     """Split event EVENT_ID out of its incident: it stands alone, and nothing joins it automatically."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database = open_database(settings)
     _recorded(jobs.incidents.split_event(database, event_id, _who(by), note, conflict_of(settings)))
@@ -320,6 +398,8 @@ def split(event_id: str, by: str | None, note: str, db: str | None) -> None:
 @override_options
 def pin(event_id: str, incident_id: str, by: str | None, note: str, db: str | None) -> None:
     """Pin event EVENT_ID to incident INCIDENT_ID, whatever automatic resolution says."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database = open_database(settings)
     _recorded(jobs.incidents.pin_event(database, event_id, incident_id, _who(by), note, conflict_of(settings)))
@@ -364,6 +444,8 @@ def agreements_load(file: Path, db: str | None) -> None:
     Prints each agreement's id and whether it was added, updated or unchanged. A file with any mistake loads nothing:
     every mistake is printed with its field path (exit code 2).
     """
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database = open_database(settings, write=True)
     changes = jobs.agreements.load_agreements(database, file, conflict_of(settings))
@@ -378,6 +460,7 @@ def agreements_load(file: Path, db: str | None) -> None:
 @db_option
 def agreements_list(db: str | None) -> None:
     """Show the stored agreements: id, kind, when in force (supersession counted), parties, commitments."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.compliance import render_agreement_table  # noqa: PLC0415
 
     settings = settings_for(db)
@@ -392,6 +475,7 @@ def agreements_list(db: str | None) -> None:
 @db_option
 def agreements_show(agreement_id: str, db: str | None) -> None:
     """Show one agreement in full: window, parties, guarantors, mediators, supersession, commitments, sources, notes."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.compliance import render_agreement  # noqa: PLC0415
 
     settings = settings_for(db)
@@ -413,6 +497,7 @@ def agreements_show(agreement_id: str, db: str | None) -> None:
 def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ended: bool, superseded_by: str | None,
                    note: str | None, db: str | None) -> None:
     """Edit a stored agreement: its end, supersession or notes. Prints the agreement's window as it is now."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.compliance import in_force  # noqa: PLC0415
 
     if tz and not end:
@@ -430,6 +515,8 @@ def agreements_set(agreement_id: str, end: str | None, tz: str | None, open_ende
 @db_option
 def agreements_remove(agreement_id: str, db: str | None) -> None:
     """Remove a stored agreement; later agreements that superseded it no longer name it."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     changed = jobs.agreements.remove_agreement(open_database(settings_for(db)), agreement_id)
     no_longer = f"; no longer in the supersedes of {', '.join(changed)}" if changed else ""
     click.echo(f"removed {agreement_id}{no_longer}")
@@ -441,6 +528,8 @@ def agreements_remove(agreement_id: str, db: str | None) -> None:
 @db_option
 def agreements_export(output: Path | None, db: str | None) -> None:
     """Write every stored agreement as an agreements file (TOML) that loads back unchanged."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     with _output(output) as out:
         count = jobs.agreements.export_agreements(open_database(settings_for(db)), out)
     click.echo(f"{count} agreements written" + (f" to {output}" if output else ""), err=True)
@@ -465,6 +554,8 @@ def compliance(agreement_id: str, fmt: str | None, view: str | None, output: Pat
 
     Writes jsonl or csv (one line per incident), or prints a --view table.
     """
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
+
     settings = settings_for(db)
     database, conflict = open_database(settings), conflict_of(settings)
     if view is not None:
@@ -499,6 +590,7 @@ def report(agreement_id: str, fmt: str, output: Path | None, date_from: date | N
            db: str | None) -> None:
     """Write the compliance report of an agreement: summary per party, timeline, map, boundary cases, and every
     incident inside the window or on its boundary with each party's claims side by side and the sources."""
+    from trucewatch import jobs  # noqa: PLC0415  (the jobs import SQLAlchemy and more: not for --help)
     from trucewatch.publish.report import write_report  # noqa: PLC0415
 
     settings = settings_for(db)
@@ -529,6 +621,9 @@ def db() -> None:
 @db_option
 def db_upgrade(db: str | None) -> None:
     """Create the database, or bring its schema up to this trucewatch's."""
+    from trucewatch.settings import masked_url  # noqa: PLC0415  (SQLAlchemy: not for --help)
+    from trucewatch.storage import migrate  # noqa: PLC0415
+
     url = settings_for(db).database_url
     before, after = migrate(url)
     change = "already at" if before == after else f"upgraded from {before or 'nothing'} to"
@@ -536,14 +631,15 @@ def db_upgrade(db: str | None) -> None:
 
 
 @contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or a file that appears complete or not at all (written beside it, then renamed)."""
+def _output(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """stdout, or a file that appears complete or not at all (written beside it, then renamed); text, or bytes when
+    `binary`."""
     if path is None:
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     partial = path.with_name(f".{path.name}.partial")
     try:
-        out = partial.open("w", encoding="utf-8", newline="")
+        out = partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="")
     except OSError as err:
         raise click.FileError(str(path), hint=err.strerror or str(err)) from None
     try:
@@ -572,6 +668,7 @@ def serve(host: str, port: int, dev: bool, workers: int, db: str | None) -> None
 
     import uvicorn  # noqa: PLC0415
 
+    from trucewatch.settings import ENV_NAMES  # noqa: PLC0415
     from trucewatch.web.app import create_app, ready_to_serve  # noqa: PLC0415
 
     settings = settings_for(db)

@@ -3,9 +3,9 @@ report of one agreement (HTML, Markdown or PDF by `trucewatch.publish.report`).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from trucewatch.conflict import Conflict, shipped_conflict
 from trucewatch.jobs.agreements import (
@@ -18,7 +18,14 @@ from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, utc_now
 from trucewatch.pipeline.assess import window_of
 from trucewatch.pipeline.sides import Sides
 from trucewatch.publish.compliance import check_compliance_format, write_compliance
-from trucewatch.publish.export import ExportCounts, check_format, export
+from trucewatch.publish.export import (
+    Account,
+    ExportCounts,
+    IncidentAccounts,
+    export,
+    export_incidents,
+    level_for,
+)
 from trucewatch.records import (
     Incident,
 )
@@ -27,11 +34,35 @@ from trucewatch.storage import Database
 if TYPE_CHECKING:
     from trucewatch.publish.report import ComplianceReport
 
-def export_events(db: Database, fmt: str, out: TextIO) -> ExportCounts:
-    """Stream every stored event to `out` as jsonl, csv or geojson; returns how many were written (and skipped)."""
-    check_format(fmt)
+EXPORT_BATCH = 500  # incidents read per round trip by the incident-level export
+
+
+def export_events(db: Database, fmt: str, out: IO[Any], level: str | None = None) -> ExportCounts:
+    """Stream the record to `out` as jsonl, csv, geojson or parquet (a binary `out`): one row per incident (level
+    `incident`) or per report's account of an event (`account`); without a level, the format's default
+    (`publish.export.DEFAULT_LEVELS`). Returns how many rows were written (and skipped). TW-E301, TW-E303."""
+    if level_for(fmt, level) == "account":
+        return export(db.reports.iter_sourced_events(), fmt, out)
+    return export_incidents(iter_incident_accounts(db), fmt, out)
+
+
+def iter_incident_accounts(db: Database, batch_size: int = EXPORT_BATCH) -> Iterator[IncidentAccounts]:
+    """Every stored incident, in (first day, id) order with undated ones last, with every report's account of it:
+    the store's summary (its estimates as the pages show them), its events and their reports' outlets, read
+    `batch_size` incidents at a time. Events in no incident are in none of them (`trucewatch resolve --check`)."""
     store = db.reports
-    return export(store.iter_sourced_events(), fmt, out)
+    offset = 0
+    while summaries := store.list_incidents(limit=batch_size, offset=offset):
+        offset += len(summaries)
+        events = store.events_of_incidents([s.incident_id for s in summaries])
+        reports = store.reports(e.report_id for members in events.values() for e in members)
+        for summary in summaries:
+            accounts = []
+            for e in events.get(summary.incident_id, []):
+                report = reports.get(e.report_id)
+                accounts.append(Account(e, report.outlet if report else None, report.url if report else None,
+                                        report.published if report else None))
+            yield IncidentAccounts(summary, tuple(accounts))
 
 
 def export_compliance(db: Database, agreement_id: str, fmt: str, out: TextIO, date_from: date | None = None,

@@ -71,15 +71,37 @@ def iter_ingest(paths: list[Path], db: Database, published: date | None = None, 
     limit = max_report_bytes or DEFAULT_MAX_BYTES
     sources = list(iter_sources(paths))
     store = db.reports
-    with tqdm(total=len(sources), unit="file", file=sys.stderr, disable=not progress) as bar:
+    total = count_reports(sources) if progress else None
+    with tqdm(total=total, unit="report", file=sys.stderr, disable=not progress) as bar:
         for source in sources:
             if isinstance(source, IngestError):
                 yield _refused(str(source.details.get("source", "?")), source)
-            else:
-                for item in read_reports(source, published, limit):
-                    yield _refused(str(item.details["source"]), item) if isinstance(item, IngestError) \
-                        else ingest_report(store, item, conflict, max_extract_seconds)
-            bar.update()
+                bar.update()
+                continue
+            for item in read_reports(source, published, limit):
+                yield _refused(str(item.details["source"]), item) if isinstance(item, IngestError) \
+                    else ingest_report(store, item, conflict, max_extract_seconds)
+                bar.update()  # a report at a time: one .jsonl of 300 reports moves the bar 300 times
+
+
+COUNT_LINES_BYTES = 256 * 2**20  # .jsonl files up to this size in all are scanned for the bar's total
+
+
+def count_reports(sources: Sequence[Path | IngestError]) -> int | None:
+    """How many reports (and refusals) ingesting `sources` gives, for the progress bar: a file's one, a .jsonl file's
+    non-blank lines. None (a bar without a total) when the .jsonl files are too large to scan at once."""
+    lines = [s for s in sources if isinstance(s, Path) and s.suffix.lower() == ".jsonl"]
+    try:
+        if sum(path.stat().st_size for path in lines) > COUNT_LINES_BYTES:
+            return None
+        return len(sources) - len(lines) + sum(_non_blank_lines(path) for path in lines)
+    except OSError:  # the file is refused with its reason when it is read
+        return None
+
+
+def _non_blank_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return max(1, sum(1 for line in fh if line.strip()))  # an empty file still gives one refusal
 
 
 def ingest_report(store: Store, report: Report, conflict: Conflict | None = None,

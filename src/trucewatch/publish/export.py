@@ -1,8 +1,10 @@
-"""Export stored events as JSON Lines, ACLED-style CSV or GeoJSON, one event at a time.
+"""Export the record as JSON Lines, ACLED-style CSV, GeoJSON or Parquet, at the level the user asks for.
 
-Every writer takes an iterator and writes as it goes, so an export of a million events holds one batch in memory.
-The JSON Lines objects are those of shared/eval/FORMAT.md (every field present, null when unknown); the CSV uses ACLED's
-column names and conventions. See docs/export.md.
+Two levels: `incident` (one row per incident, its best estimate of deaths in `fatalities`, so that summing the column
+counts each death once) and `account` (one row per report's account of an event: what each report said). Every
+writer takes an iterator and writes as it goes, so an export of a million rows holds one batch in memory. The JSON
+Lines objects of the account level are those of shared/eval/FORMAT.md (every field present, null when unknown); the
+CSV uses ACLED's column names and conventions, then columns of its own at the end. See docs/export.md.
 """
 from __future__ import annotations
 
@@ -11,13 +13,17 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
-from typing import Any, NamedTuple, TextIO
+from datetime import UTC, date, datetime
+from typing import IO, Any, NamedTuple, TextIO, cast
 
 from trucewatch.errors import ExportError
-from trucewatch.records import Claim, Event, Figure, SourcedEvent
+from trucewatch.records import Claim, Event, Figure, IncidentSummary, SourcedEvent
 
-FORMATS = ("jsonl", "csv", "geojson")
+FORMATS = ("jsonl", "csv", "geojson", "parquet")
+LEVELS = ("incident", "account")
+# The level each format writes when none is asked for: incidents, whose deaths add up, except for JSON Lines, whose
+# objects are the per-report events that shared/eval/score.py scores against a gold corpus.
+DEFAULT_LEVELS = {"csv": "incident", "geojson": "incident", "parquet": "incident", "jsonl": "account"}
 
 ACLED_COLUMNS = (
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -25,6 +31,16 @@ ACLED_COLUMNS = (
     "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
     "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )
+# After ACLED's columns, at both levels: which incident the row is (or belongs to) and which level the file is.
+ACCOUNT_COLUMNS = (*ACLED_COLUMNS, "incident_id", "level")
+# At incident level also the range behind the best estimate in `fatalities`, and how many tell of it.
+INCIDENT_COLUMNS = (*ACLED_COLUMNS, "incident_id", "level", "fatalities_low", "fatalities_high", "n_sources",
+                    "n_reports", "n_accounts", "contested", "event_date_end")
+INT_COLUMNS = frozenset({"year", "time_precision", "iso", "geo_precision", "fatalities", "timestamp",
+                         "fatalities_low", "fatalities_high", "n_sources", "n_reports", "n_accounts"})
+FLOAT_COLUMNS = frozenset({"latitude", "longitude"})
+BOOL_COLUMNS = frozenset({"contested"})
+ROW_GROUP = 10_000  # Parquet rows per row group: what the writer holds before it writes
 DISORDER = {
     "Battles": "Political violence", "Explosions/Remote violence": "Political violence",
     "Violence against civilians": "Political violence", "Protests": "Demonstrations", "Riots": "Demonstrations",
@@ -53,23 +69,67 @@ STANCE_WORDS = {"asserts": "asserts", "denies": "denies", "neither_confirms_nor_
 
 class ExportCounts(NamedTuple):
     written: int
-    skipped: int = 0  # events left out (GeoJSON: no coordinates)
+    skipped: int = 0  # rows left out (GeoJSON: no coordinates)
 
 
-def export(rows: Iterable[SourcedEvent], fmt: str, out: TextIO) -> ExportCounts:
-    """Write events to `out` in `fmt` (jsonl, csv or geojson); TW-E301 for any other format."""
+class Account(NamedTuple):
+    """One report's account of an incident: its event, with the report's outlet, link and publication day."""
+
+    event: Event
+    outlet: str | None
+    url: str | None
+    published: date | None
+
+
+class IncidentAccounts(NamedTuple):
+    """An incident as the incident-level export writes it: the store's summary and every report's account of it."""
+
+    summary: IncidentSummary
+    accounts: tuple[Account, ...]
+
+
+def export(rows: Iterable[SourcedEvent], fmt: str, out: IO[Any]) -> ExportCounts:
+    """Write events, one row per report's account, to `out` in `fmt`; TW-E301 for an unknown format. Parquet
+    wants a binary stream, the others a text stream."""
+    text = cast(TextIO, out)  # for all but Parquet
     if fmt == "jsonl":
-        return ExportCounts(write_jsonl((row.event for row in rows), out))
+        return ExportCounts(write_jsonl((row.event for row in rows), text))
     if fmt == "csv":
-        return ExportCounts(write_csv(rows, out))
+        return ExportCounts(write_csv(rows, text))
     if fmt == "geojson":
-        return write_geojson((row.event for row in rows), out)
+        return write_geojson((row.event for row in rows), text)
+    if fmt == "parquet":
+        return ExportCounts(write_parquet((account_row(row) for row in rows), ACCOUNT_COLUMNS, out))
+    raise ExportError("TW-E301", value=fmt, choices=", ".join(FORMATS))
+
+
+def export_incidents(incidents: Iterable[IncidentAccounts], fmt: str, out: IO[Any]) -> ExportCounts:
+    """Write incidents, one row each, to `out` in `fmt` (as `export`)."""
+    text = cast(TextIO, out)  # for all but Parquet
+    if fmt == "jsonl":
+        return ExportCounts(write_incident_jsonl(incidents, text))
+    if fmt == "csv":
+        return ExportCounts(write_rows((incident_row(i) for i in incidents), INCIDENT_COLUMNS, text))
+    if fmt == "geojson":
+        return write_incident_geojson(incidents, text)
+    if fmt == "parquet":
+        return ExportCounts(write_parquet((incident_row(i) for i in incidents), INCIDENT_COLUMNS, out))
     raise ExportError("TW-E301", value=fmt, choices=", ".join(FORMATS))
 
 
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ExportError("TW-E301", value=fmt, choices=", ".join(FORMATS))
+
+
+def level_for(fmt: str, level: str | None) -> str:
+    """The level asked for, else the format's default; TW-E303 for an unknown level."""
+    check_format(fmt)
+    if level is None:
+        return DEFAULT_LEVELS[fmt]
+    if level not in LEVELS:
+        raise ExportError("TW-E303", value=level, choices=", ".join(LEVELS))
+    return level
 
 
 # --- JSON Lines ----------------------------------------------------------------------------------------------
@@ -105,7 +165,35 @@ def claim_record(c: Claim) -> dict[str, Any]:
 def write_jsonl(events: Iterable[Event], out: TextIO) -> int:
     written = 0
     for e in events:
-        out.write(json.dumps(event_record(e), ensure_ascii=False) + "\n")
+        out.write(json.dumps({**event_record(e), "level": "account"}, ensure_ascii=False) + "\n")
+        written += 1
+    return written
+
+
+def incident_record(i: IncidentAccounts) -> dict[str, Any]:
+    """One incident as the JSON object of the incident-level export: where, when, who, the deaths as low, best and
+    high, whether contested and why, and each report's account (its event, outlet and link)."""
+    s = i.summary
+    return {
+        "incident_id": s.incident_id, "level": "incident", "event_date": _iso(s.first_date),
+        "event_date_end": _iso(s.last_date) if s.last_date != s.first_date else None,
+        "time_precision": s.time_precision, "event_type": s.event_type, "sub_event_type": s.sub_event_type,
+        "actor1": s.actor1, "actor2": s.actor2, "country": s.country, "admin1": s.admin1, "admin2": s.admin2,
+        "location": s.location, "latitude": s.latitude, "longitude": s.longitude, "geo_precision": s.geo_precision,
+        "fatalities_low": s.fatalities_low, "fatalities_best": s.fatalities_best,
+        "fatalities_high": s.fatalities_high, "contested": s.contested, "reasons": list(s.reasons),
+        "n_events": s.n_events, "n_reports": s.n_reports, "sources": sources_of(i.accounts),
+        "accounts": [{"report_id": a.event.report_id, "event_id": a.event.event_id, "source": a.outlet,
+                      "url": a.url, "published": _iso(a.published),
+                      "fatalities": [figure_text(f) for f in a.event.fatalities]} for a in i.accounts],
+        "notes": incident_notes(i) or None,
+    }
+
+
+def write_incident_jsonl(incidents: Iterable[IncidentAccounts], out: TextIO) -> int:
+    written = 0
+    for i in incidents:
+        out.write(json.dumps(incident_record(i), ensure_ascii=False) + "\n")
         written += 1
     return written
 
@@ -132,20 +220,101 @@ def _feature(e: Event) -> dict[str, Any]:
     properties = {k: v for k, v in event_record(e).items() if k not in ("latitude", "longitude")}
     return {"type": "Feature", "id": e.event_id,
             "geometry": {"type": "Point", "coordinates": [e.place.longitude, e.place.latitude]},
-            "properties": properties}
+            "properties": {**properties, "level": "account"}}
+
+
+def write_incident_geojson(incidents: Iterable[IncidentAccounts], out: TextIO) -> ExportCounts:
+    """A FeatureCollection of one Point per placed incident, as `write_geojson` writes events."""
+    written = skipped = 0
+    out.write('{"type": "FeatureCollection", "features": [\n')
+    for i in incidents:
+        s = i.summary
+        if s.latitude is None or s.longitude is None:
+            skipped += 1
+            continue
+        properties = {k: v for k, v in incident_record(i).items() if k not in ("latitude", "longitude")}
+        feature = {"type": "Feature", "id": s.incident_id,
+                   "geometry": {"type": "Point", "coordinates": [s.longitude, s.latitude]}, "properties": properties}
+        out.write((",\n" if written else "") + json.dumps(feature, ensure_ascii=False))
+        written += 1
+    out.write(f'\n], "skipped_without_coordinates": {skipped}}}\n')
+    return ExportCounts(written, skipped)
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------
 
 
 def write_csv(rows: Iterable[SourcedEvent], out: TextIO) -> int:
+    """One CSV row per report's account: ACLED's columns, then `incident_id` and `level`."""
+    return write_rows((account_row(row) for row in rows), ACCOUNT_COLUMNS, out)
+
+
+def write_rows(rows: Iterable[list[object]], columns: tuple[str, ...], out: TextIO) -> int:
     writer = csv.writer(out)
-    writer.writerow(ACLED_COLUMNS)
+    writer.writerow(columns)
     written = 0
     for row in rows:
-        writer.writerow([spreadsheet_cell(value) for value in acled_row(row)])
+        writer.writerow([spreadsheet_cell(value) for value in row])
         written += 1
     return written
+
+
+def account_row(row: SourcedEvent) -> list[object]:
+    """One report's account as a row of ACCOUNT_COLUMNS."""
+    return [*acled_row(row), row.event.incident_id, "account"]
+
+
+def incident_row(i: IncidentAccounts) -> list[object]:
+    """One incident as a row of INCIDENT_COLUMNS: ACLED's columns with the best estimate of deaths in `fatalities`
+    (0 when no figure was reported), every outlet in `source`, the accounts and their disagreement in `notes`."""
+    s = i.summary
+    iso, region = COUNTRIES.get(s.country or "", ("", ""))
+    inter1, inter2 = inter(s.actor1, s.country), inter(s.actor2, s.country)
+    sources = sources_of(i.accounts)
+    return [
+        s.incident_id, _iso(s.first_date), s.first_date.year if s.first_date else "", s.time_precision,
+        DISORDER.get(s.event_type, ""), s.event_type, s.sub_event_type,
+        s.actor1, "", inter1, s.actor2, "", inter2, interaction(inter1, inter2),
+        "Civilian targeting" if inter2 == "Civilians" else "",
+        iso, region, s.country, s.admin1, s.admin2, "", s.location, s.latitude, s.longitude, s.geo_precision,
+        "; ".join(sources), "", incident_notes(i), s.fatalities_best or 0, "", _epoch(s.updated_at),
+        s.incident_id, "incident", s.fatalities_low, s.fatalities_high, len(sources), s.n_reports, len(i.accounts),
+        s.contested, _iso(s.last_date) if s.last_date != s.first_date else None,
+    ]
+
+
+def sources_of(accounts: Iterable[Account]) -> list[str]:
+    """Each outlet once, in the order the accounts came out; ACLED joins them with '; '."""
+    ordered = sorted(accounts, key=lambda a: (a.published or date.max, a.event.report_id))
+    return list(dict.fromkeys(a.outlet or "unnamed outlet" for a in ordered))
+
+
+def incident_notes(i: IncidentAccounts) -> str:
+    """How many accounts tell of the incident and from where; when their figures disagree, the range of the estimate
+    and every figure with who gave it; every denial; why the incident is contested."""
+    s, accounts = i.summary, i.accounts
+    reports = len({a.event.report_id for a in accounts})
+    parts = [f"{_count(len(accounts), 'account')} in {_count(reports, 'report')}."]
+    figures = list(dict.fromkeys(f"{figure_text(f)} [{a.outlet or a.event.report_id}]"
+                                 for a in accounts for f in a.event.fatalities))
+    if s.fatalities_best is not None and (s.fatalities_low != s.fatalities_high or len(figures) > 1):
+        # figures that differ, or that agree or add up (soldiers and militants): each with who gave it, and where
+        spread = s.fatalities_low != s.fatalities_high
+        high = "open-ended" if s.fatalities_high is None else s.fatalities_high
+        parts.append(("Accounts disagree on deaths" if spread and len(figures) > 1 else "Deaths")
+                     + f": best estimate {s.fatalities_best}"
+                     + (f", range {s.fatalities_low} to {high}" if spread else "")
+                     + f"; figures reported: {'; '.join(figures)}.")
+    denials = list(dict.fromkeys(_denial_text(c) for a in accounts for c in a.event.claims if c.stance == "denies"))
+    if denials:
+        parts.append("Denied: " + "; ".join(denials) + ".")
+    if s.contested and s.reasons:
+        parts.append("Contested: " + "; ".join(s.reasons) + ".")
+    return " ".join(parts)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def acled_row(row: SourcedEvent) -> list[object]:
@@ -250,6 +419,57 @@ def spreadsheet_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# --- Parquet ---------------------------------------------------------------------------------------------------
+
+
+def write_parquet(rows: Iterable[list[object]], columns: tuple[str, ...], out: IO[Any]) -> int:
+    """The rows of the CSV, typed (numbers as numbers, `contested` as a boolean, no spreadsheet apostrophes), to a
+    binary stream, ROW_GROUP rows per row group: the writer holds one group at a time."""
+    import pyarrow as pa  # noqa: PLC0415  (only a Parquet export needs pyarrow, and it is slow to import)
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    schema = pa.schema([(name, _arrow_type(pa, name)) for name in columns])
+    written = 0
+    with pq.ParquetWriter(cast(Any, out), schema) as writer:
+        group: list[list[object]] = []
+        for row in rows:
+            group.append(row)
+            if len(group) == ROW_GROUP:
+                writer.write_table(_arrow_table(pa, group, columns, schema))
+                written += len(group)
+                group = []
+        if group or not written:  # an empty export is still a file with the columns
+            writer.write_table(_arrow_table(pa, group, columns, schema))
+            written += len(group)
+    return written
+
+
+def _arrow_type(pa: Any, name: str) -> Any:
+    if name in INT_COLUMNS:
+        return pa.int64()
+    if name in FLOAT_COLUMNS:
+        return pa.float64()
+    return pa.bool_() if name in BOOL_COLUMNS else pa.string()
+
+
+def _arrow_table(pa: Any, rows: list[list[object]], columns: tuple[str, ...], schema: Any) -> Any:
+    """A batch of rows as a table of `schema`: blanks are nulls, every other value is the column's type."""
+    values = [[_typed(name, value) for value in column] for name, column in
+              zip(columns, zip(*rows, strict=True) if rows else [()] * len(columns), strict=True)]
+    return pa.Table.from_arrays([pa.array(v, type=schema.field(n).type) for n, v in zip(columns, values, strict=True)],
+                                schema=schema)
+
+
+def _typed(name: str, value: object) -> object:
+    if value is None or value == "":
+        return None
+    if name in INT_COLUMNS:
+        return int(cast(Any, value))
+    if name in FLOAT_COLUMNS:
+        return float(cast(Any, value))
+    return value if name in BOOL_COLUMNS else str(value)
 
 
 # --- a table for people --------------------------------------------------------------------------------------
