@@ -17,7 +17,7 @@ from trucewatch.demo import sample_report_paths
 from trucewatch.errors import ExportError
 from trucewatch.jobs.exports import export_events
 from trucewatch.jobs.ingest import ingest_paths
-from trucewatch.publish.export import ACLED_COLUMNS, INCIDENT_COLUMNS, ROW_GROUP
+from trucewatch.publish.export import ACLED_COLUMNS, INCIDENT_COLUMNS, ROW_GROUP, deaths_text
 from trucewatch.storage import Database
 
 REPORTS = [
@@ -149,3 +149,22 @@ def test_geojson_and_parquet_default_to_incidents_and_an_unknown_level_is_refuse
     assert json.loads(text_export(store, "geojson"))["features"][0]["properties"]["level"] == "incident"
     with pytest.raises(ExportError, match="TW-E303: unknown export level 'events'; choose one of incident, account"):
         export_events(store, "csv", io.StringIO(), "events")
+
+
+@pytest.mark.parametrize(("low", "best", "high", "terminal", "page"), [
+    (5, 5, 5, "5", "5"),  # every account gives 5: no "5 (5-5)"
+    (23, 23, 58, "23 (23-58)", "23 (23–58)"),
+    (20, 20, None, "20 (20-?)", "20 (20–?)"),  # "at least 20"
+    (None, None, None, "-", ""),
+])
+def test_deaths_are_one_number_when_the_accounts_agree_and_a_range_when_not(low, best, high, terminal, page):
+    from trucewatch.publish.incidents import render_incident_table
+    from trucewatch.records import IncidentSummary
+    from trucewatch.web.pages import deaths
+
+    summary = IncidentSummary("inc-1", None, None, 1, "Battles", "Armed clash", None, None, None, None, None, None,
+                              None, None, None, 1, 1, False, (), low, best, high)
+    assert deaths_text(low, best, high) == terminal
+    assert deaths(summary) == page
+    table = list(render_incident_table([summary]))[-1]
+    assert f"  {terminal}  " in table + "  "

@@ -384,6 +384,16 @@ def figure_text(f: Figure) -> str:
     return number + victims + (f" ({f.claimed_by})" if f.claimed_by else "")
 
 
+def deaths_text(low: int | None, best: int | None, high: int | None, *, dash: str = "-", none: str = "-") -> str:
+    """An incident's deaths for people: '23 (23-58)', the best estimate and its range; '5' when every account gives
+    5 (no '5 (5-5)'); '20 (20-?)' when the largest account is open-ended ('at least 20'); `none` without a figure."""
+    if best is None:
+        return none
+    if low == best == high:
+        return str(best)
+    return f"{best} ({best if low is None else low}{dash}{'?' if high is None else high})"
+
+
 def claim_text(c: Claim) -> str:
     """'Government of Pakistan denies (civilian deaths) on 2025-10-16: "no civilians were harmed"'; without content,
     the stance and topic alone."""

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from trucewatch.publish.export import STANCE_WORDS, speaker_of
+from trucewatch.publish.export import STANCE_WORDS, deaths_text, speaker_of
 from trucewatch.records import (
     Figure,
     Incident,
@@ -63,11 +63,7 @@ def _dates(first: date | None, last: date | None) -> list[str]:
 
 def _deaths(low: int | None, best: int | None, high: int | None) -> str:
     """'23 (23-58)': the best estimate, and the range when it is one; '-' without figures."""
-    if best is None:
-        return "-"
-    if low == best == high:
-        return str(best)
-    return f"{best} ({low}-{high if high is not None else '?'})"
+    return deaths_text(low, best, high)
 
 
 # --- one incident --------------------------------------------------------------------------------------------------

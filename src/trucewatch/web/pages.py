@@ -31,6 +31,7 @@ from trucewatch.jobs.auth import (
     start_session,
 )
 from trucewatch.jobs.inbox import latest_published, waiting
+from trucewatch.publish.export import deaths_text
 from trucewatch.records import Complaint, Incident, IncidentFilter, IncidentSummary, User
 from trucewatch.storage import Database
 from trucewatch.storage.workplace import PageQuery
@@ -50,6 +51,7 @@ def templates() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["web_link"] = web_link
     env.globals["deaths"] = deaths
+    env.globals["death_range"] = death_range
     env.globals["plural"] = plural
     return env
 
@@ -66,10 +68,13 @@ def web_link(url: str | None) -> str | None:
 
 
 def deaths(s: IncidentSummary) -> str:
-    if s.fatalities_best is None:
-        return ""
-    high = "?" if s.fatalities_high is None else s.fatalities_high
-    return f"{s.fatalities_best} ({s.fatalities_low}-{high})"
+    """'23 (23–58)', '5' for a single figure, '' without one (publish.export.deaths_text)."""
+    return deaths_text(s.fatalities_low, s.fatalities_best, s.fatalities_high, dash="–", none="")
+
+
+def death_range(low: int | None, best: int, high: int | None) -> str:
+    """One estimate's best figure and range, as `deaths` writes an incident's."""
+    return deaths_text(low, best, high, dash="–", none="")
 
 
 # the header's links: (path, words, the resource kind and action they need); the inbox is for those signed in
