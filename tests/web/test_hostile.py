@@ -94,7 +94,9 @@ def test_hostile_text_renders_inert_on_every_page(hostile):
 
 def test_csv_exports_neutralise_cells_that_a_spreadsheet_would_run(hostile):
     client, world, _ = hostile
-    for path, role in (("/api/v1/export/events.csv", "public"), ("/api/v1/export/complaints.csv", "monitor QAT"),
+    for path, role in (("/api/v1/export/events.csv?level=account", "public"),
+                       ("/api/v1/export/events.csv?level=incident", "public"),
+                       ("/api/v1/export/complaints.csv", "monitor QAT"),
                        ("/api/v1/export/complaints.csv", "liaison PAK")):
         answer = client.get(path, headers=world.auth(role))
         assert answer.status_code == 200, (path, answer.text)
@@ -103,8 +105,8 @@ def test_csv_exports_neutralise_cells_that_a_spreadsheet_would_run(hostile):
         assert cells, path
         assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], path
         texts = " ".join(cells)
-        if "events" in path:  # outlets and notes that begin with =, @, - and +
+        if "level=account" in path:  # outlets and notes that begin with =, @, - and +
             for neutralised in ("'=HYPERLINK(\"http://evil.example\",\"x\")", "'@evil", "'-2+3", "'+SUM(1,2)"):
                 assert neutralised in texts, neutralised
-        else:
+        elif "complaints" in path:
             assert "'=HYPERLINK(\"http://evil.example\") <script>" in texts
