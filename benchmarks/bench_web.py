@@ -3,6 +3,7 @@
     python benchmarks/bench_web.py                       # 1,000,000 events (loading takes a few minutes)
     python benchmarks/bench_web.py --events 100000 --requests 100     # a quick run
     python benchmarks/bench_web.py --db big.sqlite3 --keep            # keep the store; a later run reuses it
+    python benchmarks/bench_web.py --map                 # the map in Chromium at 30,000 and 100,000 (bench_map.py)
 
 1. load: a fresh SQLite store (the real schema, through its migrations) filled with N synthetic events through
    SQLAlchemy Core in batches, with their reports, fatality figures, claims and the incidents' summary rows, as
@@ -239,7 +240,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--db", type=Path, help="the store's file (default: a temporary one); reused if it exists")
     parser.add_argument("--keep", action="store_true", help="keep the store's file")
+    parser.add_argument("--map", type=int, nargs="*", metavar="N",
+                        help="only the map in a browser at N incidents (default 30,000 and 100,000): bench_map.py")
     args = parser.parse_args(argv)
+    if args.map is not None:
+        from bench_map import main as bench_map  # noqa: PLC0415 (it needs Playwright and Chromium)
+
+        bench_map(["--sizes", *[str(n) for n in args.map or (30_000, 100_000)]])
+        return
     folder = tempfile.mkdtemp(prefix="bench-web-")
     db = args.db or Path(folder) / "web.sqlite3"
     db_url = f"sqlite:///{db}"

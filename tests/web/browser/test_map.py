@@ -70,3 +70,44 @@ def test_a_cluster_opens_into_incidents_and_a_marker_links_to_its_page(site, pag
     link.click()
     page.wait_for_url(f"{site.url}/incidents/{incident_id}")
     assert page.inner_text("h1") == f"Incident {incident_id}"
+
+
+LABELS = "[...document.querySelectorAll('.leaflet-labels-pane .tw-label')].map(e => e.textContent)"
+
+
+def test_the_base_layer_writes_province_names_then_towns_when_zoomed(site, page):
+    page.goto(f"{site.url}/map")
+    page.wait_for_selector("#map[data-state=ready]")
+    page.wait_for_function(f"{LABELS}.length > 10")
+    first = set(page.evaluate(LABELS))
+    assert {"Khyber Pakhtunkhwa", "Balochistan", "Kandahar"} & first  # provinces at the first view
+    for _ in range(4):  # zoom in with the control, as a user would
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(350)
+    page.wait_for_selector("#map[data-state=ready]")
+    assert set(page.evaluate(LABELS)) - first  # more names (towns, districts) once zoomed in
+
+
+def test_clusters_split_when_zooming_and_a_popup_says_place_actors_deaths_and_contested(site, page):
+    page.goto(f"{site.url}/map")
+    page.wait_for_selector("#map[data-state=ready]")
+    before = page.evaluate(CLUSTERS)
+    assert before > 0
+    for _ in range(8):  # zoom into the biggest cluster until single incidents show
+        if page.evaluate(MARKERS):
+            break
+        views = page.get_attribute("#map", "data-views")
+        page.evaluate("document.querySelector('.marker-cluster').click()")
+        page.wait_for_function("v => document.querySelector('#map').dataset.views !== v && "
+                               "document.querySelector('#map').dataset.state === 'ready'", arg=views)
+    assert page.evaluate(MARKERS) > 0
+    page.locator(".leaflet-overlay-pane path.tw-marker").first.click(force=True)
+    box = page.locator(".leaflet-popup-content .tw-popup")
+    box.wait_for()
+    terms = box.locator("dt").all_inner_texts()
+    assert terms[:1] == ["Incident"] and {"Place", "Actors", "Deaths (best, low\u2013high)", "Contested",
+                                          "Date", "Type"} <= set(terms)
+    text = box.inner_text()
+    assert "Afghanistan" in text or "Pakistan" in text
+    assert box.locator("a").get_attribute("href").startswith("/incidents/")
+    assert not page.errors, page.errors
