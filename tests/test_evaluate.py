@@ -1,7 +1,8 @@
 """trucewatch's scorer gives exactly the shared scorer's figures, and a corpus folder is read or refused clearly.
 
-The shared scorer (`shared/eval/score.py`, beside the repository) is the reference: CI always has it, so its absence
-is a failure, not a skip. Every incident and prediction below is made up for these tests.
+The shared scorer (`shared/eval/score.py`, beside the repository) is the reference: CI always has it, so there its
+absence is a failure; in a clone without ../shared the comparisons are skipped and reported as not run (the
+`shared_dir` fixture, tests/conftest.py). Every incident and prediction below is made up for these tests.
 """
 from __future__ import annotations
 
@@ -18,17 +19,12 @@ from trucewatch.errors import TrucewatchError
 from trucewatch.jobs import evaluate
 from trucewatch.storage import Database
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-REFERENCE_SCORER = SHARED / "eval" / "score.py"
-DEV_CORPUS = SHARED / "corpus" / "dev"
 
-
-def _load_reference() -> ModuleType:
-    if not REFERENCE_SCORER.is_file():
-        pytest.fail(f"the shared scorer is missing: expected {REFERENCE_SCORER} (the 'shared' folder beside the "
+def _load_reference(scorer: Path) -> ModuleType:
+    if not scorer.is_file():
+        pytest.fail(f"the shared scorer is missing: expected {scorer} (the 'shared' folder beside the "
                     f"repository); these tests compare trucewatch.jobs.evaluate with it and cannot run without it")
-    spec = importlib.util.spec_from_file_location("shared_eval_score", REFERENCE_SCORER)
+    spec = importlib.util.spec_from_file_location("shared_eval_score", scorer)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -36,8 +32,13 @@ def _load_reference() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def reference() -> ModuleType:
-    return _load_reference()
+def reference(shared_dir: Path) -> ModuleType:
+    return _load_reference(shared_dir / "eval" / "score.py")
+
+
+@pytest.fixture(scope="module")
+def dev_corpus(shared_dir: Path) -> Path:
+    return shared_dir / "corpus" / "dev"
 
 
 # --- made-up gold incidents -----------------------------------------------------------------------------------------
@@ -233,8 +234,9 @@ def test_same_figures_on_perturbed_predictions(reference: ModuleType, seed: int)
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_same_figures_on_perturbed_predictions_of_the_dev_gold(reference: ModuleType, seed: int) -> None:
-    gold = _dev_gold("gold.json")
+def test_same_figures_on_perturbed_predictions_of_the_dev_gold(reference: ModuleType, dev_corpus: Path,
+                                                               seed: int) -> None:
+    gold = _dev_gold(dev_corpus, "gold.json")
     preds = _perturbed_predictions(gold, random.Random(seed))
     ours, theirs = _both(reference, gold, preds)
     assert ours == theirs
@@ -335,16 +337,16 @@ def _perfect_export(gold: list[dict]) -> list[dict]:
             for incident in gold for mention in incident["reported_in"]]
 
 
-def _dev_gold(name: str) -> list[dict]:
-    path = DEV_CORPUS / name
+def _dev_gold(corpus: Path, name: str) -> list[dict]:
+    path = corpus / name
     if not path.is_file():
         pytest.fail(f"the development gold is missing: expected {path} (the 'shared' folder beside the repository)")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("gold_file", ["gold.json", "gold.main.json"])
-def test_a_perfect_export_of_the_dev_gold_scores_one(reference: ModuleType, gold_file: str) -> None:
-    gold = _dev_gold(gold_file)
+def test_a_perfect_export_of_the_dev_gold_scores_one(reference: ModuleType, dev_corpus: Path, gold_file: str) -> None:
+    gold = _dev_gold(dev_corpus, gold_file)
     figures = evaluate.score(gold, _perfect_export(gold))
     assert figures == reference.score(gold, _perfect_export(gold))
     assert figures["events"]["f1"] == 1.0

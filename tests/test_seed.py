@@ -1,6 +1,7 @@
 """The seed article this project started from (read from ../shared/seed, never copied into the repository).
 
-Its README fixes the facts a correct reading must produce; these tests hold the extractor to them.
+Its README fixes the facts a correct reading must produce; these tests hold the extractor to them. Without ../shared
+they are skipped, and under CI they fail (the `shared_dir` fixture, tests/conftest.py).
 """
 from datetime import date
 from pathlib import Path
@@ -10,14 +11,14 @@ import pytest
 from trucewatch.pipeline.extract import extract_events
 from trucewatch.records import Report
 
-SEED_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
 INTERVIEW_DAY = date(2025, 10, 20)  # the Monday of the interview; the README resolves every relative date from it
 
 
 @pytest.fixture(scope="module")
-def events():
-    articles = sorted(SEED_DIR.glob("*.txt"))
-    assert articles, f"the seed article is missing from {SEED_DIR}; CI keeps ../shared beside the repository"
+def events(shared_dir: Path):
+    seed_dir = shared_dir / "seed"
+    articles = sorted(seed_dir.glob("*.txt"))
+    assert articles, f"the seed article is missing from {seed_dir}; CI keeps ../shared beside the repository"
     text = articles[0].read_text(encoding="utf-8")
     report = Report(report_id="seed", sha256="-", text=text, published=INTERVIEW_DAY, published_basis="option",
                     outlet="arabnews.com")

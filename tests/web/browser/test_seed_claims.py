@@ -1,6 +1,7 @@
 """The seed article in a browser: Pakistan's denial of civilian deaths in the strikes of Friday the 17th and its
 defence minister's later acknowledgement of the strikes stand side by side on the incident page, each with what was
-claimed and the day (the article is read from ../shared/seed, never copied into the repository)."""
+claimed and the day (the article is read from ../shared/seed, never copied into the repository; without ../shared
+the test is skipped, and under CI it fails: the `shared_dir` fixture, tests/conftest.py)."""
 from __future__ import annotations
 
 import json
@@ -17,13 +18,12 @@ from .conftest import Site, shoot, site_settings
 
 pytestmark = pytest.mark.browser
 
-SEED_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "seed"
-
 
 @pytest.fixture(scope="module")
-def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    articles = sorted(SEED_DIR.glob("*.txt"))
-    assert articles, f"the seed article is missing from {SEED_DIR}; CI keeps ../shared beside the repository"
+def seed_site(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[Site]:
+    seed_dir = shared_dir / "seed"
+    articles = sorted(seed_dir.glob("*.txt"))
+    assert articles, f"the seed article is missing from {seed_dir}; CI keeps ../shared beside the repository"
     folder = tmp_path_factory.mktemp("seed")
     report = {"id": "seed", "published": "2025-10-20", "outlet": "arabnews.com",
               "text": articles[0].read_text(encoding="utf-8")}
