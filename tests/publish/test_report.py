@@ -2,6 +2,7 @@
 escaped, figures that are real images, pages that print."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -11,6 +12,7 @@ from xml.etree import ElementTree
 import pytest
 
 from trucewatch import jobs
+from trucewatch.demo import example_agreements_path
 from trucewatch.publish.charts import BarSeries, MapPoint, map_svg, timeline_svg
 from trucewatch.publish.report import (
     NOT_ATTRIBUTED,
@@ -98,10 +100,13 @@ def report():
                    latitude=30.92, longitude=66.45, fatalities_best=None, evidence_state="single source"),
         assessment("inc-3", "uncertain", ("AFG",), 19, reason="dated only to the week of 19 October"),
         assessment("inc-4", "outside", ("AFG",), 12),
+        assessment("inc-5", "inside", (), 24, event_type="Strategic developments", sub_event_type="Agreement",
+                   location="Doha", admin1=None, country="Qatar", latitude=None, longitude=None,
+                   fatalities_best=None),
     ]
     incidents = {"inc-1": shelling(), "inc-2": shelling("inc-2", claims=(), figures=(), estimates=()),
                  "inc-3": shelling("inc-3")}
-    return build_report(DOHA, assessments, incidents, database="sqlite:///test.sqlite3", generated_at=AT)
+    return build_report(DOHA, assessments, incidents, generated_at=AT)
 
 
 class Cells(HTMLParser):
@@ -173,13 +178,13 @@ def test_a_claim_shows_what_was_claimed_who_said_it_when_and_links_to_those_word
                         generated_at=AT)
     page = render_html(made)
     [_, row] = cells(page)["claims cols-2"]
-    assert row[2] == ("AFG asserts (civilian deaths): 17 civilians, including women and children, were killed "
+    assert row[2] == ("AFG asserts (civilian deaths, figure 17): 17 civilians, including women and children, were killed "
                       "— Zabihullah Mujahid, 2025-10-17, report r-af, sentence 5 (Kabul Evening)")
     assert ('<a href="https://example.org/r-af#:~:text=17%20civilians%2C%20including%20women%20and%20children%2C'
             '%20were%20killed">report r-af, sentence 5</a>') in page
     assert 'data-stance="asserts"' in page and "<q>17 civilians" in page  # <q>: in quotation marks on the page
     markdown = render_markdown(made, {"timeline": "t.svg", "map": "m.svg"})
-    assert ("**AFG asserts** (civilian deaths): “17 civilians, including women and children, were killed” — "
+    assert ("**AFG asserts** (civilian deaths, figure 17): “17 civilians, including women and children, were killed” — "
             "Zabihullah Mujahid, 2025-10-17, report r-af, sentence 5 (Kabul Evening)") in markdown
 
 
@@ -309,3 +314,104 @@ def test_a_report_from_ingested_reports_puts_accusation_and_denial_side_by_side(
     pakistan, afghanistan = (" ".join(row[n] for row in rows) for n in (1, 2))
     assert "denies" in pakistan and "Chaman Courier" in pakistan and "Afghan" not in pakistan
     assert "asserts" in afghanistan and "Frontier Ledger" in afghanistan and "Pakistan's" not in afghanistan
+
+
+# --- what a guarantor reads first, and what is left out ---------------------------------------------------------
+
+
+def headings(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2>(.*?)</h2>", page)]
+
+
+def test_violations_lead_then_boundary_cases_then_the_annex_of_everything_else(report):
+    page = render_html(report)
+    order = headings(page)
+    assert order.index("Summary by party") < order.index("Potential violations") < order.index("Boundary cases") \
+        < order.index("Annex: other incidents in the window")
+    violations = page[page.index("<h2>Potential violations</h2>"):page.index("<h2>Boundary cases</h2>")]
+    groups = [h for h in re.findall(r"<h3>(.*?)</h3>", violations) if not h[0].isdigit()]
+    assert groups[0] == "Attributed to PAK: Pakistan alone (1)" and groups[-1] == "Not attributed (1)"
+    assert 'id="inc-1"' in violations and 'id="inc-2"' in violations and 'id="inc-3"' not in violations
+    annex = cells(page)["annex"]
+    assert annex[1][:4] == ["4", "2025-10-24", "Doha, Qatar", "Strategic developments / Agreement"]
+    assert 'id="inc-5"' not in page  # talks get a row, never a section of their own
+    markdown = render_markdown(report, {"timeline": "t.svg", "map": "m.svg"})
+    assert markdown.index("## Potential violations") < markdown.index("## Boundary cases") \
+        < markdown.index("## Annex: other incidents in the window")
+
+
+def test_empty_sections_and_empty_placeholders_are_left_out(report):
+    page = render_html(report)
+    for gone in ("No claims", "No death figures", "No estimates", "No finding", "Findings</h2>"):
+        assert gone not in page
+    silent = build_report(DOHA, [assessment("inc-1", "inside", ("PAK",), 21)],
+                          {"inc-1": dataclasses.replace(shelling(), claims=(), figures=(), estimates=())},
+                          generated_at=AT)
+    article = render_html(silent)
+    assert "<h4>Claims side by side</h4>" not in article and "<h4>Estimates</h4>" not in article
+    assert "<h4>Reports</h4>" in article
+    quiet = build_report(DOHA, [assessment("inc-4", "outside", ("AFG",), 12)], {}, generated_at=AT)
+    assert headings(render_html(quiet)) == ["Summary by party", "Timeline", "Map of incidents",
+                                            "How to read this report"]
+
+
+def test_no_database_address_in_any_format(report, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'secret-store.sqlite3'}"
+    with Database.open(db_url) as db:
+        jobs.agreements.load_agreements(db, example_agreements_path())
+        made = jobs.exports.compliance_report(db, "doha-2025-10-19", generated_at=AT)
+    import pypdfium2  # noqa: PLC0415
+
+    html_text = write_report(made, "html", tmp_path / "r.html")[0].read_text(encoding="utf-8")
+    md_text = write_report(made, "md", tmp_path / "r.md")[0].read_text(encoding="utf-8")
+    pdf = pypdfium2.PdfDocument(write_report(made, "pdf", tmp_path / "r.pdf")[0])
+    pdf_text = " ".join(pdf[n].get_textpage().get_text_range() for n in range(len(pdf)))
+    pdf.close()
+    for text in (html_text, md_text, pdf_text):
+        assert "secret-store" not in text and "sqlite" not in text and "Database" not in text
+
+
+def test_the_attributed_to_table_counts_each_incident_and_death_once():
+    both = assessment("inc-b", "inside", ("PAK", "AFG"), 22, fatalities_best=6)
+    made = build_report(DOHA, [assessment("inc-1", "inside", ("PAK",), 21), both,
+                               assessment("inc-2", "inside", (), 23, fatalities_best=3)],
+                        {"inc-1": shelling(), "inc-b": shelling("inc-b"), "inc-2": shelling("inc-2")},
+                        generated_at=AT)
+    tables = cells(render_html(made))
+    assert tables["attribution"][1:] == [["PAK: Pakistan", "1", "4"], ["several parties accused", "1", "6"],
+                                         ["not attributed", "1", "3"], ["all violent incidents", "3", "13"]]
+    summary = {row[0]: row[1] for row in tables["summary"][1:]}
+    assert summary["PAK Pakistan"] == "2" and summary["AFG Afghanistan"] == "1"  # each party answers for it
+    assert [s.label for s in made.series] == ["attributed to PAK alone", "several parties accused", "not attributed"]
+    assert [sum(s.counts) for s in made.series] == [1, 1, 1]  # the bars add up to the incidents, once each
+    assert "each incident counted once" in render_html(made)
+
+
+def test_many_violations_are_one_row_each_with_the_claims_they_carry():
+    many = [assessment(f"inc-{n:03d}", "inside", ("PAK",), 20 + n % 10, fatalities_best=n) for n in range(150)]
+    made = build_report(DOHA, many, {"inc-149": shelling("inc-149", claims=(MUJAHID,))}, generated_at=AT)
+    assert not made.detailed
+    page = render_html(made)
+    assert "<article" not in page and "Attributed to PAK: Pakistan alone (150; 100 listed)" in page
+    rows = cells(page)["rows"]
+    assert len(rows) == 101 and rows[0][-1] == "What the parties say"
+    assert {row[2][-7:] for row in rows[1:]} == {f"inc-{n:03d}" for n in range(50, 150)}  # the most deaths
+    assert "trucewatch compliance --agreement ID --format csv" in page
+    first = next(row for row in rows if "inc-149" in row[2])
+    assert "AFG asserts (civilian deaths, figure 17): 17 civilians" in first[-1]
+
+
+def test_the_first_pdf_pages_render_with_the_title_and_are_not_blank(report, tmp_path):
+    import pypdfium2  # noqa: PLC0415
+
+    pdf = pypdfium2.PdfDocument(html_to_pdf(render_html(report)))
+    assert "Test ceasefire" in pdf[0].get_textpage().get_text_range()
+    assert "Potential violations" in " ".join(pdf[n].get_textpage().get_text_range() for n in range(len(pdf)))
+    for n in range(2):
+        image = pdf[n].render(scale=1.5).to_pil().convert("L")
+        assert (image.width, image.height) == (round(595.3 * 1.5), round(841.9 * 1.5))
+        histogram = image.histogram()
+        dark = sum(histogram[:128]) / (image.width * image.height)
+        assert 0.005 < dark < 0.5, f"page {n + 1}: {dark:.3f} of it dark"
+        image.save(tmp_path / f"page-{n + 1}.png")
+    pdf.close()

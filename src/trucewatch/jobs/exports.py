@@ -10,11 +10,13 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 from trucewatch.conflict import Conflict, shipped_conflict
 from trucewatch.jobs.agreements import (
     assess_agreement,
+    assess_incidents,
     list_agreements,
     require_agreement,
 )
 from trucewatch.jobs.inbox import latest_published
 from trucewatch.jobs.ingest import DESCRIBE_BATCH, describe_all, utc_now
+from trucewatch.jobs.record_views import reach_of
 from trucewatch.pipeline.assess import window_of
 from trucewatch.pipeline.sides import Sides
 from trucewatch.publish.compliance import check_compliance_format, write_compliance
@@ -28,8 +30,11 @@ from trucewatch.publish.export import (
 )
 from trucewatch.records import (
     Incident,
+    IncidentFilter,
+    Window,
 )
 from trucewatch.storage import Database
+from trucewatch.storage.views import summary_rows
 
 if TYPE_CHECKING:
     from trucewatch.publish.report import ComplianceReport
@@ -78,20 +83,45 @@ def export_compliance(db: Database, agreement_id: str, fmt: str, out: TextIO, da
 def compliance_report(db: Database, agreement_id: str, date_from: date | None = None, date_to: date | None = None,
                       generated_at: datetime | None = None, conflict: Conflict | None = None) -> ComplianceReport:
     """The compliance report of one agreement (see docs/reports.md): its window in force, the assessments of
-    `assess_agreement` and the full record of every incident inside the window or on its boundary. TW-E503 for an
-    unknown agreement. Render it with `trucewatch.publish.report.write_report`."""
+    `assess_incidents` and the full record of every incident inside the window or on its boundary. TW-E503 for an
+    unknown agreement. Render it with `trucewatch.publish.report.write_report`.
+
+    Only the incidents whose stored dates reach the window (`reach_of`: widened by what a coarse date and the time
+    zones can add) are described and assessed; the others are outside it by their dates alone and only counted, so
+    a store of years costs what its window holds."""
     from trucewatch.publish.report import build_report  # noqa: PLC0415  (matplotlib: only reports need it)
 
     conflict = conflict or shipped_conflict()
     agreements = list_agreements(db)
     agreement = require_agreement(agreements, agreement_id)
-    assessments = assess_agreement(db, agreement_id, date_from, date_to, conflict)
+    window = window_of(agreement, agreements)
+    near, far, span = _near_window(db, window, IncidentFilter(date_from=date_from, date_to=date_to))
+    assessments = assess_incidents(db, agreement_id, near, conflict)
     shown = [a.incident_id for a in assessments if a.window_status in ("inside", "uncertain")]
     findings = [f for f in latest_published(db.cases.findings(published_only=True)) if f.agreement_id == agreement_id]
-    return build_report(agreement, assessments, _incidents(db, shown, conflict.sides),
-                        window=window_of(agreement, agreements), date_from=date_from, date_to=date_to,
-                        database=db.shown_url, generated_at=generated_at or utc_now(), area=conflict.map,
-                        zone_names=conflict.zone_names, findings=findings)
+    return build_report(agreement, assessments, _incidents(db, shown, conflict.sides), window=window,
+                        date_from=date_from, date_to=date_to, generated_at=generated_at or utc_now(),
+                        area=conflict.map, zone_names=conflict.zone_names, findings=findings, also_outside=far,
+                        span=span)
+
+
+def _near_window(db: Database, window: Window,
+                 filters: IncidentFilter) -> tuple[list[str], int, tuple[date, date] | None]:
+    """The incidents (matching `filters`) whose stored dates reach the window, or that are undated, in date order;
+    how many others there are; and the first and last day of them all."""
+    first, last = reach_of(window)
+    near: list[str] = []
+    far = 0
+    dates: list[date] = []
+    for row in summary_rows(db.engine, filters):
+        end = row.last_date or row.first_date
+        if row.first_date is None or (end is not None and end >= first and (last is None or row.first_date <= last)):
+            near.append(row.incident_id)
+        else:
+            far += 1
+        dates += [d for d in (row.first_date, end) if d is not None]
+    span = (min(dates), max(dates)) if dates else None
+    return near[::-1], far, span
 
 
 def _incidents(db: Database, incident_ids: Sequence[str], sides: Sides) -> dict[str, Incident]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -67,8 +67,9 @@ class BarSeries:
 
 def timeline_svg(days: Sequence[date], series: Sequence[BarSeries], window_start: date | None = None,
                  window_end: date | None = None, title: str = "") -> str:
-    """Stacked daily bars, one series per accused party, the last one usually "unattributed"; the uncertain part of
-    each bar hatched. A dashed line marks the window's first day, a dotted one its last."""
+    """Stacked daily bars, one series per attribution (label: what it counts, as the legend shows it; "not
+    attributed" and "several parties accused" get neutral colours); the uncertain part of each bar hatched. A dashed
+    line marks the window's first day, a dotted one its last."""
     with matplotlib.rc_context(SVG_RC):
         return _timeline(days, series, window_start, window_end, title)
 
@@ -78,8 +79,9 @@ def _timeline(days: Sequence[date], series: Sequence[BarSeries], window_start: d
     fig, ax = _figure(7.2, 2.0)
     x = [mdates.date2num(d) for d in days]
     bottom = [0] * len(days)
-    for n, s in enumerate(series):
-        colour = UNATTRIBUTED_COLOUR if s.label == "unattributed" else SERIES_COLOURS[n % len(SERIES_COLOURS)]
+    colours = _series_colours([s.label for s in series])
+    for s in series:
+        colour = colours[s.label]
         sure = [c - u for c, u in zip(s.counts, s.uncertain, strict=True)]
         ax.bar(x, sure, bottom=bottom, width=0.8, color=colour, label=s.label, linewidth=0)
         bottom = [b + c for b, c in zip(bottom, sure, strict=True)]
@@ -125,7 +127,8 @@ def _timeline_axes(ax: Axes, days: Sequence[date], highest: int, title: str) -> 
 # --- the workplace's timeline: incidents and deaths with the agreements' windows -------------------------------
 
 BAND_COLOURS = ("#cfe8d5", "#d6e4f2", "#f2e6c9", "#e6d6ee")  # pale fills of the agreements' windows, in turn
-NEUTRAL_COLOURS = {"unidentified": "#b0b0b0", "not attributed": "#b0b0b0", "others": "#6f6f6f"}
+NEUTRAL_COLOURS = {"unidentified": "#b0b0b0", "not attributed": "#b0b0b0", "unattributed": UNATTRIBUTED_COLOUR,
+                   "others": "#6f6f6f", "several parties accused": "#7a5195"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +142,16 @@ class Band:
 
 
 def activity_svg(bins: Sequence[date], unit: str, incidents: Sequence[BarSeries], deaths: Sequence[BarSeries],
-                 bands: Sequence[Band] = (), title: str = "") -> str:
+                 bands: Sequence[Band] = (), title: str = "", legend: Mapping[str, str] | None = None) -> str:
     """Two panels of stacked bars over the same days (or weeks: `unit`): incidents and deaths, one series per
-    party; the bands shaded behind them and named at the top."""
+    party (or side); the bands shaded behind them and named at the top. `legend`: what each series counts, in words,
+    by label (default: the label)."""
     with matplotlib.rc_context(SVG_RC):
-        return _activity(bins, unit, incidents, deaths, bands, title)
+        return _activity(bins, unit, incidents, deaths, bands, title, legend or {})
 
 
 def _activity(bins: Sequence[date], unit: str, incidents: Sequence[BarSeries], deaths: Sequence[BarSeries],
-              bands: Sequence[Band], title: str) -> str:
+              bands: Sequence[Band], title: str, legend: Mapping[str, str]) -> str:
     fig = Figure(figsize=(9.6, 4.6))
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (1, 1), "hspace": 0.12})
@@ -163,14 +167,14 @@ def _activity(bins: Sequence[date], unit: str, incidents: Sequence[BarSeries], d
             stacked = [b + c for b, c in zip(stacked, s.counts, strict=True)]
         _bands(ax, bins, unit, bands, named=ax is top)
         _activity_axes(ax, bins, unit, max(stacked, default=0), label)
-    handles = [Patch(facecolor=colours[s.label], label=s.label) for s in incidents]
+    handles = [Patch(facecolor=colours[s.label], label=legend.get(s.label, s.label)) for s in incidents]
     handles += [Patch(facecolor=BAND_COLOURS[n % len(BAND_COLOURS)], edgecolor="#555555" if b.strong else "none",
                       label=f"window: {b.label}") for n, b in enumerate(bands)]
     if handles:
         top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     if title:
         top.set_title(title, loc="left", fontsize=9)
-    fig.subplots_adjust(left=0.07, right=0.72, top=0.9 if title else 0.95, bottom=0.1)
+    fig.subplots_adjust(left=0.07, right=0.66, top=0.9 if title else 0.95, bottom=0.1)
     return _svg(fig)
 
 

@@ -27,14 +27,13 @@ from trucewatch.errors import ExportError
 from trucewatch.pipeline.assess import (
     VIOLENT,
     PartySummary,
-    daily_counts,
     party_summary,
     status_counts,
     window_of,
     zone_name,
 )
 from trucewatch.publish.charts import BarSeries, MapPoint, map_svg, on_map, timeline_svg
-from trucewatch.publish.export import STANCE_WORDS, speaker_of
+from trucewatch.publish.export import STANCE_WORDS, deaths_text, speaker_of
 from trucewatch.records import (
     Agreement,
     Assessment,
@@ -50,6 +49,12 @@ from trucewatch.records import (
 
 FORMATS = ("html", "pdf", "md")
 NOT_ATTRIBUTED = "not attributed"
+SEVERAL = "several parties accused"
+# Above this many violent incidents, each is one row of its party's table rather than a section with every account
+# (the workplace's incident page has them): 1,500 sections run to hundreds of pages that no one reads.
+DETAILED = 60
+LISTED = 100  # above DETAILED, the rows listed: those with the most deaths (all are in `trucewatch compliance`)
+ANNEX_ROWS = 100  # rows of the annex at most (the rest: in `trucewatch compliance`)
 OTHERS = "others"
 UNATTRIBUTED = "unattributed"
 STATUS_WORDS = {"inside": "inside the window", "uncertain": "boundary case", "outside": "outside the window"}
@@ -78,6 +83,7 @@ class ClaimLine:
     sentence: int = 1  # the sentence of the report the claim stands in, counted from 1 (anchor `s-N`)
     url: str | None = None  # the report's address
     whole_sentence: bool = False  # the quote is the claim's sentence: no content was coded
+    figure: int | None = None  # the death figure the claim carries, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +137,41 @@ class IncidentSection:
     figures: tuple[FigureLine, ...]
     estimates: tuple[Estimate, ...]
     sources: tuple[SourceLine, ...]
+    deaths: str = "no figure"  # best (low-high), as `deaths_text` writes it
+    group: str = ""  # whom it is attributed to (`attributed_to`)
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationGroup:
+    """The potential violations attributed to one party alone, to several parties, or to none."""
+
+    label: str  # "PAK: Pakistan", "several parties accused", "not attributed"
+    party: str  # the party code; "" for several or none
+    incidents: tuple[IncidentSection, ...]  # those listed
+    total: int = 0  # how many there are (more than listed when the report lists the ones with the most deaths)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnexRow:
+    """An incident inside the window or on its boundary that is no violence (talks, announcements, protests...)."""
+
+    number: int
+    incident_id: str
+    status: str
+    dates: str
+    place: str
+    event_type: str
+    deaths: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionRow:
+    """Violent incidents inside the window or on its boundary, and their deaths, by whom they are attributed to: each
+    incident (and each death) counted once, so the rows add up to the total."""
+
+    label: str
+    incidents: int
+    deaths: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,19 +205,27 @@ class ComplianceReport:
     commitments: tuple[tuple[str, str], ...]  # (id, text)
     period: str
     generated_at: datetime
-    database: str
-    counts: Mapping[str, int]  # incidents assessed per window status
+    counts: Mapping[str, int]  # incidents per window status (outside: with those counted by their dates alone)
     summary: tuple[PartySummary, ...]
     unattributed: PartySummary  # violent incidents inside the window or on its boundary that no one is accused of
     days: tuple[date, ...]
     series: tuple[BarSeries, ...]
     window_start: date  # local days, for the timeline's lines
     window_end: date | None
-    points: tuple[MapPoint, ...]
-    boundary: tuple[IncidentSection, ...]
-    incidents: tuple[IncidentSection, ...]
+    points: tuple[MapPoint, ...]  # the incidents inside the window or on its boundary that have a place
+    violations: tuple[ViolationGroup, ...]  # violent incidents inside the window, by attribution
+    boundary: tuple[IncidentSection, ...]  # violent incidents across one of the window's boundaries
+    annex: tuple[AnnexRow, ...]  # the other incidents inside the window or on its boundary, one row each
+    annex_total: int  # how many there are (more than the annex's rows past ANNEX_ROWS)
+    attribution: tuple[AttributionRow, ...]
     area: MapFrame = field(default_factory=MapFrame)  # the conflict's area, as the map shows it
     findings: tuple[FindingLine, ...] = ()  # published findings under the agreement, newest first
+    detailed: bool = True  # every account of each incident set out; else one row each (more than DETAILED)
+
+    @property
+    def incidents(self) -> tuple[IncidentSection, ...]:
+        """The violent incidents the report sets out, in the order it numbers them."""
+        return tuple(s for g in self.violations for s in g.incidents) + self.boundary
 
 
 # --- building it -----------------------------------------------------------------------------------------------
@@ -184,13 +233,16 @@ class ComplianceReport:
 
 def build_report(agreement: Agreement, assessments: Sequence[Assessment], incidents: Mapping[str, Incident], *,
                  window: Window | None = None, date_from: date | None = None, date_to: date | None = None,
-                 database: str = "", generated_at: datetime | None = None, area: MapFrame | None = None,
-                 zone_names: Mapping[str, str] | None = None, findings: Sequence[Finding] = ()) -> ComplianceReport:
+                 generated_at: datetime | None = None, area: MapFrame | None = None,
+                 zone_names: Mapping[str, str] | None = None, findings: Sequence[Finding] = (),
+                 also_outside: int = 0, span: tuple[date, date] | None = None) -> ComplianceReport:
     """The report of `agreement` from its assessments and the full records of the incidents inside the window or on
     its boundary (`incidents`, by id; others are not needed). `window` is the window in force (`window_of`: an
     agreement that supersedes this one may end it early); by default the agreement's own. `area` and `zone_names`
     are the conflict's map frame and zone abbreviations (`Conflict.map`, `.zone_names`; default: the shipped
-    data's). `findings`: the agreement's published findings (the latest version of each), listed with links."""
+    data's). `findings`: the agreement's published findings (the latest version of each), listed with links.
+    `also_outside`: incidents outside the window by their dates alone, counted but not assessed; `span`: the first and
+    last day of every incident, those among them (default: the assessments' days)."""
     if area is None:
         from trucewatch.conflict import shipped_conflict  # noqa: PLC0415
 
@@ -199,9 +251,17 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
     codes = tuple(p.code for p in agreement.parties)
     shown = sorted((a for a in assessments if a.window_status in ("inside", "uncertain")),
                    key=lambda a: (a.first_date or date.max, a.incident_id))
-    sections = tuple(_section(n, a, incidents.get(a.incident_id), codes) for n, a in enumerate(shown, 1))
-    numbers = {s.incident_id: s.number for s in sections}
+    violent = [a for a in shown if a.event_type in VIOLENT]
+    listed = set(_most_deaths(violent, LISTED) if len(violent) > DETAILED else (a.incident_id for a in violent))
+    ordered = [*(a for key in _group_keys(agreement) for a in violent
+                 if a.window_status == "inside" and attributed_to(a) == key and a.incident_id in listed),
+               *(a for a in violent if a.window_status == "uncertain" and a.incident_id in listed)]
+    sections = tuple(_section(n, a, incidents.get(a.incident_id), codes) for n, a in enumerate(ordered, 1))
+    others = [a for a in shown if a.event_type not in VIOLENT]
+    annex = tuple(_annex_row(n, a) for n, a in enumerate(others[:ANNEX_ROWS], len(sections) + 1))
+    numbers = {s.incident_id: s.number for s in sections} | {r.incident_id: r.number for r in annex}
     days, series = timeline_series(assessments, agreement, date_from, date_to)
+    counts = status_counts(assessments)
     return ComplianceReport(
         agreement_id=agreement.agreement_id, name=agreement.name, kind=agreement.kind,
         tz=agreement.tz, window_local=window_text(window, agreement.tz, zone_names),
@@ -209,15 +269,68 @@ def build_report(agreement: Agreement, assessments: Sequence[Assessment], incide
         parties=tuple((p.code, p.name) for p in agreement.parties),
         guarantors=tuple(p.name for p in agreement.guarantors), mediators=tuple(p.name for p in agreement.mediators),
         commitments=tuple((c.commitment_id, c.text) for c in agreement.commitments),
-        period=_period(assessments, date_from, date_to), generated_at=generated_at or datetime.now(UTC),
-        database=database, counts=status_counts(assessments),
+        period=_period(assessments, date_from, date_to, span), generated_at=generated_at or datetime.now(UTC),
+        counts={**counts, "outside": counts.get("outside", 0) + also_outside},
         summary=tuple(party_summary(assessments, agreement)), unattributed=unattributed_summary(assessments),
         days=days, series=series, window_start=_local_day(window.start, agreement.tz),
         window_end=_local_day(window.end - timedelta(microseconds=1), agreement.tz) if window.end else None,
-        points=tuple(p for a in assessments if (p := _point(a, numbers.get(a.incident_id))) is not None),
-        boundary=tuple(s for s in sections if s.status == "uncertain"), incidents=sections, area=area,
+        points=tuple(p for a in shown if (p := _point(a, numbers.get(a.incident_id))) is not None),
+        violations=_groups(agreement, sections, violent),
+        boundary=tuple(s for s in sections if s.status == "uncertain"),
+        annex=annex, annex_total=len(others), attribution=attribution_rows(violent, agreement), area=area,
         findings=tuple(_finding_line(f, {s.incident_id: s for s in sections}) for f in findings
-                       if f.agreement_id == agreement.agreement_id and f.published_at))
+                       if f.agreement_id == agreement.agreement_id and f.published_at),
+        detailed=len(violent) <= DETAILED)
+
+
+def _most_deaths(violent: Sequence[Assessment], n: int) -> list[str]:
+    """The `n` violent incidents with the most deaths (best estimate), the corroborated first among equals."""
+    ranked = sorted(violent, key=lambda a: (-(a.fatalities_best or 0), a.evidence_state != "corroborated",
+                                            a.first_date or date.max, a.incident_id))
+    return [a.incident_id for a in ranked[:n]]
+
+
+def attributed_to(a: Assessment) -> str:
+    """Whom a violent incident is attributed to, once: the one party accused, SEVERAL when more than one is, or
+    NOT_ATTRIBUTED. (Under the agreement each accused party answers for it; counted here, it counts once.)"""
+    if not a.accused:
+        return NOT_ATTRIBUTED
+    return a.accused[0] if len(a.accused) == 1 else SEVERAL
+
+
+def _group_keys(agreement: Agreement) -> tuple[str, ...]:
+    return (*(p.code for p in agreement.parties), SEVERAL, NOT_ATTRIBUTED)
+
+
+def _groups(agreement: Agreement, sections: Sequence[IncidentSection],
+            violent: Sequence[Assessment]) -> tuple[ViolationGroup, ...]:
+    names = {p.code: p.name for p in agreement.parties}
+    groups = []
+    for key in _group_keys(agreement):
+        mine = tuple(s for s in sections if s.status == "inside" and s.group == key)
+        total = sum(a.window_status == "inside" and attributed_to(a) == key for a in violent)
+        if total:
+            groups.append(ViolationGroup(f"{key}: {names[key]}" if key in names else key,
+                                         key if key in names else "", mine, total))
+    return tuple(groups)
+
+
+def attribution_rows(violent: Sequence[Assessment], agreement: Agreement) -> tuple[AttributionRow, ...]:
+    """Violent incidents inside the window or on its boundary and their deaths (best estimates) by `attributed_to`:
+    every incident and every death counted once. Rows with none are left out."""
+    names = {p.code: f"{p.code}: {p.name}" for p in agreement.parties}
+    rows = []
+    for key in _group_keys(agreement):
+        mine = [a for a in violent if attributed_to(a) == key]
+        if mine:
+            rows.append(AttributionRow(names.get(key, key), len(mine), sum(a.fatalities_best or 0 for a in mine)))
+    return tuple(rows)
+
+
+def _annex_row(number: int, a: Assessment) -> AnnexRow:
+    return AnnexRow(number, a.incident_id, a.window_status, _dates(a.first_date, a.last_date), _place(a),
+                    _event_type(a), deaths_text(a.fatalities_best, a.fatalities_best, a.fatalities_best,
+                                                none="no figure"))
 
 
 def _finding_line(f: Finding, sections: Mapping[str, IncidentSection]) -> FindingLine:
@@ -244,32 +357,38 @@ def unattributed_summary(assessments: Iterable[Assessment]) -> PartySummary:
 
 def timeline_series(assessments: Sequence[Assessment], agreement: Agreement, date_from: date | None = None,
                     date_to: date | None = None) -> tuple[tuple[date, ...], tuple[BarSeries, ...]]:
-    """The parties' potential violations per day as `daily_counts` counts them, then the unattributed incidents
-    counted the same way (on their first day, an incident across the window's start on its first day), on the days
-    from the window's first to its last (an open window: to the last incident counted), within `date_from` and
-    `date_to` when given. A series per party that has any, and one of the unattributed if there are any."""
-    daily = daily_counts(assessments, agreement)
-    if not daily:
-        return (), ()
-    first, last = daily[0].day, daily[-1].day
+    """The violent incidents inside the window or on its boundary per day, by whom they are attributed to
+    (`attributed_to`: each incident counted once, so a day's bar is its number of incidents), on their first day (an
+    incident across the window's start: on the window's first day), for the days from the window's first to its
+    last (an open window: to the last incident counted), within `date_from` and `date_to` when given. A series per
+    attribution that has any, labelled with what it counts."""
     window = window_of(agreement)
-    loose: dict[date, list[Assessment]] = defaultdict(list)
-    for a in (a for a in assessments if unattributed(a)):
-        day = max(a.first_date or first, first)
-        loose[day if window.end is None else min(day, last)].append(a)
-    last = max([last, *loose])
+    first = _local_day(window.start, agreement.tz)
+    last = _local_day(window.end - timedelta(microseconds=1), agreement.tz) if window.end else None
+    by_day: dict[str, dict[date, list[Assessment]]] = defaultdict(lambda: defaultdict(list))
+    for a in assessments:
+        if a.window_status in ("inside", "uncertain") and a.event_type in VIOLENT:
+            day = max(a.first_date or first, first)
+            by_day[attributed_to(a)][min(day, last) if last else day].append(a)
+    if not by_day:
+        return (), ()
+    last = last or max(d for days in by_day.values() for d in days)
     days = tuple(d for d in (first + timedelta(n) for n in range((last - first).days + 1))
                  if (date_from is None or d >= date_from) and (date_to is None or d <= date_to))
     series = []
-    for party in (p.code for p in agreement.parties):
-        own = {c.day: c for c in daily if c.party == party}
-        counts = tuple(own[d].count if d in own else 0 for d in days)
+    for key in _group_keys(agreement):
+        found = by_day.get(key, {})
+        counts = tuple(len(found.get(d, ())) for d in days)
         if any(counts):
-            series.append(BarSeries(party, counts, tuple(own[d].uncertain if d in own else 0 for d in days)))
-    if any(loose.get(d) for d in days):
-        series.append(BarSeries(UNATTRIBUTED, tuple(len(loose.get(d, ())) for d in days),
-                                tuple(sum(a.window_status == "uncertain" for a in loose.get(d, ())) for d in days)))
+            series.append(BarSeries(series_label(key), counts,
+                                    tuple(sum(a.window_status == "uncertain" for a in found.get(d, ())) for d in days)))
     return days, tuple(series)
+
+
+def series_label(key: str) -> str:
+    """What a timeline series counts, in words: "attributed to PAK alone", "several parties accused", "not
+    attributed"."""
+    return key if key in (SEVERAL, NOT_ATTRIBUTED) else f"attributed to {key} alone"
 
 
 def _section(number: int, a: Assessment, incident: Incident | None, codes: tuple[str, ...]) -> IncidentSection:
@@ -281,11 +400,21 @@ def _section(number: int, a: Assessment, incident: Incident | None, codes: tuple
         accused=", ".join(a.accused) or NOT_ATTRIBUTED, accusers=", ".join(a.accusers) or "none recorded",
         evidence=a.evidence_state, commitments=", ".join(a.commitments) or "none named",
         fatalities_best=a.fatalities_best, contested=incident.reasons if incident and incident.contested else (),
+        deaths=_deaths(incident, a), group=attributed_to(a),
         columns=columns, claims=claim_rows(claims, columns),
         figures=figure_lines(incident.figures) if incident else (),
         estimates=incident.estimates if incident else (),
         sources=tuple(_source_line(s) for s in sorted(incident.sources, key=lambda s: (s.published, s.report_id)))
         if incident else ())
+
+
+def _deaths(incident: Incident | None, a: Assessment) -> str:
+    """'12 (9-15)': the best estimate and its range over the accounts' estimates; '5' when they agree."""
+    if incident is None or not incident.estimates:
+        return deaths_text(a.fatalities_best, a.fatalities_best, a.fatalities_best, none="no figure")
+    highs = [e.high for e in incident.estimates]
+    return deaths_text(sum(e.low for e in incident.estimates), a.fatalities_best,
+                       None if None in highs else sum(h or 0 for h in highs), none="no figure")
 
 
 def claim_rows(claims: Iterable[SourcedClaim], columns: Sequence[str]) -> tuple[ClaimRow, ...]:
@@ -307,7 +436,7 @@ def claim_line(c: SourcedClaim) -> ClaimLine:
         claimant=c.claim.claimant, party=c.party, quote=c.quote or c.claim.content or c.claim.surface,
         outlet=c.source.outlet or "?", published=c.source.published, report_id=c.source.report_id,
         speaker=speaker_of(c.claim), stance_code=c.claim.stance, sentence=c.claim.sentence + 1, url=c.source.url,
-        whole_sentence=not c.claim.content.strip())
+        whole_sentence=not c.claim.content.strip(), figure=c.claim.figure)
 
 
 def quote_link(url: str | None, quote: str) -> str | None:
@@ -373,8 +502,9 @@ def _local_day(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
-def _period(assessments: Sequence[Assessment], date_from: date | None, date_to: date | None) -> str:
-    dated = [d for a in assessments for d in (a.first_date, a.last_date) if d is not None]
+def _period(assessments: Sequence[Assessment], date_from: date | None, date_to: date | None,
+            span: tuple[date, date] | None = None) -> str:
+    dated = [*(span or ()), *(d for a in assessments for d in (a.first_date, a.last_date) if d is not None)]
     first, last = date_from or min(dated, default=None), date_to or max(dated, default=None)
     if first is None or last is None:
         return "no incidents assessed"
@@ -489,12 +619,11 @@ def _write(path: Path, data: bytes) -> None:
 def render_html(report: ComplianceReport, figures: Mapping[str, str] | None = None) -> str:
     """One self-contained page: inline CSS, inline SVG figures, every text from reports escaped."""
     figures = charts(report) if figures is None else figures
-    body = "\n".join([
-        _html_title(report), _html_summary(report), _html_findings(report),
-        _html_figure("timeline", figures, _timeline_caption(report)),
-        _html_figure("map", figures, _map_caption(report)), _html_boundary(report), _html_incidents(report),
-        _html_method(),
-    ])
+    body = "\n".join(part for part in [
+        _html_title(report), _html_summary(report), _html_findings(report), _html_violations(report),
+        _html_boundary(report), _html_figure("timeline", figures, _timeline_caption(report)),
+        _html_figure("map", figures, _map_caption(report)), _html_annex(report), _html_method(),
+    ] if part)
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{_e(report.name)}: compliance report</title>\n<style>\n{CSS}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
@@ -532,7 +661,6 @@ def _html_title(r: ComplianceReport) -> str:
         ("Mediators", _e(", ".join(r.mediators) or "none named")),
         ("Period covered", _e(r.period)),
         ("Generated", _e(f"{r.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")),
-        ("Database", _e(r.database or "?")),
     ]
     rows = "\n".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
     return (f'<header class="title-block">\n<p class="kicker">Ceasefire compliance report</p>\n'
@@ -573,7 +701,7 @@ def _html_summary(r: ComplianceReport) -> str:
     commitments = "".join(f"<li><b>{_e(cid)}</b> {_e(text)}</li>" for cid, text in r.commitments)
     return ('<section class="summary">\n<h2>Summary by party</h2>\n'
             + _table(SUMMARY_HEAD, rows, "summary", ("17%", "11%", "11%", "12%", "10%", "9%", "17%", "13%"))
-            + f'\n<p class="note">{_e(SUMMARY_NOTE)}</p>\n'
+            + f'\n<p class="note">{_e(SUMMARY_NOTE)}</p>\n' + _html_attribution(r)
             + (f'<h3>Commitments</h3>\n<ul class="commitments">{commitments}</ul>\n' if commitments else "")
             + "</section>")
 
@@ -581,8 +709,7 @@ def _html_summary(r: ComplianceReport) -> str:
 def _html_findings(r: ComplianceReport) -> str:
     """The published findings under the agreement, each linked to its page on the workplace."""
     if not r.findings:
-        return ('<section class="findings">\n<h2>Findings</h2>\n<p class="none">No finding of the guarantors '
-                "published under this agreement yet.</p>\n</section>")
+        return ""
     rows = [[f'<a href="{_e(f.path)}">{_e(f.finding_id)}</a> (v{f.version})', _e(f.published), _e(f.grade),
              _e(f.attribution + (f" ({f.attributed_party})" if f.attributed_party else "")), _e(f.commitment_id),
              "<br>".join(_e(i) for i in f.incidents), f"<code>{_e(f.content_hash)}</code>"] for f in r.findings]
@@ -606,16 +733,17 @@ SUMMARY_NOTE = ("Potential violations: incidents inside the window, or across on
 
 def _timeline_caption(r: ComplianceReport) -> str:
     end = f"; dotted line: its last day, {r.window_end.isoformat()}" if r.window_end else ""
-    return (f"Potential violations per day by accused party, and violent incidents not attributed (grey); hatched: "
-            f"boundary cases, counted on the window's first day when they began before it. An incident that accuses "
-            f"both parties counts for each. Dashed line: the window's first day, {r.window_start.isoformat()} "
-            f"({r.tz}){end}.")
+    return (f"Violent incidents inside the window or on its boundary per day, by whom they are attributed to: each "
+            f"incident counted once (an incident in which several parties are accused under \u201cseveral parties "
+            f"accused\u201d, not once per party), so a day's bar is its number of incidents. Hatched: boundary cases, "
+            f"counted on the window's first day when they began before it. Dashed line: the window's first day, "
+            f"{r.window_start.isoformat()} ({r.tz}){end}.")
 
 
 def _map_caption(r: ComplianceReport) -> str:
     shown = [p for p in r.points if on_map(p, r.area)]
     away = [p for p in r.points if not on_map(p, r.area)]
-    total = sum(r.counts.values())
+    total = r.counts.get("inside", 0) + r.counts.get("uncertain", 0)
     unplaced = total - len(r.points)
     numbers = [p.label for p in away if p.label]
     notes = [f"{unplaced} without a place" if unplaced else "",
@@ -623,8 +751,10 @@ def _map_caption(r: ComplianceReport) -> str:
              if away else ""]
     left_out = "; ".join(n for n in notes if n)
     credit = f" Province outlines: {r.area.credit}." if r.area.features and r.area.credit else ""
-    return (f"{len(shown)} of the {total} incidents assessed" + (f" ({left_out})" if left_out else "")
-            + f". Colour: window status; area: best estimate of deaths; numbers: the incidents below.{credit}")
+    return (f"{len(shown)} of the {total} incidents inside the window or on its boundary"
+            + (f" ({left_out})" if left_out else "")
+            + f"; the {r.counts.get('outside', 0)} outside it are not drawn. Colour: window status; area: best "
+            f"estimate of deaths; numbers: as in the lists of this report.{credit}")
 
 
 def _and(items: Sequence[str]) -> str:
@@ -638,24 +768,93 @@ def _html_figure(name: str, figures: Mapping[str, str], caption: str) -> str:
             f"<figcaption>{_e(caption)}</figcaption>\n</figure>\n</section>")
 
 
+def _html_attribution(r: ComplianceReport) -> str:
+    """Violent incidents and deaths by whom they are attributed to, each counted once: the rows add up."""
+    if not r.attribution:
+        return ""
+    rows = [[_e(a.label), str(a.incidents), str(a.deaths)] for a in r.attribution]
+    rows.append(["<b>all violent incidents</b>", f"<b>{sum(a.incidents for a in r.attribution)}</b>",
+                 f"<b>{sum(a.deaths for a in r.attribution)}</b>"])
+    return ("<h3>Attributed to</h3>\n" + _table(["Attributed to", "Incidents", "Deaths (best)"], rows, "attribution",
+                                                 ("50%", "25%", "25%"))
+            + f'\n<p class="note">{_e(ATTRIBUTION_NOTE)}</p>\n')
+
+
+ATTRIBUTION_NOTE = ("Violent incidents inside the window or on its boundary, and their deaths (best estimates), each "
+                    "counted once: under the one party accused; under several parties accused when more than one "
+                    "is (the summary above counts such an incident for each); not attributed when none is. The rows "
+                    "add up to the total.")
+
+
+def _html_violations(r: ComplianceReport) -> str:
+    """The violent incidents inside the window, a part per attribution: every account of each, or one row each."""
+    if not r.violations:
+        return ""
+    parts = [f"<h3>{_e(_group_title(g))}</h3>\n{_html_sections(g.incidents, r)}" for g in r.violations]
+    return ('<section class="violations">\n<h2>Potential violations</h2>\n'
+            f'<p class="note">{_e(VIOLATIONS_NOTE if r.detailed else VIOLATIONS_NOTE + " " + ROWS_NOTE)}</p>\n'
+            + "\n".join(parts) + "\n</section>")
+
+
+VIOLATIONS_NOTE = ("Violent incidents inside the window, under the party they are attributed to (an incident in which "
+                   "several parties are accused is set out once, under \u201cseveral parties accused\u201d), then "
+                   "those no party is accused of; numbered as on the map.")
+ROWS_NOTE = (f"There are more than {DETAILED}: the {LISTED} with the most deaths are listed, one row each with the "
+             "claims the reports record. Every one is in the compliance export (trucewatch compliance --agreement "
+             "ID --format csv); every account, figure and source of an incident on its page on the workplace "
+             "(/incidents/ID), or in a report of a shorter period (--from, --to).")
+
+
+def _listed(g: ViolationGroup) -> str:
+    return "" if len(g.incidents) == g.total else f"; {len(g.incidents)} listed"
+
+
+def _group_title(g: ViolationGroup) -> str:
+    n = f"{g.total}{_listed(g)}"
+    if g.party:
+        return f"Attributed to {g.label} alone ({n})"
+    return f"{g.label[0].upper()}{g.label[1:]} ({n})"
+
+
+def _html_sections(sections: Sequence[IncidentSection], r: ComplianceReport) -> str:
+    if r.detailed:
+        parties = dict(r.parties)
+        return "\n".join(_html_incident(s, parties) for s in sections)
+    rows = [[f'{s.number}', _e(s.dates), _e(s.place) + f'<br><span class="copy">{_e(s.incident_id)}</span>',
+             _e(s.event_type), _e(s.deaths), _e(s.evidence) + (" (contested)" if s.contested else ""),
+             "".join(_html_claim(c) for row in s.claims for cell in row.cells for c in cell) or "—"]
+            for s in sections]
+    return _table(["#", "Dates", "Place", "Type", "Deaths", "Evidence", "What the parties say"], rows, "rows",
+                  ("4%", "11%", "15%", "14%", "8%", "10%", "38%"))
+
+
 def _html_boundary(r: ComplianceReport) -> str:
     if not r.boundary:
-        return '<section class="boundary">\n<h2>Boundary cases</h2>\n<p>None: every incident is clearly inside or ' \
-               "outside the window.</p>\n</section>"
-    rows = [[f'<a href="#{_e(s.incident_id)}">{s.number}</a>', _e(s.dates), _e(s.place), _e(s.accused),
-             _e(s.reason)] for s in r.boundary]
-    return ('<section class="boundary">\n<h2>Boundary cases</h2>\n<p class="note">Incidents whose place in the '
-            "window is uncertain, and why. They are not counted as potential violations.</p>\n"
+        return ""
+    rows = [[f'<a href="#{_e(s.incident_id)}">{s.number}</a>' if r.detailed else str(s.number), _e(s.dates),
+             _e(s.place), _e(s.accused), _e(s.reason)] for s in r.boundary]
+    detail = "\n" + "\n".join(_html_incident(s, dict(r.parties)) for s in r.boundary) if r.detailed else ""
+    return ('<section class="boundary">\n<h2>Boundary cases</h2>\n<p class="note">Violent incidents whose place '
+            "in the window is uncertain (they may have happened before it began or after it ended), and why. The "
+            "summary counts them as potential violations, apart.</p>\n"
             + _table(["#", "Dates", "Place", "Accused", "Why uncertain"], rows, "boundary",
                      ("5%", "14%", "24%", "12%", "45%"))
-            + "\n</section>")
+            + detail + "\n</section>")
 
 
-def _html_incidents(r: ComplianceReport) -> str:
-    parties = dict(r.parties)
-    articles = "\n".join(_html_incident(s, parties) for s in r.incidents) or "<p>No incidents inside the window " \
-                                                                             "or on its boundary.</p>"
-    return f'<section class="incidents">\n<h2>Incidents, every account side by side</h2>\n{articles}\n</section>'
+def _html_annex(r: ComplianceReport) -> str:
+    """Everything else inside the window or on its boundary (talks, announcements, protests...), a row each."""
+    if not r.annex:
+        return ""
+    rows = [[str(a.number), _e(a.dates), _e(a.place), _e(a.event_type), _e(STATUS_WORDS.get(a.status, a.status)),
+             _e(a.deaths)] for a in r.annex]
+    return ('<section class="annex">\n<h2>Annex: other incidents in the window</h2>\n<p class="note">Incidents '
+            "inside the window or on its boundary that are not violence (talks, announcements, arrests, protests), "
+            "one row each: none is a potential violation."
+            + (f" The first {len(r.annex)} of {r.annex_total}; every one is in the compliance export."
+               if r.annex_total > len(r.annex) else "") + "</p>\n"
+            + _table(["#", "Dates", "Place", "Type", "Window", "Deaths"], rows, "annex",
+                     ("5%", "15%", "30%", "26%", "14%", "10%")) + "\n</section>")
 
 
 def _html_incident(s: IncidentSection, parties: Mapping[str, str]) -> str:
@@ -663,27 +862,31 @@ def _html_incident(s: IncidentSection, parties: Mapping[str, str]) -> str:
     facts = [("Incident", _e(s.incident_id)), ("Type", _e(s.event_type)),
              ("Accused", f'<i>{_e(s.accused)}</i>' if s.accused == NOT_ATTRIBUTED else _e(s.accused)),
              ("Accusers", _e(s.accusers)), ("Evidence", _e(s.evidence)), ("Commitments", _e(s.commitments)),
-             ("Deaths (best)", _e(s.fatalities_best if s.fatalities_best is not None else "no figure")),
-             ("Assessment", _e(s.reason))]
+             ("Deaths", _e(s.deaths)), ("Assessment", _e(s.reason))]
     facts += [("Contested", "<br>".join(_e(reason) for reason in s.contested))] if s.contested else []
     rows = "\n".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
+    parts = [("Claims side by side", _html_claims(s, parties) if s.claims else ""),
+             ("Figures by claimant", _html_figures(s)), ("Estimates", _html_estimates(s)),
+             ("Reports", _html_sources(s) if s.sources else "")]
     return (f'<article class="incident" id="{_e(s.incident_id)}">\n'
             f"<h3>{s.number}. {_e(s.place)}, {_e(s.dates)} {status}</h3>\n"
             f'<table class="facts">\n{rows}\n</table>\n'
-            f"<h4>Claims side by side</h4>\n{_html_claims(s, parties)}\n"
-            f"<h4>Figures by claimant</h4>\n{_html_figures(s)}\n"
-            f"<h4>Estimates</h4>\n{_html_estimates(s)}\n"
-            f"<h4>Reports</h4>\n{_html_sources(s)}\n</article>")
+            + "".join(f"<h4>{title}</h4>\n{body}\n" for title, body in parts if body) + "</article>")
 
 
 def _html_claims(s: IncidentSection, parties: Mapping[str, str]) -> str:
     if not s.claims:
-        return '<p class="none">No claims recorded in the reports.</p>'
+        return ""
     head = ["Made on"] + [_column_heading(c, parties) for c in s.columns]
     rows = [[_e(row.made_on.isoformat())] + ["".join(_html_claim(c) for c in cell) for cell in row.cells]
             for row in s.claims]
     share = f"{88 / len(s.columns):.1f}%"
     return _table(head, rows, f"claims cols-{len(s.columns)}", ["12%"] + [share] * len(s.columns))
+
+
+def _about(c: ClaimLine) -> str:
+    """What the claim is about, with the death figure it gives: "civilian deaths, figure 17"."""
+    return c.about + (f", figure {c.figure}" if c.figure is not None else "")
 
 
 def _column_heading(column: str, parties: Mapping[str, str]) -> str:
@@ -698,14 +901,14 @@ def _html_claim(c: ClaimLine) -> str:
     where = f'<a href="{_e(link)}">{where}</a>' if link else where
     sentence = ' class="sentence" title="the sentence the claim stands in"' if c.whole_sentence else ""
     return (f'<div class="claim" data-stance="{_e(c.stance_code)}"><span class="stance '
-            f'{_e(c.stance.split()[-1])}">{_e(c.party)} {_e(c.stance)}</span> ({_e(c.about)}): '
+            f'{_e(c.stance.split()[-1])}">{_e(c.party)} {_e(c.stance)}</span> ({_e(_about(c))}): '
             f"<q{sentence}>{_e(c.quote)}</q> <cite>— <span title=\"{_e(c.claimant)}\">{_e(c.speaker)}</span>, "
             f"{c.made_on.isoformat()}, {where} ({_e(c.outlet)})</cite></div>")
 
 
 def _html_figures(s: IncidentSection) -> str:
     if not s.figures:
-        return '<p class="none">No death figures in the reports.</p>'
+        return ""
     rows = [[_e(f.claimant), _e(f.number), _e(f.victims), f"<q>{_e(f.quote)}</q>",
              _e(f"{f.outlet}, {f.published.isoformat()}, report {f.report_id}")] for f in s.figures]
     return _table(["Claimant", "Deaths", "Who died", "Words", "Source"], rows, "figures",
@@ -714,7 +917,7 @@ def _html_figures(s: IncidentSection) -> str:
 
 def _html_estimates(s: IncidentSection) -> str:
     if not s.estimates:
-        return '<p class="none">No estimates (no figures).</p>'
+        return ""
     rows = [[_e(e.victims), str(e.low), str(e.best), _e(e.high if e.high is not None else "open"), _e(e.basis)]
             for e in s.estimates]
     return _table(["Who died", "Low", "Best", "High", "Basis"], rows, "estimates", ("22%", "8%", "8%", "8%", "54%"))
@@ -819,10 +1022,9 @@ a { color: #1a5fb4; }
 
 def render_markdown(report: ComplianceReport, figure_files: Mapping[str, str]) -> str:
     """The report as markdown; the figures are the SVG files named in `figure_files` (written beside the .md)."""
-    return "\n".join([*_md_title(report), *_md_summary(report), *_md_findings(report),
-                      *_md_figures(report, figure_files),
-                      *_md_boundary(report), *_md_incidents(report), "## How to read this report", "",
-                      *[f"{_m(p)}\n" for p in METHOD]])
+    return "\n".join([*_md_title(report), *_md_summary(report), *_md_findings(report), *_md_violations(report),
+                      *_md_boundary(report), *_md_figures(report, figure_files), *_md_annex(report),
+                      "## How to read this report", "", *[f"{_m(p)}\n" for p in METHOD]])
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -837,7 +1039,7 @@ def _m(value: object) -> str:
 
 def _md_findings(r: ComplianceReport) -> list[str]:
     if not r.findings:
-        return ["## Findings", "", "No finding of the guarantors published under this agreement yet.", ""]
+        return []
     rows = [[f"[{_m(f.finding_id)}]({f.path}) (v{f.version})", _m(f.published), _m(f.grade),
              _m(f.attribution + (f" ({f.attributed_party})" if f.attributed_party else "")), _m(f.commitment_id),
              "; ".join(_m(i) for i in f.incidents), f"`{f.content_hash}`"] for f in r.findings]
@@ -858,14 +1060,20 @@ def _md_title(r: ComplianceReport) -> list[str]:
             f"- **Guarantors:** {_m(', '.join(r.guarantors) or 'none named')}",
             f"- **Mediators:** {_m(', '.join(r.mediators) or 'none named')}",
             f"- **Period covered:** {_m(r.period)}",
-            f"- **Generated:** {r.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
-            f"- **Database:** {_m(r.database or '?')}", "", f"**{_m(_totals(r))}**", "", _m(CAVEAT), ""]
+            f"- **Generated:** {r.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC", "", f"**{_m(_totals(r))}**",
+            "", _m(CAVEAT), ""]
 
 
 def _md_summary(r: ComplianceReport) -> list[str]:
     rows = [[f"**{_m(p.party)}** {_m(p.name)}" if p.party else f"*{_m(p.name)}*",
              *(_m(c) for c in _summary_cells(p))] for p in (*r.summary, r.unattributed)]
     lines = ["## Summary by party", "", *_md_table(SUMMARY_HEAD, rows), _m(SUMMARY_NOTE), ""]
+    if r.attribution:
+        shares = [[_m(a.label), str(a.incidents), str(a.deaths)] for a in r.attribution]
+        shares.append(["**all violent incidents**", f"**{sum(a.incidents for a in r.attribution)}**",
+                       f"**{sum(a.deaths for a in r.attribution)}**"])
+        lines += ["### Attributed to", "", *_md_table(["Attributed to", "Incidents", "Deaths (best)"], shares),
+                  _m(ATTRIBUTION_NOTE), ""]
     if r.commitments:
         lines += ["### Commitments", "", *(f"- **{_m(cid)}** {_m(text)}" for cid, text in r.commitments), ""]
     return lines
@@ -879,48 +1087,71 @@ def _md_figures(r: ComplianceReport, files: Mapping[str, str]) -> list[str]:
     return lines
 
 
+def _md_violations(r: ComplianceReport) -> list[str]:
+    if not r.violations:
+        return []
+    lines = ["## Potential violations", "", _m(VIOLATIONS_NOTE if r.detailed else f"{VIOLATIONS_NOTE} {ROWS_NOTE}"),
+             ""]
+    for g in r.violations:
+        lines += [f"### {_m(_group_title(g))}", "", *_md_sections(g.incidents, r)]
+    return lines
+
+
+def _md_sections(sections: Sequence[IncidentSection], r: ComplianceReport) -> list[str]:
+    if r.detailed:
+        parties = dict(r.parties)
+        return [line for s in sections for line in _md_incident(s, parties)]
+    rows = [[str(s.number), _m(s.dates), f"{_m(s.place)} ({_m(s.incident_id)})", _m(s.event_type), _m(s.deaths),
+             _m(s.evidence), "<br>".join(_md_claim(c) for row in s.claims for cell in row.cells for c in cell) or "—"]
+            for s in sections]
+    return _md_table(["#", "Dates", "Place", "Type", "Deaths", "Evidence", "What the parties say"], rows)
+
+
 def _md_boundary(r: ComplianceReport) -> list[str]:
     if not r.boundary:
-        return ["## Boundary cases", "", "None: every incident is clearly inside or outside the window.", ""]
+        return []
     rows = [[str(s.number), _m(s.dates), _m(s.place), _m(s.accused), _m(s.reason)] for s in r.boundary]
-    return ["## Boundary cases", "", *_md_table(["#", "Dates", "Place", "Accused", "Why uncertain"], rows)]
+    detail = [line for s in r.boundary for line in _md_incident(s, dict(r.parties))] if r.detailed else []
+    return ["## Boundary cases", "", *_md_table(["#", "Dates", "Place", "Accused", "Why uncertain"], rows), *detail]
 
 
-def _md_incidents(r: ComplianceReport) -> list[str]:
-    parties = dict(r.parties)
-    lines = ["## Incidents, every account side by side", ""]
-    for s in r.incidents:
-        lines += _md_incident(s, parties)
-    return lines if r.incidents else [*lines, "No incidents inside the window or on its boundary.", ""]
+def _md_annex(r: ComplianceReport) -> list[str]:
+    if not r.annex:
+        return []
+    rows = [[str(a.number), _m(a.dates), _m(a.place), _m(a.event_type), _m(STATUS_WORDS.get(a.status, a.status)),
+             _m(a.deaths)] for a in r.annex]
+    return ["## Annex: other incidents in the window", "",
+            *_md_table(["#", "Dates", "Place", "Type", "Window", "Deaths"], rows)]
 
 
 def _md_incident(s: IncidentSection, parties: Mapping[str, str]) -> list[str]:
-    lines = [f"### {s.number}. {_m(s.place)}, {_m(s.dates)} ({_m(STATUS_WORDS.get(s.status, s.status))})", "",
+    lines = [f"#### {s.number}. {_m(s.place)}, {_m(s.dates)} ({_m(STATUS_WORDS.get(s.status, s.status))})", "",
              f"- **Incident:** {_m(s.incident_id)}", f"- **Type:** {_m(s.event_type)}",
              f"- **Accused:** {_m(s.accused)}", f"- **Accusers:** {_m(s.accusers)}",
              f"- **Evidence:** {_m(s.evidence)}", f"- **Commitments:** {_m(s.commitments)}",
-             f"- **Deaths (best):** {s.fatalities_best if s.fatalities_best is not None else 'no figure'}",
+             f"- **Deaths:** {_m(s.deaths)}",
              f"- **Assessment:** {_m(s.reason)}", *(f"- **Contested:** {_m(reason)}" for reason in s.contested), ""]
-    return [*lines, "#### Claims side by side", "", *_md_claims(s, parties), "#### Figures by claimant", "",
-            *_md_figures_of(s), "#### Estimates", "", *_md_estimates(s), "#### Reports", "", *_md_sources(s)]
+    parts = [("Claims side by side", _md_claims(s, parties)), ("Figures by claimant", _md_figures_of(s)),
+             ("Estimates", _md_estimates(s)), ("Reports", _md_sources(s) if s.sources else [])]
+    return [*lines, *(line for title, body in parts if body for line in (f"**{title}**", "", *body))]
 
 
 def _md_claims(s: IncidentSection, parties: Mapping[str, str]) -> list[str]:
     if not s.claims:
-        return ["No claims recorded in the reports.", ""]
+        return []
     rows = [[row.made_on.isoformat()] + ["<br>".join(_md_claim(c) for c in cell) or " " for cell in row.cells]
             for row in s.claims]
     return _md_table(["Made on"] + [_m(_column_heading(c, parties)) for c in s.columns], rows)
 
 
 def _md_claim(c: ClaimLine) -> str:
-    return (f"**{_m(c.party)} {_m(c.stance)}** ({_m(c.about)}): “{_m(c.quote)}” — {_m(c.speaker)}, "
+    return (f"**{_m(c.party)} {_m(c.stance)}** ({_m(_about(c))}): “{_m(c.quote)}” — {_m(c.speaker)}, "
             f"{c.made_on.isoformat()}, report {_m(c.report_id)}, sentence {c.sentence} ({_m(c.outlet)})")
 
 
 def _md_figures_of(s: IncidentSection) -> list[str]:
     if not s.figures:
-        return ["No death figures in the reports.", ""]
+        return []
     rows = [[_m(f.claimant), _m(f.number), _m(f.victims), f"“{_m(f.quote)}”",
              _m(f"{f.outlet}, {f.published.isoformat()}, report {f.report_id}")] for f in s.figures]
     return _md_table(["Claimant", "Deaths", "Who died", "Words", "Source"], rows)
@@ -928,7 +1159,7 @@ def _md_figures_of(s: IncidentSection) -> list[str]:
 
 def _md_estimates(s: IncidentSection) -> list[str]:
     if not s.estimates:
-        return ["No estimates (no figures).", ""]
+        return []
     rows = [[_m(e.victims), str(e.low), str(e.best), str(e.high) if e.high is not None else "open", _m(e.basis)]
             for e in s.estimates]
     return _md_table(["Who died", "Low", "Best", "High", "Basis"], rows)
