@@ -178,8 +178,8 @@ def test_a_claim_shows_what_was_claimed_who_said_it_when_and_links_to_those_word
                         generated_at=AT)
     page = render_html(made)
     [_, row] = cells(page)["claims cols-2"]
-    assert row[2] == ("AFG asserts (civilian deaths, figure 17): 17 civilians, including women and children, were killed "
-                      "— Zabihullah Mujahid, 2025-10-17, report r-af, sentence 5 (Kabul Evening)")
+    assert row[2] == ("AFG asserts (civilian deaths, figure 17): 17 civilians, including women and children, were "
+                      "killed — Zabihullah Mujahid, 2025-10-17, report r-af, sentence 5 (Kabul Evening)")
     assert ('<a href="https://example.org/r-af#:~:text=17%20civilians%2C%20including%20women%20and%20children%2C'
             '%20were%20killed">report r-af, sentence 5</a>') in page
     assert 'data-stance="asserts"' in page and "<q>17 civilians" in page  # <q>: in quotation marks on the page

@@ -825,7 +825,7 @@ def _html_sections(sections: Sequence[IncidentSection], r: ComplianceReport) -> 
              "".join(_html_claim(c) for row in s.claims for cell in row.cells for c in cell) or "—"]
             for s in sections]
     return _table(["#", "Dates", "Place", "Type", "Deaths", "Evidence", "What the parties say"], rows, "rows",
-                  ("4%", "11%", "15%", "14%", "8%", "10%", "38%"))
+                  ("4%", "12%", "16%", "13%", "7%", "10%", "38%"))
 
 
 def _html_boundary(r: ComplianceReport) -> str:
@@ -980,6 +980,8 @@ table.summary td:nth-child(n+2):nth-child(-n+5), table.summary th:nth-child(n+2)
 table.estimates td:nth-child(n+2):nth-child(-n+4) { text-align: right; }
 table.claims td + td { border-left: 0.6px solid var(--rule); }
 table.sources td:first-child, table.claims td:first-child { white-space: nowrap; }
+table.rows td:nth-child(2), table.annex td:nth-child(2), table.boundary td:nth-child(2) { white-space: nowrap;
+  overflow-wrap: normal; }
 .claim { margin: 0 0 0.5em; }
 .claim:last-child { margin-bottom: 0; }
 .stance { font-weight: bold; }

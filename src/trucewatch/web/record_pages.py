@@ -110,13 +110,26 @@ def timeline_page(request: Request, db: DB, date_from: DateFrom = None,
                               date_to)
     found = activity(context, first, last, agreement)
     zeros = tuple(0 for _ in found.bins)
+    names = {s.label: series_name(s.label, agreement) for s in found.series}
     svg = activity_svg(found.bins, found.unit, [BarSeries(s.label, s.incidents, zeros) for s in found.series],
                        [BarSeries(s.label, s.deaths, zeros) for s in found.series],
-                       [Band(s.label, s.start, s.end, s.chosen) for s in found.shades])
-    totals = [(s.label, sum(s.incidents), sum(s.deaths)) for s in found.series]
+                       [Band(s.label, s.start, s.end, s.chosen) for s in found.shades], legend=names)
+    totals = [(s.label, names[s.label], sum(s.incidents), sum(s.deaths)) for s in found.series]
     return HTMLResponse(render(request, "timeline.html", svg=svg, activity=found, first=first, last=last, note=note,
                                totals=totals, agreements=context.agreements, chosen=agreement,
                                sides=context.conflict.side_names))
+
+
+def series_name(label: str, agreement: str | None) -> str:
+    """What a timeline series counts, in words, for its legend and totals: by side, incidents whose first actor (the
+    perpetrator, as ACLED codes it) is of that side; under an agreement, incidents in which that party is accused."""
+    if agreement:
+        return label if label == "not attributed" else f"incidents in which {label} is accused"
+    if label == "unidentified":
+        return "incidents with an unidentified perpetrator"
+    if label == "others":
+        return "incidents with another side's actor as perpetrator"
+    return f"incidents with a {label} actor as perpetrator"
 
 
 def _span(context: RecordContext, window: Window | None, agreement: Agreement | None, date_from: date | None,
