@@ -136,6 +136,14 @@ def test_the_timeline_by_accused_party_under_an_agreement(client):
     assert page.status_code == 200 and "accused party under doha-2025-10-19" in page.text
     assert 'value="2025-10-12"' in page.text  # a week before the window, in its own zone
     assert client.get("/timeline?agreement=nope").status_code == 404
+    rows = re.findall(r"<tr><td>([^<:]+): ([^<]+)</td><td class=\"num\">(\d+)</td>", page.text)
+    assert {name for _, name, _ in rows} <= {"incidents attributed to PAK alone", "incidents attributed to AFG alone",
+                                             "incidents in which several parties are accused",
+                                             "incidents not attributed to a party"}
+    shown = re.search(r'value="(\d{4}-\d\d-\d\d)"[^>]*>.*?value="(\d{4}-\d\d-\d\d)"', page.text, re.S)
+    assert shown is not None
+    listed = client.get(f"/api/v1/incidents?from={shown[1]}&to={shown[2]}&limit=200").json()
+    assert sum(int(n) for *_, n in rows) == len(listed["data"])  # each incident once: the series add up
 
 
 def test_a_span_too_long_is_cut_to_three_years(client):

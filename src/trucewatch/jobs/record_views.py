@@ -53,6 +53,7 @@ TYPE_COLOURS = ("#d55e00", "#0072b2", "#cc79a7", "#009e73", "#e69f00", "#56b4e9"
 MAP_COLUMNS = ("incident_id", "latitude", "longitude", "type", "deaths", "first_date")
 MAP_LIMIT, MAX_MAP_LIMIT = 50_000, 100_000
 UNIDENTIFIED, OTHERS, NOT_ATTRIBUTED = "unidentified", "others", "not attributed"
+SEVERAL = "several parties accused"  # an incident in which more than one party is accused: counted once, here
 NAMED_SIDES = 3  # sides other than the parties that get a series of their own on the timeline
 DAILY_DAYS = 120  # longer spans are counted per week
 ASSESS_CHUNK = 500
@@ -322,10 +323,12 @@ def _accused_counts(context: RecordContext, agreement: Agreement, date_from: dat
     counts: Counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for r in rows:
         accused = found[r.incident_id].accused if r.incident_id in found else ()
-        for label in accused or (NOT_ATTRIBUTED,):
-            cell = counts[label][r.first_date]  # type: ignore[index]
-            cell[0] += 1
-            cell[1] += r.deaths or 0
+        # each incident and its deaths once: under the one party accused, or SEVERAL, or NOT_ATTRIBUTED, so the
+        # series add up to the incidents and deaths shown (as the compliance report's "Attributed to" table)
+        label = accused[0] if len(accused) == 1 else SEVERAL if accused else NOT_ATTRIBUTED
+        cell = counts[label][r.first_date]  # type: ignore[index]
+        cell[0] += 1
+        cell[1] += r.deaths or 0
     return counts
 
 

@@ -122,9 +122,12 @@ def timeline_page(request: Request, db: DB, date_from: DateFrom = None,
 
 def series_name(label: str, agreement: str | None) -> str:
     """What a timeline series counts, in words, for its legend and totals: by side, incidents whose first actor (the
-    perpetrator, as ACLED codes it) is of that side; under an agreement, incidents in which that party is accused."""
+    perpetrator, as ACLED codes it) is of that side; under an agreement, incidents in which that party alone is
+    accused, those in which several are, and those in which none is: each incident once."""
     if agreement:
-        return label if label == "not attributed" else f"incidents in which {label} is accused"
+        return {"not attributed": "incidents not attributed to a party",
+                "several parties accused": "incidents in which several parties are accused"}.get(
+            label, f"incidents attributed to {label} alone")
     if label == "unidentified":
         return "incidents with an unidentified perpetrator"
     if label == "others":
