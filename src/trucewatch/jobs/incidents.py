@@ -172,12 +172,24 @@ def _reading(db: Database) -> Iterator[Store]:
 
 def merge_incidents(db: Database, keep: str, absorb: str, by: str, note: str = "",
                     conflict: Conflict | None = None) -> Override:
-    """The events of incident `absorb` join incident `keep` (an override between an event of each)."""
+    """Every event of incident `absorb` joins incident `keep`: a merge override between an event of each, then the
+    absorbed incident's other events pinned to it. (The merge alone joins the two anchors; the
+    other events would follow only as long as resolution still puts them beside their anchor, and a report that
+    arrives later can draw them away, which is not what the monitor decided.)"""
     if keep == absorb:
         raise IncidentError("TW-E308", detail=f"incident {keep!r} cannot be merged with itself")
     store = db.reports
     kept, absorbed = _anchor(store, keep), _anchor(store, absorb)
-    return override(db, "merge", absorbed, kept, by, note, conflict=conflict)
+    merged = override(db, "merge", absorbed, kept, by, note, conflict=conflict)
+    others = [e.event_id for e in store.events_of_incident(absorb) if e.event_id != absorbed]
+    if others:
+        pins = [Override(kind="pin", event_id=e, target_event_id=kept, by=by.strip(), at=merged.at, note=note)
+                for e in others]
+        with store.writing() as writing:
+            for pin in pins:
+                writing.add_override(pin, audit=recorder(pin.by, override_entry(pin)))
+            _resolve_everything(writing, sides_of(conflict))
+    return merged
 
 
 def pin_event(db: Database, event_id: str, incident_id: str, by: str, note: str = "",
