@@ -2,6 +2,8 @@
 
     python benchmarks/bench_ingest.py                  # 1,000 and 10,000 reports of about 600 words
     python benchmarks/bench_ingest.py --n 200 --words 300 --json out.json
+    python benchmarks/bench_ingest.py --shape war --n 2000   # many outlets, the same few happenings
+    python benchmarks/bench_ingest.py --shape war --density 2025   # a fortnight of fighting, 5,000 reports
 
 For each N the synthetic reports of `generate_reports.py` are written to a .jsonl file in a temporary folder, and each
 measurement runs in a fresh Python process (so peak memory is that measurement's own):
@@ -15,6 +17,11 @@ measurement runs in a fresh Python process (so peak memory is that measurement's
 4. heap: the ingest again into a fresh database under `tracemalloc`, for the peak of the Python heap (tracing slows the
    run a lot, so its time is not reported).
 
+With --shape war the reports are `generate_war_reports`'s instead: happenings told by a Zipf-like number of reports
+each (up to 500), as when hundreds of outlets report the same few nights. One measurement runs then, `blocks`: the
+real ingest job one report at a time (`iter_ingest`), its reports/s printed per block of --block reports so that a
+rate that falls as incidents grow shows, with the total and the largest incident's size.
+
 See benchmarks/README.md for what the figures mean.
 """
 from __future__ import annotations
@@ -25,17 +32,22 @@ import importlib
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PHASES = ("ingest", "read", "extract", "heap")
+WAR_PHASE = "blocks"
+DEFAULT_N = [1000, 10000]
+DENSITIES = {"2025": (5000, 14)}  # preset: (reports, days): the October 2025 fortnight of fighting
 
 
 # --- the measurements, each run in its own process -------------------------------------------------------------------
@@ -192,7 +204,42 @@ def measure_heap(path: Path, workdir: Path) -> dict:
     return {"heap_peak_mib": peak / 2**20}
 
 
-MEASURES = {"ingest": measure_ingest, "read": measure_read, "extract": measure_extract, "heap": measure_heap}
+def measure_blocks(path: Path, workdir: Path, block: int = 500) -> dict:
+    """The ingest job over the war reports, one report at a time, with the time at which each block of `block`
+    reports was done; then the largest incident by reports and by events."""
+    from trucewatch import jobs
+    from trucewatch.storage import Database
+
+    database = workdir / "bench-war.sqlite3"
+    blocks, done, refused = [], 0, 0
+    with Database.open(f"sqlite:///{database}") as db:
+        started = last = time.perf_counter()
+        for result in jobs.ingest.iter_ingest([path], db, progress=False):
+            done += 1
+            refused += result.status == "refused"
+            if done % block == 0:
+                now = time.perf_counter()
+                blocks.append({"reports": block, "seconds": now - last})
+                last = now
+        seconds = time.perf_counter() - started
+        if done % block:
+            blocks.append({"reports": done % block, "seconds": time.perf_counter() - last})
+    return {"seconds": seconds, "reports": done, "refused": refused, "blocks": blocks, **_largest(database),
+            "peak_rss_mib": peak_rss_mib()}
+
+
+def _largest(database: Path) -> dict:
+    with sqlite3.connect(database) as conn:
+        incidents = conn.execute("SELECT count(DISTINCT incident_id) FROM events").fetchone()[0]
+        row = conn.execute("SELECT incident_id, count(DISTINCT report_id), count(*) FROM events WHERE incident_id IS "
+                           "NOT NULL GROUP BY incident_id ORDER BY 2 DESC, 3 DESC LIMIT 1").fetchone()
+    if row is None:
+        return {"incidents": incidents, "largest": None}
+    return {"incidents": incidents, "largest": {"incident_id": row[0], "reports": row[1], "events": row[2]}}
+
+
+MEASURES = {"ingest": measure_ingest, "read": measure_read, "extract": measure_extract, "heap": measure_heap,
+            WAR_PHASE: measure_blocks}
 
 
 def _pin_to_one_core() -> int | None:
@@ -203,10 +250,10 @@ def _pin_to_one_core() -> int | None:
     return core
 
 
-def run_phase(phase: str, path: Path, workdir: Path) -> dict:
+def run_phase(phase: str, path: Path, workdir: Path, extra: tuple[str, ...] = ()) -> dict:
     """One measurement in a fresh interpreter; its figures come back as JSON on the last line of stdout."""
     command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--input", str(path),
-               "--workdir", str(workdir)]
+               "--workdir", str(workdir), *extra]
     done = subprocess.run(command, check=False, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the {phase} measurement failed:\n{done.stderr[-3000:]}")
@@ -234,6 +281,48 @@ def bench(n: int, words: int, seed: int, heap: bool) -> dict:
         for phase in PHASES if heap else PHASES[:-1]:
             figures[phase] = run_phase(phase, path, folder)
     return figures
+
+
+def bench_war(n: int, words: int, seed: int, days: int, block: int) -> dict:
+    sys.path.insert(0, str(HERE))
+    from generate_reports import generate_war_reports
+
+    reports = generate_war_reports(n, seed=seed, words=words, days=days)
+    sizes = sorted(Counter(r["happening"] for r in reports).values(), reverse=True)
+    with tempfile.TemporaryDirectory(prefix="trucewatch-bench-") as tmp:
+        folder = Path(tmp)
+        path = folder / f"war-{n}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for report in reports:
+                fh.write(json.dumps(report, ensure_ascii=False) + "\n")
+        figures = {"shape": "war", "n": n, "words": words, "seed": seed, "days": days, "block": block,
+                   "happenings": len(sizes), "planted_sizes": sizes[:5], "input_mib": path.stat().st_size / 2**20,
+                   WAR_PHASE: run_phase(WAR_PHASE, path, folder, ("--block", str(block)))}
+    return figures
+
+
+def war_summary(f: dict) -> str:
+    b = f[WAR_PHASE]
+    biggest = ", ".join(map(str, f["planted_sizes"]))
+    lines = [f"{f['n']} war reports of ~{f['words']} words over {f['days']} days: {f['happenings']} happenings,"
+             f" the biggest told by {biggest} reports (seed {f['seed']}, {f['input_mib']:.1f} MiB of jsonl)",
+             "  block       reports      s   reports/s   vs first block"]
+    first = None
+    done = 0
+    for i, block in enumerate(b["blocks"], 1):
+        rate = block["reports"] / block["seconds"] if block["seconds"] else float("inf")
+        first = first or rate
+        done += block["reports"]
+        lines.append(f"  {i:5d} {done - block['reports'] + 1:6d}-{done:<6d} {block['seconds']:7.1f} {rate:10.1f}"
+                     f"   {rate / first:5.2f}x")
+    lines.append(f"  total   {b['reports']} reports in {b['seconds']:.1f} s: {b['reports'] / b['seconds']:.1f}"
+                 f" reports/s; last block / first: {rate / first:.2f}x (target: within 1.5x, i.e. >= 0.67x)")
+    largest = b["largest"]
+    if largest:
+        lines.append(f"  incidents {b['incidents']}; the largest: {largest['reports']} reports, {largest['events']}"
+                     f" events ({largest['incident_id']})")
+    lines.append(f"  peak RSS {b['peak_rss_mib']:.0f} MiB; refused {b['refused']}")
+    return "\n".join(lines)
 
 
 def summary(f: dict) -> str:
@@ -296,12 +385,20 @@ def _share(seconds: float, total: float) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000], help="report counts (default: 1000 10000)")
+    parser.add_argument("--n", type=int, nargs="+", default=DEFAULT_N,
+                        help="report counts (default: 1000 10000; with --shape war, 2000)")
     parser.add_argument("--words", type=int, default=600, help="about this many words per report (default 600)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-heap", action="store_true", help="skip the tracemalloc run (it is slow)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
-    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument("--shape", choices=("plain", "war"), default="plain",
+                        help="plain (default): every report a happening of its own; war: happenings told by a "
+                             "Zipf-like number of reports (up to 500), ingested with the rate per block")
+    parser.add_argument("--days", type=int, default=14, help="with --shape war: days the happenings cover (default 14)")
+    parser.add_argument("--density", choices=sorted(DENSITIES),
+                        help="with --shape war: a preset; 2025 = 5,000 reports in 14 days (sets --n and --days)")
+    parser.add_argument("--block", type=int, default=500, help="with --shape war: reports per block (default 500)")
+    parser.add_argument("--phase", choices=(*PHASES, WAR_PHASE), help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -309,11 +406,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.phase == WAR_PHASE:
+        print(json.dumps(measure_blocks(args.input, args.workdir, args.block)))
+        return 0
     if args.phase:  # a child process: one measurement, printed as JSON
         print(json.dumps(MEASURES[args.phase](args.input, args.workdir)))
         return 0
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {sys.platform}", flush=True)
     every = []
+    if args.shape == "war" or args.density:
+        sizes, days = ([DENSITIES[args.density][0]], DENSITIES[args.density][1]) if args.density else \
+            (args.n if args.n != DEFAULT_N else [2000], args.days)
+        for n in sizes:
+            figures = bench_war(n, args.words, args.seed, days, args.block)
+            every.append(figures)
+            print(war_summary(figures), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(every, indent=2) + "\n", encoding="utf-8")
+        return 0
     for n in args.n:
         figures = bench(n, args.words, args.seed, heap=not args.no_heap)
         every.append(figures)

@@ -2,6 +2,8 @@
 
     python benchmarks/bench_resolve.py                     # 100,000 and 1,000,000 events
     python benchmarks/bench_resolve.py --n 20000 --heap    # a quick run, with the Python heap peak
+    python benchmarks/bench_resolve.py --fixed-span 731 --n 10000 50000 100000   # density rising with n
+    python benchmarks/bench_resolve.py --fixed-span 731 --n 10000 --ingest-path  # also the per-report ingest path
 
 The input is synthetic `trucewatch.pipeline.resolve.Candidate`s (the few fields resolution reads, as a real run builds
 them from stored events), with planted duplicates: each made-up happening is told by 1 to 6 reports whose accounts
@@ -16,6 +18,13 @@ For each N, in a fresh Python process (so peak memory is that N's own):
    includes the candidates themselves;
 3. score: incidents found and planted, pairwise precision, recall and F1;
 4. with --heap, in another process: `tracemalloc`'s peak during `resolve` alone (the resolver's own Python objects).
+
+With --fixed-span DAYS every N is spread over the same DAYS (so the density rises with N, as in a war), and the
+growth exponent between sizes (log t2/t1 / log n2/n1: 1 is linear) is printed. With --ingest-path, the path a report
+takes at ingest is timed too, in another process: the events of N accounts are stored as reports and events in a
+SQLite store and resolved by the job (`resolve_all`), leaving --ingest-reports reports out; then each of those is
+stored and resolved as `ingest_report` does after extraction (`Store.save` and `resolve_new` in one write
+transaction), timed one by one.
 
 See benchmarks/README.md for what the figures mean.
 """
@@ -42,7 +51,7 @@ from trucewatch.pipeline.extract.event_types import DEFENSIBLE
 from trucewatch.pipeline.extract.places import read_rows
 from trucewatch.pipeline.resolve import Candidate, resolve
 
-PHASES = ("resolve", "heap")
+PHASES = ("resolve", "heap", "ingest")
 LAST_DAY, DAYS = date(2025, 12, 31).toordinal(), 731  # the shortest span: two years, 2024 and 2025
 # Accounts a day on average, kept for any N by default: ACLED codes some 25-30 events a day in Pakistan and
 # Afghanistan in 2025, and each is told by 2.45 reports here. A bigger backfill covers more years, not busier days.
@@ -332,14 +341,94 @@ def measure_heap(n: int, seed: int, days: int) -> dict:
     return {"heap_peak_mib": peak / 2**20}
 
 
-MEASURES = {"resolve": measure_resolve, "heap": measure_heap}
+# --- the ingest path: one report's events resolved against a filled store ------------------------------------------
+
+ACTOR_OF_GROUP = {"TTP": "TTP: Tehreek-e-Taliban Pakistan", "BALOCH": "BLA: Baloch Liberation Army",
+                  "ISKP": "ISKP: Islamic State Khorasan Province", "HGB": "Hafiz Gul Bahadur Group (Jaish al-Fursan)"}
+INGEST_REPORTS = 200  # reports timed one by one on the ingest path (default of --ingest-reports)
 
 
-def run_phase(phase: str, n: int, seed: int, days: int, timeout: float | None) -> dict:
+def _event_of(c: Candidate) -> object:
+    from trucewatch.records import Event, Place
+
+    place = None
+    if c.latitude is not None and c.longitude is not None:
+        feature = {1: "town", 2: "district"}.get(c.geo_precision, "province")
+        place = Place(c.admin2 or c.admin1 or "", c.country or "", c.admin1, c.admin2, c.latitude, c.longitude,
+                      c.geo_precision, feature)
+    group = next(iter(c.groups), None)
+    return Event(event_id=c.event_id, report_id=c.report_id, event_type=c.event_type, sub_event_type=c.sub_event_type,
+                 event_date=date.fromordinal(c.first_day),
+                 event_date_end=date.fromordinal(c.last_day) if c.last_day != c.first_day else None,
+                 actor1=ACTOR_OF_GROUP[group] if group else None, place=place)
+
+
+def _reports_of(candidates: list[Candidate]) -> list[tuple[object, list]]:
+    """One short stored report per report id, with its accounts as events (round-ups carry several)."""
+    import hashlib
+
+    from trucewatch.records import Report
+
+    by_report: dict[str, list] = {}
+    for c in candidates:
+        by_report.setdefault(c.report_id, []).append(_event_of(c))
+    reports = []
+    for report_id, events in by_report.items():
+        published = max(e.event_date_end or e.event_date for e in events)
+        text = f"Synthetic report {report_id} of {len(events)} accounts."
+        reports.append((Report(report_id, hashlib.sha256(text.encode()).hexdigest(), text, published, "option"),
+                        events))
+    return reports
+
+
+def measure_ingest_path(n: int, seed: int, days: int, timed: int = INGEST_REPORTS) -> dict:
+    import tempfile
+
+    from trucewatch.jobs.incidents import resolve_all
+    from trucewatch.jobs.ingest import resolve_new
+    from trucewatch.pipeline.sides import Sides
+    from trucewatch.storage import Database
+
+    candidates, _ = generate(n, seed, days)
+    reports = _reports_of(candidates)
+    step = max(1, len(reports) // timed)  # the timed reports spread over the span, every step-th one
+    held = reports[step - 1::step][:timed]
+    held_ids = {r.report_id for r, _ in held}
+    sides = Sides.shipped()
+    with tempfile.TemporaryDirectory(prefix="trucewatch-bench-") as tmp, \
+            Database.open(f"sqlite:///{tmp}/resolve.sqlite3") as db:
+        started = time.perf_counter()
+        with db.reports.writing() as store:
+            for report, events in reports:
+                if report.report_id not in held_ids:
+                    store.save(report, events)
+        stored = time.perf_counter() - started
+        started = time.perf_counter()
+        counts = resolve_all(db)
+        prefill_resolve = time.perf_counter() - started
+        times = []
+        for report, events in held:
+            started = time.perf_counter()
+            with db.reports.writing() as store:
+                store.save(report, events)
+                resolve_new(store, events, sides)
+            times.append(time.perf_counter() - started)
+    times.sort()
+    return {"stored_events": n - sum(len(e) for _, e in held), "store_seconds": stored,
+            "resolve_all_seconds": prefill_resolve, "incidents": counts["incidents"], "timed_reports": len(times),
+            "timed_events": sum(len(e) for _, e in held), "mean_ms": 1000 * sum(times) / len(times),
+            "p50_ms": 1000 * times[len(times) // 2], "p90_ms": 1000 * times[int(len(times) * 0.9)],
+            "max_ms": 1000 * times[-1], "peak_rss_mib": peak_rss_mib()}
+
+
+MEASURES = {"resolve": measure_resolve, "heap": measure_heap, "ingest": measure_ingest_path}
+
+
+def run_phase(phase: str, n: int, seed: int, days: int, timeout: float | None, extra: tuple[str, ...] = ()) -> dict:
     """One measurement in a fresh interpreter; its figures come back as JSON on the last line of stdout. A run
     longer than `timeout` seconds is stopped and reported as such."""
     command = [sys.executable, os.path.abspath(__file__), "--phase", phase, "--n", str(n), "--seed", str(seed),
-               "--days", str(days)]
+               "--days", str(days), *extra]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -351,11 +440,27 @@ def run_phase(phase: str, n: int, seed: int, days: int, timeout: float | None) -
 
 # --- reporting -------------------------------------------------------------------------------------------------------
 
-def bench(n: int, seed: int, days: int, heap: bool, timeout: float | None) -> dict:
+def bench(n: int, seed: int, days: int, heap: bool, timeout: float | None, ingest_reports: int | None = None) -> dict:
+    """The resolve figures of N events over `days`; with `ingest_reports`, the ingest path's too (that many reports
+    timed over a store of the rest)."""
     figures = {"n": n, "seed": seed, "days": days, "resolve": run_phase("resolve", n, seed, days, timeout)}
     if heap and "timed_out" not in figures["resolve"]:
         figures["heap"] = run_phase("heap", n, seed, days, timeout)
+    if ingest_reports:
+        figures["ingest"] = run_phase("ingest", n, seed, days, timeout, ("--ingest-reports", str(ingest_reports)))
     return figures
+
+
+def ingest_summary(f: dict) -> str:
+    i = f["ingest"]
+    if "timed_out" in i:
+        return f"  ingest path: did not finish within {i['timed_out']:.0f} s (--timeout); stopped"
+    return "\n".join([
+        f"  ingest path, store filled with {i['stored_events']} events: stored in {i['store_seconds']:.1f} s,"
+        f" resolved by resolve_all in {i['resolve_all_seconds']:.1f} s ({i['incidents']} incidents)",
+        f"  ingest path, {i['timed_reports']} reports ({i['timed_events']} events) each saved and resolved"
+        f" (save + resolve_new): mean {i['mean_ms']:.1f} ms, p50 {i['p50_ms']:.1f} ms, p90 {i['p90_ms']:.1f} ms,"
+        f" max {i['max_ms']:.1f} ms per report; {1000 / i['mean_ms']:.1f} reports/s"])
 
 
 def summary(f: dict) -> str:
@@ -389,8 +494,17 @@ def growth(every: list[dict]) -> list[str]:
         times = big["n"] / small["n"]
         lines.append(f"{small['n']} -> {big['n']} events ({times:g}x): resolve time {ratio:.1f}x"
                      f" (linear would be {times:g}x, n log n {times * math.log(big['n']) / math.log(small['n']):.1f}x,"
-                     f" quadratic {times ** 2:g}x)")
+                     f" quadratic {times ** 2:g}x); growth exponent {exponent(ratio, times):.2f}")
+        if "mean_ms" in small.get("ingest", {}) and "mean_ms" in big.get("ingest", {}):
+            per_report = big["ingest"]["mean_ms"] / small["ingest"]["mean_ms"]
+            lines.append(f"  ingest path, time per report: {per_report:.2f}x for {times:g}x the stored events"
+                         f" (growth exponent {exponent(per_report, times):.2f}; 0 is flat)")
     return lines
+
+
+def exponent(time_ratio: float, size_ratio: float) -> float:
+    """log(t2/t1) / log(n2/n1): 1 when time grows like n, 2 when like n squared."""
+    return math.log(time_ratio) / math.log(size_ratio)
 
 
 # --- command line ----------------------------------------------------------------------------------------------------
@@ -405,6 +519,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"days the events are spread over, ending 2025-12-31 (default: {DAYS} for 100,000 "
                              "events and proportionally more for more, so the events a day stay as dense; give a "
                              "number to pack more events into the same days)")
+    parser.add_argument("--fixed-span", type=int, metavar="DAYS", dest="fixed_span",
+                        help="spread every N over these DAYS (e.g. 731), so density rises with N; same as --days")
+    parser.add_argument("--ingest-path", action="store_true",
+                        help="also time the per-report ingest path (save + resolve_new) over a store of N events")
+    parser.add_argument("--ingest-reports", type=int, default=INGEST_REPORTS,
+                        help=f"reports timed on the ingest path (default {INGEST_REPORTS})")
     parser.add_argument("--heap", action="store_true", help="also measure the Python heap peak (slow)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="stop a measurement that runs longer than this many seconds (default 3600)")
@@ -415,14 +535,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    args.days = args.fixed_span or args.days
+    if args.phase == "ingest":
+        print(json.dumps(measure_ingest_path(args.n[0], args.seed, args.days or span_for(args.n[0]),
+                                             args.ingest_reports)))
+        return 0
     if args.phase:  # a child process: one measurement, printed as JSON
         print(json.dumps(MEASURES[args.phase](args.n[0], args.seed, args.days or span_for(args.n[0]))))
         return 0
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {sys.platform}", flush=True)
     every = []
     for n in args.n:
-        every.append(bench(n, args.seed, args.days or span_for(n), args.heap, args.timeout))
+        every.append(bench(n, args.seed, args.days or span_for(n), args.heap, args.timeout,
+                           args.ingest_reports if args.ingest_path else None))
         print(summary(every[-1]), flush=True)
+        if "ingest" in every[-1]:
+            print(ingest_summary(every[-1]), flush=True)
     for line in growth(every):
         print(line)
     if args.json:

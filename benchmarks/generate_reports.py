@@ -451,13 +451,111 @@ def generate_reports(n: int, seed: int = 0, words: int = 600) -> list[dict]:
     return [build_report(random.Random(seed * 1_000_003 + i), f"bench-{seed}-{i:06d}", words) for i in range(n)]
 
 
+# --- a war: many outlets, the same few happenings -------------------------------------------------------------------
+
+WAR_FIRST_DAY = date(2025, 10, 9)  # the fortnight of open fighting along the border in October 2025
+WAR_BUILDERS = (border_clash, border_clash, air_strike, ambush, operation, suicide_bombing, roadside_bomb)
+
+
+class _Retelling(random.Random):
+    """The randomness of one outlet's account of one happening: its wording (the hedges, the sources named, the
+    phrasing) comes from the report's own stream, while the facts every outlet shares come from the happening's:
+    each figure (`randint`) and the choice of the armed group (`choice` among ARMED_GROUPS keys) is drawn from a
+    stream keyed by the happening, the call's arguments and how often the builder asked for them, so two accounts
+    agree on them even when their wording made a builder take another branch."""
+
+    def __init__(self, wording_seed: int, happening_seed: int) -> None:
+        super().__init__(wording_seed)
+        self._happening = happening_seed
+        self._asked: dict[object, int] = {}
+
+    def _fact(self, key: object) -> random.Random:
+        times = self._asked.get(key, 0)
+        self._asked[key] = times + 1
+        return random.Random(f"{self._happening}|{key}|{times}")
+
+    def randint(self, a: int, b: int) -> int:
+        return self._fact(("randint", a, b)).randint(a, b)
+
+    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+        if seq and all(isinstance(x, str) and x in ARMED_GROUPS for x in seq):
+            return self._fact(("group", tuple(seq))).choice(seq)
+        return super().choice(seq)
+
+
+def war_sizes(n: int, rng: random.Random, largest: int = 500) -> list[int]:
+    """Reports per happening, Zipf-like: the k-th biggest happening gets about `top`/k reports, so a few are told
+    hundreds of times and most once to three times, `n` reports in all. `top` is `largest`, or n/10 for a small n
+    (so a 2,000-report run still has many happenings)."""
+    top = max(1, min(largest, n // 10))
+    sizes: list[int] = []
+    rank = 1
+    while sum(sizes) < n:
+        size = round(top / rank * rng.uniform(0.8, 1.2)) if rank <= top else rng.randint(1, 3)
+        sizes.append(max(1, min(size, largest, n - sum(sizes))))
+        rank += 1
+    return sizes
+
+
+def generate_war_reports(n: int, seed: int = 0, words: int = 600, days: int = 14,
+                         largest: int = 500) -> list[dict]:
+    """`n` reports of a war's shape: happenings over `days` days from 9 October 2025, each told by a Zipf-like
+    number of reports (`war_sizes`, up to `largest`); the reports of one happening share its date, place, armed
+    group and figures and vary their wording, outlet, dateline, background and publication day (the day itself or
+    up to two days later). Reports come in order of publication, the happenings interleaved, as a feed delivers
+    them. Each report also carries `happening` (its number, the biggest first), which ingest ignores."""
+    if n < 0 or words < 50 or days < 1:
+        raise ValueError("n must be >= 0, words >= 50 and days >= 1")
+    rng = random.Random(f"war|{seed}")
+    plan = []
+    for number, size in enumerate(war_sizes(n, rng, largest)):
+        afghan = rng.random() < 0.3
+        place = rng.choice(PLACES_AFGHANISTAN if afghan else PLACES_PAKISTAN)
+        build = rng.choice(WAR_BUILDERS)
+        if build is border_clash and not place.border:
+            build = air_strike if afghan else operation
+        if build is air_strike and not afghan:
+            build = ambush
+        day = WAR_FIRST_DAY + timedelta(days=rng.randrange(days))
+        for _ in range(size):
+            published = day + timedelta(days=rng.choice([0, 0, 0, 1, 1, 2]))
+            plan.append((published, rng.random(), number, place, build, day))
+    plan.sort(key=lambda p: (p[0], p[1]))
+    return [_war_report(seed, i, words, *p) for i, p in enumerate(plan)]
+
+
+def _war_report(seed: int, i: int, words: int, published: date, _order: float, number: int, place: Place,
+                build, day: date) -> dict:  # type: ignore[no-untyped-def]
+    rng = _Retelling(seed * 1_000_003 + i, seed * 1_000_003 + number)
+    paragraphs = [" ".join(build(rng, Setting(day, published, place)))]
+    target = int(words * rng.uniform(0.85, 1.15))
+    used: set[int] = set()
+    while sum(map(_words, paragraphs)) < target - 20:
+        paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), background_paragraph(rng, published, place, used))
+    paragraphs.append(rng.choice(CLOSINGS))
+    outlet = rng.choice(OUTLETS)
+    report_id = f"war-{seed}-{i:06d}"
+    return {
+        "id": report_id,
+        "url": f"https://example.org/{outlet.lower().replace(' ', '-')}/{published:%Y/%m/%d}/{report_id}",
+        "outlet": outlet,
+        "published": published.isoformat(),
+        "title": _title(paragraphs[0]),
+        "text": f"{_dateline(rng, place)} — " + "\n\n".join(paragraphs) + "\n",
+        "happening": number,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print synthetic reports as JSON Lines.")
     parser.add_argument("--n", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--words", type=int, default=600)
+    parser.add_argument("--shape", choices=("plain", "war"), default="plain",
+                        help="war: happenings told by many reports each (generate_war_reports)")
     args = parser.parse_args(argv)
-    for report in generate_reports(args.n, args.seed, args.words):
+    make = generate_war_reports if args.shape == "war" else generate_reports
+    for report in make(args.n, args.seed, args.words):
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
     return 0
 
