@@ -33,7 +33,7 @@ from trucewatch.pipeline.assess import (
     window_of,
     window_status,
 )
-from trucewatch.records import Agreement, Assessment, IncidentFilter, Window
+from trucewatch.records import Agreement, Assessment, Incident, IncidentFilter, Source, Window
 from trucewatch.storage import Database
 from trucewatch.storage.views import (
     Box,
@@ -376,3 +376,26 @@ def _shades(context: RecordContext, date_from: date, date_to: date, chosen: str 
         if start <= date_to and (end is None or end >= date_from):
             shades.append(Shade(a.agreement_id, start, end, a.agreement_id == chosen))
     return tuple(shades)
+
+
+# --- one incident's sources ---------------------------------------------------------------------------------------
+
+SOURCES_PER_PAGE = 50  # source groups (a story and its syndicated copies) per page of an incident's page
+
+
+@dataclass(frozen=True, slots=True)
+class SourceGroup:
+    """One story: the first report of it (`lead`) and the near-identical copies other outlets ran (`copies`)."""
+
+    lead: Source
+    copies: tuple[Source, ...]
+
+
+def grouped_sources(incident: Incident) -> list[SourceGroup]:
+    """The incident's sources by story, each copy folded under the first report of its story (the grouping that
+    describing the incident computed, `Source.source_group`: nothing is compared again here); stories in the order
+    of their first report (published, report id), copies in that order too."""
+    stories: dict[str, list[Source]] = {}
+    for s in sorted(incident.sources, key=lambda s: (s.published, s.report_id)):
+        stories.setdefault(s.source_group or s.report_id, []).append(s)
+    return [SourceGroup(found[0], tuple(found[1:])) for found in stories.values()]

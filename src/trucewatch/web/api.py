@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields, replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TextIO
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
@@ -35,6 +35,7 @@ from trucewatch.jobs.record_views import (
     MAX_MAP_LIMIT,
     MapQuery,
     RecordContext,
+    grouped_sources,
     legend,
     map_data,
 )
@@ -50,6 +51,7 @@ from trucewatch.records import (
     IncidentSummary,
     Override,
     Report,
+    Source,
     User,
 )
 from trucewatch.storage import Database, evidence as evidence_files
@@ -76,6 +78,8 @@ from trucewatch.web.inputs import Cursor, DateFrom, DateTo, EventType, Text, sor
 from trucewatch.web.paging import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    decode_cursor,
+    encode_cursor,
     page_query,
     page_response,
     parse_sort,
@@ -246,13 +250,30 @@ async def list_incidents(request: Request, db: DB, date_from: DateFrom = None, d
 
 
 @router.get("/incidents/{incident_id}", response_model=One, openapi_extra=guard("incident", "list"))
-def get_incident(request: Request, db: DB, incident_id: str) -> dict[str, Any]:
-    """One incident in full: reports, events, figures by claimant, estimates, claims by party, overrides, and why
-    it is contested."""
+def get_incident(request: Request, db: DB, incident_id: str, limit: Limit = DEFAULT_LIMIT,
+                 sources_cursor: Cursor = None) -> dict[str, Any]:
+    """One incident: events, figures by claimant, estimates, claims by party (all of them), overrides, why it is
+    contested, and a page of its reports (`sources`: `limit` of them, each story's syndicated copies right after its
+    first report, `source_group` naming that report; `sources_next`: the next page's address, null on the last)."""
     incident = fetch_readable(identity_of(request), "incident", f"incident {incident_id!r}",
                               lambda: jobs.incidents.get_incident(db, incident_id, _conflict(request)),
                               missing="TW-E305")
-    return {"data": incident_json(incident)}
+    listed = [s for story in grouped_sources(incident) for s in (story.lead, *story.copies)]
+    secret, scope = request.app.state.web.secret_key, f"incident-sources:{incident_id}"
+    start = _source_after(listed, decode_cursor(secret, scope, sources_cursor)) if sources_cursor else 0
+    page = listed[start:start + limit]
+    more = start + limit < len(listed)
+    following = urlencode({"limit": limit, "sources_cursor": encode_cursor(secret, scope, [page[-1].report_id])})
+    return {"data": {**incident_json(replace(incident, sources=tuple(page))), "n_sources": len(listed),
+                     "sources_next": f"/api/v1/incidents/{incident_id}?{following}" if more else None}}
+
+
+def _source_after(listed: list[Source], key: list[Any]) -> int:
+    """Where the page after the cursor's report starts; TW-E620 when that report is no longer in the incident."""
+    ids = [s.report_id for s in listed]
+    if len(key) != 1 or key[0] not in ids:
+        raise WebError("TW-E620")
+    return ids.index(key[0]) + 1
 
 
 def incident_json(incident: Incident) -> dict[str, Any]:

@@ -24,9 +24,11 @@ from trucewatch.conflict import Conflict
 from trucewatch.errors import IncidentError
 from trucewatch.jobs.record_views import (
     EVENT_TYPES,
+    SOURCES_PER_PAGE,
     RecordContext,
     activity,
     agreement_record,
+    grouped_sources,
     legend,
 )
 from trucewatch.publish.charts import Band, BarSeries, activity_svg
@@ -165,14 +167,16 @@ def _span(context: RecordContext, window: Window | None, agreement: Agreement | 
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse, openapi_extra=guard("incident", "list"))
-def incident_page(request: Request, db: DB, incident_id: str, done: str = "") -> HTMLResponse:
-    """One incident: its facts, the claims of each party side by side, every figure with its source, the reports
-    with links and SHA-256, the assessment against each agreement, and (for monitors) the override forms."""
-    return _incident_page(request, db, incident_id, done=done if done in DONE else "")
+def incident_page(request: Request, db: DB, incident_id: str, done: str = "",
+                  sources_page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """One incident: its facts, the claims of each party side by side (all of them), every figure with its source,
+    the reports with links and SHA-256 (SOURCES_PER_PAGE stories a page, syndicated copies folded under the first
+    report of their story), the assessment against each agreement, and (for monitors) the override forms."""
+    return _incident_page(request, db, incident_id, done=done if done in DONE else "", sources_page=sources_page)
 
 
 def _incident_page(request: Request, db: Database, incident_id: str, *, done: str = "", error: str = "",
-                   status: int = 200) -> HTMLResponse:
+                   status: int = 200, sources_page: int = 1) -> HTMLResponse:
     incident = _incident(request, db, incident_id)
     identity = identity_of(request)
     conflict = _conflict(request)
@@ -180,11 +184,15 @@ def _incident_page(request: Request, db: Database, incident_id: str, *, done: st
         if decide(identity, "read", Resource("compliance")) else []
     parties = conflict.party_codes
     columns = parties + ((OTHERS,) if any(c.party not in parties for c in incident.claims) else ())
-    reports = {s.report_id: db.workplace.report(s.report_id) for s in incident.sources}
+    stories = grouped_sources(incident)
+    pages = max(1, -(-len(stories) // SOURCES_PER_PAGE))
+    shown = stories[(sources_page - 1) * SOURCES_PER_PAGE:sources_page * SOURCES_PER_PAGE]
+    reports = db.reports.reports(g.lead.report_id for g in shown)  # one query for the page's titles
     return HTMLResponse(render(
         request, "incident.html", incident=incident, columns=columns, claims=claim_rows(incident.claims, columns),
         figures=figure_lines(incident.figures), reports=reports, compliance=compliance, sides=conflict.side_names,
-        sources=sorted(incident.sources, key=lambda s: (s.published, s.report_id)), done=done, error=error,
+        stories=shown, stories_total=len(stories), sources_page=sources_page, sources_pages=pages,
+        first_story=(sources_page - 1) * SOURCES_PER_PAGE + 1, done=done, error=error,
         can_override=decide(identity, "create", Resource("override")),
         can_file=decide(identity, "create", Resource("complaint", party=identity.party)),
         findings=readable_findings(request, db, lambda f: incident_id in f.incident_ids),
