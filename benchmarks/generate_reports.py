@@ -428,6 +428,12 @@ def build_report(rng: random.Random, report_id: str, words: int) -> dict:
         position = rng.randint(1, len(paragraphs))  # background sits after the lead, between or after incidents
         paragraphs.insert(position, background_paragraph(rng, published, first_place, used))
     paragraphs.append(rng.choice(CLOSINGS))
+    return _report_record(rng, report_id, published, first_place, paragraphs)
+
+
+def _report_record(rng: random.Random, report_id: str, published: date, place: Place,
+                   paragraphs: list[str]) -> dict[str, str]:
+    """A report as `trucewatch ingest` reads it: an outlet drawn at random, its dateline, title and paragraphs."""
     outlet = rng.choice(OUTLETS)
     return {
         "id": report_id,
@@ -435,7 +441,7 @@ def build_report(rng: random.Random, report_id: str, words: int) -> dict:
         "outlet": outlet,
         "published": published.isoformat(),
         "title": _title(paragraphs[0]),
-        "text": f"{_dateline(rng, first_place)} — " + "\n\n".join(paragraphs) + "\n",
+        "text": f"{_dateline(rng, place)} — " + "\n\n".join(paragraphs) + "\n",
     }
 
 
@@ -533,17 +539,7 @@ def _war_report(seed: int, i: int, words: int, published: date, _order: float, n
     while sum(map(_words, paragraphs)) < target - 20:
         paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), background_paragraph(rng, published, place, used))
     paragraphs.append(rng.choice(CLOSINGS))
-    outlet = rng.choice(OUTLETS)
-    report_id = f"war-{seed}-{i:06d}"
-    return {
-        "id": report_id,
-        "url": f"https://example.org/{outlet.lower().replace(' ', '-')}/{published:%Y/%m/%d}/{report_id}",
-        "outlet": outlet,
-        "published": published.isoformat(),
-        "title": _title(paragraphs[0]),
-        "text": f"{_dateline(rng, place)} — " + "\n\n".join(paragraphs) + "\n",
-        "happening": number,
-    }
+    return {**_report_record(rng, f"war-{seed}-{i:06d}", published, place, paragraphs), "happening": number}
 
 
 def main(argv: list[str] | None = None) -> int:
