@@ -15,11 +15,12 @@ from trucewatch.casework.findings import signed_message
 from trucewatch.cli.main import main
 from trucewatch.demo import example_agreements_path
 from trucewatch.jobs import agreements, casework
-from trucewatch.jobs.accounts import add_user
+from trucewatch.jobs.accounts import add_user, new_token
 from trucewatch.jobs.casework import Desk, Draft
 from trucewatch.records import Complaint
-from trucewatch.settings import database_url
+from trucewatch.settings import Settings, database_url
 from trucewatch.storage import Database
+from web.live import live_server  # the web tests' loopback server (tests/ is on the path: tests/conftest.py)
 
 PASSWORD = "a long enough password"
 
@@ -104,3 +105,33 @@ def test_users_token_without_a_password_is_refused(runner):
     assert "TW-E838" in refused.stderr and "tw_" not in refused.stdout
     made = run(runner, "users", "token", "ana", "--password-stdin", stdin=PASSWORD + "\n")
     assert made.stdout.startswith("tw_")
+
+
+def test_sign_on_the_monitors_machine_and_upload_through_the_servers_api(runner, draft: str, tmp_path: Path):
+    """`findings sign --server URL`: the private key stays on this machine; only the signature reaches the server,
+    which stores it as the key holder's (a real uvicorn on 127.0.0.1, the monitor's API token)."""
+    run(runner, "findings", "keys", "generate", "ana-laptop", "-o", str(tmp_path / "ana.key"))
+    run(runner, "findings", "keys", "register", "--public", str(tmp_path / "ana.key.pub"), "--as", "ana",
+        "--password-stdin", stdin=PASSWORD + "\n")
+    with Database.open(database_url(runner.env["TRUCEWATCH_DB"])) as db:
+        _, token = new_token(db, "ana")
+    settings = Settings(db=runner.env["TRUCEWATCH_DB"], secret_key="cli-server-test-secret-0123456789abcdef",
+                        evidence_dir=str(tmp_path / "evidence"))
+    with live_server(settings) as url:
+        refused = run(runner, "findings", "sign", draft, "--key", str(tmp_path / "ana.key"), "--server", url, code=2)
+        assert "TRUCEWATCH_TOKEN" in refused.stderr  # no token, nothing sent
+        token_file = tmp_path / "token"
+        token_file.write_text(token + "\n")
+        signed = run(runner, "findings", "sign", draft, "--key", str(tmp_path / "ana.key"), "--server", url,
+                     "--token-file", str(token_file))
+        assert "ana-laptop" in signed.stdout
+        twice = run(runner, "findings", "sign", draft, "--key", str(tmp_path / "ana.key"), "--server", url,
+                    "--token-file", str(token_file), code=2)
+        assert "TW-E839" in twice.stderr  # the server's refusal, told
+    with Database.open(database_url(runner.env["TRUCEWATCH_DB"])) as db:
+        finding = Desk(db, tmp_path / "evidence", 1 << 20, ("PAK", "AFG")).cases.finding(draft)
+    [signature] = finding.signatures
+    assert (signature.signer, signature.guarantor, signature.key_name) == ("ana", "QAT", "ana-laptop")
+    raw = base64.b64decode((tmp_path / "ana.key.pub").read_text().strip().split("+", 2)[2])[1:]
+    Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(signature.signature),
+                                                   signed_message(finding.content_hash))
