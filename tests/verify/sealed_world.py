@@ -14,7 +14,7 @@ from trucewatch.jobs import casework
 from trucewatch.jobs.accounts import add_user
 from trucewatch.jobs.auditing import make_checkpoint
 from trucewatch.jobs.casework import Desk, Draft
-from trucewatch.records import Complaint
+from trucewatch.records import Complaint, Finding
 from trucewatch.settings import Settings
 from trucewatch.storage import Database
 
@@ -53,16 +53,23 @@ def seal_finding(log: Log, folder: Path, publish: bool = True) -> Sealed:
         for name, role, party, guarantor in USERS:
             add_user(db, name, role, PASSWORD, party=party, guarantor=guarantor, by="admin")
         desk = Desk.over(db, world.settings)
-        qat, tur, liaison = (casework.acting_user(desk, n) for n in ("mon-qat", "mon-tur", "liaison-pak"))
-        complaint = casework.file_complaint(desk, liaison, Complaint(
-            "cmp-sealed", "PAK", "Shelling of a border post at Chaman.", liaison.name, datetime.now(UTC)))
-        casework.move_complaint(desk, qat, complaint.complaint_id, "under review")
-        finding = casework.draft_finding(desk, qat, Draft(
-            (complaint.complaint_id,), "doha-2025-10-19", "no-cross-border-attacks", "fair", "not attributable",
-            "Two outlets agree on the shelling of the post; who fired is not established."))
+        qat, tur = (casework.acting_user(desk, n) for n in ("mon-qat", "mon-tur"))
+        finding = draft_on_new_complaint(desk, "cmp-sealed", "Shelling of a border post at Chaman.", "fair",
+                                         "Two outlets agree on the shelling of the post; who fired is not established.")
         for monitor in (qat, tur):
             finding = sign_with(desk, monitor, finding.finding_id, monitor_key(desk, monitor))
         if publish:
             casework.publish_finding(desk, tur, finding.finding_id)
         world.checkpoint.write_text(make_checkpoint(db, list(log.keys.values()), ORIGIN).text(), encoding="utf-8")
     return Sealed(folder, finding.finding_id, world.checkpoint)
+
+
+def draft_on_new_complaint(desk: Desk, complaint_id: str, text: str, grade: str, reasoning: str) -> Finding:
+    """PAK's liaison files `text`; QAT's monitor reviews it and drafts a finding on it (Doha, no cross-border
+    attacks, not attributable) with this grade and reasoning."""
+    qat, liaison = casework.acting_user(desk, "mon-qat"), casework.acting_user(desk, "liaison-pak")
+    complaint = casework.file_complaint(desk, liaison, Complaint(complaint_id, "PAK", text, liaison.name,
+                                                                 datetime.now(UTC)))
+    casework.move_complaint(desk, qat, complaint.complaint_id, "under review")
+    return casework.draft_finding(desk, qat, Draft((complaint.complaint_id,), "doha-2025-10-19",
+                                                   "no-cross-border-attacks", grade, "not attributable", reasoning))

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from built_log import ORIGIN, Log
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sealed_world import draft_on_new_complaint
 
 from signing import monitor_key, raw_public, sign_with
 from trucewatch.audit.log import now_utc
@@ -219,13 +220,9 @@ def test_a_signature_the_log_holds_but_the_key_did_not_make_fails(world: World, 
     settings = replace(world.settings, db=str(tmp_path / "db.sqlite3"))
     with Database.open(url) as db:
         desk = Desk.over(db, settings)
-        qat, liaison = casework.acting_user(desk, "mon-qat"), casework.acting_user(desk, "liaison-pak")
-        complaint = casework.file_complaint(desk, liaison, Complaint(
-            "cmp-forged", "PAK", "Another shelling at Chaman.", liaison.name, datetime.now(UTC)))
-        casework.move_complaint(desk, qat, complaint.complaint_id, "under review")
-        finding = casework.draft_finding(desk, qat, Draft(
-            (complaint.complaint_id,), "doha-2025-10-19", "no-cross-border-attacks", "weak", "not attributable",
-            "One outlet reports it; nothing else does."))
+        qat = casework.acting_user(desk, "mon-qat")
+        finding = draft_on_new_complaint(desk, "cmp-forged", "Another shelling at Chaman.", "weak",
+                                         "One outlet reports it; nothing else does.")
         sign_with(desk, qat, finding.finding_id, world.keys["QAT"])
         made = base64.b64encode(Ed25519PrivateKey.generate().sign(signed_message(finding.content_hash))).decode()
         forged = FindingSignature(finding.finding_id, "TUR", "mon-tur", now_utc(), finding.content_hash,
