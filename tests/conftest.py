@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from postgres import db_url, postgres_server  # noqa: F401  (fixtures: a throw-away PostgreSQL; tests/postgres.py)
+
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 NOT_RUN = "not run, ../shared absent"
 
@@ -20,6 +22,12 @@ NOT_RUN = "not run, ../shared absent"
 def in_ci() -> bool:
     """CI services set CI (GitHub Actions and GitLab to "true"); an empty, "0" or "false" value means not CI."""
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def running_in_ci() -> bool:
+    """Whether this run is CI's, where a tier that cannot run fails instead of being skipped."""
+    return in_ci()
 
 
 @pytest.fixture(scope="session")
