@@ -35,6 +35,9 @@ MESSAGES: dict[str, str] = {
     # export and evaluation: 3xx
     "TW-E301": "unknown export format {value!r}; choose one of {choices}",
     "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",
+    "TW-E206": "the target database at {url} already holds rows ({tables}); 'db copy' fills only an empty database: create a new one (e.g. createdb) and name it with --to; nothing was written",
+    "TW-E207": "the copy at {url} differs from the source: {detail}; the source may have changed during the copy (stop the writers, drop the target database, and copy again)",
+    "TW-E208": "--from and --to name the same database ({url}); name a new, empty database with --to",
     "TW-E303": "unknown export level {value!r}; choose one of {choices} (incident: a row per incident, its deaths counted once; account: a row per report's account)",
     # incidents and overrides: 305-309
     "TW-E305": "no incident {incident_id!r}; list them with 'trucewatch incidents'",
