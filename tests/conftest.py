@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from postgres import db_url, postgres_server  # noqa: F401  (fixtures: a throw-away PostgreSQL; tests/postgres.py)
+from postgres import db_url, empty_db_url, postgres_server  # noqa: F401  (fixtures: tests/postgres.py)
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 NOT_RUN = "not run, ../shared absent"

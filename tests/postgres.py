@@ -44,6 +44,7 @@ SETTINGS = {  # a test server: fast, and nothing to keep after a crash
     "shared_buffers": "32MB",
 }
 NOT_RUN = "PostgreSQL not started"
+BINDIR_VARIABLE = "TRUCEWATCH_TEST_POSTGRES_BIN"
 
 
 class PostgresUnavailable(RuntimeError):
@@ -97,7 +98,13 @@ class PostgresServer:
 
 
 def postgres_bindir() -> Path:
-    """The newest installed PostgreSQL's bin folder (Debian's layout), else wherever `initdb` is on the PATH."""
+    """$TRUCEWATCH_TEST_POSTGRES_BIN if set (another PostgreSQL's bin folder); else the newest installed PostgreSQL's
+    (Debian's layout); else wherever `initdb` is on the PATH."""
+    chosen = os.environ.get(BINDIR_VARIABLE)
+    if chosen:
+        if not (Path(chosen) / "initdb").is_file():
+            raise PostgresUnavailable(f"{BINDIR_VARIABLE}={chosen} has no initdb: name a PostgreSQL bin folder")
+        return Path(chosen)
     found = sorted(POSTGRES_ROOTS.glob("*/bin/initdb"), key=lambda p: _version(p.parent.parent.name))
     if found:
         return found[-1].parent
@@ -196,5 +203,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     url = server.fresh_database()
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """As `db_url`, but the PostgreSQL database has no schema at all, as the SQLite file does not exist: for tests of
+    creating and upgrading the schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.fresh_database(migrated=False)
     yield url
     server.drop(url)

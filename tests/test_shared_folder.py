@@ -28,6 +28,7 @@ def _clone(root: Path, with_shared: bool) -> Path:
     repo = root / "main"
     (repo / "tests").mkdir(parents=True)
     shutil.copy(CONFTEST, repo / "tests" / "conftest.py")
+    shutil.copy(CONFTEST.with_name("postgres.py"), repo / "tests" / "postgres.py")  # the conftest imports its fixtures
     (repo / "tests" / "test_uses_shared.py").write_text(READS_SHARED, encoding="utf-8")
     (repo / "pytest.ini").write_text("[pytest]\naddopts = -ra -p no:cacheprovider -p no:randomly\n", encoding="utf-8")
     if with_shared:

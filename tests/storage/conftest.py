@@ -33,12 +33,7 @@ def _make_event(event_id: str, report_id: str = "t-001", day: date | None = date
 
 
 @pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'store.sqlite3'}"
-
-
-@pytest.fixture
-def store(db_url):
+def store(db_url):  # on SQLite and PostgreSQL both (db_url: tests/postgres.py)
     with Database.open(db_url) as database:
         opened = database.reports
         yield opened

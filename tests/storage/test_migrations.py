@@ -6,13 +6,19 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from trucewatch.cli.main import main
 from trucewatch.errors import StorageError
 from trucewatch.storage import Database, head_revision, migrate
 from trucewatch.storage.repository import _alembic_config
 from trucewatch.storage.schema import Base
+
+
+@pytest.fixture
+def db_url(empty_db_url):
+    """A database with no schema yet, on SQLite and PostgreSQL (tests/postgres.py)."""
+    return empty_db_url
 
 
 def test_open_creates_the_schema_at_the_head_revision(db_url):
@@ -39,7 +45,8 @@ def test_migrations_go_down_and_up_again(db_url):
     with engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "base")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'events'")).scalar() == 0
+        assert not inspect(conn).has_table("events")
+    engine.dispose()
     assert migrate(db_url) == (None, head_revision())
 
 

@@ -81,8 +81,8 @@ def test_events_are_rows_with_columns_not_blobs(store):
     assert {("event_date", "event_id"), ("report_id",), ("incident_id",), ("country", "admin1")} <= indexed
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(store):
-    with store.engine.connect() as conn:
+def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
+    with Database.open(f"sqlite:///{tmp_path / 'store.sqlite3'}") as db, db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
