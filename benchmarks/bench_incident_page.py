@@ -25,6 +25,7 @@ from trucewatch.demo import example_agreements_path
 from trucewatch.jobs.agreements import load_agreements
 from trucewatch.storage import Database
 from trucewatch.storage.repository import CLAIMS, EVENTS, INCIDENTS, REPORTS
+from trucewatch.storage.stories import record_story
 
 DAY = date(2025, 10, 12)
 WORDS = ("strike", "border", "village", "officials", "district", "residents", "night", "shelling", "convoy", "police",
@@ -81,7 +82,9 @@ def incident_rows(size: int, seed: int, now: datetime) -> dict[str, list[dict]]:
             claimant, stance = CLAIMANTS[(k // 2) % len(CLAIMANTS)]
             out["claims"].append({"event_id": event_id, "seq": 0, "claimant": claimant, "stance": stance,
                                   "about": "occurrence", "stated_on": None, "surface": "said",
-                                  "span_start": end - 33, "span_end": end, "sentence": 1})
+                                  "span_start": end - 33, "span_end": end, "sentence": 1,
+                                  "content": "nine people were killed", "content_start": end - 23,
+                                  "content_end": end})
     out["incidents"].append({
         "incident_id": incident_id, "first_date": DAY, "last_date": DAY, "time_precision": 1,
         "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike", "country": "Afghanistan",
@@ -92,13 +95,23 @@ def incident_rows(size: int, seed: int, now: datetime) -> dict[str, list[dict]]:
     return out
 
 
+def record_stories(database: Database, reports: list[dict]) -> None:
+    """Each report's story, in the order of arrival, as `Store.save` records it at ingest."""
+    with database.engine.begin() as conn:
+        for row in reports:
+            record_story(conn, row["report_id"], row["text"])
+
+
 def load(db_url: str, sizes: list[int], seed: int) -> None:
     tables = {"reports": REPORTS, "events": EVENTS, "figures": FIGURES, "claims": CLAIMS, "incidents": INCIDENTS}
     now = datetime(2026, 1, 1, tzinfo=UTC)
     counts = dict.fromkeys(tables, 0)
     with Database.open(db_url) as database:
         for size in sizes:
-            _flush(database.reports, tables, incident_rows(size, seed, now), counts)
+            rows = incident_rows(size, seed, now)
+            reports = list(rows["reports"])  # _flush empties the lists it writes
+            _flush(database.reports, tables, rows, counts)
+            record_stories(database, reports)
         load_agreements(database, example_agreements_path())
 
 

@@ -5,8 +5,9 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from trucewatch.pipeline.incident import QUOTE_CHARS, describe, source_groups
+from trucewatch.pipeline.incident import QUOTE_CHARS, describe
 from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for, resolve
+from trucewatch.pipeline.stories import source_groups
 from trucewatch.records import (
     TIME_WEEK,
     Claim,
@@ -225,7 +226,7 @@ def test_syndicated_copies_count_once_for_the_best_estimate():
     events = [event("e-c1", "r-copy1", figures=(figure(20, 20, "soldiers", "officials"),)),
               event("e-c2", "r-copy2", figures=(figure(20, 20, "soldiers", "officials"),)),
               event("e-own", "r-own", figures=(figure(12, 12, "soldiers", "police"),))]
-    groups = source_groups(list(reports.values()))
+    groups = source_groups({r.report_id: r.text for r in reports.values()})
     assert groups["r-copy2"] == groups["r-copy1"] != groups["r-own"]
     (soldiers,) = describe("inc-x", events, reports, side_of).estimates
     assert soldiers.best == 12  # 20 is one story told twice, not two sources: nothing is corroborated

@@ -68,16 +68,24 @@ def test_drop_incidents_removes_only_summaries_without_events(store, make_report
     assert [s.incident_id for s in store.list_incidents()] == ["inc-a"]
 
 
-def test_events_near_are_close_in_time_and_in_province_or_box(store, make_report, make_event):
+def test_events_near_are_those_whose_days_reach_the_asked_days_in_province_or_box(store, make_report, make_event):
+    """Near in time: an event whose possible days (its day, its range, the week or month an imprecise date allows)
+    come within a day of the days asked about; near in place: the same province, or within the box."""
     day = date(2025, 10, 15)
+    week, month = (replace(make_event(f"e-{name}", day=day + timedelta(days=offset)), time_precision=precision)
+                   for name, offset, precision in (("week-4-days-on", 4, 2), ("month-16-days-on", 16, 3)))
     store.save(make_report(), [
-        make_event("e-same-day", day=day), make_event("e-month-later", day=day + timedelta(days=30)),
-        make_event("e-too-late", day=day + timedelta(days=40)), make_event("e-quetta", day=day, place=QUETTA),
-        make_event("e-undated", day=None)])
+        make_event("e-same-day", day=day), make_event("e-next-day", day=day + timedelta(days=1)),
+        make_event("e-two-days-on", day=day + timedelta(days=2)), week, month,
+        replace(make_event("e-week-5-days-on", day=day + timedelta(days=5)), time_precision=2),
+        replace(make_event("e-range-ending-day-before", day=day - timedelta(days=9)),
+                event_date_end=day - timedelta(days=1)),
+        make_event("e-quetta", day=day, place=QUETTA), make_event("e-undated", day=None)])
+    reach = ["e-range-ending-day-before", "e-same-day", "e-next-day", "e-week-4-days-on", "e-month-16-days-on"]
     near = store.events_near(day, day, "Afghanistan", "Kabul", 34.53, 69.17)
-    assert [e.event_id for e in near] == ["e-same-day", "e-month-later"]
+    assert [e.event_id for e in near] == reach
     box_only = store.events_near(day, day, None, None, 34.59, 68.95)
-    assert [e.event_id for e in box_only] == ["e-same-day", "e-month-later"]
+    assert [e.event_id for e in box_only] == reach
     assert store.events_near(day, day, None, None, None, None) == []
 
 

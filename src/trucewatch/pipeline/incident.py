@@ -8,17 +8,17 @@ its sentence), and whether the incident is contested and why.
 The estimate (see docs/incidents.md): `low` is the lowest figure anyone reports, `high` the highest (None when a
 source gives only "at least"), and `best` is ACLED's conservative choice made UCDP-style: the lowest figure that at
 least two independent sources give (corroborated), else the lowest figure reported. Syndicated copies of one wire
-story are one source: reports whose texts share most of their word shingles are grouped before counting.
+story are one source: reports whose texts share most of their word shingles are one story (`pipeline.stories`;
+the store records each report's story when it is stored).
 """
 from __future__ import annotations
 
-import re
-import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from trucewatch.pipeline.sides import Nationality, Sides
+from trucewatch.pipeline.stories import source_groups
 from trucewatch.records import (
     Claim,
     Estimate,
@@ -34,10 +34,7 @@ from trucewatch.records import (
     SourcedFigure,
 )
 
-SYNDICATED_JACCARD = 0.5  # share of 5-word shingles above which two reports are copies of one story
 QUOTE_CHARS = 240  # a claim without content is shown by its sentence, cut at a word after this many characters
-_SHINGLE = 5
-_WORD = re.compile(r"[a-z0-9]+")
 _TYPE_ORDER = (
     "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Shelling/artillery/missile attack", "Grenade",
     "Abduction/forced disappearance", "Armed clash", "Attack", "Agreement", "Other", "Arrests",
@@ -45,11 +42,17 @@ _TYPE_ORDER = (
 
 
 def describe(incident_id: str, events: list[Event], reports: dict[str, Report], side_of: Callable[[str], str | None],
-             overrides: Iterable[Override] = (), nationalities: Sequence[Nationality] | None = None) -> Incident:
+             overrides: Iterable[Override] = (), nationalities: Sequence[Nationality] | None = None,
+             stories: Mapping[str, str] | None = None) -> Incident:
     """The incident record for these events (all of one incident) and the reports they came from. `nationalities`
-    are the parties' as figures name them (`Sides.nationalities`; default: the shipped data's)."""
+    are the parties' as figures name them (`Sides.nationalities`; default: the shipped data's). `stories`: each
+    report's story as the store recorded it (`Store.stories`); the stories of reports not in it are found among
+    these reports' texts.
+
+    A report's text is read only for a claim that has no content of its own (its sentence is quoted): the caller may
+    pass the other reports without their texts."""
     events = sorted(events, key=lambda e: (e.event_date or reports[e.report_id].published, e.event_id))
-    sources = _sources(events, reports)
+    sources = _sources(events, reports, stories or {})
     figures = tuple(SourcedFigure(f, e.event_id, sources[e.report_id]) for e in events for f in e.fatalities)
     claims = tuple(_sourced_claim(c, e, sources[e.report_id], side_of, reports[e.report_id].text)
                    for e in events for c in e.claims)
@@ -67,33 +70,12 @@ def describe(incident_id: str, events: list[Event], reports: dict[str, Report], 
 
 # --- sources ------------------------------------------------------------------------------------------------------
 
-def _sources(events: list[Event], reports: dict[str, Report]) -> dict[str, Source]:
+def _sources(events: list[Event], reports: dict[str, Report], stories: Mapping[str, str]) -> dict[str, Source]:
     used = [reports[r] for r in dict.fromkeys(e.report_id for e in events)]
-    groups = source_groups(used)
+    unrecorded = {r.report_id: r.text for r in used if r.report_id not in stories}
+    groups = {**source_groups(unrecorded), **stories} if unrecorded else stories
     return {r.report_id: Source(r.report_id, r.outlet, r.published, r.url, r.sha256, groups[r.report_id])
             for r in used}
-
-
-def source_groups(reports: list[Report]) -> dict[str, str]:
-    """Each report's source group: the id of the first report it is a near-identical copy of, else its own."""
-    shingles = {r.report_id: _shingles(r.text) for r in reports}
-    group: dict[str, str] = {}
-    for i, report in enumerate(reports):
-        group[report.report_id] = report.report_id
-        for earlier in reports[:i]:
-            if _jaccard(shingles[report.report_id], shingles[earlier.report_id]) >= SYNDICATED_JACCARD:
-                group[report.report_id] = group[earlier.report_id]
-                break
-    return group
-
-
-def _shingles(text: str) -> set[int]:
-    words = _WORD.findall(text.lower())
-    return {zlib.crc32(" ".join(words[i:i + _SHINGLE]).encode()) for i in range(max(1, len(words) - _SHINGLE + 1))}
-
-
-def _jaccard(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _sourced_claim(claim: Claim, event: Event, source: Source, side_of: Callable[[str], str | None],

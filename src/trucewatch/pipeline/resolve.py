@@ -51,7 +51,7 @@ DAY_TOLERANCE = 1
 SPREAD_TOLERANCE = 1
 TOWN_KM, NEAR_KM = 15.0, 40.0
 # How far an undated-to-the-day event may lie from its date: ACLED time precision 2 is a week, 3 a month.
-_HALF_WIDTH = {1: 0, 2: 3, 3: 15}
+HALF_WIDTH = {1: 0, 2: 3, 3: 15}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +105,19 @@ def _happening(event: Event) -> str | None:
     return f"{event.report_id}|{trigger.start}|{event.event_type}|{event.event_date}|{event.event_date_end}"
 
 
+def day_range(event: Event) -> tuple[date, date] | None:
+    """The days an event may have happened on: its date, its stated range, or the week or month an imprecise date
+    allows; None for an undated event."""
+    if event.event_date is None:
+        return None
+    first, last = _day_range(event.event_date, event.event_date_end, event.time_precision)
+    return date.fromordinal(first), date.fromordinal(last)
+
+
 def _day_range(start: date, end: date | None, precision: int) -> tuple[int, int]:
     if end is not None and end >= start:
         return start.toordinal(), end.toordinal()
-    half = _HALF_WIDTH.get(precision, 0)
+    half = HALF_WIDTH.get(precision, 0)
     return start.toordinal() - half, start.toordinal() + half
 
 

@@ -55,6 +55,7 @@ from sqlalchemy.exc import (
 )
 
 from trucewatch.errors import IngestError, StorageError
+from trucewatch.pipeline.resolve import DAY_TOLERANCE, HALF_WIDTH
 from trucewatch.records import (
     Agreement,
     Claim,
@@ -85,6 +86,7 @@ from trucewatch.storage.schema import (
     ProvenanceRow,
     ReportRow,
 )
+from trucewatch.storage.stories import record_story, stories_of
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_WAIT_SECONDS = 120.0  # how long a writer waits in all for the writer lock before TW-E205
@@ -290,14 +292,22 @@ class Store:
             row = conn.execute(select(REPORTS).where(REPORTS.c.report_id == report_id)).first()
         return _report(row) if row else None
 
-    def reports(self, ids: Iterable[str]) -> dict[str, Report]:
-        """The stored reports of these ids, by id; ids not stored are left out."""
+    def reports(self, ids: Iterable[str], *, with_text: bool = True) -> dict[str, Report]:
+        """The stored reports of these ids, by id; ids not stored are left out. `with_text=False` leaves each text
+        empty (a report's text is most of its row: an incident's sources need only who, when and where)."""
         found: dict[str, Report] = {}
+        columns = [c for c in REPORTS.c if with_text or c.name != "text"]
         with self._read() as conn:
             for chunk in _chunks(list(dict.fromkeys(ids))):
-                for row in conn.execute(select(REPORTS).where(REPORTS.c.report_id.in_(chunk))):
+                for row in conn.execute(select(*columns).where(REPORTS.c.report_id.in_(chunk))):
                     found[row.report_id] = _report(row)
         return found
+
+    def stories(self, report_ids: Iterable[str]) -> dict[str, str]:
+        """Each report's story: the first stored report it is a copy of, else itself (`pipeline.stories`). Reports
+        without a recorded story are left out."""
+        with self._read() as conn:
+            return stories_of(conn, report_ids)
 
     def get_event(self, event_id: str) -> Event | None:
         found = self._events(EVENTS.c.event_id == event_id)
@@ -317,7 +327,7 @@ class Store:
         [first, last], and in the same country and province or within NEAR_DEGREES of (lat, lon). Undated events and
         events without a place are never near anything. `with_children=False` leaves out figures, claims, mentions
         and provenance (the event's own columns are enough to compare it), which is much faster."""
-        areas = []
+        areas: list[Any] = []
         if country is not None and admin1 is not None:
             areas.append(and_(EVENTS.c.country == country, EVENTS.c.admin1 == admin1))
         if lat is not None and lon is not None:
@@ -325,17 +335,19 @@ class Store:
                               EVENTS.c.longitude.between(lon - NEAR_DEGREES, lon + NEAR_DEGREES)))
         if not areas:
             return []
-        margin = timedelta(days=NEAR_DAYS)
-        window = EVENTS.c.event_date.between(first - margin, last + margin)
-        return self._events(and_(window, or_(*areas)), by_date=True, with_children=with_children)
+        return self._events(and_(_days_within_reach(first, last), or_(*areas)), by_date=True,
+                            with_children=with_children)
 
-    def events_of_incidents(self, incident_ids: Iterable[str], *,
-                            with_children: bool = True) -> dict[str, list[Event]]:
+    def events_of_incidents(self, incident_ids: Iterable[str], *, with_children: bool = True,
+                            only_figures_and_claims: bool = False) -> dict[str, list[Event]]:
         """The events of each of these incidents, by incident id, each list in (event_date, event_id) order
-        (`with_children` as for `events_near`)."""
+        (`with_children` as for `events_near`; `only_figures_and_claims`: of the child rows, only what an incident's
+        summary reads, not mentions and provenance)."""
         found: dict[str, list[Event]] = {}
+        tables = (FIGURES, CLAIMS) if only_figures_and_claims else CHILD_TABLES
         for chunk in _chunks(list(dict.fromkeys(incident_ids))):
-            for e in self._events(EVENTS.c.incident_id.in_(chunk), by_date=True, with_children=with_children):
+            for e in self._events(EVENTS.c.incident_id.in_(chunk), by_date=True, with_children=with_children,
+                                  tables=tables):
                 found.setdefault(e.incident_id or "", []).append(e)
         return found
 
@@ -435,12 +447,14 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def _events(self, where: Any, by_date: bool = False, with_children: bool = True) -> list[Event]:
+    def _events(self, where: Any, by_date: bool = False, with_children: bool = True,
+                tables: Sequence[Table] | None = None) -> list[Event]:
         order = (EVENTS.c.event_date.asc().nulls_last(),) if by_date else (EVENTS.c.seq,)
         stmt = select(EVENTS).where(where).order_by(*order, EVENTS.c.event_id)
         with self._read() as conn:
             rows = conn.execute(stmt).all()
-            children = _children(conn, [row.event_id for row in rows]) if with_children else _NO_CHILDREN
+            children = _children(conn, [row.event_id for row in rows], tables or CHILD_TABLES) if with_children \
+                else _NO_CHILDREN
         return [_event(row, children) for row in rows]
 
 
@@ -622,6 +636,23 @@ def _known(revision: str) -> bool:
 # --- records -> rows -----------------------------------------------------------------------------------------
 
 
+def _days_within_reach(first: date, last: date) -> Any:
+    """Events whose possible days (`pipeline.resolve.day_range`: a day, a stated range, or the week or month an
+    imprecise date allows) come within DAY_TOLERANCE of [first, last], the possible days of the event asked about:
+    no other event can be its happening. Bounded by NEAR_DAYS on the start date, so the date index serves it."""
+    lo, hi = first - timedelta(days=DAY_TOLERANCE), last + timedelta(days=DAY_TOLERANCE)
+    start, end, precision = EVENTS.c.event_date, EVENTS.c.event_date_end, EVENTS.c.time_precision
+
+    def widened(days: int) -> Any:
+        return start.between(lo - timedelta(days=days), hi + timedelta(days=days))
+
+    stated = and_(end.is_not(None), end >= start)
+    by_precision = or_(*(and_(precision == p, widened(half)) for p, half in HALF_WIDTH.items()),
+                       and_(precision.not_in(list(HALF_WIDTH)), widened(0)))
+    return and_(start.between(lo - timedelta(days=NEAR_DAYS), hi + timedelta(days=max(HALF_WIDTH.values()))),
+                or_(and_(stated, start <= hi, end >= lo), and_(~stated, by_precision)))
+
+
 def _already_stored(conn: Connection, report: Report) -> bool:
     """True if this content is stored; TW-E113 if its report id is taken by other content."""
     stmt = select(REPORTS.c.report_id, REPORTS.c.sha256).where(
@@ -636,6 +667,7 @@ def _already_stored(conn: Connection, report: Report) -> bool:
 
 def _insert_all(conn: Connection, report: Report, events: Sequence[Event], at: datetime) -> None:
     conn.execute(insert(REPORTS), [_report_row(report, at)])
+    record_story(conn, report.report_id, report.text)
     if not events:
         return
     conn.execute(insert(EVENTS), [_event_row(e, seq) for seq, e in enumerate(events)])
@@ -713,9 +745,23 @@ def _incident_row(s: IncidentSummary) -> dict[str, Any]:
 def _incident_where(f: IncidentFilter) -> list[Any]:
     c = INCIDENTS.c
     where = common_where(c, f, first=c.first_date, last=c.last_date)
+    if f.date_from is not None:
+        where.append(c.first_date >= _earliest_start(f.date_from))
     if f.contested is not None:
         where.append(c.contested == f.contested)
     return where
+
+
+def _earliest_start(day: date) -> Any:
+    """The first day of the earliest incident that reaches `day` (`day` itself when none began before it): a bound
+    that keeps the same incidents as "last day >= `day`", but lets the database read the (first_date, id) order from
+    there instead of from the first incident ever recorded (0.5 s a filtered page at a million events). Only the few
+    incidents that span days can begin before `day` and reach it; the partial index `ix_incidents_spans` holds just
+    those (migration 0011_list_indexes)."""
+    spans = INCIDENTS.alias("spans")
+    began = (select(func.min(spans.c.first_date))
+             .where(spans.c.last_date > spans.c.first_date, spans.c.last_date >= day, spans.c.first_date < day))
+    return func.coalesce(began.scalar_subquery(), day)
 
 
 def common_where(c: Any, f: Any, *, first: Any, last: Any) -> list[Any]:
@@ -773,15 +819,17 @@ def _utc(at: datetime | None) -> datetime | None:
 
 
 def _report(row: Row[Any]) -> Report:
-    return Report(report_id=row.report_id, sha256=row.sha256, text=row.text, published=row.published,
+    return Report(report_id=row.report_id, sha256=row.sha256, text=getattr(row, "text", ""), published=row.published,
                   published_basis=row.published_basis, title=row.title, outlet=row.outlet, url=row.url,
                   source=row.source, media_type=row.media_type, kind=row.kind, revision_of=row.revision_of)
 
 
-def _children(conn: Connection, event_ids: list[str]) -> dict[Table, dict[str, list[Row[Any]]]]:
-    """Child rows of the given events, per table, grouped by event id, in order."""
-    found: dict[Table, dict[str, list[Row[Any]]]] = {}
-    for table in (MENTIONS, FIGURES, CLAIMS, PROVENANCE):
+def _children(conn: Connection, event_ids: list[str],
+              tables: Sequence[Table] | None = None) -> dict[Table, dict[str, list[Row[Any]]]]:
+    """Child rows of the given events in these tables (the others left empty), per table, grouped by event id, in
+    order."""
+    found: dict[Table, dict[str, list[Row[Any]]]] = {table: {} for table in CHILD_TABLES}
+    for table in tables or CHILD_TABLES:
         grouped: dict[str, list[Row[Any]]] = defaultdict(list)
         for start in range(0, len(event_ids), BATCH):
             chunk = event_ids[start:start + BATCH]
@@ -792,7 +840,8 @@ def _children(conn: Connection, event_ids: list[str]) -> dict[Table, dict[str, l
     return found
 
 
-_NO_CHILDREN: dict[Table, dict[str, list[Row[Any]]]] = {MENTIONS: {}, FIGURES: {}, CLAIMS: {}, PROVENANCE: {}}
+CHILD_TABLES = (MENTIONS, FIGURES, CLAIMS, PROVENANCE)
+_NO_CHILDREN: dict[Table, dict[str, list[Row[Any]]]] = {table: {} for table in CHILD_TABLES}
 
 
 def _event(row: Row[Any], children: dict[Table, dict[str, list[Row[Any]]]]) -> Event:

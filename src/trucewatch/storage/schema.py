@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     false as sa_false,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -56,6 +58,27 @@ class ReportRow(Base):
     text: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revision_of: Mapped[str | None] = mapped_column(String(200))  # the report id this changed content revises
+
+
+class ReportStoryRow(Base):
+    """The story (syndication group) of each report: the id of the first stored report it is a copy of, else its own
+    (`trucewatch.pipeline.stories`). Written with the report, never changed."""
+
+    __tablename__ = "report_stories"
+    __table_args__ = (Index("ix_report_stories_story_id", "story_id"),)
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.report_id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(200))
+
+
+class StoryBandRow(Base):
+    """The locality-sensitive band keys of each story's first report: a new report is compared only with the
+    founders it shares a key with."""
+
+    __tablename__ = "story_bands"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.report_id", ondelete="CASCADE"), primary_key=True)
 
 
 class EventRow(Base):
@@ -190,6 +213,16 @@ class IncidentRow(Base):
     fatalities_best: Mapped[int | None] = mapped_column(Integer)
     fatalities_high: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# the filtered incident list's indexes (migration 0011_list_indexes): the few incidents that span days, and the
+# province and country as the list compares them (any case), each followed by the list's order
+SPANNING = IncidentRow.last_date > IncidentRow.first_date
+Index("ix_incidents_spans", IncidentRow.last_date, IncidentRow.first_date,
+      sqlite_where=SPANNING, postgresql_where=SPANNING)
+for _column in (IncidentRow.admin1, IncidentRow.country):
+    Index(f"ix_incidents_lower_{_column.key}_first_date", func.lower(_column), IncidentRow.first_date,
+          IncidentRow.incident_id)
 
 
 class OverrideRow(Base):
