@@ -3,16 +3,20 @@
     python benchmarks/bench_web.py                       # 1,000,000 events (loading takes a few minutes)
     python benchmarks/bench_web.py --events 100000 --requests 100     # a quick run
     python benchmarks/bench_web.py --db big.sqlite3 --keep            # keep the store; a later run reuses it
+    python benchmarks/bench_web.py --db postgresql+psycopg://USER@HOST/NAME     # on PostgreSQL (empty: filled)
+    python benchmarks/bench_web.py --postgres             # a throw-away PostgreSQL server (tests/postgres.py)
     python benchmarks/bench_web.py --map                 # the map in Chromium at 30,000 and 100,000 (bench_map.py)
 
-1. load: a fresh SQLite store (the real schema, through its migrations) filled with N synthetic events through
-   SQLAlchemy Core in batches, with their reports, fatality figures, claims and the incidents' summary rows, as
-   ingest and resolution would leave them (each made-up happening told by 1 to 6 reports, 2.8 on average, spread
+1. load: a fresh store (SQLite by default, any database URL with --db; the real schema, through its migrations)
+   filled with N synthetic events through SQLAlchemy Core in batches, with their reports, fatality figures,
+   claims and the incidents' summary rows, as ingest and resolution would leave them (each made-up happening told
+   by 1 to 6 reports, 2.8 on average, spread
    over Afghanistan and Pakistan at 65 accounts a day, so 1,000,000 events cover 42 years); timed.
 2. serve: `trucewatch serve --dev` over it, in a process of its own, on a free loopback port.
 3. measure: over one kept-alive HTTP connection, R requests of each kind, one after the other, and their p50, p99
    and mean wall times at the client, with the size of the answers:
-   - the incident list, first page (`/api/v1/incidents?limit=50`, by date) and a filtered one (country, type, dates);
+   - the incident list, first page (`/api/v1/incidents?limit=50`, by date) and filtered ones: country, type and
+     dates; province, type and dates; an actor and dates;
    - an incident's page (`/incidents/ID`, HTML: the incident described afresh from its events, its reports, the
      assessment against each agreement), a different incident each time;
    - the map's data (`/api/v1/map?bbox=...`) for a box chosen to hold about 30,000 incidents.
@@ -33,12 +37,15 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import create_engine, func, insert, inspect, select
+from sqlalchemy.engine import make_url
 
 from trucewatch.demo import example_agreements_path
 from trucewatch.jobs.agreements import load_agreements
+from trucewatch.settings import database_url, masked_url
 from trucewatch.storage import Database, Store
 from trucewatch.storage.repository import EVENTS, INCIDENTS, REPORTS
 from trucewatch.storage.schema import ClaimRow, FigureRow
@@ -186,11 +193,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(db: Path) -> tuple[subprocess.Popen, int]:
+def serve(db: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUCEWATCH_")}
     process = subprocess.Popen([sys.executable, "-c", "from trucewatch.cli.main import main; main()", "serve",
-                                "--dev", "--port", str(port), "--db", str(db)],
+                                "--dev", "--port", str(port), "--db", db],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -238,7 +245,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="events to load (default 1,000,000)")
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind (default 200)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--db", type=Path, help="the store's file (default: a temporary one); reused if it exists")
+    parser.add_argument("--db", help="the store: an SQLite file or a database URL (default: a temporary SQLite file); "
+                                     "reused if it holds incidents, else filled")
+    parser.add_argument("--postgres", action="store_true",
+                        help="on a throw-away PostgreSQL server (tests/postgres.py), stopped at the end")
     parser.add_argument("--keep", action="store_true", help="keep the store's file")
     parser.add_argument("--map", type=int, nargs="*", metavar="N",
                         help="only the map in a browser at N incidents (default 30,000 and 100,000): bench_map.py")
@@ -249,16 +259,50 @@ def main(argv: list[str] | None = None) -> None:
         bench_map(["--sizes", *[str(n) for n in args.map or (30_000, 100_000)]])
         return
     folder = tempfile.mkdtemp(prefix="bench-web-")
-    db = args.db or Path(folder) / "web.sqlite3"
-    db_url = f"sqlite:///{db}"
-    if db.exists():
-        print(f"reusing {db}")
+    server = _postgres() if args.postgres else None
+    db_url = server.fresh_database(migrated=False) if server else database_url(args.db or f"{folder}/web.sqlite3")
+    try:
+        _fill_and_measure(db_url, args)
+    finally:
+        if server:
+            server.stop()
+    db = Path(make_url(db_url).database or "")
+    if not args.keep and args.db is None and not server:
+        db.unlink(missing_ok=True)
+        for extra in (Path(f"{db}-wal"), Path(f"{db}-shm")):
+            extra.unlink(missing_ok=True)
+    if not os.listdir(folder):
+        os.rmdir(folder)
+
+
+def _postgres() -> Any:
+    """A throw-away PostgreSQL server, as the tests start one (tests/postgres.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from postgres import start_postgres  # noqa: PLC0415
+
+    return start_postgres()
+
+
+def _holds_incidents(db_url: str) -> int:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            if "incidents" not in inspect(conn).get_table_names():
+                return 0
+            return int(conn.execute(select(func.count()).select_from(INCIDENTS)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _fill_and_measure(db_url: str, args: argparse.Namespace) -> None:
+    if _holds_incidents(db_url):
+        print(f"reusing {masked_url(db_url)}")
     else:
         found = load(db_url, args.events, args.seed)
         print(f"loaded {found['events']:,} events ({found['reports']:,} reports, {found['figures']:,} figures, "
               f"{found['claims']:,} claims) into {found['incidents']:,} incidents over {found['days']:,} days "
-              f"in {found['seconds']:.1f} s ({found['events'] / found['seconds']:,.0f} events/s); "
-              f"{db.stat().st_size / 2**20:,.0f} MiB")
+              f"in {found['seconds']:.1f} s ({found['events'] / found['seconds']:,.0f} events/s) into "
+              f"{make_url(db_url).get_backend_name()}")
     bbox, in_box = box_for(db_url, MAP_POINTS)
     with Database.open(db_url, upgrade=False) as database, database.engine.connect() as conn:
         ids = list(conn.execute(select(INCIDENTS.c.incident_id)).scalars())
@@ -269,10 +313,15 @@ def main(argv: list[str] | None = None) -> None:
         "incident list, filtered": ["/api/v1/incidents?" + urlencode(
             {"country": "Pakistan", "type": "Armed clash", "from": "2024-01-01", "to": "2025-12-31",
              "limit": 50})] * n,
+        "filtered: province, type, dates": ["/api/v1/incidents?" + urlencode(
+            {"province": "khyber pakhtunkhwa", "type": "Air/drone strike", "from": "2019-03-01",
+             "to": "2021-06-30", "limit": 50})] * n,
+        "filtered: actor, dates": ["/api/v1/incidents?" + urlencode(
+            {"actor": "baloch", "from": "2010-01-01", "to": "2025-12-31", "limit": 50})] * n,
         "incident page (HTML)": [f"/incidents/{i}" for i in rng.sample(ids, min(n, len(ids)))],
         f"map data, {in_box:,} incidents": [f"/api/v1/map?bbox={bbox}&limit=100000"] * n,
     }
-    process, port = serve(db)
+    process, port = serve(db_url)
     try:
         measure(port, ["/api/v1/incidents?limit=1", f"/incidents/{ids[0]}"])  # warm up: imports, caches
         print(f"{n} requests of each kind, one at a time, over one connection ({len(ids):,} incidents; map box "
@@ -283,11 +332,6 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
-    if not args.keep and args.db is None:
-        db.unlink(missing_ok=True)
-        for extra in (Path(f"{db}-wal"), Path(f"{db}-shm")):
-            extra.unlink(missing_ok=True)
-        os.rmdir(folder)
 
 
 if __name__ == "__main__":

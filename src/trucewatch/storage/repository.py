@@ -34,6 +34,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     create_engine,
     delete,
     event,
@@ -759,9 +760,11 @@ def _earliest_start(day: date) -> Any:
     incidents that span days can begin before `day` and reach it; the partial index `ix_incidents_spans` holds just
     those (migration 0011_list_indexes)."""
     spans = INCIDENTS.alias("spans")
-    began = (select(func.min(spans.c.first_date))
-             .where(spans.c.last_date > spans.c.first_date, spans.c.last_date >= day, spans.c.first_date < day))
-    return func.coalesce(began.scalar_subquery(), day)
+    # min() of an expression, not of the bare column: SQLite would otherwise walk the whole (first_date) index
+    # looking for the first spanning incident, instead of reading the few in the partial index
+    began = (select(func.min(func.coalesce(spans.c.first_date, day)))
+             .where(spans.c.last_date > spans.c.first_date, spans.c.last_date >= day).scalar_subquery())
+    return case((began < day, began), else_=day)  # none (NULL) or none before `day`: `day`
 
 
 def common_where(c: Any, f: Any, *, first: Any, last: Any) -> list[Any]:
