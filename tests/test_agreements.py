@@ -51,8 +51,9 @@ concerns = ["cross-border"]
 
 
 @pytest.fixture
-def db(tmp_path) -> Iterator[Database]:
-    with Database.open(f"sqlite:///{tmp_path / 'agreements.sqlite3'}") as opened:
+def db(db_url) -> Iterator[Database]:
+    """The store, on SQLite and PostgreSQL both (db_url: tests/postgres.py)."""
+    with Database.open(db_url) as opened:
         yield opened
 
 

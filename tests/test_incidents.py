@@ -58,8 +58,9 @@ def folder(tmp_path) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path) -> Iterator[Database]:
-    with Database.open(f"sqlite:///{tmp_path / 'incidents.sqlite3'}") as opened:
+def db(db_url) -> Iterator[Database]:
+    """The store, on SQLite and PostgreSQL both (db_url: tests/postgres.py)."""
+    with Database.open(db_url) as opened:
         yield opened
 
 
