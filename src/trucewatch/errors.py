@@ -26,6 +26,10 @@ MESSAGES: dict[str, str] = {
     "TW-E117": "{source}: cannot read the file ({detail}); check that it exists and you may read it",
     "TW-E118": "{source}: not a regular file (a pipe, socket or device); save what it gives to a file and ingest that",
     "TW-E119": "{source}: extraction took longer than {seconds} s, so the report was not stored; split the report or raise max_extract_seconds (TRUCEWATCH_MAX_EXTRACT_SECONDS)",
+    "TW-E120": "{source}: the extraction worker stopped (killed, out of memory or crashed) while coding this report, so it was not stored; ingest it again, and should it stop a worker again, please report this with the file",
+    "TW-E121": "{source}: the Dask worker coding this report's partition was lost ({detail}), so it was not stored; run the backfill again: what is stored is skipped and the rest is coded again",
+    "TW-E122": "cannot reach the Dask scheduler at {address} ({detail}); check the address (tcp://HOST:8786) and that the scheduler is running, or leave out --scheduler for a local cluster",
+    "TW-E123": "backfill needs Dask, which is not installed ({detail}); install it with: pip install 'trucewatch[backfill]'",
     # storage: 2xx
     "TW-E201": "cannot open the database at {url}: {detail}; check --db or TRUCEWATCH_DB",
     "TW-E202": "the database at {url} is at schema {found}, this trucewatch needs {wanted}; run 'trucewatch db upgrade'",

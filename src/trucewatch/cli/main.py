@@ -147,7 +147,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
               help="Publication date for reports that state none of their own.")
 @db_option
 @click.option("--no-progress", is_flag=True, help="Draw no progress bar.")
-def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_progress: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Code events in N processes (one per core); this one stores them, in input order.")
+def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_progress: bool, workers: int) -> None:
     """Read reports (.json, .jsonl, .txt, .html; folders recursively), code their events and store them.
 
     Prints one line per refused input on stderr and a summary. Exit code 0 when nothing was refused
@@ -163,7 +165,7 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     results = jobs.ingest.iter_ingest(list(paths), database, published=published,
                                       progress=not no_progress and sys.stderr.isatty(),
                                       max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings),
-                                      max_extract_seconds=settings.max_extract_seconds)
+                                      max_extract_seconds=settings.max_extract_seconds, workers=workers)
     for result in results:
         counts[result.status] += 1
         events += result.events
@@ -172,6 +174,50 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
     click.echo(f"added {counts['added']}, unchanged {counts['unchanged']}, refused {counts['refused']}; "
                f"{events} events stored in {database.shown_url}")
     if counts["refused"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes of the local Dask cluster [default: one per core].")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="An existing Dask scheduler (tcp://HOST:8786) whose workers code the reports, instead of a local "
+                   "cluster.")
+@click.option("--batch", type=click.IntRange(min=1), default=200, show_default=True, metavar="B",
+              help="Reports per partition sent to a worker and stored in one transaction.")
+@click.option("--published", callback=_date, metavar="YYYY-MM-DD",
+              help="Publication date for reports that state none of their own.")
+@db_option
+@click.option("--no-progress", is_flag=True, help="Draw no progress bar.")
+def backfill(paths: tuple[Path, ...], workers: int | None, scheduler: str | None, batch: int,
+             published: date | None, db: str | None, no_progress: bool) -> None:
+    """Code a large archive of reports on a Dask cluster, store them, then resolve all incidents once.
+
+    Reports already stored (same SHA-256) are skipped before extraction, so a backfill that was stopped resumes
+    where it stopped. Prints the dashboard's address, one line per refused report on stderr, and a summary. Exit
+    code 0 when nothing was refused, 1 otherwise. Needs Dask: pip install 'trucewatch[backfill]' (docs/backfill.md).
+    """
+    from trucewatch.jobs.backfill import BackfillOptions, backfill_job  # noqa: PLC0415  (Dask: only here)
+
+    settings = settings_for(db)
+    database = open_database(settings, write=True)
+    options = BackfillOptions(workers=workers or os.cpu_count() or 1, scheduler=scheduler, batch=batch,
+                              published=published, max_report_bytes=settings.max_report_bytes,
+                              max_extract_seconds=settings.max_extract_seconds,
+                              progress=not no_progress and sys.stderr.isatty())
+
+    def refused(result: Any) -> None:
+        if result.reason:
+            click.echo(f"{result.source}: {result.reason}", err=True)
+
+    counts = backfill_job(list(paths), database, options, conflict_of(settings), refused=refused,
+                          on_cluster=lambda link: click.echo(f"Dask dashboard: {link}", err=True))
+    resolved = counts.resolved
+    click.echo(f"added {counts.added}, skipped {counts.skipped} already stored, refused {counts.refused}; "
+               f"{counts.events} events; {resolved.get('events', 0)} events in {resolved.get('incidents', 0)} "
+               f"incidents in {database.shown_url}")
+    if counts.refused:
         sys.exit(1)
 
 

@@ -51,37 +51,52 @@ log = logging.getLogger(__name__)
 
 def ingest_paths(paths: list[Path], db: Database, published: date | None = None, progress: bool = False,
                  max_report_bytes: int | None = None, conflict: Conflict | None = None,
-                 max_extract_seconds: float | None = None) -> list[IngestResult]:
+                 max_extract_seconds: float | None = None, workers: int = 1) -> list[IngestResult]:
     """Read every file under `paths`, extract its events (with the conflict's actor dictionary and gazetteer) and
     store each report in its own transaction.
 
     One bad file gives one refused IngestResult with the reason; the rest of the batch goes on. Content already
-    stored (same SHA-256) is "unchanged" and not extracted again.
+    stored (same SHA-256) is "unchanged" and not extracted again. `workers` > 1 extracts in that many processes;
+    the results are the same (`jobs.extract_pool`).
     """
-    return list(iter_ingest(paths, db, published, progress, max_report_bytes, conflict, max_extract_seconds))
+    return list(iter_ingest(paths, db, published, progress, max_report_bytes, conflict, max_extract_seconds,
+                            workers))
 
 
 def iter_ingest(paths: list[Path], db: Database, published: date | None = None, progress: bool = False,
                 max_report_bytes: int | None = None, conflict: Conflict | None = None,
-                max_extract_seconds: float | None = None) -> Iterator[IngestResult]:
-    """`ingest_paths`, one result at a time as each report is done."""
+                max_extract_seconds: float | None = None, workers: int = 1) -> Iterator[IngestResult]:
+    """`ingest_paths`, one result at a time as each report is done, in input order."""
     from tqdm import tqdm  # noqa: PLC0415  (only ingest draws a bar)
 
     conflict = conflict or shipped_conflict()
-    limit = max_report_bytes or DEFAULT_MAX_BYTES
     sources = list(iter_sources(paths))
     store = db.reports
     total = count_reports(sources) if progress else None
+    items = read_all(sources, published, max_report_bytes)
+    if workers > 1:
+        from trucewatch.jobs.extract_pool import ingest_in_workers  # noqa: PLC0415  (it imports this module)
+
+        results = ingest_in_workers(store, items, conflict, max_extract_seconds, workers)
+    else:
+        results = (item if isinstance(item, IngestResult) else ingest_report(store, item, conflict, max_extract_seconds)
+                   for item in items)
     with tqdm(total=total, unit="report", file=sys.stderr, disable=not progress) as bar:
-        for source in sources:
-            if isinstance(source, IngestError):
-                yield _refused(str(source.details.get("source", "?")), source)
-                bar.update()
-                continue
-            for item in read_reports(source, published, limit):
-                yield _refused(str(item.details["source"]), item) if isinstance(item, IngestError) \
-                    else ingest_report(store, item, conflict, max_extract_seconds)
-                bar.update()  # a report at a time: one .jsonl of 300 reports moves the bar 300 times
+        for result in results:
+            yield result
+            bar.update()  # a report at a time: one .jsonl of 300 reports moves the bar 300 times
+
+
+def read_all(sources: Iterable[Path | IngestError], published: date | None = None,
+             max_report_bytes: int | None = None) -> Iterator[Report | IngestResult]:
+    """Every report of `sources` in order, or the refusal of what cannot be read, one file at a time."""
+    limit = max_report_bytes or DEFAULT_MAX_BYTES
+    for source in sources:
+        if isinstance(source, IngestError):
+            yield _refused(str(source.details.get("source", "?")), source)
+            continue
+        for item in read_reports(source, published, limit):
+            yield _refused(str(item.details["source"]), item) if isinstance(item, IngestError) else item
 
 
 COUNT_LINES_BYTES = 256 * 2**20  # .jsonl files up to this size in all are scanned for the bar's total
@@ -110,23 +125,42 @@ def ingest_report(store: Store, report: Report, conflict: Conflict | None = None
     raises for a bad report. A report whose id is stored with other content is stored as a revision (new id); one
     whose extraction takes longer than `max_extract_seconds` (default 30) is refused with TW-E119, nothing stored."""
     conflict = conflict or shipped_conflict()
-    source = report.source or report.report_id
     if store.has_report(report.sha256):
-        return IngestResult(source, report.report_id, "unchanged", at=utc_now())
+        return IngestResult(report.source or report.report_id, report.report_id, "unchanged", at=utc_now())
     report = store.versioned(report)
+    extracted = extract_or_refuse(report, conflict, max_extract_seconds)
+    if isinstance(extracted, IngestResult):
+        return extracted
+    return store_extracted(store, report, extracted, conflict)
+
+
+def extract_or_refuse(report: Report, conflict: Conflict, max_extract_seconds: float | None = None,
+                      ) -> list[Event] | IngestResult:
+    """A report's events, or its refusal (a plain record, so that a worker process can send it back): TW-E119 when
+    extraction takes too long, TW-E114 for a bug in extraction, which must not stop the batch nor pass unnoticed."""
+    source = report.source or report.report_id
     try:
-        events = extract_events(report, conflict.dictionary, conflict.gazetteer, max_extract_seconds)
+        return extract_events(report, conflict.dictionary, conflict.gazetteer, max_extract_seconds)
     except TrucewatchError as err:
         return _refused(source, err, report.report_id)
-    except Exception as err:  # a bug in extraction must not stop the batch, nor pass unnoticed
+    except Exception as err:
         log.exception("event extraction failed for %s", source)
         return _refused(source, IngestError("TW-E114", source=source, detail=f"{type(err).__name__}: {err}"),
                         report.report_id)
+
+
+def store_extracted(store: Store, report: Report, events: Sequence[Event], conflict: Conflict | None = None, *,
+                    resolve: bool = True) -> IngestResult:
+    """Save a report (already `Store.versioned`) with the events extracted from it and its audit entry in one
+    transaction, then resolve them into incidents in it; never raises for a bad report. With `resolve=False` the
+    events stay in no incident, for a backfill that resolves everything once at its end (`incidents.resolve_all`)."""
+    conflict = conflict or shipped_conflict()
+    source = report.source or report.report_id
     notes = [f"a revision of {report.revision_of}"] if report.revision_of else []
     try:  # the report, its events, its audit entry and the incidents they change: one write transaction
         with store.writing() as writing:
             added = writing.save(report, events, audit=recorder(default_actor(), report_entry(report, events)))
-            if added:
+            if added and resolve:
                 notes += _resolve_stored(writing, events, conflict.sides, source)
     except TrucewatchError as err:
         return _refused(source, err, report.report_id)
