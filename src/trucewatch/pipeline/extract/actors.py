@@ -91,6 +91,7 @@ class ActorDictionary:
         # word instead of a regular-expression attempt at every character).
         self._first_exact = frozenset(_first_word(a) for a in self._aliases if _is_case_sensitive(a))
         self._first_folded = frozenset(_first_word(a).lower() for a in self._aliases if not _is_case_sensitive(a))
+        self._alias_starts: dict[str, int] = {}  # word -> _EXACT | _FOLDED (a per-dictionary cache)
         self._metonym = re.compile(
             r"(?<![\w-])(" + "|".join(map(re.escape, sorted(self.metonyms, key=len, reverse=True))) + r")(?![\w'’-])"
             r"(?=(?:\s+(?:\w+ly|has|have|had|also|has\s+also|itself))?\s+(?:" + _SPEAKING_VERBS + r")\b)")
@@ -173,8 +174,8 @@ class ActorDictionary:
 
     def _surnames_in(self, sentence: Sentence, surnames: dict[str, Actor], found: list[ActorMention]
                      ) -> list[ActorMention]:
-        if not surnames:
-            return []
+        if not surnames or not any(surname in sentence.text for surname in surnames):
+            return []  # most sentences name none of the report's people: a substring test spares the word loop
         extra = []
         for word in _WORD.finditer(sentence.text):
             actor = surnames.get(word.group(0))
@@ -187,12 +188,11 @@ class ActorDictionary:
         text = _plain_quotes(sentence.text)
         hits: list[tuple[int, int]] = []
         for word in _WORD.finditer(text):
-            token = word.group(0)
-            for pattern, ok in ((self._case_sensitive, token in self._first_exact),
-                                (self._ignore_case, token.lower() in self._first_folded)):
-                match = pattern.match(text, word.start()) if ok else None
-                if match is not None:
-                    hits.append((match.start(), match.end()))
+            starts = self._starts_alias(word.group(0))
+            if starts & _EXACT and (match := self._case_sensitive.match(text, word.start())) is not None:
+                hits.append(match.span())
+            if starts & _FOLDED and (match := self._ignore_case.match(text, word.start())) is not None:
+                hits.append(match.span())
         found: list[ActorMention] = []
         taken: list[tuple[int, int]] = []
         # Longest name first, so "the military's media wing" beats "the military" that overlaps it.
@@ -209,6 +209,17 @@ class ActorDictionary:
                 actor = self.actors[self.metonyms[match.group(1)]]
                 found.append(_mention(sentence, actor, match.start(), match.end()))
         return sorted(found, key=lambda m: m.span.start)
+
+    def _starts_alias(self, token: str) -> int:
+        """Whether a word of the text can start a case-kept alias (_EXACT), a folded one (_FOLDED), both or neither:
+        one dictionary lookup per word, each distinct word worked out once per dictionary."""
+        kinds = self._alias_starts.get(token)
+        if kinds is None:
+            kinds = (_EXACT if token in self._first_exact else 0) | (
+                _FOLDED if token.lower() in self._first_folded else 0)
+            if len(self._alias_starts) < _WORD_CACHE_LIMIT:
+                self._alias_starts[token] = kinds
+        return kinds
 
     def actor_for(self, surface: str, on: date | None = None) -> Actor | None:
         """The actor this exact name or alias stands for on that day, or None."""
@@ -255,6 +266,8 @@ class ActorDictionary:
 
 
 _WORD = re.compile(r"\w+")
+_EXACT, _FOLDED = 1, 2  # a word can start a case-kept alias, a folded one
+_WORD_CACHE_LIMIT = 200_000  # distinct words remembered per dictionary
 
 
 _NOT_A_PERSON = frozenset("""army forces force ministry office government front liberation police corps council

@@ -999,6 +999,14 @@ class _Discourse:
     facts: list[SentenceFacts] = field(default_factory=list)  # the whole report, for report-level fallbacks
     drafts_by_sentence: dict[int, Draft] = field(default_factory=dict)  # which happening each sentence told
     gazetteer: Gazetteer | None = None
+    _people: dict[str, ActorMention] | None = None  # see people()
+
+    def people(self) -> dict[str, ActorMention]:
+        """The people the story introduces with their side (claims.introduced_people): read from the story's
+        sentences once, though every event asks (the story's actor mentions are settled before any event is)."""
+        if self._people is None:
+            self._people = introduced_people([(f.sentence, f.actors) for f in self.facts])
+        return self._people
 
 
 def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_country: str | None,
@@ -1026,8 +1034,7 @@ def _finish(draft: Draft, report: Report, dictionary: ActorDictionary, report_co
     if event_type != et.STRATEGIC and place_mention is own_place:  # talks in Doha do not place the next airstrike
         discourse.place = place_mention or discourse.place
     stated = draft.facts + [f for f in draft.claim_facts if f not in draft.facts]
-    speakers = _speaker_names(stated, dictionary, country, introduced_people(
-        [(f.sentence, f.actors) for f in discourse.facts]))
+    speakers = _speaker_names(stated, dictionary, country, discourse.people())
     issuer = _issuer(report, dictionary)
     claims = tuple(c for f in stated for c in find_claims(f.sentence, speakers[f.sentence.index], f.dates,
                                                           bool(f.figures), issuer, f.figures)

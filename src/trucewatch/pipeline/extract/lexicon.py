@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -105,7 +106,8 @@ def cues(name: str, key: str) -> Cues:
         table = table[part]
     phrases = [e for e in table if not (isinstance(e, dict) and "re" in e)]
     raws = tuple(re.compile(str(e["re"]), re.IGNORECASE) for e in table if isinstance(e, dict) and "re" in e)
-    return Cues(alternation(phrases), anchors(phrases), raws)
+    starts = anchors(phrases)
+    return Cues(alternation(phrases), starts, raws, _register(starts))
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,65 @@ def _first_words(phrase: str, words: set[str], stems: set[str]) -> bool:
 
 
 _WORD = re.compile(r"\w+")
+_WORD_CACHE_LIMIT = 200_000  # distinct words remembered per process (news has far fewer; a crafted file may not)
+_TEXT_CACHE_LIMIT = 4_096  # texts whose word starts are kept: a report's sentences, asked about by many lists
+
+
+class WordStarts:
+    """Where the phrases of every list can start in a text, found in one pass over the text's words.
+
+    Each list of phrases with anchors (the cue lists, the trigger tables) registers here once. The first time a text
+    is asked about, its words are read once and each word's lists are looked up in a dictionary (computed once per
+    distinct word per process); the answer for every list is kept, so the twenty-odd lists asked about one sentence
+    cost one pass over it, not twenty. A list then tries its compiled pattern only at those positions.
+    """
+
+    def __init__(self) -> None:
+        self._anchors: list[Anchors] = []
+        self._lists_of_word: dict[str, tuple[int, ...]] = {}
+        self._texts: dict[str, dict[int, list[int]]] = {}
+
+    def register(self, starts: Anchors) -> int:
+        """A new list's number; what was known of words and texts is forgotten, since it did not include it."""
+        self._anchors.append(starts)
+        self._lists_of_word.clear()
+        self._texts.clear()
+        return len(self._anchors) - 1
+
+    def positions(self, text: str, list_number: int) -> Sequence[int]:
+        """The offsets of the words of `text` that can start a phrase of that list, left to right."""
+        return self.of_text(text).get(list_number, ())
+
+    def of_text(self, text: str) -> dict[int, list[int]]:
+        """Every registered list's start offsets in `text` (a list with none is absent); read once per text."""
+        index = self._texts.get(text)
+        if index is None:
+            if len(self._texts) >= _TEXT_CACHE_LIMIT:
+                self._texts.clear()
+            index = self._texts[text] = self._index(text)
+        return index
+
+    def _index(self, text: str) -> dict[int, list[int]]:
+        index: dict[int, list[int]] = {}
+        for word in _WORD.finditer(text):
+            for number in self._lists_of(word.group(0).lower()):
+                index.setdefault(number, []).append(word.start())
+        return index
+
+    def _lists_of(self, word: str) -> tuple[int, ...]:
+        lists = self._lists_of_word.get(word)
+        if lists is None:
+            lists = tuple(i for i, starts in enumerate(self._anchors) if starts.admit(word))
+            if len(self._lists_of_word) < _WORD_CACHE_LIMIT:
+                self._lists_of_word[word] = lists
+        return lists
+
+
+_STARTS = WordStarts()  # the process's one index: lists register when first compiled (cues(), triggers())
+
+
+def _register(starts: Anchors | None) -> int:
+    return _STARTS.register(starts) if starts is not None else -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +229,15 @@ class LexiconTrigger:
     sub_event_type: str
     pattern: re.Pattern[str]
     starts: Anchors | None = None
+    list_number: int = -1  # in the word-start index; -1: no anchors, the pattern scans the whole text
 
-    def finditer(self, text: str, starts: list[int] | None = None) -> list[re.Match[str]]:
+    def finditer(self, text: str, starts: Sequence[int] | None = None) -> list[re.Match[str]]:
         """Non-overlapping matches left to right, as `pattern.finditer` would find them. `starts` are the positions
         of the words that can begin a phrase (from `trigger_starts`), when the caller has them."""
         if self.starts is None:
             return list(self.pattern.finditer(text))
         if starts is None:
-            starts = [w.start() for w in _WORD.finditer(text) if self.starts.admit(w.group(0).lower())]
+            starts = _starts_of(text, self.starts, self.list_number)
         found: list[re.Match[str]] = []
         end = 0
         for start in starts:
@@ -188,25 +250,20 @@ class LexiconTrigger:
         return found
 
 
-_TABLES_OF_WORD: dict[str, tuple[int, ...]] = {}  # word -> the trigger tables it may start a phrase of
-_WORD_CACHE_LIMIT = 200_000
+def _starts_of(text: str, starts: Anchors, list_number: int) -> Sequence[int]:
+    """Where a list's phrases can start: from the shared index when the list is registered in it."""
+    if list_number >= 0:
+        return _STARTS.positions(text, list_number)
+    return [w.start() for w in _WORD.finditer(text) if starts.admit(w.group(0).lower())]
 
 
-def trigger_starts(text: str) -> list[list[int]]:
-    """For each trigger table, the positions of the words of `text` that can start one of its phrases: one pass over
-    the words, each word's tables looked up once per process."""
-    tables = triggers()
-    found: list[list[int]] = [[] for _ in tables]
-    for word in _WORD.finditer(text):
-        key = word.group(0).lower()
-        indexes = _TABLES_OF_WORD.get(key)
-        if indexes is None:
-            indexes = tuple(i for i, t in enumerate(tables) if t.starts is not None and t.starts.admit(key))
-            if len(_TABLES_OF_WORD) < _WORD_CACHE_LIMIT:
-                _TABLES_OF_WORD[key] = indexes
-        for i in indexes:
-            found[i].append(word.start())
-    return found
+def trigger_starts(text: str) -> list[Sequence[int]]:
+    """For each trigger table, the positions of the words of `text` that can start one of its phrases (from the one
+    pass over the text's words that serves every list)."""
+    tables = triggers()  # first: compiling the tables registers them in the index
+    index = _STARTS.of_text(text)
+    return [index.get(t.list_number, ()) if t.list_number >= 0 else _starts_of(text, t.starts, -1) if t.starts
+            else () for t in tables]
 
 
 @cache
@@ -222,7 +279,7 @@ class Cues:
     pattern: re.Pattern[str]
     starts: Anchors | None = None
     raws: tuple[re.Pattern[str], ...] = ()  # the list's raw expressions, searched as they are
-    _admitted: dict[str, bool] = field(default_factory=dict)  # word -> may start a phrase (a per-process cache)
+    list_number: int = -1  # in the word-start index; -1: no anchors, the pattern scans the whole text
 
     def search(self, text: str) -> re.Match[str] | None:
         found = [m for m in (raw.search(text) for raw in self.raws) if m is not None]
@@ -245,34 +302,29 @@ class Cues:
         if self.starts is None:
             return list(self.pattern.finditer(text))
         out = []
-        for word in _WORD.finditer(text):
-            if self._admits(word.group(0).lower()):
-                match = self.pattern.match(text, word.start())
-                if match is not None and match.end() > match.start():
-                    out.append(match)
+        for start in _starts_of(text, self.starts, self.list_number):
+            match = self.pattern.match(text, start)
+            if match is not None and match.end() > match.start():
+                out.append(match)
         return out
-
-    def _admits(self, key: str) -> bool:
-        ok = self._admitted.get(key)
-        if ok is None:
-            ok = self.starts is not None and self.starts.admit(key)
-            if len(self._admitted) < _WORD_CACHE_LIMIT:
-                self._admitted[key] = ok
-        return ok
 
     def _search_phrases(self, text: str) -> re.Match[str] | None:
         if self.starts is None:
             return self.pattern.search(text)
-        for word in _WORD.finditer(text):
-            if self._admits(word.group(0).lower()):
-                match = self.pattern.match(text, word.start())
-                if match is not None:
-                    return match
+        for start in _starts_of(text, self.starts, self.list_number):
+            match = self.pattern.match(text, start)
+            if match is not None:
+                return match
         return None
 
 
 @lru_cache(maxsize=1)
 def triggers() -> tuple[LexiconTrigger, ...]:
     """The event triggers in file order, most specific first."""
-    return tuple(LexiconTrigger(t["event_type"], t["sub_event_type"], alternation(t["phrases"]), anchors(t["phrases"]))
-                 for t in load("event_triggers")["trigger"])
+    return tuple(_trigger(t) for t in load("event_triggers")["trigger"])
+
+
+def _trigger(table: dict[str, Any]) -> LexiconTrigger:
+    starts = anchors(table["phrases"])
+    return LexiconTrigger(table["event_type"], table["sub_event_type"], alternation(table["phrases"]), starts,
+                          _register(starts))

@@ -129,6 +129,13 @@ def spelling_key(name: str) -> str:
     return _spell(name_key(name))
 
 
+def _tokens(text: str, first: int, last: int) -> list[tuple[int, int, str]]:
+    """The word tokens of text[first:last] as (start, end, folded word); ASCII text (most news) needs no folding."""
+    if text[first:last].isascii():
+        return [(*m.span(), m.group()) for m in _TOKEN.finditer(text, first, last)]
+    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text, first, last)]
+
+
 def name_key(name: str) -> tuple[str, ...]:
     """The token key of a name: "Dand-e-Patan" -> ("Dand", "e", "Patan"); "D.I. Khan" -> ("D", "I", "Khan")."""
     return tuple(t for t in map(fold, _TOKEN.findall(name)) if t)
@@ -313,7 +320,7 @@ class Gazetteer:
         """Place names in reading order, unresolved, and (sentence, country) pairs from demonyms ("Afghan")."""
         # Only the stretch the sentences cover (one story of a long report; all of a news article) is read.
         first, last = (sentences[0].span.start, sentences[-1].span.end) if sentences else (0, len(text))
-        tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text, first, last)]
+        tokens = _tokens(text, first, last)
         starts = [s.span.start for s in sentences]
         matches, demonyms = [], []
         i = 0
