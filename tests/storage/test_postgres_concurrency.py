@@ -61,3 +61,18 @@ def test_two_writers_lose_nothing_store_nothing_twice_and_the_log_verifies(postg
         # every event in an incident, every incident row agreeing with its events: resolution did not interleave
         found = jobs.incidents.check_incidents(db, repair=False)
         assert not any(found.values()), found
+
+
+def test_a_writer_waits_while_another_holds_a_write_transaction(postgres_server, make_report) -> None:
+    """As on SQLite (BEGIN IMMEDIATE): a second writer waits for the first to commit, rather than acting on what the
+    first is changing."""
+    url = postgres_server.fresh_database()
+    saved: list[bool] = []
+    with Database.open(url) as first, Database.open(url) as second:
+        with first.transaction():
+            waiting = threading.Thread(target=lambda: saved.append(second.reports.save(make_report(), [])))
+            waiting.start()
+            waiting.join(timeout=1.0)
+            assert saved == []  # still waiting for the first writer
+        waiting.join(timeout=60)
+        assert saved == [True]

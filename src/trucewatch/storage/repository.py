@@ -502,6 +502,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         try:
             conn.execution_options(trucewatch_write=True)
             transaction = conn.begin()
+            _postgresql_writers_take_turns(conn)
             break
         except OperationalError as err:
             conn.close()
@@ -515,9 +516,22 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+WRITER_LOCK = 0x7472_7563_6577  # PostgreSQL advisory lock key of trucewatch's writers ("trucew")
+
+
+def _postgresql_writers_take_turns(conn: Connection) -> None:
+    """On PostgreSQL, what BEGIN IMMEDIATE does on SQLite: one writer at a time, from its first read (a transaction
+    advisory lock, released at commit or rollback), so a write never acts on what another changes meanwhile (ingest's
+    neighbourhood, a merge's incidents). Waits up to `WRITE_WAIT_SECONDS` (then "lock timeout": TW-E205)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(WRITE_WAIT_SECONDS)}s'")
+    conn.execute(select(func.pg_advisory_xact_lock(WRITER_LOCK)))
+
+
 def _busy(err: OperationalError) -> bool:
     text = str(err.orig).lower()
-    return "locked" in text or "busy" in text
+    return "locked" in text or "busy" in text or "lock timeout" in text
 
 
 def _broken(err: Exception) -> str:
