@@ -43,7 +43,7 @@ import time
 import tracemalloc
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib.resources import files
 
@@ -90,6 +90,16 @@ REPORTS_PER_HAPPENING = (35, 25, 17, 11, 7, 5)  # weights of 1..6 reports: 2.45 
 NAMED, MISNAMED = 0.65, 0.02  # shares of accounts that name the happening's armed group, and that name another one
 OTHER_SUB_TYPE = 0.12  # share of accounts that give a defensible other sub-type
 KM_PER_DEGREE = 111.2
+# --shape war: the world's happenings do not multiply with the reports read about them. Happenings come at a fixed
+# rate (about ACLED's count of political violence in Pakistan and Afghanistan, some 4,700 a year), with the surges;
+# more events are more reports of them, spread like the outlets' attention (the k-th biggest happening gets extra
+# reports in proportion to 1/sqrt(k)). And accounts are geocoded as the extractor does, to the points of a gazetteer:
+# a spot "a few km off" is the nearest point of a GAZETTEER_GRID grid (villages are a few km apart), not a new
+# coordinate for every report.
+WAR_PER_DAY = 13
+GAZETTEER_GRID = 0.05
+SHAPES = ("default", "war")
+_shape = "default"  # set by main() from --shape, in the parent and in each measuring child
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +174,9 @@ def day_weights(days: int = DAYS) -> list[float]:
 
 def generate(n: int, seed: int, days: int = DAYS) -> tuple[list[Candidate], array]:
     """N candidates over `days` days from 2024-01-01, and for each the number of the happening it tells: the planted
-    incidents."""
+    incidents (--shape war: `_war_sizes`, and places on gazetteer points)."""
     rng = random.Random(seed)
-    sizes = _reports_per_happening(n, rng)
+    sizes = _war_sizes(n, days, rng) if _shape == "war" else _reports_per_happening(n, rng)
     towns, town_weights, centres = load_places()
     first_day = LAST_DAY - days + 1
     days = sorted(rng.choices(range(first_day, first_day + days), weights=day_weights(days), k=len(sizes)))
@@ -187,9 +197,31 @@ def generate(n: int, seed: int, days: int = DAYS) -> tuple[list[Candidate], arra
                 if pick not in used:
                     used.add(pick)
                     report_id = f"rep-roundup-{day}-{pick}"
-            candidates.append(_account(happening, report_id, ids.event(), centres, rng))
+            account = _account(happening, report_id, ids.event(), centres, rng)
+            candidates.append(_on_gazetteer(account) if _shape == "war" else account)
             truth.append(number)
     return candidates, truth
+
+
+def _war_sizes(n: int, days: int, rng: random.Random) -> list[int]:
+    """Reports per happening for --shape war: WAR_PER_DAY happenings a day (fewer if N is smaller), each told once,
+    and the other reports shared out in proportion to 1/sqrt(rank), so a few happenings are told hundreds of times."""
+    happenings = min(n, WAR_PER_DAY * days)
+    sizes = [1] * happenings
+    for k in rng.choices(range(happenings), weights=[1 / math.sqrt(k + 1) for k in range(happenings)],
+                         k=n - happenings):
+        sizes[k] += 1
+    rng.shuffle(sizes)  # the biggest are not all on the first days
+    return sizes
+
+
+def _on_gazetteer(c: Candidate) -> Candidate:
+    """The account as a geocoder gives it: a point of the gazetteer grid, not a coordinate of its own."""
+    if c.latitude is None or c.longitude is None or c.geo_precision >= 3:
+        return c
+    snap = GAZETTEER_GRID
+    return replace(c, latitude=round(round(c.latitude / snap) * snap, 5),
+                   longitude=round(round(c.longitude / snap) * snap, 5))
 
 
 def _reports_per_happening(n: int, rng: random.Random) -> list[int]:
@@ -428,7 +460,7 @@ def run_phase(phase: str, n: int, seed: int, days: int, timeout: float | None, e
     """One measurement in a fresh interpreter; its figures come back as JSON on the last line of stdout. A run
     longer than `timeout` seconds is stopped and reported as such."""
     command = [sys.executable, os.path.abspath(__file__), "--phase", phase, "--n", str(n), "--seed", str(seed),
-               "--days", str(days), *extra]
+               "--days", str(days), "--shape", _shape, *extra]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -465,7 +497,7 @@ def ingest_summary(f: dict) -> str:
 
 def summary(f: dict) -> str:
     r, n = f["resolve"], f["n"]
-    head = f"{n} events over {f['days']} days (seed {f['seed']})"
+    head = f"{n} events over {f['days']} days (seed {f['seed']}, shape {_shape})"
     if "timed_out" in r:
         return f"{head}\n  generate+resolve did not finish within {r['timed_out']:.0f} s (--timeout); stopped"
     lines = [
@@ -521,6 +553,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "number to pack more events into the same days)")
     parser.add_argument("--fixed-span", type=int, metavar="DAYS", dest="fixed_span",
                         help="spread every N over these DAYS (e.g. 731), so density rises with N; same as --days")
+    parser.add_argument("--shape", choices=SHAPES, default="default",
+                        help="default: 1-6 reports per happening, happenings as dense as the events; war: happenings "
+                             f"at {WAR_PER_DAY} a day, more events are more reports of them, places on gazetteer "
+                             "points")
     parser.add_argument("--ingest-path", action="store_true",
                         help="also time the per-report ingest path (save + resolve_new) over a store of N events")
     parser.add_argument("--ingest-reports", type=int, default=INGEST_REPORTS,
@@ -536,6 +572,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.days = args.fixed_span or args.days
+    global _shape
+    _shape = args.shape
     if args.phase == "ingest":
         print(json.dumps(measure_ingest_path(args.n[0], args.seed, args.days or span_for(args.n[0]),
                                              args.ingest_reports)))

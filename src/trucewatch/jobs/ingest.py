@@ -29,7 +29,7 @@ from trucewatch.errors import (
 from trucewatch.pipeline.extract import extract_events
 from trucewatch.pipeline.incident import describe, summarised
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
-from trucewatch.pipeline.resolve import Resolver, candidate_of, incident_id_for
+from trucewatch.pipeline.resolve import Resolver, candidate_of, day_range, incident_id_for
 from trucewatch.pipeline.sides import Sides
 from trucewatch.records import (
     Event,
@@ -204,11 +204,14 @@ def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = Non
             resolver.seed(candidate, e.incident_id)
     loose = [store.get_event(e.event_id) or e for e in known.values() if e.incident_id is None]
     placed = _place(resolver, [*loose, *events], sides)
-    members: dict[str, list[Event]] = defaultdict(list, store.events_of_incidents(set(placed.values())))
+    members: dict[str, list[Event]] = defaultdict(list, store.events_of_incidents(
+        set(placed.values()), only_figures_and_claims=True))
     for e in [*loose, *events]:
         members[placed[e.event_id]].append(e)
     incidents = describe_all(store, members, sides, overrides)
-    store.save_incidents(summarised(incidents))
+    # Only the placed events change incident: the others' rows are left as they are (a big incident's hundreds).
+    store.save_incidents((summary, [e for e in event_ids if e in placed])
+                         for summary, event_ids in summarised(incidents))
     return incidents
 
 
@@ -217,11 +220,11 @@ def _neighbourhood(store: Store, events: Sequence[Event]) -> dict[str, Event]:
     rows; the new ones left out."""
     near: dict[str, Event] = {}
     for e in events:
-        if e.event_date is None or e.place is None:
+        days = day_range(e)
+        if days is None or e.place is None:
             continue
         p = e.place
-        for other in store.events_near(e.event_date, e.event_date_end or e.event_date, p.country, p.admin1,
-                                       p.latitude, p.longitude, with_children=False):
+        for other in store.events_near(*days, p.country, p.admin1, p.latitude, p.longitude, with_children=False):
             near.setdefault(other.event_id, other)
     incident_ids = {e.incident_id for e in near.values() if e.incident_id}
     for found in store.events_of_incidents(incident_ids, with_children=False).values():
@@ -247,17 +250,26 @@ def _place(resolver: Resolver, events: Iterable[Event], sides: Sides) -> dict[st
 
 def describe_all(store: Store, members: dict[str, list[Event]], sides: Sides,
                   overrides: list[Override]) -> list[Incident]:
-    """The incident record of each incident id, from its events and their reports."""
-    reports = store.reports(e.report_id for found in members.values() for e in found)
-    return [_describe(incident_id, found, reports, sides, overrides) for incident_id, found in members.items()]
+    """The incident record of each incident id, from its events and their reports.
+
+    Reports are read without their texts, and each one's story as the store recorded it: a text is read only for a
+    claim without content of its own (its sentence is quoted) or a report without a recorded story."""
+    report_ids = {e.report_id for found in members.values() for e in found}
+    reports = store.reports(report_ids, with_text=False)
+    stories = store.stories(report_ids)
+    need_text = {e.report_id for found in members.values() for e in found
+                 if e.report_id not in stories or any(not c.content.strip() for c in e.claims)}
+    reports.update(store.reports(need_text))
+    return [_describe(incident_id, found, reports, sides, overrides, stories)
+            for incident_id, found in members.items()]
 
 
 def _describe(incident_id: str, events: list[Event], reports: dict[str, Report], sides: Sides,
-              overrides: list[Override]) -> Incident:
+              overrides: list[Override], stories: dict[str, str]) -> Incident:
     events = [replace(e, incident_id=incident_id) for e in events]
     ids = {e.event_id for e in events}
     own = [o for o in overrides if o.event_id in ids or o.target_event_id in ids]
-    return describe(incident_id, events, reports, sides.side_of, own, sides.nationalities)
+    return describe(incident_id, events, reports, sides.side_of, own, sides.nationalities, stories)
 
 
 def sides_of(conflict: Conflict | None) -> Sides:

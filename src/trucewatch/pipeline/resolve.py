@@ -43,7 +43,11 @@ from trucewatch.pipeline.extract.event_types import STRATEGIC, defensible
 from trucewatch.pipeline.sides import Sides
 from trucewatch.records import Event, Override
 
+# Cells of the index: an event is compared with the incidents in its cell and the 8 around it, so a cell must be
+# wider than the farthest two events of one happening may lie apart — NEAR_KM for any point, TOWN_KM between two
+# towns — up to 38° N, where a degree of longitude is 88 km.
 CELL_DEGREES = 0.5
+TOWN_CELL = 0.2
 AMBIGUITY_MARGIN = 0.5  # a coarse account joins the best incident only if it fits clearly better than the next
 DAY_TOLERANCE = 1
 # An event must fit one account of an incident within DAY_TOLERANCE, and lie within one more day of every other:
@@ -191,13 +195,70 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # --- the resolver ------------------------------------------------------------------------------------------------
 
+def _profile(c: Candidate) -> tuple:
+    """Everything `fit` reads of an event but its ids: accounts with the same profile fit any event alike."""
+    return (c.first_day, c.last_day, c.latitude, c.longitude, c.geo_precision, c.country, c.admin1, c.admin2,
+            c.event_type, c.sub_event_type, c.groups)
+
+
+class _Accounts:
+    """One incident's accounts, as `Resolver._fit_incident` reads them.
+
+    A big incident is hundreds of reports of one happening, geocoded to the same few places and dated to the same
+    few days: their single-event accounts are kept once per distinct profile (`simple`: profile -> an account of
+    it), so fitting an event costs the number of distinct accounts, not of reports. Accounts that are not one plain
+    event — several sites of one report, or an event a monitor decided — are kept whole (`whole`: report id -> its
+    events), and compared event by event as before."""
+
+    __slots__ = ("reports", "simple", "simple_of", "_counts", "whole", "isolated")
+
+    def __init__(self) -> None:
+        self.reports: set[str] = set()
+        self.simple: dict[tuple, Candidate] = {}
+        self.simple_of: dict[str, tuple[tuple, Candidate]] = {}  # report id -> (profile, event)
+        self._counts: dict[tuple, int] = {}
+        self.whole: dict[str, list[Candidate]] = {}
+        self.isolated = False
+
+    def add(self, c: Candidate, special: bool) -> None:
+        if c.report_id in self.simple_of:  # a second site of this report: the account is kept whole from now on
+            profile, first = self.simple_of.pop(c.report_id)
+            self._drop(profile)
+            self.whole[c.report_id] = [first]
+        if special or c.report_id in self.whole:
+            self.whole.setdefault(c.report_id, []).append(c)
+        else:
+            profile = _profile(c)
+            self.simple_of[c.report_id] = (profile, c)
+            self._counts[profile] = self._counts.get(profile, 0) + 1
+            self.simple.setdefault(profile, c)
+        self.reports.add(c.report_id)
+
+    def _drop(self, profile: tuple) -> None:
+        self._counts[profile] -= 1
+        if not self._counts[profile]:
+            del self._counts[profile], self.simple[profile]
+
+
 class Resolver:
-    """Incidents known so far, indexed by day and area; `add` places one more event."""
+    """Incidents known so far, indexed by day and area; `add` places one more event.
+
+    The indexes return only incidents an event can fit: by (day, 0.5° cell) for events with a point; by (day,
+    district) for events with a point, for the district rule of `_place_fit`; by (day, province) for events known
+    only to the province, and, for an event known only to the province, by (day, province) for every event."""
 
     def __init__(self, overrides: Iterable[Override] = ()) -> None:
         self.members: dict[str, list[Candidate]] = {}
         self.incident_of: dict[str, str] = {}
+        self._accounts: dict[str, _Accounts] = {}
+        # (day, cell) of events with a point: all of them in 0.5° cells; those of precision 2 in 0.5° cells apart;
+        # those of precision 1 in TOWN_CELL cells (two towns must be within TOWN_KM, a tenth of the area to look in)
         self._by_cell: dict[tuple[int, int, int], list[str]] = {}
+        self._near_by_cell: dict[tuple[int, int, int], list[str]] = {}
+        self._town_by_cell: dict[tuple[int, int, int], list[str]] = {}
+        self._by_district: dict[tuple[int, str, str, str], list[str]] = {}
+        self._near_by_district: dict[tuple[int, str, str, str], list[str]] = {}
+        self._coarse_by_province: dict[tuple[int, str, str], list[str]] = {}
         self._by_province: dict[tuple[int, str, str], list[str]] = {}
         overrides = list(overrides)
         self._isolated = {o.event_id for o in overrides if o.kind == "split"}
@@ -256,11 +317,19 @@ class Resolver:
         """How well the event fits the incident: it must fit every account of it in time, type and armed group
         (so incidents do not chain from day to day or town to town), and be at the place of each account — of at
         least one site where an account names several."""
+        accounts = self._accounts[incident_id]
+        if accounts.isolated or candidate.report_id in accounts.reports:
+            return None
         best = None
-        placed: dict[str, bool] = {}  # each account (its sites together): whether the event is at one of them
-        for member in self.members[incident_id]:
-            if member.event_id in self._isolated or member.report_id == candidate.report_id:
-                return None
+        for member in accounts.simple.values():  # one plain event per account: it must be at that event's place
+            score = fit(candidate, member)
+            if score is None:
+                if not _conflicts_only_in_place(candidate, member) or _place_fit(candidate, member) is None:
+                    return None
+                continue
+            best = score if best is None else max(best, score)
+        placed: dict[str, bool] = {}  # each whole account (its sites together): whether the event is at one of them
+        for member in (m for sites in accounts.whole.values() for m in sites):
             score = fit(candidate, member)
             if score is None and member.event_id in self._decided:
                 continue
@@ -276,28 +345,64 @@ class Resolver:
         return best if all(placed.values()) else None
 
     def _nearby(self, c: Candidate) -> list[str]:
+        """The incidents with an event that `c` might fit in place and time (`fit`): a point within reach (the
+        3x3 cells around it span more than NEAR_KM), the same district (`_place_fit`'s last rule), or the same
+        province where either is known only to the province."""
         seen: dict[str, None] = {}
+        coarse = _has_no_point(c)
+        country = c.country or ""
+        town = c.geo_precision <= 1
+        # a town meets towns within TOWN_KM and "near" events within NEAR_KM; a "near" event meets both within NEAR_KM
+        grids = ((self._town_by_cell, TOWN_CELL), (self._near_by_cell, CELL_DEGREES)) if town \
+            else ((self._by_cell, CELL_DEGREES),)
+        districts = self._near_by_district if town else self._by_district
         for day in range(c.first_day - DAY_TOLERANCE, c.last_day + DAY_TOLERANCE + 1):
-            if c.latitude is not None and c.longitude is not None:
-                row, col = _cell(c.latitude, c.longitude)
+            if c.admin1:
+                index = self._by_province if coarse else self._coarse_by_province
+                seen.update(dict.fromkeys(index.get((day, country, c.admin1), ())))
+            if coarse or c.latitude is None or c.longitude is None:
+                continue
+            for grid, size in grids:
+                row, col = _cell(c.latitude, c.longitude, size)
                 for dr in (-1, 0, 1):
                     for dc in (-1, 0, 1):
-                        seen.update(dict.fromkeys(self._by_cell.get((day, row + dr, col + dc), ())))
-            if c.admin1:
-                seen.update(dict.fromkeys(self._by_province.get((day, c.country or "", c.admin1), ())))
+                        seen.update(dict.fromkeys(grid.get((day, row + dr, col + dc), ())))
+            if c.admin1 and c.admin2:
+                seen.update(dict.fromkeys(districts.get((day, country, c.admin1, c.admin2), ())))
         return list(seen)
 
     def _join(self, c: Candidate, incident_id: str) -> None:
         self.members.setdefault(incident_id, []).append(c)
         self.incident_of[c.event_id] = incident_id
+        accounts = self._accounts.setdefault(incident_id, _Accounts())
+        accounts.isolated = accounts.isolated or c.event_id in self._isolated
+        accounts.add(c, special=c.event_id in self._decided or c.event_id in self._isolated)
         if c.happening is not None and c.event_id not in self._isolated:
             self._sites.setdefault(c.happening, incident_id)
-        cell = _cell(c.latitude, c.longitude) if c.latitude is not None and c.longitude is not None else None
+        country = c.country or ""
+        point = None if _has_no_point(c) or c.latitude is None or c.longitude is None else (c.latitude, c.longitude)
+        town = c.geo_precision <= 1
         for day in range(c.first_day, c.last_day + 1):
-            if cell is not None:
-                _append_once(self._by_cell, (day, *cell), incident_id)
             if c.admin1:
-                _append_once(self._by_province, (day, c.country or "", c.admin1), incident_id)
+                _append_once(self._by_province, (day, country, c.admin1), incident_id)
+                if point is None:
+                    _append_once(self._coarse_by_province, (day, country, c.admin1), incident_id)
+                elif c.admin2:
+                    district = (day, country, c.admin1, c.admin2)
+                    _append_once(self._by_district, district, incident_id)
+                    if not town:
+                        _append_once(self._near_by_district, district, incident_id)
+            if point is not None:
+                _append_once(self._by_cell, (day, *_cell(*point, CELL_DEGREES)), incident_id)
+                if town:
+                    _append_once(self._town_by_cell, (day, *_cell(*point, TOWN_CELL)), incident_id)
+                else:
+                    _append_once(self._near_by_cell, (day, *_cell(*point, CELL_DEGREES)), incident_id)
+
+
+def _has_no_point(c: Candidate) -> bool:
+    """Known only to the province (ACLED precision 3) or without coordinates: `_place_fit` compares it by province."""
+    return c.geo_precision >= 3 or c.latitude is None or c.longitude is None
 
 
 def _is_coarse(candidate: Candidate) -> bool:
@@ -317,8 +422,8 @@ def _ambiguous(candidate: Candidate, fits: list[tuple[float, str]]) -> bool:
     return _is_coarse(candidate) and len(fits) > 1 and fits[1][0] >= fits[0][0] - AMBIGUITY_MARGIN
 
 
-def _cell(latitude: float, longitude: float) -> tuple[int, int]:
-    return int(math.floor(latitude / CELL_DEGREES)), int(math.floor(longitude / CELL_DEGREES))
+def _cell(latitude: float, longitude: float, size: float) -> tuple[int, int]:
+    return int(math.floor(latitude / size)), int(math.floor(longitude / size))
 
 
 def _append_once(index: dict, key: tuple, incident_id: str) -> None:

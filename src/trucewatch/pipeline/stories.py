@@ -9,11 +9,12 @@ each report gets a MinHash signature once, when it is stored, and its locality-s
 similarity is at least the threshold share a band key with probability above 99 % (BANDS bands of ROWS rows: at
 Jaccard 0.5 the chance of no shared band is 0.875^40 = 0.5 %), and unrelated reports rarely do (at 0.1, 4 %). Only a
 story's first report (its founder) keeps band keys: a new report is compared exactly, shingle by shingle, with the
-founders it shares a band with, and joins the first that passes; otherwise it founds its own story. So the work per
-report does not grow with the number of reports or the size of a story.
+few founders it shares most band keys with (at least two; `trucewatch.storage.stories`), and joins the first that
+passes; otherwise it founds its own story. So the work per report does not grow with the number of reports or the
+size of a story.
 
 A copy of a copy that differs from the founder by more than half its shingles founds a new story; so does a copy
-that the bands miss (the 0.5 % at the threshold, less above it: real reprints share far more than half).
+that the bands miss (3 % at the threshold, under 0.1 % from Jaccard 0.6: real reprints share far more than half).
 """
 from __future__ import annotations
 
