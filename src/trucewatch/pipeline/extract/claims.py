@@ -139,9 +139,11 @@ _HANGS_ON = re.compile(r"^[\s,]{0,3}$")  # "denies, saying": the participle says
 
 def _parse_where_needed(sentence: Sentence, cues: list[Cue], found: Mapping[int, object], issuer: str | None
                         ) -> dict[int, Attribution]:
-    """Parse the sentence only when a cue has no speaker by the rules (the parser costs about a millisecond a word
-    group; most claims are 'X said')."""
-    hard = [c for c in cues if found[id(c)] is None and not (issuer and _passive(sentence.text, c))]
+    """Parse the sentence only when a cue has no speaker by the rules and the parse could give it one: not for a
+    passive without an agent (the parser costs a few milliseconds a sentence, more than all the rules of a report;
+    most claims are 'X said')."""
+    hard = [c for c in cues if found[id(c)] is None and not (issuer and _passive(sentence.text, c))
+            and not _agentless_passive(sentence.text, c)]
     if not hard or not _may_name_an_organisation(sentence):
         return {}
     return {id(c): a for c, a in zip(hard, attribute(sentence.text, [(c.start, c.end) for c in hard]))}
@@ -246,6 +248,17 @@ def _figure_in(figures: Sequence[Figure], span: Span | None) -> int | None:
 def _passive(text: str, cue: Cue) -> bool:
     """'are rejected', 'was denied': no subject speaks; in a party's statement, the party does."""
     return bool(re.search(r"\b(?:is|are|was|were|been|be)\s+$", text[max(0, cue.start - 8):cue.start]))
+
+
+_AGENT = re.compile(r"\bby\b", re.IGNORECASE)
+
+
+def _agentless_passive(text: str, cue: Cue) -> bool:
+    """'civilians are reported killed', 'the claim was rejected': a reporting verb in the passive with no agent ('by
+    ...') after it has no speaker in its clause — its subject is what is reported — so the parser, which reads the
+    speaker as the verb's active subject or its agent, would find none. A progressive ('was saying') is active."""
+    return (_passive(text, cue) and not text[cue.start:cue.end].split()[0].lower().endswith("ing")
+            and _AGENT.search(text, cue.end) is None)
 
 
 def _speaker_for(sentence: Sentence, cue: Cue, speakers: list[tuple[ActorMention, str]]
