@@ -547,3 +547,42 @@ class FindingPublicationRow(Base):
     finding_id: Mapped[str] = mapped_column(ForeignKey("findings.finding_id"), primary_key=True)
     by: Mapped[str] = mapped_column(String(100))
     at: Mapped[str] = mapped_column(String(40))
+
+
+# --- live intake: watched sources and the items taken from them (migration 0012_sources) ---------------------------
+
+
+class SourceRow(Base):
+    """A feed or page the watch polls, with the state of its last polls (`trucewatch.jobs.sources`)."""
+
+    __tablename__ = "sources"
+    __table_args__ = (Index("ix_sources_next_poll_at", "next_poll_at"),)
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # rss, atom, page, sitemap
+    every_seconds: Mapped[int] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    etag: Mapped[str | None] = mapped_column(Text)  # validators of the last answer: conditional requests
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer)  # in a row: the backoff grows with it
+    next_poll_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SourceItemRow(Base):
+    """An item already taken from a source (by guid, else URL): a restarted watch never ingests it again."""
+
+    __tablename__ = "source_items"
+
+    source: Mapped[str] = mapped_column(ForeignKey("sources.name", ondelete="CASCADE"), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    report_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # added, unchanged, refused, failed
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
