@@ -176,16 +176,28 @@ class WordStarts:
     """
 
     def __init__(self) -> None:
-        self._anchors: list[Anchors] = []
+        self._lists = 0
+        self._by_word: dict[str, list[int]] = {}  # a whole first word -> the lists it starts
+        self._by_stem: dict[str, list[int]] = {}  # a first word's beginning ("clash" of "clash*") -> its lists
+        self._longest_stem = 0
         self._lists_of_word: dict[str, tuple[int, ...]] = {}
         self._texts: dict[str, dict[int, list[int]]] = {}
 
     def register(self, starts: Anchors) -> int:
-        """A new list's number; what was known of words and texts is forgotten, since it did not include it."""
-        self._anchors.append(starts)
-        self._lists_of_word.clear()
+        """A new list's number. The words already seen learn whether they start it; the texts already read are
+        forgotten, since their index lacks it."""
+        number = self._lists
+        self._lists += 1
+        for word in starts.words:
+            self._by_word.setdefault(word, []).append(number)
+        for stem in starts.stems:
+            self._by_stem.setdefault(stem, []).append(number)
+            self._longest_stem = max(self._longest_stem, len(stem))
+        for word, lists in self._lists_of_word.items():
+            if starts.admit(word):
+                self._lists_of_word[word] = (*lists, number)
         self._texts.clear()
-        return len(self._anchors) - 1
+        return number
 
     def positions(self, text: str, list_number: int) -> Sequence[int]:
         """The offsets of the words of `text` that can start a phrase of that list, left to right."""
@@ -210,7 +222,12 @@ class WordStarts:
     def _lists_of(self, word: str) -> tuple[int, ...]:
         lists = self._lists_of_word.get(word)
         if lists is None:
-            lists = tuple(i for i, starts in enumerate(self._anchors) if starts.admit(word))
+            # The lists whose words hold it, and those with a stem it begins with: a lookup per beginning of the
+            # word, whatever the number of lists (Anchors.admit, for every list at once).
+            found = set(self._by_word.get(word, ()))
+            for end in range(min(len(word), self._longest_stem) + 1):
+                found.update(self._by_stem.get(word[:end], ()))
+            lists = tuple(sorted(found))
             if len(self._lists_of_word) < _WORD_CACHE_LIMIT:
                 self._lists_of_word[word] = lists
         return lists
