@@ -157,11 +157,15 @@ def _conflicts_only_in_place(a: Candidate, b: Candidate) -> bool:
 
 
 def _types_fit(a: Candidate, b: Candidate) -> bool:
-    if (a.event_type == STRATEGIC) != (b.event_type == STRATEGIC):
+    return _types_fit_values(a, b.event_type, b.sub_event_type)
+
+
+def _types_fit_values(a: Candidate, event_type: str, sub_event_type: str) -> bool:
+    if (a.event_type == STRATEGIC) != (event_type == STRATEGIC):
         return False
     if a.event_type == STRATEGIC:
-        return a.sub_event_type == b.sub_event_type
-    return a.event_type == b.event_type or defensible(a.sub_event_type, b.sub_event_type)
+        return a.sub_event_type == sub_event_type
+    return a.event_type == event_type or defensible(a.sub_event_type, sub_event_type)
 
 
 def _day_gap(a: Candidate, b: Candidate) -> int:
@@ -195,49 +199,103 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # --- the resolver ------------------------------------------------------------------------------------------------
 
-def _profile(c: Candidate) -> tuple:
-    """Everything `fit` reads of an event but its ids: accounts with the same profile fit any event alike."""
-    return (c.first_day, c.last_day, c.latitude, c.longitude, c.geo_precision, c.country, c.admin1, c.admin2,
-            c.event_type, c.sub_event_type, c.groups)
+def _place_key(c: Candidate) -> tuple:
+    return (c.latitude, c.longitude, c.geo_precision, c.country, c.admin1, c.admin2)
+
+
+def _score_key(c: Candidate) -> tuple:
+    return (c.first_day, c.last_day, c.sub_event_type, c.groups)
 
 
 class _Accounts:
     """One incident's accounts, as `Resolver._fit_incident` reads them.
 
-    A big incident is hundreds of reports of one happening, geocoded to the same few places and dated to the same
-    few days: their single-event accounts are kept once per distinct profile (`simple`: profile -> an account of
-    it), so fitting an event costs the number of distinct accounts, not of reports. Accounts that are not one plain
-    event — several sites of one report, or an event a monitor decided — are kept whole (`whole`: report id -> its
-    events), and compared event by event as before."""
+    A big incident is hundreds of reports of one happening, geocoded to the same few places, dated to the same few
+    days, typed and blamed the same few ways. Its single-event accounts are kept as counts of what `fit` reads, each
+    facet apart: the (type, sub-type) pairs, the armed groups named, the first and last days, the places, and the
+    (days, sub-type, groups) each place was given with. An event fits every such account when it fits every distinct
+    value of each facet (the conditions are separate), and its best score is found over the distinct (days, sub-type,
+    groups) and places, not over reports: so fitting an event costs the number of distinct values, which stops
+    growing long before the incident does.
 
-    __slots__ = ("reports", "simple", "simple_of", "_counts", "whole", "isolated")
+    Accounts that are not one plain event — several sites of one report, or an event a monitor decided — are kept
+    whole (`whole`: report id -> its events) and compared event by event."""
+
+    __slots__ = ("reports", "simple_of", "whole", "isolated", "types", "groups", "firsts", "lasts", "places",
+                 "scored")
 
     def __init__(self) -> None:
         self.reports: set[str] = set()
-        self.simple: dict[tuple, Candidate] = {}
-        self.simple_of: dict[str, tuple[tuple, Candidate]] = {}  # report id -> (profile, event)
-        self._counts: dict[tuple, int] = {}
+        self.simple_of: dict[str, Candidate] = {}  # report id -> its one event
         self.whole: dict[str, list[Candidate]] = {}
         self.isolated = False
+        self.types: Counter[tuple[str, str]] = Counter()
+        self.groups: Counter[frozenset[str]] = Counter()
+        self.firsts: Counter[int] = Counter()
+        self.lasts: Counter[int] = Counter()
+        self.places: dict[tuple, list] = {}  # place key -> [an event at it, how many]
+        self.scored: dict[tuple, Counter[tuple]] = {}  # (days, sub-type, groups) -> place keys it was given with
 
     def add(self, c: Candidate, special: bool) -> None:
         if c.report_id in self.simple_of:  # a second site of this report: the account is kept whole from now on
-            profile, first = self.simple_of.pop(c.report_id)
-            self._drop(profile)
+            first = self.simple_of.pop(c.report_id)
+            self._count(first, -1)
             self.whole[c.report_id] = [first]
         if special or c.report_id in self.whole:
             self.whole.setdefault(c.report_id, []).append(c)
         else:
-            profile = _profile(c)
-            self.simple_of[c.report_id] = (profile, c)
-            self._counts[profile] = self._counts.get(profile, 0) + 1
-            self.simple.setdefault(profile, c)
+            self.simple_of[c.report_id] = c
+            self._count(c, 1)
         self.reports.add(c.report_id)
 
-    def _drop(self, profile: tuple) -> None:
-        self._counts[profile] -= 1
-        if not self._counts[profile]:
-            del self._counts[profile], self.simple[profile]
+    def _count(self, c: Candidate, step: int) -> None:
+        _step(self.types, (c.event_type, c.sub_event_type), step)
+        if c.groups:
+            _step(self.groups, c.groups, step)
+        _step(self.firsts, c.first_day, step)
+        _step(self.lasts, c.last_day, step)
+        place = _place_key(c)
+        entry = self.places.setdefault(place, [c, 0])
+        entry[1] += step
+        if not entry[1]:
+            del self.places[place]
+        _step(self.scored.setdefault(_score_key(c), Counter()), place, step)
+        if not self.scored[_score_key(c)]:
+            del self.scored[_score_key(c)]
+
+    def simple_fit(self, c: Candidate) -> tuple[bool, float | None]:
+        """Whether `c` fits every single-event account (as `fit`, or but for a day, at its place), and the best
+        `fit` score among them (None when none is within DAY_TOLERANCE)."""
+        if not self.firsts:
+            return True, None
+        if any(not _types_fit_values(c, event_type, sub) for event_type, sub in self.types):
+            return False, None
+        if c.groups and any(not group & c.groups for group in self.groups):
+            return False, None
+        if c.first_day - min(self.lasts) > DAY_TOLERANCE + SPREAD_TOLERANCE or \
+                max(self.firsts) - c.last_day > DAY_TOLERANCE + SPREAD_TOLERANCE:
+            return False, None
+        closeness = {}
+        for place, (member, _) in self.places.items():
+            found = _place_fit(c, member)
+            if found is None:
+                return False, None
+            closeness[place] = found
+        best = None
+        for (first, last, sub, groups), places in self.scored.items():
+            gap = max(0, c.first_day - last, first - c.last_day)
+            if gap > DAY_TOLERANCE:
+                continue
+            score = 2.0 - gap + max(closeness[p] for p in places)
+            score += (1.0 if sub == c.sub_event_type else 0.0) + (0.5 if groups & c.groups else 0.0)
+            best = score if best is None else max(best, score)
+        return True, best
+
+
+def _step(counter: Counter, key: object, step: int) -> None:
+    counter[key] += step
+    if not counter[key]:
+        del counter[key]
 
 
 class Resolver:
@@ -320,14 +378,9 @@ class Resolver:
         accounts = self._accounts[incident_id]
         if accounts.isolated or candidate.report_id in accounts.reports:
             return None
-        best = None
-        for member in accounts.simple.values():  # one plain event per account: it must be at that event's place
-            score = fit(candidate, member)
-            if score is None:
-                if not _conflicts_only_in_place(candidate, member) or _place_fit(candidate, member) is None:
-                    return None
-                continue
-            best = score if best is None else max(best, score)
+        fits, best = accounts.simple_fit(candidate)
+        if not fits:
+            return None
         placed: dict[str, bool] = {}  # each whole account (its sites together): whether the event is at one of them
         for member in (m for sites in accounts.whole.values() for m in sites):
             score = fit(candidate, member)
