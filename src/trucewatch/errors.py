@@ -36,12 +36,12 @@ MESSAGES: dict[str, str] = {
     "TW-E203": "the database at {url} is at schema {found}, newer than this trucewatch knows ({wanted}); upgrade trucewatch",
     "TW-E204": "{source}: could not store the report ({detail}); nothing of it was stored",
     "TW-E205": "the database at {url} stayed busy with another writer for {seconds:.0f} s; nothing was written; try again when the other command (e.g. a long 'trucewatch resolve') has finished",
-    # export and evaluation: 3xx
-    "TW-E301": "unknown export format {value!r}; choose one of {choices}",
-    "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",
     "TW-E206": "the target database at {url} already holds rows ({tables}); 'db copy' fills only an empty database: create a new one (e.g. createdb) and name it with --to; nothing was written",
     "TW-E207": "the copy at {url} differs from the source: {detail}; the source may have changed during the copy (stop the writers, drop the target database, and copy again)",
     "TW-E208": "--from and --to name the same database ({url}); name a new, empty database with --to",
+    # export and evaluation: 3xx
+    "TW-E301": "unknown export format {value!r}; choose one of {choices}",
+    "TW-E302": "{path}: not a corpus folder; it needs articles/*.json and gold.json",
     "TW-E303": "unknown export level {value!r}; choose one of {choices} (incident: a row per incident, its deaths counted once; account: a row per report's account)",
     # incidents and overrides: 305-309
     "TW-E305": "no incident {incident_id!r}; list them with 'trucewatch incidents'",
@@ -123,6 +123,29 @@ MESSAGES: dict[str, str] = {
     "TW-E838": "{detail}: {name}'s password is needed (asked for, or the first line of stdin with --password-stdin)",
     "TW-E839": "the server at {url} did not take the signature: {detail}",
     "TW-E840": "{name} is a {role}: a finding's full bundle, with restricted evidence and reports' texts, is for monitors and admins; leave out --full (?full=1) for the bundle anyone may have",
+    # live intake, sources and the watch: 900-919 (docs/live.md)
+    "TW-E900": "{url!r} is not an address the watch can poll ({detail}); give a full http:// or https:// URL, e.g. https://www.example.org/feed.xml",
+    "TW-E901": "unknown source kind {kind!r}; choose one of rss, atom (a feed), page (one page, read again when its text changes) or sitemap (a news sitemap whose pages are read)",
+    "TW-E902": "interval {value!r} is not valid ({detail}); write a number and a unit, such as 90s, 10m, 2h or 1d",
+    "TW-E903": "a source named {name!r} already exists ({url}); choose another --name, or 'trucewatch sources remove {name}' first",
+    "TW-E904": "no source named {name!r}; see 'trucewatch sources list'",
+    "TW-E905": "{name!r} is not a valid source name ({detail}); use letters, digits, '-', '_' and '.', at most 100 characters",
+    "TW-E906": "{source}: could not fetch {url} ({detail}); check the address in a browser and the network; the watch tries again later, waiting longer after each failure",
+    "TW-E907": "{source}: {url} answered HTTP {status}; {advice}",
+    "TW-E908": "{source}: {url} did not answer within {seconds:g} s; the watch tries again later (TRUCEWATCH_WATCH_TIMEOUT_SECONDS sets the limit)",
+    "TW-E909": "{source}: not a well-formed {kind} document ({detail}); open the address in a browser: a web page is added with --kind page, a feed with --kind rss or atom",
+    "TW-E910": "{source}: the document declares a DTD or entities, which the watch refuses (they can expand without bound or read files); ask the publisher for a plain feed",
+    "TW-E911": "{source}: this is a sitemap index, not a sitemap; add each sitemap it lists as a source of its own (--kind sitemap)",
+    "TW-E912": "{source}: the item at {url} could not be read ({detail}); it is tried again at the next poll",
+    "TW-E913": "{source}: {url} is larger than {limit} bytes; the watch reads at most TRUCEWATCH_MAX_REPORT_BYTES from one address",
+    "TW-E914": "--poll {value!r} is not valid; give a number of seconds of at least 1",
+    # alerts: 920-939 (docs/live.md, "Alerts")
+    "TW-E920": "unknown alert kind {kind!r}; choose one of {choices}",
+    "TW-E921": "an alert rule needs somewhere to send its alerts: give --webhook URL with --secret S, or --email ADDRESS ({detail})",
+    "TW-E922": "{detail}; nothing was stored",
+    "TW-E923": "{user} has no alert rule {rule_id}; list theirs with 'trucewatch alerts rules list --user {user}'",
+    "TW-E924": "no incident {incident_id!r} to watch; list them with 'trucewatch incidents'",
+    "TW-E925": "alerts by e-mail need an SMTP server: set TRUCEWATCH_SMTP_HOST and TRUCEWATCH_SMTP_FROM (docs/settings.md), then add the rule again",
 }
 
 
@@ -180,3 +203,11 @@ class AuditError(TrucewatchError):
 
 class FindingError(TrucewatchError):
     """Verification: a complaint's workflow, findings and their sign-off, evidence, bundles (TW-E8xx)."""
+
+
+class SourceError(TrucewatchError):
+    """Live intake: watched sources and the watch that polls them (TW-E900..E919)."""
+
+
+class AlertError(TrucewatchError):
+    """Alert rules, watched incidents and deliveries (TW-E920..E939)."""

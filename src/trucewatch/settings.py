@@ -32,6 +32,21 @@ class Settings:
     cookie_secure: bool = False  # mark cookies Secure even when the app itself sees plain http (behind a TLS proxy)
     audit_origin: str = "trucewatch/audit"  # the audit log's name in its signed checkpoints (docs/audit.md)
     data_dir: str | None = None  # another conflict's data (actors.toml, gazetteer.tsv ...); default: the shipped data
+    # alerts (docs/live.md, "Alerts"): where the incident links point, the SMTP server, how deliveries retry
+    site_url: str = "http://127.0.0.1:8000"  # the workplace's address as users reach it: alerts link incidents under it
+    smtp_host: str | None = None  # e-mail alerts go through this SMTP server; without it, rules by e-mail are refused
+    smtp_port: int = 25
+    smtp_from: str | None = None  # the From address of alert e-mails
+    smtp_starttls: bool = False  # upgrade the connection with STARTTLS before sending (and before logging in)
+    smtp_user: str | None = None  # log in when given
+    smtp_password: str | None = None  # never shown
+    alert_attempts: int = 6  # a delivery is given up after this many failed attempts
+    alert_retry_seconds: float = 30.0  # the first retry's wait; each later one waits twice the one before
+    # live intake (docs/live.md): the watch of sources, in `trucewatch watch` or inside `trucewatch serve`
+    watch: bool = False  # run the watch inside `trucewatch serve` (one process; with --workers N, run `watch` apart)
+    watch_poll_seconds: float = 10.0  # how often the watch looks for due sources
+    watch_host_seconds: float = 1.0  # at most one request to one host per this many seconds
+    watch_timeout_seconds: float = 20.0  # a source that takes longer to answer is that source's error
 
     @property
     def database_url(self) -> str:
@@ -53,6 +68,7 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["db"] = masked_url(self.database_url)
         values["secret_key"] = "***" if self.secret_key else None
+        values["smtp_password"] = "***" if self.smtp_password else None
         return values
 
 
@@ -67,6 +83,19 @@ ENV_NAMES = {
     "cookie_secure": "TRUCEWATCH_COOKIE_SECURE",
     "audit_origin": "TRUCEWATCH_AUDIT_ORIGIN",
     "data_dir": "TRUCEWATCH_DATA_DIR",
+    "site_url": "TRUCEWATCH_SITE_URL",
+    "smtp_host": "TRUCEWATCH_SMTP_HOST",
+    "smtp_port": "TRUCEWATCH_SMTP_PORT",
+    "smtp_from": "TRUCEWATCH_SMTP_FROM",
+    "smtp_starttls": "TRUCEWATCH_SMTP_STARTTLS",
+    "smtp_user": "TRUCEWATCH_SMTP_USER",
+    "smtp_password": "TRUCEWATCH_SMTP_PASSWORD",
+    "alert_attempts": "TRUCEWATCH_ALERT_ATTEMPTS",
+    "alert_retry_seconds": "TRUCEWATCH_ALERT_RETRY_SECONDS",
+    "watch": "TRUCEWATCH_WATCH",
+    "watch_poll_seconds": "TRUCEWATCH_WATCH_POLL_SECONDS",
+    "watch_host_seconds": "TRUCEWATCH_WATCH_HOST_SECONDS",
+    "watch_timeout_seconds": "TRUCEWATCH_WATCH_TIMEOUT_SECONDS",
 }
 MIN_SECRET_KEY = 32  # characters
 
@@ -120,8 +149,16 @@ def _cast(name: str, raw: object) -> str | int | float | bool:
         return _byte_count(name, raw)
     if name == "max_extract_seconds":
         return _seconds(name, raw)
-    if name == "cookie_secure":
+    if name in ("cookie_secure", "smtp_starttls"):
         return _flag(name, raw)
+    if name in ("smtp_port", "alert_attempts"):
+        return _whole(name, raw, most=65535)
+    if name == "alert_retry_seconds":
+        return _seconds(name, raw)
+    if name == "watch":
+        return _flag(name, raw)
+    if name in ("watch_poll_seconds", "watch_host_seconds", "watch_timeout_seconds"):
+        return _seconds(name, raw)
     if name == "secret_key" and len(str(raw)) < MIN_SECRET_KEY:
         raise SettingsError("TW-E401", name=name, value="***", detail=f"shorter than {MIN_SECRET_KEY} characters; make "
                             "one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\"")
@@ -142,6 +179,18 @@ def _byte_count(name: str, raw: object) -> int:
         raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number of bytes") from None
     if value <= 0:
         raise SettingsError("TW-E401", name=name, value=raw, detail="must be positive")
+    return value
+
+
+def _whole(name: str, raw: object, most: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError("TW-E401", name=name, value=raw, detail="not a whole number") from None
+    if not 1 <= value <= most:
+        raise SettingsError("TW-E401", name=name, value=raw, detail=f"must be from 1 to {most}")
     return value
 
 

@@ -47,12 +47,18 @@ class LazyGroup(NamedTuple):
 
 
 LAZY_GROUPS = {
+    "alerts": LazyGroup("trucewatch.cli.alert_commands", "alerts",
+                        "Alert rules, watched incidents, the alerts fired and their deliveries (docs/live.md)."),
     "audit": LazyGroup("trucewatch.cli.audit_commands", "audit",
                        "The tamper-evident audit log: keys, signed checkpoints, verification, entries and proofs."),
     "complaints": LazyGroup("trucewatch.cli.casework_commands", "complaints",
                             "Complaints and their workflow: list, show, transition (docs/findings.md)."),
     "findings": LazyGroup("trucewatch.cli.casework_commands", "findings",
                           "Findings: list, show, draft, sign, publish, amend, export-bundle (docs/findings.md)."),
+    "sources": LazyGroup("trucewatch.cli.live_commands", "sources",
+                         "Sources the watch polls: add, list, pause, resume, remove (docs/live.md)."),
+    "watch": LazyGroup("trucewatch.cli.live_commands", "watch",
+                       "Poll the due sources, ingest and resolve new items, then alert (docs/live.md)."),
 }
 
 
@@ -166,15 +172,34 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
                                       progress=not no_progress and sys.stderr.isatty(),
                                       max_report_bytes=settings.max_report_bytes, conflict=conflict_of(settings),
                                       max_extract_seconds=settings.max_extract_seconds, workers=workers)
+    added: list[str] = []
     for result in results:
         counts[result.status] += 1
         events += result.events
+        if result.status == "added" and result.report_id:
+            added.append(result.report_id)
         if result.reason:  # a refusal, or a note on a stored report (a revision, resolution to redo)
             click.echo(f"{result.source}: {result.reason}", err=True)
     click.echo(f"added {counts['added']}, unchanged {counts['unchanged']}, refused {counts['refused']}; "
                f"{events} events stored in {database.shown_url}")
+    _alert_on(database, added, settings)
     if counts["refused"]:
         sys.exit(1)
+
+
+def _alert_on(database: Database, report_ids: list[str], settings: Settings) -> None:
+    """The alert rules on what an ingest added (docs/live.md, "Alerts"): alerts fired, and their first delivery."""
+    if not report_ids:
+        return
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from trucewatch.jobs.alerts import deliver_due, on_new_reports  # noqa: PLC0415
+
+    now = datetime.now(UTC)
+    fired = on_new_reports(database, report_ids, conflict_of(settings), now, settings=settings)
+    if fired:
+        sent = sum(r.state == "sent" for r in deliver_due(database, now, settings=settings))
+        click.echo(f"{_plural(len(fired), 'alert')} fired, {sent} deliveries sent (see 'trucewatch alerts list')")
 
 
 @main.command()
@@ -676,6 +701,47 @@ def db_upgrade(db: str | None) -> None:
     click.echo(f"{masked_url(url)}: {change} schema {after}")
 
 
+@db.command("copy")
+@click.option("--from", "source", required=True, metavar="PATH|URL",
+              help="The store to copy: an SQLite file or a SQLAlchemy URL, at this trucewatch's schema.")
+@click.option("--to", "target", required=True, metavar="PATH|URL",
+              help="An empty database, e.g. postgresql+psycopg://USER@HOST/NAME; its schema is made first.")
+@click.option("--batch", type=click.IntRange(min=1), default=5000, show_default=True, help="Rows a round trip.")
+def db_copy(source: str, target: str, batch: int) -> None:
+    """Copy a whole store into an empty database (e.g. SQLite to PostgreSQL), then compare both: rows per table,
+    every report's SHA-256, the audit log's root, and the audit log verified on the target. Exit code 2 (TW-E207)
+    when anything differs."""
+    from trucewatch.errors import StorageError  # noqa: PLC0415
+    from trucewatch.jobs.db_copy import copy_database  # noqa: PLC0415  (SQLAlchemy: not for --help)
+    from trucewatch.settings import database_url  # noqa: PLC0415
+
+    done = copy_database(database_url(source), database_url(target), batch=batch, progress=True)
+    click.echo(f"copied {done.rows:,} rows of {done.tables} tables from {done.source} to {done.target} "
+               f"in {done.seconds:.1f} s")
+    for line in _copy_comparison(done):
+        click.echo(line)
+    if done.evidence_files:
+        click.echo(f"{done.evidence_files:,} evidence files are kept in the evidence folder, not in the database: "
+                   f"copy that folder to the new evidence_dir (TRUCEWATCH_EVIDENCE_DIR; docs/deploy.md)")
+    if not done.ok:
+        raise StorageError("TW-E207", url=done.target, detail="; ".join(done.differences()))
+
+
+def _copy_comparison(done: Any) -> list[str]:
+    """The comparison `db copy` prints: tables with rows on either side, each figure, and whether it is the same."""
+    shown = [c for c in done.compared if not (c.what.startswith("rows in ") and c.source == c.target == "0")]
+    width = max(len(c.what) for c in shown)
+    lines = [f"  {'':<{width}}  {'source':<16}  {'target':<16}"]
+    for c in shown:
+        lines.append(f"  {c.what:<{width}}  {c.source[:16]:<16}  {c.target[:16]:<16}  "
+                     + ("same" if c.same else "DIFFERENT"))
+    empty = len(done.compared) - len(shown)
+    lines.append(f"  ({empty} other tables empty on both)" if empty else "")
+    lines.append("  audit log verifies on the target: "
+                 + ("yes" if done.target_verifies else f"NO ({done.target_problem})"))
+    return [line for line in lines if line]
+
+
 @contextmanager
 def _output(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
     """stdout, or a file that appears complete or not at all (written beside it, then renamed); text, or bytes when
@@ -722,47 +788,6 @@ def serve(host: str, port: int, dev: bool, workers: int, db: str | None) -> None
         settings = replace(settings, secret_key=secrets.token_urlsafe(32))
         click.echo("--dev: using a throw-away secret key; sessions and list cursors end when the server stops. "
                    "Set TRUCEWATCH_SECRET_KEY for a real deployment.", err=True)
-@db.command("copy")
-@click.option("--from", "source", required=True, metavar="PATH|URL",
-              help="The store to copy: an SQLite file or a SQLAlchemy URL, at this trucewatch's schema.")
-@click.option("--to", "target", required=True, metavar="PATH|URL",
-              help="An empty database, e.g. postgresql+psycopg://USER@HOST/NAME; its schema is made first.")
-@click.option("--batch", type=click.IntRange(min=1), default=5000, show_default=True, help="Rows a round trip.")
-def db_copy(source: str, target: str, batch: int) -> None:
-    """Copy a whole store into an empty database (e.g. SQLite to PostgreSQL), then compare both: rows per table,
-    every report's SHA-256, the audit log's root, and the audit log verified on the target. Exit code 2 (TW-E207)
-    when anything differs."""
-    from trucewatch.errors import StorageError  # noqa: PLC0415
-    from trucewatch.jobs.db_copy import copy_database  # noqa: PLC0415  (SQLAlchemy: not for --help)
-    from trucewatch.settings import database_url  # noqa: PLC0415
-
-    done = copy_database(database_url(source), database_url(target), batch=batch, progress=True)
-    click.echo(f"copied {done.rows:,} rows of {done.tables} tables from {done.source} to {done.target} "
-               f"in {done.seconds:.1f} s")
-    for line in _copy_comparison(done):
-        click.echo(line)
-    if done.evidence_files:
-        click.echo(f"{done.evidence_files:,} evidence files are kept in the evidence folder, not in the database: "
-                   f"copy that folder to the new evidence_dir (TRUCEWATCH_EVIDENCE_DIR; docs/deploy.md)")
-    if not done.ok:
-        raise StorageError("TW-E207", url=done.target, detail="; ".join(done.differences()))
-
-
-def _copy_comparison(done: Any) -> list[str]:
-    """The comparison `db copy` prints: tables with rows on either side, each figure, and whether it is the same."""
-    shown = [c for c in done.compared if not (c.what.startswith("rows in ") and c.source == c.target == "0")]
-    width = max(len(c.what) for c in shown)
-    lines = [f"  {'':<{width}}  {'source':<16}  {'target':<16}"]
-    for c in shown:
-        lines.append(f"  {c.what:<{width}}  {c.source[:16]:<16}  {c.target[:16]:<16}  "
-                     + ("same" if c.same else "DIFFERENT"))
-    empty = len(done.compared) - len(shown)
-    lines.append(f"  ({empty} other tables empty on both)" if empty else "")
-    lines.append("  audit log verifies on the target: "
-                 + ("yes" if done.target_verifies else f"NO ({done.target_problem})"))
-    return [line for line in lines if line]
-
-
     app = create_app(settings)  # also checks, before any worker starts, that the settings and the database serve
     click.echo(f"trucewatch workplace on http://{host}:{port}/ over {app.state.web.db.shown_url}"
                + (f", {workers} workers" if workers > 1 else ""), err=True)
