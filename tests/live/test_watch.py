@@ -3,6 +3,7 @@ arrives is ingested and resolved once; a 304 is honoured; a failing, slow or mal
 takes nothing twice. Time is handed to each round (`now`), so backoff is tested without waiting."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -184,3 +185,24 @@ def test_the_watch_command_prints_a_line_per_round_and_errors_with_what_to_do(se
     assert "TW-E907" in result.stderr and "find the feed's new address" in result.stderr
     listed = runner.invoke(main, ["sources", "list", "--db", database], env=env)
     assert "2 items seen" in listed.stdout and "1 failure in a row" in listed.stdout
+
+
+def test_serve_runs_the_watch_when_the_setting_is_on(server, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from trucewatch.settings import Settings
+    from trucewatch.web.app import create_app
+
+    server.put("/wire.xml", rss(items(0, 2)))
+    settings = Settings(db=str(tmp_path / "serve.sqlite3"), secret_key="k" * 32, watch=True, watch_poll_seconds=0.2,
+                        watch_host_seconds=0.01)
+    with Database.open(settings.database_url) as setup:
+        add_source(setup, server.url("/wire.xml"), "rss", "wire", "1m", datetime.now(UTC))
+    with TestClient(create_app(settings)):
+        for _ in range(300):  # the watch's thread takes its first round at once; the test waits up to 30 s for it
+            with Database.open(settings.database_url) as reading:
+                if get_source(reading, "wire").items_seen == 2:
+                    break
+            threading.Event().wait(0.1)
+    with Database.open(settings.database_url) as reading:
+        assert get_source(reading, "wire").items_seen == 2

@@ -316,3 +316,30 @@ class Watch:
             log.exception("alerts after a round of the watch failed")
             return 0, (f"alerts: {type(err).__name__}: {err}",)
         return len(fired), ()
+
+
+class BackgroundWatch:
+    """The watch in a thread of its own, as `trucewatch serve` runs it when the setting `watch` is on: rounds every
+    `watch_poll_seconds`, each logged; `stop()` ends it after the round under way."""
+
+    def __init__(self, db: Database, conflict: Conflict, settings: Settings) -> None:
+        self.watch = Watch(db, conflict, WatchOptions.of(settings), settings=settings)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.watch.run, name="trucewatch-watch", daemon=True,
+                                       args=(settings.watch_poll_seconds, self.stopping, self._logged))
+
+    def start(self) -> BackgroundWatch:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.watch.close()
+
+    @staticmethod
+    def _logged(result: RoundResult) -> None:
+        log.info("watch: %s", result.line())
+        for source in result.sources:
+            if source.error:
+                log.warning("watch: %s", source.error)

@@ -21,9 +21,11 @@ from trucewatch import __version__, jobs
 from trucewatch.casework.access import RULES
 from trucewatch.conflict import load_conflict
 from trucewatch.errors import WebError
+from trucewatch.jobs.watch import BackgroundWatch
 from trucewatch.settings import Settings, load_settings
 from trucewatch.storage import Database
 from trucewatch.web import (
+    alert_pages,
     api,
     assets,
     complaint_pages,
@@ -67,7 +69,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the watch of sources in a thread beside the app when the setting `watch` is on (docs/live.md)
+        watching = BackgroundWatch(db, conflict, settings).start() if settings.watch else None
         yield
+        if watching is not None:
+            watching.stop()
         db.close()
 
     app = FastAPI(title="trucewatch", version=__version__, description=DESCRIPTION, openapi_url=None,
@@ -82,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(keys_api.router)  # monitors' signing keys (docs/findings.md, "Signatures")
     app.include_router(findings_pages.router)
     app.include_router(key_pages.router)  # a monitor's signing keys
+    app.include_router(alert_pages.router)  # a user's alerts and alert rules (docs/alerts.md)
     error_envelope.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
     # JSON, CSV, scripts and styles leave gzipped for clients that ask (the map's views, the exports, streamed chunk
