@@ -139,7 +139,7 @@ MESSAGES: dict[str, str] = {
     "TW-E912": "{source}: the item at {url} could not be read ({detail}); it is tried again at the next poll",
     "TW-E913": "{source}: {url} is larger than {limit} bytes; the watch reads at most TRUCEWATCH_MAX_REPORT_BYTES from one address",
     "TW-E914": "--poll {value!r} is not valid; give a number of seconds of at least 1",
-    # alerts: 920-939 (docs/live.md, "Alerts")
+    # alerts: 920-939 (docs/alerts.md)
     "TW-E920": "unknown alert kind {kind!r}; choose one of {choices}",
     "TW-E921": "an alert rule needs somewhere to send its alerts: give --webhook URL with --secret S, or --email ADDRESS ({detail})",
     "TW-E922": "{detail}; nothing was stored",

@@ -32,7 +32,7 @@ class Settings:
     cookie_secure: bool = False  # mark cookies Secure even when the app itself sees plain http (behind a TLS proxy)
     audit_origin: str = "trucewatch/audit"  # the audit log's name in its signed checkpoints (docs/audit.md)
     data_dir: str | None = None  # another conflict's data (actors.toml, gazetteer.tsv ...); default: the shipped data
-    # alerts (docs/live.md, "Alerts"): where the incident links point, the SMTP server, how deliveries retry
+    # alerts (docs/alerts.md): where the incident links point, the SMTP server, how deliveries retry
     site_url: str = "http://127.0.0.1:8000"  # the workplace's address as users reach it: alerts link incidents under it
     smtp_host: str | None = None  # e-mail alerts go through this SMTP server; without it, rules by e-mail are refused
     smtp_port: int = 25

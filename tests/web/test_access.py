@@ -61,6 +61,8 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
     ("session", "create"): dict.fromkeys(OBJECTS, ALL),
     ("session", "delete"): dict.fromkeys(OBJECTS, SIGNED_IN),
     ("me", "read"): dict.fromkeys(OBJECTS, SIGNED_IN),
+    ("alert_rule", "create"): dict.fromkeys(OBJECTS, SIGNED_IN),
+    ("alert_rule", "delete"): dict.fromkeys(OBJECTS, SIGNED_IN),
     # verification (docs/findings.md)
     ("finding", "list"): dict.fromkeys(OBJECTS, ALL),
     ("finding", "read"): RECORD,

@@ -172,6 +172,10 @@ EXPECTED.update({
     ("GET", "/account/keys"): {PUBLISHED: signed_in()},
     ("POST", "/account/keys"): {PUBLISHED: monitors_only()},
     ("POST", "/account/keys/{name}/revoke"): {PUBLISHED: staff_only()},
+    # a user's alerts page and their own rules (docs/alerts.md)
+    ("GET", "/alerts"): {PUBLISHED: signed_in()},
+    ("POST", "/alerts/rules"): {PUBLISHED: signed_in()},
+    ("POST", "/alerts/rules/{rule_id}/remove"): {PUBLISHED: signed_in()},
 })
 # invalid, or refused by the workflow (a sealed finding, a state with no such transition): nothing changes
 BODIES.update({
@@ -195,6 +199,7 @@ BODIES.update({
     ("POST", "/findings/{finding_id}/amend"): {"data": {}},
     ("POST", "/account/keys"): {"data": {}},
     ("POST", "/account/keys/{name}/revoke"): {"data": {}},
+    ("POST", "/alerts/rules"): {"data": {}},  # no kind: refused (TW-E920)
 })
 
 
@@ -202,7 +207,7 @@ def concrete(path: str, thing: str, world: World) -> str:
     party = "AFG" if thing.startswith("AFG") else "PAK"
     values = {"report_id": "w-001", "event_id": "evt-w1", "incident_id": world.incidents[0],
               "agreement_id": "doha-2025-10-19", "fmt": "csv", "complaint_id": world.complaints[party],
-              "sha256": world.evidence[party], "path": "map.js", "name": "no-such-key",
+              "sha256": world.evidence[party], "path": "map.js", "name": "no-such-key", "rule_id": "999",
               "finding_id": world.findings["draft" if thing.startswith("draft") else "published"]}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)
 

@@ -48,7 +48,7 @@ class LazyGroup(NamedTuple):
 
 LAZY_GROUPS = {
     "alerts": LazyGroup("trucewatch.cli.alert_commands", "alerts",
-                        "Alert rules, watched incidents, the alerts fired and their deliveries (docs/live.md)."),
+                        "Alert rules, watched incidents, the alerts fired and their deliveries (docs/alerts.md)."),
     "audit": LazyGroup("trucewatch.cli.audit_commands", "audit",
                        "The tamper-evident audit log: keys, signed checkpoints, verification, entries and proofs."),
     "complaints": LazyGroup("trucewatch.cli.casework_commands", "complaints",
@@ -188,7 +188,7 @@ def ingest(paths: tuple[Path, ...], published: date | None, db: str | None, no_p
 
 
 def _alert_on(database: Database, report_ids: list[str], settings: Settings) -> None:
-    """The alert rules on what an ingest added (docs/live.md, "Alerts"): alerts fired, and their first delivery."""
+    """The alert rules on what an ingest added (docs/alerts.md): alerts fired, and their first delivery."""
     if not report_ids:
         return
     from datetime import UTC, datetime  # noqa: PLC0415

@@ -586,3 +586,80 @@ class SourceItemRow(Base):
     status: Mapped[str] = mapped_column(String(20))  # added, unchanged, refused, failed
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- alerts: users' rules, the alerts they fired and their deliveries (migration 0013_alerts) -----------------------
+
+
+class AlertRuleRow(Base):
+    """A user's alert rule (`trucewatch.jobs.alerts`): its kind, its filters, and where its alerts go."""
+
+    __tablename__ = "alert_rules"
+    __table_args__ = (Index("ix_alert_rules_user_id", "user_id"),)
+
+    rule_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.user_id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # violation, claim, deaths
+    party: Mapped[str | None] = mapped_column(String(10))
+    province: Mapped[str | None] = mapped_column(String(200))
+    event_type: Mapped[str | None] = mapped_column(String(200))
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    webhook_secret: Mapped[str | None] = mapped_column(Text)  # the HMAC key: kept as given, never shown
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertWatchRow(Base):
+    """An incident a user watches: new claims and denials on it fire their 'claim' rules."""
+
+    __tablename__ = "alert_watches"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.user_id", ondelete="CASCADE"), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertRow(Base):
+    """An alert a rule fired on an incident, with why: at most one per (rule, incident)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_rule_id_incident_id", "rule_id", "incident_id", unique=True),
+                      Index("ix_alerts_user_id_fired_at", "user_id", "fired_at"))
+
+    alert_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.rule_id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(Integer)
+    incident_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    why: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(Text)
+    report_ids: Mapped[str] = mapped_column(Text)  # the new reports that fired it, space-separated
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertDeliveryRow(Base):
+    """One way an alert goes out (webhook or e-mail): due, sent, or given up, with when to try next."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_state_next_at", "state", "next_at"),)
+
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.alert_id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)  # webhook, email
+    target: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))  # due, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertAttemptRow(Base):
+    """Each attempt to deliver an alert: when, and what came of it."""
+
+    __tablename__ = "alert_attempts"
+
+    alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.alert_id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(Text)

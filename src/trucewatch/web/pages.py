@@ -81,7 +81,8 @@ def death_range(low: int | None, best: int, high: int | None) -> str:
 NAV = (("/", "Incidents", "incident", "list"), ("/map", "Map", "incident", "list"),
        ("/timeline", "Timeline", "incident", "list"), ("/agreements", "Agreements", "agreement", "list"),
        ("/findings", "Findings", "finding", "list"), ("/complaints", "Complaints", "complaint", "list"),
-       ("/inbox", "Inbox", "me", "read"), ("/account/keys", "Signing keys", "monitor_key", "create"))
+       ("/inbox", "Inbox", "me", "read"), ("/alerts", "Alerts", "me", "read"),
+       ("/account/keys", "Signing keys", "monitor_key", "create"))
 HOME_FINDINGS = 10
 
 
