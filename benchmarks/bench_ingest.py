@@ -94,9 +94,13 @@ def measure_extract(path: Path, workdir: Path) -> dict:
     reports = _read(path)
     pinned = _pin_to_one_core()
     extract_events(reports[0])  # loads the dictionaries and gazetteer outside the timing, as a warm worker would
-    started = time.perf_counter()
+    parser = getattr(importlib.import_module("trucewatch.pipeline.extract.attribution"), "parser", None)
+    if parser is not None:
+        parser()  # and the dependency parser, which the first report may not need
+    # CPU time of this process (pinned to one core): on a shared machine, wall time counts other people's work too.
+    started = time.process_time()
     events = sum(len(extract_events(_unparsed(report))) for report in reports)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     # The stage shares come from a second pass, so that the wrappers' own cost never touches the reports/s above.
     return {"seconds": seconds, "reports": len(reports), "events": events,
             "reports_per_s": len(reports) / seconds if seconds else None, "pinned_core": pinned,
@@ -214,16 +218,18 @@ def measure_blocks(path: Path, workdir: Path, block: int = 500) -> dict:
     blocks, done, refused = [], 0, 0
     with Database.open(f"sqlite:///{database}") as db:
         started = last = time.perf_counter()
+        cpu_last = time.process_time()  # this process's CPU time: what the ingest costs, whatever else runs
         for result in jobs.ingest.iter_ingest([path], db, progress=False):
             done += 1
             refused += result.status == "refused"
             if done % block == 0:
-                now = time.perf_counter()
-                blocks.append({"reports": block, "seconds": now - last})
-                last = now
+                now, cpu = time.perf_counter(), time.process_time()
+                blocks.append({"reports": block, "seconds": now - last, "cpu_seconds": cpu - cpu_last})
+                last, cpu_last = now, cpu
         seconds = time.perf_counter() - started
         if done % block:
-            blocks.append({"reports": done % block, "seconds": time.perf_counter() - last})
+            blocks.append({"reports": done % block, "seconds": time.perf_counter() - last,
+                           "cpu_seconds": time.process_time() - cpu_last})
     return {"seconds": seconds, "reports": done, "refused": refused, "blocks": blocks, **_largest(database),
             "peak_rss_mib": peak_rss_mib()}
 
@@ -306,17 +312,23 @@ def war_summary(f: dict) -> str:
     biggest = ", ".join(map(str, f["planted_sizes"]))
     lines = [f"{f['n']} war reports of ~{f['words']} words over {f['days']} days: {f['happenings']} happenings,"
              f" the biggest told by {biggest} reports (seed {f['seed']}, {f['input_mib']:.1f} MiB of jsonl)",
-             "  block       reports      s   reports/s   vs first block"]
-    first = None
+             "  block       reports      s   reports/s   vs first   CPU s   reports/CPU-s   vs first"]
+    first = cpu_first = None
     done = 0
+    cpu_ratios = []
     for i, block in enumerate(b["blocks"], 1):
         rate = block["reports"] / block["seconds"] if block["seconds"] else float("inf")
-        first = first or rate
+        cpu_rate = block["reports"] / block["cpu_seconds"] if block["cpu_seconds"] else float("inf")
+        first, cpu_first = first or rate, cpu_first or cpu_rate
+        cpu_ratios.append(cpu_rate / cpu_first)
         done += block["reports"]
         lines.append(f"  {i:5d} {done - block['reports'] + 1:6d}-{done:<6d} {block['seconds']:7.1f} {rate:10.1f}"
-                     f"   {rate / first:5.2f}x")
+                     f"   {rate / first:5.2f}x {block['cpu_seconds']:8.1f} {cpu_rate:12.1f}"
+                     f"    {cpu_rate / cpu_first:5.2f}x")
     lines.append(f"  total   {b['reports']} reports in {b['seconds']:.1f} s: {b['reports'] / b['seconds']:.1f}"
                  f" reports/s; last block / first: {rate / first:.2f}x (target: within 1.5x, i.e. >= 0.67x)")
+    lines.append(f"  CPU time (what the ingest itself costs, whatever else the machine runs): last block / first"
+                 f" {cpu_ratios[-1]:.2f}x, slowest block / first {min(cpu_ratios):.2f}x")
     largest = b["largest"]
     if largest:
         lines.append(f"  incidents {b['incidents']}; the largest: {largest['reports']} reports, {largest['events']}"
@@ -350,7 +362,7 @@ def summary(f: dict) -> str:
     return "\n".join(lines)
 
 
-TARGET_REPORTS_PER_S, TARGET_WORDS = 60.0, 600
+TARGET_REPORTS_PER_S, TARGET_WORDS = 100.0, 600  # issue 15: at least 100 reports/s of 600 words on one core
 
 
 def _verdict(rate: float, words: int) -> str:
