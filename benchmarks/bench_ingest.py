@@ -12,8 +12,8 @@ measurement runs in a fresh Python process (so peak memory is that measurement's
    timed: read, extract, store; peak resident memory from `resource.getrusage(...).ru_maxrss`;
 2. read: `trucewatch.pipeline.ingest.read_reports` alone (parse, normalise, hash), timed;
 3. extract: `trucewatch.pipeline.extract.extract_events` alone over the same reports, in one process pinned to one
-   core, timed; the rest of the ingest time is storage and bookkeeping. Then a second pass in the same process with
-   timing wrappers around the finders that events.py calls (STAGES below), for the share of each stage;
+   core, timed in CPU time; the rest of the ingest time is storage and bookkeeping. Then a second pass in the same
+   process with timing wrappers around the finders that events.py calls (STAGES below), for the share of each stage;
 4. heap: the ingest again into a fresh database under `tracemalloc`, for the peak of the Python heap (tracing slows the
    run a lot, so its time is not reported).
 
