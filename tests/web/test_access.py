@@ -63,6 +63,7 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
     ("me", "read"): dict.fromkeys(OBJECTS, SIGNED_IN),
     ("alert_rule", "create"): dict.fromkeys(OBJECTS, SIGNED_IN),
     ("alert_rule", "delete"): dict.fromkeys(OBJECTS, SIGNED_IN),
+    **{("source", action): dict.fromkeys(OBJECTS, {"admin"}) for action in ("list", "create", "update")},
     # verification (docs/findings.md)
     ("finding", "list"): dict.fromkeys(OBJECTS, ALL),
     ("finding", "read"): RECORD,

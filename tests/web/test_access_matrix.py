@@ -35,6 +35,10 @@ def staff_only() -> dict[str, str]:
     return {role: OK if role in STAFF else FORBIDDEN for role in ROLES} | {"public": UNAUTH}
 
 
+def admins_only() -> dict[str, str]:
+    return {role: OK if role == "admin" else FORBIDDEN for role in ROLES} | {"public": UNAUTH}
+
+
 def liaisons_only() -> dict[str, str]:
     return {role: OK if role.startswith("liaison") else FORBIDDEN for role in ROLES} | {"public": UNAUTH}
 
@@ -176,6 +180,11 @@ EXPECTED.update({
     ("GET", "/alerts"): {PUBLISHED: signed_in()},
     ("POST", "/alerts/rules"): {PUBLISHED: signed_in()},
     ("POST", "/alerts/rules/{rule_id}/remove"): {PUBLISHED: signed_in()},
+    # the watched sources (docs/live.md): admins only
+    ("GET", "/admin/sources"): {PUBLISHED: admins_only()},
+    ("POST", "/admin/sources"): {PUBLISHED: admins_only()},
+    ("POST", "/admin/sources/{name}/pause"): {PUBLISHED: admins_only()},
+    ("POST", "/admin/sources/{name}/resume"): {PUBLISHED: admins_only()},
 })
 # invalid, or refused by the workflow (a sealed finding, a state with no such transition): nothing changes
 BODIES.update({
@@ -200,6 +209,7 @@ BODIES.update({
     ("POST", "/account/keys"): {"data": {}},
     ("POST", "/account/keys/{name}/revoke"): {"data": {}},
     ("POST", "/alerts/rules"): {"data": {}},  # no kind: refused (TW-E920)
+    ("POST", "/admin/sources"): {"data": {}},  # no address: refused (TW-E900)
 })
 
 

@@ -156,6 +156,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("me", "read"): signed_in,
     ("alert_rule", "create"): signed_in,  # a user's own alert rules (the job adds and removes only the caller's)
     ("alert_rule", "delete"): signed_in,
+    # the sources the watch polls (docs/live.md): the deployment's, run by its admins
+    ("source", "list"): roles("admin"),
+    ("source", "create"): roles("admin"),
+    ("source", "update"): roles("admin"),
     # verification (docs/findings.md): findings are drafted, signed and published by guarantor monitors only (admins
     # run the deployment and make no verification decisions); a published finding is for everyone, a draft for
     # monitors and admins; a complaint's transitions are checked against trucewatch.casework.workflow as well

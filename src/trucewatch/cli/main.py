@@ -58,7 +58,8 @@ LAZY_GROUPS = {
     "sources": LazyGroup("trucewatch.cli.live_commands", "sources",
                          "Sources the watch polls: add, list, pause, resume, remove (docs/live.md)."),
     "watch": LazyGroup("trucewatch.cli.live_commands", "watch",
-                       "Poll the due sources, ingest and resolve new items, then alert (docs/live.md)."),
+                       "Poll the due sources, ingest new items and resolve them into incidents, then the alert "
+                       "rules; a line per round."),
 }
 
 

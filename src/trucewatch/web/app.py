@@ -36,6 +36,7 @@ from trucewatch.web import (
     keys_api,
     pages,
     record_pages,
+    source_pages,
 )
 from trucewatch.web.guard import GuardedRoute, app_routes, declared, guard
 from trucewatch.web.state import WebContext
@@ -89,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(findings_pages.router)
     app.include_router(key_pages.router)  # a monitor's signing keys
     app.include_router(alert_pages.router)  # a user's alerts and alert rules (docs/alerts.md)
+    app.include_router(source_pages.router)  # the admins' page of watched sources (docs/live.md)
     error_envelope.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + BODY_SLACK)
     # JSON, CSV, scripts and styles leave gzipped for clients that ask (the map's views, the exports, streamed chunk

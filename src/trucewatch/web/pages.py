@@ -82,7 +82,7 @@ NAV = (("/", "Incidents", "incident", "list"), ("/map", "Map", "incident", "list
        ("/timeline", "Timeline", "incident", "list"), ("/agreements", "Agreements", "agreement", "list"),
        ("/findings", "Findings", "finding", "list"), ("/complaints", "Complaints", "complaint", "list"),
        ("/inbox", "Inbox", "me", "read"), ("/alerts", "Alerts", "me", "read"),
-       ("/account/keys", "Signing keys", "monitor_key", "create"))
+       ("/account/keys", "Signing keys", "monitor_key", "create"), ("/admin/sources", "Sources", "source", "list"))
 HOME_FINDINGS = 10
 
 
