@@ -65,11 +65,15 @@ class PostgresServer:
         """The SQLAlchemy URL (psycopg 3) of database `dbname` on this server."""
         return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
 
-    def fresh_database(self, *, migrated: bool = True) -> str:
+    def fresh_database(self, *, migrated: bool = True, copy_of: str | None = None) -> str:
         """A new database with no rows, at the current schema (a copy of the migrated template); with
-        `migrated=False`, a truly empty one (no tables), for tests of creating the schema itself. Returns its URL."""
+        `migrated=False`, a truly empty one (no tables), for tests of creating the schema itself; with `copy_of` (a
+        URL of this server's), a copy of that database, rows and all, which nobody may be connected to (a prepared
+        world or log, copied per test). Returns its URL."""
         name = f"tw_{os.getpid()}_{next(self._names)}"
         template = TEMPLATE if migrated else "template0"
+        if copy_of is not None:
+            template = copy_of.rsplit("/", 1)[1]
         self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         return self.url(name)
 

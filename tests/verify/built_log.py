@@ -1,17 +1,22 @@
 """An audit log built by real writes: short reports ingested with the real extractor, agreements loaded, edited
 and removed, monitors' overrides, and two guarantors' keys registered; then a checkpoint both guarantors signed.
 
-The `log` fixture (conftest.py) builds it once per test module (about a second); tests that change it work on a copy
-of the file (`Log.copy`), changed with `tamper`.
+The `log` fixture (conftest.py) builds it once per test module and back end (about a second); tests that change it
+work on a copy (`Log.copy`: of the SQLite file, or a PostgreSQL database made with the built one as its template),
+changed with `tamper` or `operator_sql`.
 """
 from __future__ import annotations
 
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Connection, create_engine, text
+
+from postgres import PostgresServer
 from trucewatch import jobs
 from trucewatch.audit.checkpoint import generate_key, key_line
 from trucewatch.demo import example_agreements_path
@@ -32,22 +37,28 @@ class Log:
     """A database whose audit log holds `size` entries, a complete checkpoint of all of them, the guarantors' key
     files and a trusted-keys file."""
 
-    path: Path
+    folder: Path  # the reports ingested, the key files, the checkpoint
+    url: str  # the database, which no test changes
     size: int
     checkpoint: Path
     keys: dict[str, Path]  # guarantor -> private key file
     trusted: Path
-
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.path}"
+    server: PostgresServer | None = None  # the PostgreSQL server of `url`, if there
 
     def copy(self, to: Path) -> str:
-        """A fresh copy of the database file; its URL."""
-        for suffix in ("-wal", "-shm", ""):
-            Path(f"{to}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(self.path, to)
-        return f"sqlite:///{to}"
+        """A fresh copy of the database: the SQLite file copied to `to`, or a new PostgreSQL database; its URL."""
+        return copy_database(self.url, to, self.server)
+
+
+def copy_database(url: str, to: Path, server: PostgresServer | None) -> str:
+    """A copy of the database of `url` (nobody may be writing to it): a SQLite file copied to `to`, or, on PostgreSQL,
+    a new database with it as the template (`to` unused). Its URL."""
+    if server is not None:
+        return server.fresh_database(copy_of=url)
+    for suffix in ("-wal", "-shm", ""):
+        Path(f"{to}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(url.removeprefix("sqlite:///"), to)
+    return f"sqlite:///{to}"
 
 
 def write_reports(folder: Path, count: int, start: int = 0) -> None:
@@ -58,22 +69,24 @@ def write_reports(folder: Path, count: int, start: int = 0) -> None:
             "id": f"audit-{i:02}", "published": f"2025-10-{10 + i % 20:02}", "outlet": "Test Desk", "text": text}))
 
 
-def build_log(folder: Path) -> Log:
+def build_log(folder: Path, server: PostgresServer | None = None) -> Log:
     """Forty entries through the jobs users go through: 25 reports ingested, 4 agreements loaded, 2 edited, 1
-    removed and the file loaded again (3), 3 overrides and 2 keys registered."""
-    db_file = folder / "audit.sqlite3"
+    removed and the file loaded again (3), 3 overrides and 2 keys registered. In audit.sqlite3 in `folder`, or in a
+    new database on `server`."""
+    url = server.fresh_database() if server is not None else f"sqlite:///{folder / 'audit.sqlite3'}"
     write_reports(folder / "reports", 24)
     write_reports(folder / "late", 1, start=24)
     checkpoint = folder / "checkpoint.txt"
-    with Database.open(f"sqlite:///{db_file}") as db:
+    with Database.open(url) as db:
         keys, lines = _write_log(db, folder)
         checkpoint.write_text(make_checkpoint(db, list(keys.values()), ORIGIN).text(), encoding="utf-8")
+        size = db.audit_log.count()
     trusted = folder / "trusted-keys"
     trusted.write_text("# the guarantors' keys, as they keep them\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    with sqlite3.connect(db_file) as conn:
-        size = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return Log(db_file, size, checkpoint, keys, trusted)
+    if server is None:
+        with sqlite3.connect(folder / "audit.sqlite3") as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that copies copy
+    return Log(folder, url, size, checkpoint, keys, trusted, server)
 
 
 def _write_log(db: Database, folder: Path) -> tuple[dict[str, Path], list[str]]:
@@ -100,9 +113,30 @@ def _write_log(db: Database, folder: Path) -> tuple[dict[str, Path], list[str]]:
 
 def tamper(url: str, *statements: tuple[str, tuple[object, ...]]) -> None:
     """Run SQL on the database as an operator with database access would: the append-only triggers dropped first."""
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-        for table in ("audit_log", "audit_keys"):
-            for verb in ("update", "delete"):
-                conn.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
-        for sql, params in statements:
-            conn.execute(sql, params)
+    operator_sql(url, ("audit_log", "audit_keys"), *statements)
+
+
+def operator_sql(url: str, tables: Iterable[str], *statements: tuple[str, tuple[object, ...]]) -> None:
+    """Run SQL (with ? for parameters) on the database of `url` as an operator with database access would, in one
+    transaction: first every trigger on `tables` dropped, then the statements. On SQLite and PostgreSQL."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            postgres = conn.dialect.name == "postgresql"
+            for name, table in _triggers(conn, postgres):
+                if table in tables:
+                    conn.exec_driver_sql(f'DROP TRIGGER "{name}"' + (f' ON "{table}"' if postgres else ""))
+            for sql, params in statements:
+                conn.exec_driver_sql(sql.replace("?", "%s") if postgres else sql, params)
+    finally:
+        engine.dispose()
+
+
+def _triggers(conn: Connection, postgres: bool) -> list[tuple[str, str]]:
+    """(trigger, table) of every trigger a user made."""
+    if postgres:
+        query = ("SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                 "WHERE NOT t.tgisinternal")
+    else:
+        query = "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+    return [(str(name), str(table)) for name, table in conn.execute(text(query))]

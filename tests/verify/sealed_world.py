@@ -9,6 +9,7 @@ from pathlib import Path
 
 from built_log import ORIGIN, Log
 
+from postgres import PostgresServer
 from signing import monitor_key, sign_with
 from trucewatch.jobs import casework
 from trucewatch.jobs.accounts import add_user
@@ -29,26 +30,19 @@ class Sealed:
     folder: Path
     finding_id: str
     checkpoint: Path
-
-    @property
-    def db_file(self) -> Path:
-        return self.folder / "cli.sqlite3"
-
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.db_file}"
+    url: str  # cli.sqlite3 in `folder`, or a PostgreSQL database
+    server: PostgresServer | None = None  # the PostgreSQL server of `url`, if there
 
     @property
     def settings(self) -> Settings:
-        return Settings(db=str(self.db_file), secret_key=SECRET, evidence_dir=str(self.folder / "evidence"),
+        return Settings(db=self.url, secret_key=SECRET, evidence_dir=str(self.folder / "evidence"),
                         audit_origin=ORIGIN)
 
 
 def seal_finding(log: Log, folder: Path, publish: bool = True) -> Sealed:
     """A copy of the log's database with users, a complaint and a sealed (and published) finding on it."""
     folder.mkdir(exist_ok=True)
-    log.copy(folder / "cli.sqlite3")
-    world = Sealed(folder, "", folder / "checkpoint-sealed.txt")
+    world = Sealed(folder, "", folder / "checkpoint-sealed.txt", log.copy(folder / "cli.sqlite3"), log.server)
     with Database.open(world.url) as db:
         for name, role, party, guarantor in USERS:
             add_user(db, name, role, PASSWORD, party=party, guarantor=guarantor, by="admin")
@@ -61,7 +55,7 @@ def seal_finding(log: Log, folder: Path, publish: bool = True) -> Sealed:
         if publish:
             casework.publish_finding(desk, tur, finding.finding_id)
         world.checkpoint.write_text(make_checkpoint(db, list(log.keys.values()), ORIGIN).text(), encoding="utf-8")
-    return Sealed(folder, finding.finding_id, world.checkpoint)
+    return Sealed(folder, finding.finding_id, world.checkpoint, world.url, log.server)
 
 
 def draft_on_new_complaint(desk: Desk, complaint_id: str, text: str, grade: str, reasoning: str) -> Finding:

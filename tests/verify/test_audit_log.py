@@ -1,5 +1,6 @@
 """The audit log as its users meet it: every write leaves one entry in its own transaction, entries are canonical
-and provable, and the `trucewatch audit` commands show, prove, sign and verify."""
+and provable, and the `trucewatch audit` commands show, prove, sign and verify. On SQLite and PostgreSQL both (the
+log built in each, conftest.py), the append-only triggers included."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from built_log import ORIGIN, Log, tamper
 from click.testing import CliRunner
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from trucewatch import jobs
 from trucewatch.audit.log import canonical_json
@@ -51,13 +52,13 @@ def test_every_write_left_one_entry_by_whom_it_was_made(log):
 def test_writes_that_change_nothing_log_nothing(log, tmp_path):
     url = log.copy(tmp_path / "again.sqlite3")
     with Database.open(url) as db:
-        jobs.ingest.ingest_paths([log.path.parent / "reports"], db)
+        jobs.ingest.ingest_paths([log.folder / "reports"], db)
         jobs.agreements.load_agreements(db, example_agreements_path())
     assert len(_entries(url)) == log.size
 
 
-def test_a_write_and_its_entry_commit_together_or_not_at_all(tmp_path):
-    url = f"sqlite:///{tmp_path / 'atomic.sqlite3'}"
+def test_a_write_and_its_entry_commit_together_or_not_at_all(db_url):
+    url = db_url
     report = Report(report_id="r-1", sha256="a" * 64, text="Jets struck a depot.", published=date(2025, 10, 16),
                     published_basis="file")
 
@@ -77,12 +78,14 @@ def test_a_write_and_its_entry_commit_together_or_not_at_all(tmp_path):
 
 def test_the_log_refuses_updates_and_deletes(log, tmp_path):
     url = log.copy(tmp_path / "triggers.sqlite3")
-    with Database.open(url) as db, pytest.raises((IntegrityError, OperationalError), match="append-only"):
+    refused = (IntegrityError, OperationalError, ProgrammingError)  # PostgreSQL's RAISE EXCEPTION: a ProgrammingError
+    with Database.open(url) as db, pytest.raises(refused, match="append-only"):
         with db.transaction() as conn:
             conn.exec_driver_sql("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
-    with Database.open(url) as db, pytest.raises((IntegrityError, OperationalError), match="append-only"):
+    with Database.open(url) as db, pytest.raises(refused, match="append-only"):
         with db.transaction() as conn:
             conn.exec_driver_sql("DELETE FROM audit_keys")
+    assert len(_entries(url)) == log.size
 
 
 def test_payloads_are_canonical_json():
@@ -132,8 +135,14 @@ def test_proofs_of_entries_that_are_not_there_are_refused(log, log_db):
 
 
 @pytest.fixture
-def run(log: Log, tmp_path, monkeypatch):
-    url = log.copy(tmp_path / "cli.sqlite3")
+def cli_db(log: Log, tmp_path) -> str:
+    """A copy of the log's database for the commands: its URL."""
+    return log.copy(tmp_path / "cli.sqlite3")
+
+
+@pytest.fixture
+def run(cli_db: str, monkeypatch):
+    url = cli_db
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
     runner = CliRunner(env={"TRUCEWATCH_DB": url, "TRUCEWATCH_AUDIT_ORIGIN": ORIGIN, "TRUCEWATCH_USER": "ana"})
     return lambda *args: runner.invoke(main, ["audit", *map(str, args)])
@@ -147,8 +156,8 @@ def test_audit_verify_prints_the_tree_and_each_checkpoint_and_exits_0(run, log):
     assert result.output.rstrip().endswith("verified")
 
 
-def test_audit_verify_names_the_first_entry_that_breaks_and_exits_1(run, log, tmp_path):
-    tamper(str(tmp_path / "cli.sqlite3"), ("DELETE FROM audit_log WHERE seq = 18", ()),
+def test_audit_verify_names_the_first_entry_that_breaks_and_exits_1(run, log, cli_db):
+    tamper(cli_db, ("DELETE FROM audit_log WHERE seq = 18", ()),
            ("UPDATE audit_log SET subject = 'x' WHERE seq = 30", ()))
     result = run("verify", "--against", log.checkpoint)
     assert result.exit_code == 1

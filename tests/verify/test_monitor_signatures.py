@@ -5,16 +5,15 @@ in the database behind trucewatch's back is named by `audit verify`."""
 from __future__ import annotations
 
 import base64
-import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from built_log import Log
+from built_log import Log, copy_database, operator_sql
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sealed_world import Sealed, seal_finding
 
+from postgres import PostgresServer
 from signing import key_name, known_key, monitor_key, raw_public, sign_with, signature_of
 from trucewatch.casework import findings as rules
 from trucewatch.demo import example_agreements_path
@@ -83,20 +82,23 @@ def _fields(f: Finding) -> dict:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """Agreements and users (argon2 is slow on purpose: made once)."""
-    path = tmp_path_factory.mktemp("signatures") / "template.sqlite3"
-    with Database.open(f"sqlite:///{path}") as db:
+def template(backend: str, request: pytest.FixtureRequest, tmp_path_factory) -> tuple[str, PostgresServer | None]:
+    """Agreements and users (argon2 is slow on purpose: made once), on SQLite or PostgreSQL: the URL and server."""
+    server = request.getfixturevalue("postgres_server") if backend == "postgresql" else None
+    folder = tmp_path_factory.mktemp("signatures")
+    url = server.fresh_database() if server else f"sqlite:///{folder / 'template.sqlite3'}"
+    with Database.open(url) as db:
         agreements.load_agreements(db, example_agreements_path())
         for name, role, party, guarantor in USERS:
             add_user(db, name, role, PASSWORD, party=party, guarantor=guarantor, by="admin")
-    return path
+    return url, server
 
 
 @pytest.fixture
-def desk(template: Path, tmp_path: Path):
-    shutil.copyfile(template, tmp_path / "cases.sqlite3")
-    with Database.open(f"sqlite:///{tmp_path / 'cases.sqlite3'}") as db:
+def desk(template: tuple[str, PostgresServer | None], tmp_path: Path):
+    built, server = template
+    url = copy_database(built, tmp_path / "cases.sqlite3", server)
+    with Database.open(url) as db:
         yield Desk(db, tmp_path / "evidence", 1 << 20, ("PAK", "AFG"))
 
 
@@ -180,15 +182,9 @@ def sealed(log: Log, tmp_path_factory) -> Sealed:
 
 def _edited(sealed: Sealed, folder: Path, *statements: tuple[str, tuple]) -> list[str]:
     """`audit verify`'s store problems after raw SQL on a copy, the triggers that refuse it dropped first."""
-    copy = folder / "edited.sqlite3"
-    shutil.copyfile(sealed.db_file, copy)
-    with sqlite3.connect(copy) as conn:
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-            if name.startswith(("finding_", "monitor_keys")):
-                conn.execute(f"DROP TRIGGER {name}")
-        for sql, args in statements:
-            conn.execute(sql, args)
-    with Database.open(f"sqlite:///{copy}", upgrade=False) as db:
+    copy = copy_database(sealed.url, folder / "edited.sqlite3", sealed.server)
+    operator_sql(copy, ("finding_signatures", "monitor_keys"), *statements)
+    with Database.open(copy, upgrade=False) as db:
         return [p.text for p in store_coverage(db).problems]
 
 
@@ -208,7 +204,8 @@ def test_a_signature_edited_in_the_database_is_caught(sealed: Sealed, tmp_path: 
 
 def test_a_key_swapped_in_the_database_is_caught(sealed: Sealed, tmp_path: Path):
     swapped = base64.b64encode(raw_public(Ed25519PrivateKey.generate())).decode()
-    problems = _edited(sealed, tmp_path, ("UPDATE monitor_keys SET public_key = ? WHERE user = 'mon-qat'", (swapped,)))
+    swap = 'UPDATE monitor_keys SET public_key = ? WHERE "user" = \'mon-qat\''  # "user": a word of PostgreSQL's
+    problems = _edited(sealed, tmp_path, (swap, (swapped,)))
     assert any("monitor key 'mon-qat-" in p and "the table says mon-qat (QAT)" in p for p in problems), problems
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from built_log import ORIGIN, Log
+from built_log import ORIGIN, Log, copy_database
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sealed_world import draft_on_new_complaint
 
@@ -216,7 +216,7 @@ def test_a_bundle_whose_withheld_list_is_missing_a_file_fails(world: World, tmp_
 def test_a_signature_the_log_holds_but_the_key_did_not_make_fails(world: World, tmp_path: Path):
     """A server operator who writes a `finding.sign` entry with a signature of their own making (past the job
     that checks it) gets a log whose proofs hold, and a bundle the Ed25519 check still refuses."""
-    url = Log(world.folder / "db.sqlite3", 0, world.folder, {}, world.folder).copy(tmp_path / "db.sqlite3")
+    url = copy_database(f"sqlite:///{world.folder / 'db.sqlite3'}", tmp_path / "db.sqlite3", None)
     settings = replace(world.settings, db=str(tmp_path / "db.sqlite3"))
     with Database.open(url) as db:
         desk = Desk.over(db, settings)

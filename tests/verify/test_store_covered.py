@@ -5,15 +5,15 @@ what differs; `trucewatch findings show`, the finding's page and its API refuse 
 (TW-E820) rather than show the edited grade under the old content hash with both signatures."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from built_log import ORIGIN, Log
+from built_log import ORIGIN, Log, copy_database, operator_sql
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sealed_world import Sealed, seal_finding
+from sqlalchemy import create_engine, text
 
 from trucewatch.cli.main import main
 from trucewatch.jobs.auditing import verify_audit
@@ -24,43 +24,44 @@ from trucewatch.web.app import create_app
 
 
 @pytest.fixture
-def copy(log: Log, tmp_path: Path) -> Path:
-    path = tmp_path / "cli.sqlite3"
-    log.copy(path)
-    return path
+def copy(log: Log, tmp_path: Path) -> str:
+    """A copy of the log's database (SQLite or PostgreSQL): its URL."""
+    return log.copy(tmp_path / "cli.sqlite3")
 
 
-def _sql(path: Path, *statements: str) -> None:
+def _sql(url: str, *statements: str) -> None:
     """Raw SQL as an operator with database access would run it, the findings' triggers dropped first."""
-    with sqlite3.connect(path) as conn:
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-            if name.startswith(("findings_", "finding_")):
-                conn.execute(f"DROP TRIGGER {name}")
-        for sql in statements:
-            conn.execute(sql)
+    operator_sql(url, ("findings",), *((sql, ()) for sql in statements))
 
 
-def _entry_of(path: Path, report_id: str) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("SELECT seq FROM audit_log WHERE action = 'ingest.report' AND subject = ?",
-                                (report_id,)).fetchone()[0])
+def _value(url: str, sql: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text(sql)).scalar_one())
+    finally:
+        engine.dispose()
 
 
-def _verify(path: Path, checkpoint: Path, monkeypatch) -> tuple[int, str]:
+def _entry_of(url: str, report_id: str) -> int:
+    return int(_value(url, f"SELECT seq FROM audit_log WHERE action = 'ingest.report' AND subject = '{report_id}'"))
+
+
+def _verify(url: str, checkpoint: Path, monkeypatch) -> tuple[int, str]:
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
-    runner = CliRunner(env={"TRUCEWATCH_DB": str(path), "TRUCEWATCH_AUDIT_ORIGIN": ORIGIN})
+    runner = CliRunner(env={"TRUCEWATCH_DB": url, "TRUCEWATCH_AUDIT_ORIGIN": ORIGIN})
     result = runner.invoke(main, ["audit", "verify", "--against", str(checkpoint)])
     return result.exit_code, result.output
 
 
-def test_the_store_as_written_matches_its_log(log: Log, copy: Path, monkeypatch):
+def test_the_store_as_written_matches_its_log(log: Log, copy: str, monkeypatch):
     code, out = _verify(copy, log.checkpoint, monkeypatch)
     assert code == 0, out
     assert "store against the log: 25 reports, 0 findings checked: they match" in out
     assert "older entry" not in out
 
 
-def test_a_report_text_edited_in_the_database_does_not_verify(log: Log, copy: Path, monkeypatch):
+def test_a_report_text_edited_in_the_database_does_not_verify(log: Log, copy: str, monkeypatch):
     _sql(copy, "UPDATE reports SET text = replace(text, 'killing', 'sparing') WHERE report_id = 'audit-03'")
     code, out = _verify(copy, log.checkpoint, monkeypatch)
     seq = _entry_of(copy, "audit-03")
@@ -70,10 +71,9 @@ def test_a_report_text_edited_in_the_database_does_not_verify(log: Log, copy: Pa
     assert out.strip().splitlines()[-1].startswith(f"NOT verified at entry {seq}: report audit-03")
 
 
-def test_a_figure_of_an_event_edited_in_the_database_does_not_verify(log: Log, copy: Path, monkeypatch):
-    with sqlite3.connect(copy) as conn:
-        event_id = conn.execute("SELECT event_id FROM figures JOIN events USING (event_id) "
-                                "WHERE report_id = 'audit-05' LIMIT 1").fetchone()[0]
+def test_a_figure_of_an_event_edited_in_the_database_does_not_verify(log: Log, copy: str, monkeypatch):
+    event_id = _value(copy, "SELECT event_id FROM figures JOIN events USING (event_id) "
+                            "WHERE report_id = 'audit-05' LIMIT 1")
     _sql(copy, f"UPDATE figures SET low = low + 40 WHERE event_id = '{event_id}'")
     code, out = _verify(copy, log.checkpoint, monkeypatch)
     assert code == 1, out
@@ -82,9 +82,8 @@ def test_a_figure_of_an_event_edited_in_the_database_does_not_verify(log: Log, c
            "fatality figures differ" in out
 
 
-def test_an_event_changed_or_added_is_named(log: Log, copy: Path, monkeypatch):
-    with sqlite3.connect(copy) as conn:
-        event_id = conn.execute("SELECT event_id FROM events WHERE report_id = 'audit-07' LIMIT 1").fetchone()[0]
+def test_an_event_changed_or_added_is_named(log: Log, copy: str, monkeypatch):
+    event_id = _value(copy, "SELECT event_id FROM events WHERE report_id = 'audit-07' LIMIT 1")
     _sql(copy, f"UPDATE events SET actor1 = 'Someone Else', event_date = '2025-01-01' WHERE event_id = '{event_id}'")
     code, out = _verify(copy, log.checkpoint, monkeypatch)
     assert code == 1 and f"event {event_id}: its type or dates, actors differ" in out, out
@@ -93,12 +92,12 @@ def test_an_event_changed_or_added_is_named(log: Log, copy: Path, monkeypatch):
 def test_an_older_entry_is_checked_for_what_it_has_and_said_to_cover_no_content(tmp_path: Path, monkeypatch):
     """A report logged before the entries carried digests: its SHA-256 and event count are checked; its text is
     not covered, and the output says so rather than failing."""
-    path = tmp_path / "old.sqlite3"
+    path = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     report = Report("old-1", "a" * 64, "Jets struck a depot near Khost.", date(2025, 10, 12), "file")
     event = Event("old-1-e1", "old-1", "Explosions/Remote violence", "Air/drone strike", date(2025, 10, 12),
                   fatalities=(Figure(3, None, "civilians", None, "three", Span(0, 4), 0),))
     old_payload = {"sha256": report.sha256, "source": None, "events": 1, "revision_of": None}
-    with Database.open(f"sqlite:///{path}") as db:
+    with Database.open(path) as db:
         db.reports.save(report, [event], datetime.now(UTC), audit=recorder("ana", ("ingest.report", "old-1",
                                                                                    old_payload)))
         assert verify_audit(db).ok
@@ -110,15 +109,15 @@ def test_an_older_entry_is_checked_for_what_it_has_and_said_to_cover_no_content(
     assert code == 1 and "report old-1: its stored SHA-256 " + "b" * 64 in out, out
 
 
-def _verify_bare(path: Path, monkeypatch) -> tuple[int, str]:
+def _verify_bare(url: str, monkeypatch) -> tuple[int, str]:
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
-    result = CliRunner(env={"TRUCEWATCH_DB": str(path)}).invoke(main, ["audit", "verify"])
+    result = CliRunner(env={"TRUCEWATCH_DB": url}).invoke(main, ["audit", "verify"])
     return result.exit_code, result.output
 
 
-def test_a_report_slipped_into_the_store_without_an_entry_does_not_verify(log: Log, copy: Path, monkeypatch):
+def test_a_report_slipped_into_the_store_without_an_entry_does_not_verify(log: Log, copy: str, monkeypatch):
     report = Report("forged-1", "c" * 64, "Nothing happened at Chaman.", date(2025, 10, 12), "file")
-    with Database.open(f"sqlite:///{copy}", upgrade=False) as db:
+    with Database.open(copy, upgrade=False) as db:
         db.reports.save(report, [])
     code, out = _verify(copy, log.checkpoint, monkeypatch)
     assert code == 1 and "report forged-1 is in the store but no ingest.report entry logs it" in out, out
@@ -137,22 +136,21 @@ def sealed(log: Log, tmp_path_factory) -> Sealed:
 @pytest.fixture
 def tampered(sealed: Sealed, tmp_path: Path) -> Sealed:
     """A copy of the sealed world whose finding's grade was edited after dropping the trigger."""
-    world = Sealed(tmp_path, sealed.finding_id, sealed.checkpoint)
-    Log(sealed.db_file, 0, sealed.checkpoint, {}, sealed.checkpoint).copy(world.db_file)
-    _sql(world.db_file, f"UPDATE findings SET grade = 'confirmed' WHERE finding_id = '{sealed.finding_id}'")
-    return world
+    url = copy_database(sealed.url, tmp_path / "cli.sqlite3", sealed.server)
+    _sql(url, f"UPDATE findings SET grade = 'confirmed' WHERE finding_id = '{sealed.finding_id}'")
+    return Sealed(tmp_path, sealed.finding_id, sealed.checkpoint, url, sealed.server)
 
 
 def test_the_sealed_finding_verifies_and_shows(sealed: Sealed, tmp_path: Path, monkeypatch):
-    code, out = _verify(sealed.db_file, sealed.checkpoint, monkeypatch)
+    code, out = _verify(sealed.url, sealed.checkpoint, monkeypatch)
     assert code == 0 and "1 findings checked: they match" in out, out
-    result = CliRunner(env={"TRUCEWATCH_DB": str(sealed.db_file)}).invoke(
+    result = CliRunner(env={"TRUCEWATCH_DB": sealed.url}).invoke(
         main, ["findings", "show", sealed.finding_id, "--as", "mon-qat"])
     assert result.exit_code == 0 and "grade:        fair" in result.output, result.output
 
 
 def test_a_sealed_finding_edited_after_dropping_its_trigger_does_not_verify(tampered: Sealed, monkeypatch):
-    code, out = _verify(tampered.db_file, tampered.checkpoint, monkeypatch)
+    code, out = _verify(tampered.url, tampered.checkpoint, monkeypatch)
     assert code == 1, out
     assert "the log extends it" in out
     assert f"finding {tampered.finding_id} was changed after it was signed" in out
@@ -161,7 +159,7 @@ def test_a_sealed_finding_edited_after_dropping_its_trigger_does_not_verify(tamp
 
 def test_findings_show_refuses_the_changed_finding(tampered: Sealed, monkeypatch):
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
-    result = CliRunner(env={"TRUCEWATCH_DB": str(tampered.db_file)}).invoke(
+    result = CliRunner(env={"TRUCEWATCH_DB": tampered.url}).invoke(
         main, ["findings", "show", tampered.finding_id, "--as", "mon-qat"])
     assert result.exit_code == 2, result.output
     assert f"TW-E820: finding {tampered.finding_id} was changed after it was signed" in result.output

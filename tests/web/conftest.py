@@ -1,7 +1,16 @@
-"""A small world for the web tests: a real SQLite database with reports, events and incidents, the example agreements,
-a user of every role with an API token, and one complaint of each party with an evidence file.
+"""A small world for the web tests: a real database with reports, events and incidents, the example agreements, a user
+of every role with an API token, and one complaint of each party with an evidence file.
 
-Built once per session (argon2 hashes are slow on purpose); tests that change anything get a copy of its files.
+Built once per session and back end (argon2 hashes are slow on purpose); tests that change anything get a copy
+(`own_world`, `World.copy`): on SQLite a copy of the folder, on PostgreSQL a database made with `CREATE DATABASE ...
+TEMPLATE` the built one (tests/postgres.py), which no test ever opens, plus a copy of the folder's evidence files.
+
+The modules that exercise the store through the app run on SQLite and PostgreSQL both (`backend` is parametrised for
+them, `pytest -k postgresql` runs that half): the API's reads and writes of incidents, overrides, agreements,
+complaints, evidence, findings, signatures, users, sessions and tokens, and the casework commands over the same store
+(ON_BOTH below). The rest test what is shown — pages, forms, the map, HTML escaping, uploads' limits, HTTP serving,
+the browser tier — over reads the modules above already run on PostgreSQL, and stay on SQLite alone to keep the suite
+within its time.
 """
 from __future__ import annotations
 
@@ -13,7 +22,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect, text
 
+from postgres import PostgresServer
 from trucewatch import jobs
 from trucewatch.demo import example_agreements_path
 from trucewatch.jobs.accounts import add_user, new_token
@@ -39,6 +50,10 @@ USERS = {
     "analyst": ("analyst", "analyst", None, None),
 }
 ROLES = (*USERS, "public")
+ON_BOTH = frozenset({  # the modules run on SQLite and PostgreSQL (the docstring says why these)
+    "test_api", "test_auth", "test_complaints", "test_evidence_visibility", "test_findings",
+    "test_findings_cli", "test_signatures_api",
+})
 
 
 @dataclass(frozen=True)
@@ -49,11 +64,18 @@ class World:
     evidence: dict[str, str]  # party -> SHA-256 of its complaint's evidence file
     incidents: tuple[str, ...]  # incident ids, by date
     findings: dict[str, str] = field(default_factory=dict)  # "published", "draft" -> finding id (findings_world.py)
+    db: str = ""  # the database's URL; "" is world.sqlite3 in `folder`
+    server: PostgresServer | None = None  # PostgreSQL: the server of `db` and of `built`
+    built: str = ""  # PostgreSQL: the database as built, which copies are made from and nobody opens
 
     @property
     def settings(self) -> Settings:
-        return Settings(db=str(self.folder / "world.sqlite3"), secret_key=SECRET,
+        return Settings(db=self.db or str(self.folder / "world.sqlite3"), secret_key=SECRET,
                         evidence_dir=str(self.folder / "evidence"), max_upload_bytes=64 * 1024)
+
+    @property
+    def backend(self) -> str:
+        return "sqlite" if self.server is None else "postgresql"
 
     @property
     def db_url(self) -> str:
@@ -67,9 +89,31 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
 
     def copy(self, folder: Path) -> World:
-        """The same world in another folder, to change freely."""
+        """The world in another folder and database, to change freely: on SQLite a copy of this one's folder; on
+        PostgreSQL a copy of the database as built (and of this folder's evidence files)."""
         shutil.copytree(self.folder, folder, dirs_exist_ok=True)
-        return replace(self, folder=folder)
+        if self.server is None:
+            return replace(self, folder=folder)
+        return replace(self, folder=folder, db=self.server.fresh_database(copy_of=self.built))
+
+    def discard(self) -> None:
+        """Drop a copy's PostgreSQL database (a SQLite copy goes with its temporary folder)."""
+        if self.server is not None and self.db != self.built:
+            self.server.drop(self.db)
+
+    def stored_bytes(self) -> bytes:
+        """Everything the store holds, as someone with the database's files would read it: on SQLite the file and
+        its WAL; on PostgreSQL every row of every table, as text."""
+        if self.server is None:
+            return b"".join(path.read_bytes() for path in self.folder.glob("world.sqlite3*"))
+        engine = create_engine(self.db)
+        try:
+            with engine.connect() as conn:
+                tables = inspect(conn).get_table_names()
+                rows = [str(row) for table in tables for row in conn.execute(text(f'SELECT * FROM "{table}"'))]
+        finally:
+            engine.dispose()
+        return "\n".join(rows).encode()
 
 
 def _report(report_id: str, outlet: str, day: date, text: str = "Jets struck a depot. Officials denied it.") -> Report:
@@ -104,18 +148,17 @@ def _record(db: Database) -> None:
     jobs.incidents.resolve_all(db)
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    folder = tmp_path_factory.mktemp("world")
-    draft = World(folder, {}, {}, {}, ())
-    with draft.open() as db:
-        _record(db)
-        jobs.agreements.load_agreements(db, example_agreements_path())
+def build_world(folder: Path, db: str = "") -> World:
+    """The world in `folder` (its evidence files; its SQLite file where `db` is ""), through the jobs and the API."""
+    draft = World(folder, {}, {}, {}, (), db=db)
+    with draft.open() as store:
+        _record(store)
+        jobs.agreements.load_agreements(store, example_agreements_path())
         tokens = {}
         for label, (name, role, party, guarantor) in USERS.items():
-            add_user(db, name, role, PASSWORD, party=party, guarantor=guarantor)
-            tokens[label] = new_token(db, name)[1]
-        incidents, _ = jobs.incidents.list_incidents(db, limit=None)
+            add_user(store, name, role, PASSWORD, party=party, guarantor=guarantor)
+            tokens[label] = new_token(store, name)[1]
+        incidents, _ = jobs.incidents.list_incidents(store, limit=None)
     draft = replace(draft, tokens=tokens, incidents=tuple(i.incident_id for i in incidents))
     complaints, evidence = {}, {}
     with TestClient(create_app(draft.settings)) as client:
@@ -132,6 +175,30 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return replace(draft, complaints=complaints, evidence=evidence, findings=findings)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The modules of ON_BOTH run each test on both back ends; the others on SQLite alone."""
+    if "backend" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in ON_BOTH:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgresql": which database the world is in (parametrised by pytest_generate_tests)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def world(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The world, for tests that change nothing. On PostgreSQL a copy of the one built: a database that is being
+    copied may have nobody connected to it, and the tests' clients stay connected to this one."""
+    folder = tmp_path_factory.mktemp(f"world-{backend}")
+    if backend == "sqlite":
+        return build_world(folder)
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    built = build_world(folder, server.fresh_database())
+    return replace(built, server=server, built=built.db, db=server.fresh_database(copy_of=built.db))
+
+
 @pytest.fixture(scope="module")
 def client(world: World) -> Iterator[TestClient]:
     """A client of the app over the shared world: for tests that change nothing."""
@@ -140,9 +207,11 @@ def client(world: World) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def own_world(world: World, tmp_path: Path) -> World:
+def own_world(world: World, tmp_path: Path) -> Iterator[World]:
     """A copy of the world for one test to change."""
-    return world.copy(tmp_path / "world")
+    copy = world.copy(tmp_path / "world")
+    yield copy
+    copy.discard()
 
 
 @pytest.fixture

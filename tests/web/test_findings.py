@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from signing import signature_body
 from trucewatch.jobs.auditing import verify_audit
@@ -130,7 +130,8 @@ def test_a_complaint_from_filing_to_a_published_finding_that_nobody_can_change(o
                 f"INSERT INTO finding_incidents VALUES ('{fid}', 'inc-other')",
                 f"DELETE FROM finding_signatures WHERE finding_id = '{fid}'",
                 f"DELETE FROM findings WHERE finding_id = '{fid}'"):
-        with pytest.raises((IntegrityError, OperationalError)), engine.begin() as conn:
+        # SQLite's RAISE(ABORT) is an IntegrityError; PostgreSQL's RAISE EXCEPTION a ProgrammingError
+        with pytest.raises((IntegrityError, OperationalError, ProgrammingError)), engine.begin() as conn:
             conn.exec_driver_sql(sql)
     engine.dispose()
     assert api("public", "GET", f"/findings/{fid}", 200).json()["data"] == public

@@ -33,7 +33,7 @@ DOCUMENTED = ((Path(__file__).resolve().parents[2] / "docs" / "findings.md").rea
 def cli(own_world: World, monkeypatch):
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
     monkeypatch.delenv("TRUCEWATCH_USER", raising=False)
-    monkeypatch.setenv("TRUCEWATCH_DB", str(own_world.folder / "world.sqlite3"))
+    monkeypatch.setenv("TRUCEWATCH_DB", own_world.settings.db)
     monkeypatch.setenv("TRUCEWATCH_EVIDENCE_DIR", str(own_world.folder / "evidence"))
     runner = CliRunner()
 

@@ -40,7 +40,7 @@ def server(own_world: World, request: pytest.FixtureRequest) -> Iterator[tuple[s
     env["TRUCEWATCH_EVIDENCE_DIR"] = str(own_world.folder / "evidence")
     process = subprocess.Popen(
         [sys.executable, "-c", "from trucewatch.cli.main import main; main()", "serve", "--dev", "--port", str(port),
-         "--workers", str(request.param), "--db", str(own_world.folder / "world.sqlite3")],
+         "--workers", str(request.param), "--db", own_world.settings.db],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -92,7 +92,7 @@ def test_signing_in_with_a_browser_over_real_http(server):
 def test_serve_refuses_to_start_without_a_secret_key_and_says_how_to_make_one(world: World, monkeypatch):
     monkeypatch.delenv("TRUCEWATCH_SECRET_KEY", raising=False)
     monkeypatch.delenv("TRUCEWATCH_CONFIG", raising=False)
-    result = CliRunner().invoke(main, ["serve", "--db", str(world.folder / "world.sqlite3")])
+    result = CliRunner().invoke(main, ["serve", "--db", world.settings.db])
     assert result.exit_code == 2
     assert "TW-E601" in result.output and "secrets.token_urlsafe" in result.output and "--dev" in result.output
 
