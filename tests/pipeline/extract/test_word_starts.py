@@ -81,3 +81,18 @@ def test_actor_names_keep_the_case_of_acronyms_whatever_word_was_seen_first():
     assert actor_names("The area is quiet, officials said.") == ["officials"]
     assert actor_names("IS claimed the attack; the FC said it is investigating.") == ["IS", "FC"]
     assert actor_names("The levies fled. Levies returned fire.") == ["Levies"]  # a proper name, capitals kept
+
+
+def test_lists_compiled_in_several_threads_each_find_their_phrases():
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = ["shelled", "raided", "ambushed", "bombed", "stormed", "besieged", "mortared", "overran"]
+    text = "Fighters " + ", ".join(words) + " and then withdrew."
+
+    def compile_and_find(word: str) -> list[str]:
+        cues = cue_list(word[:-2] + "*")
+        return [found(cues, text) for _ in range(50)][-1]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(compile_and_find, words))
+    assert results == [[word] for word in words]

@@ -15,6 +15,7 @@ expression used as written (kept rare, each with a comment in the file).
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -182,22 +183,28 @@ class WordStarts:
         self._longest_stem = 0
         self._lists_of_word: dict[str, tuple[int, ...]] = {}
         self._texts: dict[str, dict[int, list[int]]] = {}
+        # Extraction may run in several threads (a web upload beside the watch): a list registers, and a word or a
+        # text is first worked out, under this lock, so that none is kept that misses a list registered meanwhile.
+        self._lock = threading.Lock()
+        self._generation = 0  # lists registered so far: a text's index read before the last one is not kept
 
     def register(self, starts: Anchors) -> int:
         """A new list's number. The words already seen learn whether they start it; the texts already read are
         forgotten, since their index lacks it."""
-        number = self._lists
-        self._lists += 1
-        for word in starts.words:
-            self._by_word.setdefault(word, []).append(number)
-        for stem in starts.stems:
-            self._by_stem.setdefault(stem, []).append(number)
-            self._longest_stem = max(self._longest_stem, len(stem))
-        for word, lists in self._lists_of_word.items():
-            if starts.admit(word):
-                self._lists_of_word[word] = (*lists, number)
-        self._texts.clear()
-        return number
+        with self._lock:
+            number = self._lists
+            self._lists += 1
+            for word in starts.words:
+                self._by_word.setdefault(word, []).append(number)
+            for stem in starts.stems:
+                self._by_stem.setdefault(stem, []).append(number)
+                self._longest_stem = max(self._longest_stem, len(stem))
+            for word, lists in self._lists_of_word.items():
+                if starts.admit(word):
+                    self._lists_of_word[word] = (*lists, number)
+            self._generation += 1
+            self._texts.clear()
+            return number
 
     def positions(self, text: str, list_number: int) -> Sequence[int]:
         """The offsets of the words of `text` that can start a phrase of that list, left to right."""
@@ -207,9 +214,13 @@ class WordStarts:
         """Every registered list's start offsets in `text` (a list with none is absent); read once per text."""
         index = self._texts.get(text)
         if index is None:
-            if len(self._texts) >= _TEXT_CACHE_LIMIT:
-                self._texts.clear()
-            index = self._texts[text] = self._index(text)
+            generation = self._generation
+            index = self._index(text)
+            with self._lock:
+                if len(self._texts) >= _TEXT_CACHE_LIMIT:
+                    self._texts.clear()
+                if generation == self._generation:
+                    self._texts[text] = index
         return index
 
     def _index(self, text: str) -> dict[int, list[int]]:
@@ -222,14 +233,15 @@ class WordStarts:
     def _lists_of(self, word: str) -> tuple[int, ...]:
         lists = self._lists_of_word.get(word)
         if lists is None:
-            # The lists whose words hold it, and those with a stem it begins with: a lookup per beginning of the
-            # word, whatever the number of lists (Anchors.admit, for every list at once).
-            found = set(self._by_word.get(word, ()))
-            for end in range(min(len(word), self._longest_stem) + 1):
-                found.update(self._by_stem.get(word[:end], ()))
-            lists = tuple(sorted(found))
-            if len(self._lists_of_word) < _WORD_CACHE_LIMIT:
-                self._lists_of_word[word] = lists
+            with self._lock:
+                # The lists whose words hold it, and those with a stem it begins with: a lookup per beginning of
+                # the word, whatever the number of lists (Anchors.admit, for every list at once).
+                found = set(self._by_word.get(word, ()))
+                for end in range(min(len(word), self._longest_stem) + 1):
+                    found.update(self._by_stem.get(word[:end], ()))
+                lists = tuple(sorted(found))
+                if len(self._lists_of_word) < _WORD_CACHE_LIMIT:
+                    self._lists_of_word[word] = lists
         return lists
 
 
