@@ -289,3 +289,19 @@ def test_a_province_only_account_that_fits_two_incidents_equally_stands_alone():
     assignment = incidents_of([a, b, vague])
     assert assignment["e-v"] not in (assignment["e-a"], assignment["e-b"])
     assert together(incidents_of([a, vague]), "e-a", "e-v")  # with one candidate it joins
+
+
+def test_nothing_joins_an_account_that_stands_alone_for_want_of_telling_which():
+    """It tells of one of the incidents it fits, not of a new one: a later vague account is as undecided, and a
+    later precise account joins the incident at its place."""
+    province = Place("Khyber Pakhtunkhwa", "Pakistan", "Khyber Pakhtunkhwa", None, 34.5, 71.5, 3, "province")
+    parachinar = Place("Parachinar", "Pakistan", "Khyber Pakhtunkhwa", "Kurram", 33.90, 70.10, 1, "town")
+    a, b = event("e-a", "r-a", place=ANGOOR_ADDA), event("e-b", "r-b", place=parachinar)
+    resolver = Resolver()
+    for e in (a, b):
+        resolver.add(candidate_of(e, side_of))
+    vague = resolver.add(candidate_of(event("e-v", "r-v", place=province), side_of))
+    second_vague = resolver.add(candidate_of(event("e-v2", "r-v2", place=province), side_of))
+    assert len({vague, second_vague, resolver.incident_of["e-a"], resolver.incident_of["e-b"]}) == 4
+    later = resolver.add(candidate_of(event("e-near", "r-near", place=NEARBY), side_of))
+    assert later == resolver.incident_of["e-a"]

@@ -17,7 +17,8 @@ incident's events and conflicts with none of them (so incidents do not chain fro
   so a toll given for the whole night sits beside the toll another party gives for it.
 
 An account known only to the province, or only to a week or a month, that fits two incidents about equally well
-cannot say which it tells of: it founds its own incident rather than mix two happenings' claims. Events a monitor
+cannot say which it tells of: it founds its own incident rather than mix two happenings' claims, and nothing joins
+that incident later (it tells of one of the incidents it fits, not of a new one). Events a monitor
 merged or pinned into an incident do not keep new accounts out of it.
 
 Candidates are found through two indexes, by (day, 0.5° cell) and by (day, province), so each event is compared with
@@ -332,16 +333,17 @@ class Resolver:
         """The incident this event belongs to: the best-fitting known one, or a new one founded by it."""
         if candidate.event_id in self.incident_of:
             return self.incident_of[candidate.event_id]
-        best, best_score = None, 0.0
+        best, best_score, parked = None, 0.0, False
         if candidate.event_id not in self._isolated and candidate.happening in self._sites:
             best = self._sites[candidate.happening]
         elif candidate.event_id not in self._isolated:
             fits = sorted(((score, incident_id) for incident_id in self._nearby(candidate)
                            if (score := self._fit_incident(candidate, incident_id)) is not None), reverse=True)
-            if fits and not _ambiguous(candidate, fits):
+            parked = bool(fits) and _ambiguous(candidate, fits)
+            if fits and not parked:
                 best_score, best = fits[0]
         incident_id = best or incident_id_for(candidate.event_id)
-        self._join(candidate, incident_id)
+        self._join(candidate, incident_id, indexed=not parked)
         return incident_id
 
     def add_all(self, candidates: Iterable[Candidate]) -> dict[str, str]:
@@ -424,7 +426,9 @@ class Resolver:
                 seen.update(dict.fromkeys(districts.get((day, country, c.admin1, c.admin2), ())))
         return list(seen)
 
-    def _join(self, c: Candidate, incident_id: str) -> None:
+    def _join(self, c: Candidate, incident_id: str, indexed: bool = True) -> None:
+        """Put the event in the incident; unless not `indexed` (an ambiguous account standing alone: it tells of
+        one of the incidents it fits, so nothing later joins it), the incident is found near it from now on."""
         self.members.setdefault(incident_id, []).append(c)
         self.incident_of[c.event_id] = incident_id
         accounts = self._accounts.setdefault(incident_id, _Accounts())
@@ -432,6 +436,8 @@ class Resolver:
         accounts.add(c, special=c.event_id in self._decided or c.event_id in self._isolated)
         if c.happening is not None and c.event_id not in self._isolated:
             self._sites.setdefault(c.happening, incident_id)
+        if not indexed:
+            return
         country = c.country or ""
         point = None if _has_no_point(c) or c.latitude is None or c.longitude is None else (c.latitude, c.longitude)
         town = c.geo_precision <= 1
