@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 
-from web.conftest import ROLES, World, world  # noqa: F401  (the fixture `world`, built once per session)
+from web.conftest import ROLES, World, backend, world  # noqa: F401  (the fixture `world` and its back end)
 from web.live import live_server
 from web.test_schemathesis import run_operation, with_known_ids
 
