@@ -222,3 +222,10 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = server.fresh_database(migrated=False)
     yield url
     server.drop(url)
+
+
+def both_back_ends(metafunc: pytest.Metafunc, modules: frozenset[str], scope: str) -> None:
+    """Run the tests of these modules (by file name) that take the `backend` fixture on SQLite and PostgreSQL; the
+    others get the fixture's default. Called from a folder's `pytest_generate_tests`."""
+    if "backend" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in modules:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope=scope)

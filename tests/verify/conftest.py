@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from built_log import Log, build_log
 
+from postgres import both_back_ends
 from trucewatch.storage import Database
 
 ON_BOTH = frozenset({"test_audit_log", "test_monitor_signatures", "test_store_covered"})
@@ -21,8 +22,7 @@ ON_BOTH = frozenset({"test_audit_log", "test_monitor_signatures", "test_store_co
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The modules of ON_BOTH run each test that reads a built store on both back ends; the others on SQLite."""
-    if "backend" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in ON_BOTH:
-        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope="module")
+    both_back_ends(metafunc, ON_BOTH, "module")
 
 
 @pytest.fixture(scope="module")

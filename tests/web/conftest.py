@@ -24,7 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 
-from postgres import PostgresServer
+from postgres import PostgresServer, both_back_ends
 from trucewatch import jobs
 from trucewatch.demo import example_agreements_path
 from trucewatch.jobs.accounts import add_user, new_token
@@ -177,8 +177,7 @@ def build_world(folder: Path, db: str = "") -> World:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """The modules of ON_BOTH run each test on both back ends; the others on SQLite alone."""
-    if "backend" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in ON_BOTH:
-        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope="session")
+    both_back_ends(metafunc, ON_BOTH, "session")
 
 
 @pytest.fixture(scope="session")
