@@ -196,7 +196,7 @@ def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = Non
         return []
     sides = sides or Sides.shipped()
     overrides = store.overrides()
-    known = _neighbourhood(store, events)
+    known = _neighbourhood(store, events, {e for o in overrides for e in (o.event_id, o.target_event_id) if e})
     resolver = Resolver(overrides)
     for e in known.values():
         candidate = candidate_of(e, sides.side_of, sides.not_groups)
@@ -215,9 +215,10 @@ def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = Non
     return incidents
 
 
-def _neighbourhood(store: Store, events: Sequence[Event]) -> dict[str, Event]:
-    """Stored events that the new ones might join, with every other event of their incidents, without their child
-    rows; the new ones left out."""
+def _neighbourhood(store: Store, events: Sequence[Event], decided: set[str]) -> dict[str, Event]:
+    """Stored events that the new ones might join, and what resolution compares of the other events of their
+    incidents (`Store.incident_accounts`: a big incident's hundreds of one-event accounts read as their few distinct
+    values; `decided`, the events of monitors' overrides, read whole), without child rows; the new ones left out."""
     near: dict[str, Event] = {}
     for e in events:
         days = day_range(e)
@@ -227,11 +228,11 @@ def _neighbourhood(store: Store, events: Sequence[Event]) -> dict[str, Event]:
         for other in store.events_near(*days, p.country, p.admin1, p.latitude, p.longitude, with_children=False):
             near.setdefault(other.event_id, other)
     incident_ids = {e.incident_id for e in near.values() if e.incident_id}
-    for found in store.events_of_incidents(incident_ids, with_children=False).values():
-        for member in found:
-            near.setdefault(member.event_id, member)
+    known = {event_id: e for event_id, e in near.items() if e.incident_id is None}  # loose: placed like new ones
+    for member in store.incident_accounts(incident_ids, keep=decided):
+        known.setdefault(member.event_id, member)
     new = {e.event_id for e in events}
-    return {event_id: e for event_id, e in near.items() if event_id not in new}
+    return {event_id: e for event_id, e in known.items() if event_id not in new}
 
 
 def _place(resolver: Resolver, events: Iterable[Event], sides: Sides) -> dict[str, str]:

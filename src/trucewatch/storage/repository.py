@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +39,7 @@ from sqlalchemy import (
     delete,
     event,
     exists,
+    false,
     func,
     insert,
     or_,
@@ -350,6 +351,29 @@ class Store:
             for e in self._events(EVENTS.c.incident_id.in_(chunk), by_date=True, with_children=with_children,
                                   tables=tables):
                 found.setdefault(e.incident_id or "", []).append(e)
+        return found
+
+    def incident_accounts(self, incident_ids: Iterable[str], keep: Collection[str] = ()) -> list[Event]:
+        """What resolution compares of these incidents' events, without reading each of a big incident's hundreds:
+        the events of reports that have one event in their incident are read as their distinct (incident, date,
+        precision, place, type, actors) — one stand-in event per distinct value, with an id and report id of its
+        own (`incident~n`) — and the events of reports with several events in one incident, and those named in
+        `keep` (a monitor's overrides), are read whole, without child rows."""
+        found: list[Event] = []
+        columns = [EVENTS.c[name] for name in ACCOUNT_COLUMNS]
+        for chunk in _chunks(list(dict.fromkeys(incident_ids))):
+            accounts = (select(EVENTS.c.incident_id, EVENTS.c.report_id, func.count().label("n"))
+                        .where(EVENTS.c.incident_id.in_(chunk))
+                        .group_by(EVENTS.c.incident_id, EVENTS.c.report_id).subquery())
+            joined = EVENTS.join(accounts, and_(EVENTS.c.incident_id == accounts.c.incident_id,
+                                                EVENTS.c.report_id == accounts.c.report_id))
+            kept = EVENTS.c.event_id.in_(list(keep)) if keep else false()
+            whole = select(EVENTS).select_from(joined).where(or_(accounts.c.n > 1, kept)).order_by(EVENTS.c.event_id)
+            alike = (select(*columns).select_from(joined).where(accounts.c.n == 1, ~kept).distinct()
+                     .order_by(*columns))
+            with self._read() as conn:
+                found += [_event(row, _NO_CHILDREN) for row in conn.execute(whole)]
+                found += [_stand_in(row, number) for number, row in enumerate(conn.execute(alike))]
         return found
 
     def overrides(self) -> list[Override]:
@@ -876,6 +900,19 @@ def _event(row: Row[Any], children: dict[Table, dict[str, list[Row[Any]]]]) -> E
                        for m in children[MENTIONS].get(eid, ())),
         provenance=tuple((p.field, Span(p.span_start, p.span_end)) for p in children[PROVENANCE].get(eid, ())),
     )
+
+
+ACCOUNT_COLUMNS = ("incident_id", "event_type", "sub_event_type", "event_date", "event_date_end", "time_precision",
+                   "actor1", "actor2", "location", "country", "admin1", "admin2", "latitude", "longitude",
+                   "geo_precision", "feature")
+
+
+def _stand_in(row: Row[Any], number: int) -> Event:
+    """An event standing for the one-event accounts of an incident that share these values (`incident_accounts`)."""
+    own = f"{row.incident_id}~{number}"
+    return Event(event_id=own, report_id=own, event_type=row.event_type, sub_event_type=row.sub_event_type,
+                 event_date=row.event_date, event_date_end=row.event_date_end, time_precision=row.time_precision,
+                 actor1=row.actor1, actor2=row.actor2, place=_place(row), incident_id=row.incident_id)
 
 
 def _place(row: Row[Any]) -> Place | None:
