@@ -67,6 +67,13 @@ def test_a_cluster_opens_into_incidents_and_a_marker_links_to_its_page(site, pag
     link = page.locator(".leaflet-popup-content .tw-popup a")
     link.wait_for()
     incident_id = link.inner_text()
+    views = int(page.get_attribute("#map", "data-views"))
+    page.focus("#map")
+    page.keyboard.press("ArrowRight")  # the map moves and redraws its view: the open popup must stay
+    page.wait_for_selector(f"#map[data-state=ready]:not([data-views='{views}'])")
+    page.wait_for_timeout(400)  # a closed popup fades out for 200 ms before it leaves the page
+    assert page.locator(".leaflet-popup").count() == 1
+    assert link.inner_text() == incident_id
     link.click()
     page.wait_for_url(f"{site.url}/incidents/{incident_id}")
     assert page.inner_text("h1") == f"Incident {incident_id}"

@@ -196,6 +196,7 @@
   }
 
   var incidentLayer = L.layerGroup().addTo(map);
+  var openMarker = null;
 
   function drawView(body) {
     var d = body.data;
@@ -207,16 +208,25 @@
       marker.on("click", zoomInto.bind(null, c));
       layers.push(marker);
     });
+    // A popup's auto-pan moves the map, and every move redraws the view: the marker whose popup is open is kept
+    // as it is, so the popup does not vanish under the reader's pointer.
+    var kept = openMarker && incidentLayer.hasLayer(openMarker) && d.points.some(function (row) {
+      return named(d.columns, row).incident_id === openMarker.twIncident;
+    }) ? openMarker : null;
     d.points.forEach(function (row) {
       var p = named(d.columns, row);
+      if (kept && kept.twIncident === p.incident_id) { return; }
       var marker = L.circleMarker([p.latitude, p.longitude], {
         radius: radius(p.deaths_best), color: p.contested ? "#000" : "#222", weight: p.contested ? 1.6 : 0.7,
         fillColor: d.colours[p.type], fillOpacity: 0.85, className: "tw-marker tw-type-" + p.type
       });
+      marker.twIncident = p.incident_id;
       marker.bindPopup(popup.bind(null, p, d.types));
+      marker.on("popupopen", function () { openMarker = marker; });
+      marker.on("popupclose", function () { if (openMarker === marker) { openMarker = null; } });
       layers.push(marker);
     });
-    incidentLayer.clearLayers();
+    incidentLayer.eachLayer(function (layer) { if (layer !== kept) { incidentLayer.removeLayer(layer); } });
     layers.forEach(function (layer) { incidentLayer.addLayer(layer); });
     ready(d);
   }
