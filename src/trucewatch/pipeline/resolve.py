@@ -21,8 +21,12 @@ cannot say which it tells of: it founds its own incident rather than mix two hap
 that incident later (it tells of one of the incidents it fits, not of a new one). Events a monitor
 merged or pinned into an incident do not keep new accounts out of it.
 
-Candidates are found through two indexes, by (day, 0.5° cell) and by (day, province), so each event is compared with
-a handful of incidents, not all of them: the cost grows with n log n (the sort), not n². Resolution is incremental:
+Candidates are found through indexes by (day, cell), (day, district) and (day, province), so each event is compared
+with a handful of incidents, not all of them. An incident is indexed by its anchor (its first precise plain account,
+which every later account must fit) rather than by every account, so a big incident's month-wide and province-only
+accounts do not spread it over every day and cell they could mean; each index entry keeps the account it was made
+from, and an incident whose account the event cannot fit in type, armed group or days is left out before comparing.
+Resolution is incremental:
 `Resolver.add` places one new event among incidents already known; `resolve` replays every event (precise accounts
 in date order, then coarse ones: `resolution_order`), which gives the same incident ids every time for the same
 events.
@@ -198,6 +202,11 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
 
 
+# An index's bucket: the incidents under one key, each with the account it was indexed by (None for a monitor's
+# decision, which holds no later event to anything), so `_nearby` can leave out what cannot fit before comparing.
+_Bucket = dict[str, Candidate | None]
+_EMPTY: _Bucket = {}
+
 # --- the resolver ------------------------------------------------------------------------------------------------
 
 def _place_key(c: Candidate) -> tuple:
@@ -223,7 +232,7 @@ class _Accounts:
     whole (`whole`: report id -> its events) and compared event by event."""
 
     __slots__ = ("reports", "simple_of", "whole", "isolated", "types", "groups", "firsts", "lasts", "places",
-                 "scored")
+                 "provinces", "scored", "_span")
 
     def __init__(self) -> None:
         self.reports: set[str] = set()
@@ -235,6 +244,8 @@ class _Accounts:
         self.firsts: Counter[int] = Counter()
         self.lasts: Counter[int] = Counter()
         self.places: dict[tuple, list] = {}  # place key -> [an event at it, how many]
+        self.provinces: Counter[tuple[str | None, str | None]] = Counter()  # (country, admin1) of each account
+        self._span: tuple[int, int] | None = None  # (earliest last day, latest first day), kept until a count moves
         self.scored: dict[tuple, Counter[tuple]] = {}  # (days, sub-type, groups) -> place keys it was given with
 
     def add(self, c: Candidate, special: bool) -> None:
@@ -255,6 +266,8 @@ class _Accounts:
             _step(self.groups, c.groups, step)
         _step(self.firsts, c.first_day, step)
         _step(self.lasts, c.last_day, step)
+        _step(self.provinces, (c.country, c.admin1), step)
+        self._span = None
         place = _place_key(c)
         entry = self.places.setdefault(place, [c, 0])
         entry[1] += step
@@ -273,24 +286,49 @@ class _Accounts:
             return False, None
         if c.groups and any(not group & c.groups for group in self.groups):
             return False, None
-        if c.first_day - min(self.lasts) > DAY_TOLERANCE + SPREAD_TOLERANCE or \
-                max(self.firsts) - c.last_day > DAY_TOLERANCE + SPREAD_TOLERANCE:
+        if self._span is None:
+            self._span = (min(self.lasts), max(self.firsts))
+        earliest_last, latest_first = self._span
+        if c.first_day - earliest_last > DAY_TOLERANCE + SPREAD_TOLERANCE or \
+                latest_first - c.last_day > DAY_TOLERANCE + SPREAD_TOLERANCE:
             return False, None
+        closeness = self._closeness(c)
+        if closeness is None:
+            return False, None
+        return True, self._best_score(c, closeness)
+
+    def _closeness(self, c: Candidate) -> dict[tuple, float] | float | None:
+        """`_place_fit` of `c` with each place (one figure when `c` has no point: it is compared by province, so
+        only each account's country and province matter), or None when one place does not fit."""
+        if _has_no_point(c):
+            if any(not c.admin1 or admin1 != c.admin1 or (country and c.country and country != c.country)
+                   for country, admin1 in self.provinces):
+                return None
+            return 0.2
         closeness = {}
         for place, (member, _) in self.places.items():
             found = _place_fit(c, member)
             if found is None:
-                return False, None
+                return None
             closeness[place] = found
+        return closeness
+
+    def _best_score(self, c: Candidate, closeness: dict[tuple, float] | float) -> float | None:
+        """The best `fit` score of `c` with an account within DAY_TOLERANCE; it stops at the highest possible."""
+        highest = 2.0 + (closeness if isinstance(closeness, float) else max(closeness.values())) + 1.0 + \
+            (0.5 if c.groups else 0.0)
         best = None
         for (first, last, sub, groups), places in self.scored.items():
             gap = max(0, c.first_day - last, first - c.last_day)
             if gap > DAY_TOLERANCE:
                 continue
-            score = 2.0 - gap + max(closeness[p] for p in places)
-            score += (1.0 if sub == c.sub_event_type else 0.0) + (0.5 if groups & c.groups else 0.0)
-            best = score if best is None else max(best, score)
-        return True, best
+            near = closeness if isinstance(closeness, float) else max(map(closeness.__getitem__, places))
+            score = 2.0 - gap + near + (1.0 if sub == c.sub_event_type else 0.0) + (0.5 if groups & c.groups else 0.0)
+            if best is None or score > best:
+                best = score
+                if best >= highest:
+                    break
+        return best
 
 
 def _step(counter: Counter, key: object, step: int) -> None:
@@ -312,18 +350,19 @@ class Resolver:
         self._accounts: dict[str, _Accounts] = {}
         # (day, cell) of events with a point: all of them in 0.5° cells; those of precision 2 in 0.5° cells apart;
         # those of precision 1 in TOWN_CELL cells (two towns must be within TOWN_KM, a tenth of the area to look in)
-        self._by_cell: dict[tuple[int, int, int], list[str]] = {}
-        self._near_by_cell: dict[tuple[int, int, int], list[str]] = {}
-        self._town_by_cell: dict[tuple[int, int, int], list[str]] = {}
-        self._by_district: dict[tuple[int, str, str, str], list[str]] = {}
-        self._near_by_district: dict[tuple[int, str, str, str], list[str]] = {}
-        self._coarse_by_province: dict[tuple[int, str, str], list[str]] = {}
-        self._by_province: dict[tuple[int, str, str], list[str]] = {}
+        self._by_cell: dict[tuple[int, int, int], _Bucket] = {}
+        self._near_by_cell: dict[tuple[int, int, int], _Bucket] = {}
+        self._town_by_cell: dict[tuple[int, int, int], _Bucket] = {}
+        self._by_district: dict[tuple[int, str, str, str], _Bucket] = {}
+        self._near_by_district: dict[tuple[int, str, str, str], _Bucket] = {}
+        self._coarse_by_province: dict[tuple[int, str, str], _Bucket] = {}
+        self._by_province: dict[tuple[int, str, str], _Bucket] = {}
         overrides = list(overrides)
         self._isolated = {o.event_id for o in overrides if o.kind == "split"}
         # Events a monitor put in their incident: they are there by decision, and do not keep new accounts out.
         self._decided = {e for o in overrides if o.kind in ("merge", "pin") for e in (o.event_id, o.target_event_id)}
         self._sites: dict[str, str] = {}  # happening key -> the incident its first site joined
+        self._anchors: dict[str, str] = {}  # incident id -> the report of its anchor (`_indexes_for`)
 
     def seed(self, candidate: Candidate, incident_id: str) -> None:
         """Make an already resolved event known, in the incident it is stored with."""
@@ -403,28 +442,37 @@ class Resolver:
         """The incidents with an event that `c` might fit in place and time (`fit`): a point within reach (the
         3x3 cells around it span more than NEAR_KM), the same district (`_place_fit`'s last rule), or the same
         province where either is known only to the province."""
-        seen: dict[str, None] = {}
+        seen: dict[str, bool] = {}  # incident id -> whether `c` may fit it (one account that it cannot fit decides)
+        for bucket in self._buckets_near(c):
+            for incident_id, account in bucket.items():
+                if seen.get(incident_id, True):
+                    seen[incident_id] = _may_fit(c, account)
+        return [incident_id for incident_id, may in seen.items() if may]
+
+    def _buckets_near(self, c: Candidate) -> Iterator[_Bucket]:
+        """The index buckets `_nearby` reads: the keys of every day within reach of `c`'s, around its point."""
         coarse = _has_no_point(c)
         country = c.country or ""
-        town = c.geo_precision <= 1
-        # a town meets towns within TOWN_KM and "near" events within NEAR_KM; a "near" event meets both within NEAR_KM
-        grids = ((self._town_by_cell, TOWN_CELL), (self._near_by_cell, CELL_DEGREES)) if town \
-            else ((self._by_cell, CELL_DEGREES),)
-        districts = self._near_by_district if town else self._by_district
-        for day in range(c.first_day - DAY_TOLERANCE, c.last_day + DAY_TOLERANCE + 1):
-            if c.admin1:
-                index = self._by_province if coarse else self._coarse_by_province
-                seen.update(dict.fromkeys(index.get((day, country, c.admin1), ())))
-            if coarse or c.latitude is None or c.longitude is None:
-                continue
+        keys: list[tuple[dict, tuple]] = []  # (index, key without the day)
+        if c.admin1:
+            keys.append((self._by_province if coarse else self._coarse_by_province, (country, c.admin1)))
+        if not coarse and c.latitude is not None and c.longitude is not None:
+            # a town meets towns within TOWN_KM and "near" events within NEAR_KM; a "near" event meets both within
+            # NEAR_KM
+            town = c.geo_precision <= 1
+            grids = ((self._town_by_cell, TOWN_CELL), (self._near_by_cell, CELL_DEGREES)) if town \
+                else ((self._by_cell, CELL_DEGREES),)
             for grid, size in grids:
                 row, col = _cell(c.latitude, c.longitude, size)
-                for dr in (-1, 0, 1):
-                    for dc in (-1, 0, 1):
-                        seen.update(dict.fromkeys(grid.get((day, row + dr, col + dc), ())))
+                keys.extend((grid, (row + dr, col + dc)) for dr in (-1, 0, 1) for dc in (-1, 0, 1))
             if c.admin1 and c.admin2:
-                seen.update(dict.fromkeys(districts.get((day, country, c.admin1, c.admin2), ())))
-        return list(seen)
+                keys.append((self._near_by_district if town else self._by_district, (country, c.admin1, c.admin2)))
+        reach = DAY_TOLERANCE + SPREAD_TOLERANCE  # the farthest an incident's anchor may lie (`_join`)
+        for day in range(c.first_day - reach, c.last_day + reach + 1):
+            for index, key in keys:
+                bucket = index.get((day, *key))
+                if bucket:
+                    yield bucket
 
     def _join(self, c: Candidate, incident_id: str, indexed: bool = True) -> None:
         """Put the event in the incident; unless not `indexed` (an ambiguous account standing alone: it tells of
@@ -436,27 +484,46 @@ class Resolver:
         accounts.add(c, special=c.event_id in self._decided or c.event_id in self._isolated)
         if c.happening is not None and c.event_id not in self._isolated:
             self._sites.setdefault(c.happening, incident_id)
-        if not indexed:
+        if not indexed or not self._indexes_for(c, incident_id):
             return
+        account = None if c.event_id in self._decided or c.event_id in self._isolated else c
         country = c.country or ""
         point = None if _has_no_point(c) or c.latitude is None or c.longitude is None else (c.latitude, c.longitude)
         town = c.geo_precision <= 1
         for day in range(c.first_day, c.last_day + 1):
             if c.admin1:
-                _append_once(self._by_province, (day, country, c.admin1), incident_id)
+                _append_once(self._by_province, (day, country, c.admin1), incident_id, account)
                 if point is None:
-                    _append_once(self._coarse_by_province, (day, country, c.admin1), incident_id)
+                    _append_once(self._coarse_by_province, (day, country, c.admin1), incident_id, account)
                 elif c.admin2:
                     district = (day, country, c.admin1, c.admin2)
-                    _append_once(self._by_district, district, incident_id)
+                    _append_once(self._by_district, district, incident_id, account)
                     if not town:
-                        _append_once(self._near_by_district, district, incident_id)
+                        _append_once(self._near_by_district, district, incident_id, account)
             if point is not None:
-                _append_once(self._by_cell, (day, *_cell(*point, CELL_DEGREES)), incident_id)
+                _append_once(self._by_cell, (day, *_cell(*point, CELL_DEGREES)), incident_id, account)
                 if town:
-                    _append_once(self._town_by_cell, (day, *_cell(*point, TOWN_CELL)), incident_id)
+                    _append_once(self._town_by_cell, (day, *_cell(*point, TOWN_CELL)), incident_id, account)
                 else:
-                    _append_once(self._near_by_cell, (day, *_cell(*point, CELL_DEGREES)), incident_id)
+                    _append_once(self._near_by_cell, (day, *_cell(*point, CELL_DEGREES)), incident_id, account)
+
+
+    def _indexes_for(self, c: Candidate, incident_id: str) -> bool:
+        """Whether the incident must be found by this event's days and places too.
+
+        An event that joins must fit every plain account of the incident (`_fit_incident`): within a day of one
+        and within DAY_TOLERANCE + SPREAD_TOLERANCE days of each, at each one's place. So one plain account, the
+        incident's anchor, is enough to find it by: an event that would fit the incident fits the anchor, and
+        `_nearby` looks that far. The first precise plain account (a point, a day or a night) anchors the incident;
+        the accounts before it are indexed too (a superset finds no fewer), and so are the other sites of the
+        anchor's report, since an event need only be at one of those. After that, nothing more: a big incident's
+        month-wide and province-only accounts no longer spread it over every day and cell they could mean."""
+        anchor = self._anchors.get(incident_id)
+        if anchor is not None:
+            return c.report_id == anchor
+        if c.event_id not in self._decided and c.event_id not in self._isolated and not _is_coarse(c):
+            self._anchors[incident_id] = c.report_id
+        return True
 
 
 def _has_no_point(c: Candidate) -> bool:
@@ -485,11 +552,17 @@ def _cell(latitude: float, longitude: float, size: float) -> tuple[int, int]:
     return int(math.floor(latitude / size)), int(math.floor(longitude / size))
 
 
-def _append_once(index: dict, key: tuple, incident_id: str) -> None:
-    bucket = index.setdefault(key, [])
-    if not bucket or bucket[-1] != incident_id:
-        if incident_id not in bucket:
-            bucket.append(incident_id)
+def _append_once(index: dict, key: tuple, incident_id: str, account: Candidate | None) -> None:
+    index.setdefault(key, {}).setdefault(incident_id, account)
+
+
+def _may_fit(c: Candidate, account: Candidate | None) -> bool:
+    """False when `c` cannot join an incident with this account: every account but a monitor's decision (None)
+    holds an event to its type, its armed groups and its days, wherever it is (`_fit_incident`)."""
+    if account is None:
+        return True
+    return (_types_fit(c, account) and _day_gap(c, account) <= DAY_TOLERANCE + SPREAD_TOLERANCE
+            and not (c.groups and account.groups and not c.groups & account.groups))
 
 
 def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = (),
