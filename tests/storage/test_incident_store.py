@@ -9,6 +9,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from trucewatch.pipeline.incident import describe, summarised, total_fatalities
+from trucewatch.pipeline.resolve import fitting_types
 from trucewatch.records import Estimate, IncidentFilter, Override, Place, Report
 from trucewatch.storage import Database
 from trucewatch.storage.repository import _alembic_config
@@ -87,6 +88,38 @@ def test_events_near_are_those_whose_days_reach_the_asked_days_in_province_or_bo
     box_only = store.events_near(day, day, None, None, 34.59, 68.95)
     assert [e.event_id for e in box_only] == reach
     assert store.events_near(day, day, None, None, None, None) == []
+
+
+def test_an_event_at_a_point_reads_only_what_it_could_join_of_a_big_province(store, make_report, make_event):
+    """A town's event can only be one happening with a point within reach, an event of its district, or a
+    province-only account of an incident with no point; and only with an account of a type that fits its own."""
+    day = date(2025, 10, 15)
+    far = Place("Far town", "Afghanistan", "Kabul", "Surobi", 34.60, 70.00, 1, "town")  # 0.83° east: 76 km
+    province = Place("Kabul", "Afghanistan", "Kabul", None, 34.45, 69.75, 3, "province")  # its centre: 53 km
+    store.save(make_report(), [
+        make_event("e-edge", place=KABUL_EDGE), make_event("e-far-town", place=far),
+        make_event("e-province-loose", place=province), make_event("e-province-pointless", place=province),
+        make_event("e-province-pointed", place=province),
+        replace(make_event("e-shelling"), sub_event_type="Shelling/artillery/missile attack"),
+        replace(make_event("e-clash"), event_type="Battles", sub_event_type="Armed clash")])
+    stored = {e.event_id: e for e in store.events_of("t-001")}
+    store.save_incidents(summarised([
+        _incident("inc-pointless", [stored["e-province-pointless"]]),
+        _incident("inc-pointed", [stored["e-province-pointed"], stored["e-far-town"]])]))
+
+    def near(**kwargs):
+        return {e.event_id for e in store.events_near(day, day, "Afghanistan", "Kabul", 34.53, 69.17, **kwargs)}
+
+    everything = near()
+    assert {"e-far-town", "e-clash", "e-province-loose"} <= everything  # the whole province, as before
+    at_point = near(point_in="Kabul", fitting=fitting_types("Explosions/Remote violence", "Air/drone strike"))
+    assert "e-edge" in at_point and "e-shelling" in at_point  # within reach, and a type a coder could defend
+    assert {"e-province-loose", "e-province-pointless"} <= at_point  # no point of their own to be found by
+    assert "e-province-pointed" not in at_point  # its incident is found by its town, if at all
+    assert "e-far-town" not in at_point and "e-clash" not in at_point
+    decided = near(point_in="Kabul", decided={"e-clash"},
+                   fitting=fitting_types("Explosions/Remote violence", "Air/drone strike"))
+    assert "e-clash" in decided  # a monitor's decision is read whatever its type
 
 
 def test_list_incidents_filters_and_counts(store, make_report, make_event):

@@ -29,7 +29,7 @@ from trucewatch.errors import (
 from trucewatch.pipeline.extract import extract_events
 from trucewatch.pipeline.incident import describe, summarised
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
-from trucewatch.pipeline.resolve import Resolver, candidate_of, day_range, incident_id_for
+from trucewatch.pipeline.resolve import Resolver, candidate_of, day_range, fitting_types, incident_id_for
 from trucewatch.pipeline.sides import Sides
 from trucewatch.records import (
     Event,
@@ -225,7 +225,10 @@ def _neighbourhood(store: Store, events: Sequence[Event], decided: set[str]) -> 
         if days is None or e.place is None:
             continue
         p = e.place
-        for other in store.events_near(*days, p.country, p.admin1, p.latitude, p.longitude, with_children=False):
+        point_in = (p.admin2 or "") if p.geo_precision <= 2 else None
+        for other in store.events_near(*days, p.country, p.admin1, p.latitude, p.longitude, with_children=False,
+                                       point_in=point_in, decided=decided,
+                                       fitting=fitting_types(e.event_type, e.sub_event_type)):
             near.setdefault(other.event_id, other)
     incident_ids = {e.incident_id for e in near.values() if e.incident_id}
     known = {event_id: e for event_id, e in near.items() if e.incident_id is None}  # loose: placed like new ones

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
-from trucewatch.pipeline.extract.event_types import STRATEGIC, defensible
+from trucewatch.pipeline.extract.event_types import DEFENSIBLE, STRATEGIC, defensible
 from trucewatch.pipeline.sides import Sides
 from trucewatch.records import Event, Override
 
@@ -171,6 +171,15 @@ def _types_fit_values(a: Candidate, event_type: str, sub_event_type: str) -> boo
     if a.event_type == STRATEGIC:
         return a.sub_event_type == sub_event_type
     return a.event_type == event_type or defensible(a.sub_event_type, sub_event_type)
+
+
+def fitting_types(event_type: str, sub_event_type: str) -> tuple[str | None, frozenset[str]]:
+    """What another account may be typed as to be one happening with this one (`_types_fit`): any sub-type of
+    the returned event type (None for a strategic development, which fits only its own sub-type), or one of the
+    returned sub-types."""
+    if event_type == STRATEGIC:
+        return None, frozenset({sub_event_type})
+    return event_type, frozenset({sub_event_type}.union(*(pair for pair in DEFENSIBLE if sub_event_type in pair)))
 
 
 def _day_gap(a: Candidate, b: Candidate) -> int:

@@ -44,6 +44,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection, make_url
@@ -108,6 +109,9 @@ AGREEMENT_COMMITMENTS: Table = AgreementCommitmentRow.__table__  # type: ignore[
 ROLES = ("party", "guarantor", "mediator")
 NEAR_DAYS = 35  # how far in time `events_near` looks around the days asked for
 NEAR_DEGREES = 1.5  # and how far in latitude and longitude, for events of another (or no) province
+# How far in latitude and longitude two points can be one happening: resolve.NEAR_KM (40 km) is 0.36° of latitude
+# and, at 38° N, the north of the region, 0.46° of longitude.
+POINT_DEGREES = 0.5
 # appends a write's audit-log entries in its transaction (storage/audit_log.py: recorder)
 AuditHook = Callable[[Connection], object]
 
@@ -324,11 +328,32 @@ class Store:
         return self.events_of_incidents([incident_id]).get(incident_id, [])
 
     def events_near(self, first: date, last: date, country: str | None, admin1: str | None, lat: float | None,
-                    lon: float | None, *, with_children: bool = True) -> list[Event]:
+                    lon: float | None, *, with_children: bool = True, point_in: str | None = None,
+                    decided: Collection[str] = (),
+                    fitting: tuple[str | None, Collection[str]] | None = None) -> list[Event]:
         """Events that resolution might join to an event of these days and this place: dated within NEAR_DAYS of
         [first, last], and in the same country and province or within NEAR_DEGREES of (lat, lon). Undated events and
         events without a place are never near anything. `with_children=False` leaves out figures, claims, mentions
-        and provenance (the event's own columns are enough to compare it), which is much faster."""
+        and provenance (the event's own columns are enough to compare it), which is much faster.
+
+        `point_in` (the district, or "" when unknown) says the event asked about is at a point, a town or near one
+        (ACLED precision 1 or 2). Such an event can only be one happening with a point within reach (`resolve`'s
+        NEAR_KM: the box shrinks to POINT_DEGREES), an event of its district, or a province-only account of an
+        incident with no point of its own (an incident with a point is found by that point): so of the rest of
+        the province, only those are read. A big province's other happenings are not. The incidents of `decided`
+        events (a monitor's overrides, which hold no account to anything) are read whole in the province.
+
+        `fitting` (`pipeline.resolve.fitting_types` of the event asked about: an event type any of whose sub-types
+        fits, and the sub-types that fit) leaves out events of a type that cannot be one happening with it, but
+        `decided` ones: every account of an incident the event may join fits its type."""
+        kinds = true() if fitting is None else or_(
+            EVENTS.c.event_type == fitting[0] if fitting[0] else false(),
+            EVENTS.c.sub_event_type.in_(list(fitting[1])), EVENTS.c.event_id.in_(list(decided)))
+        if point_in is not None and country is not None and admin1 is not None and lat is not None \
+                and lon is not None:
+            return self._events(and_(_days_within_reach(first, last), kinds,
+                                     _within_reach_of_point(country, admin1, point_in, lat, lon, decided)),
+                                by_date=True, with_children=with_children)
         areas: list[Any] = []
         if country is not None and admin1 is not None:
             areas.append(and_(EVENTS.c.country == country, EVENTS.c.admin1 == admin1))
@@ -337,7 +362,7 @@ class Store:
                               EVENTS.c.longitude.between(lon - NEAR_DEGREES, lon + NEAR_DEGREES)))
         if not areas:
             return []
-        return self._events(and_(_days_within_reach(first, last), or_(*areas)), by_date=True,
+        return self._events(and_(_days_within_reach(first, last), kinds, or_(*areas)), by_date=True,
                             with_children=with_children)
 
     def events_of_incidents(self, incident_ids: Iterable[str], *, with_children: bool = True,
@@ -673,6 +698,24 @@ def _known(revision: str) -> bool:
 
 
 # --- records -> rows -----------------------------------------------------------------------------------------
+
+
+def _within_reach_of_point(country: str, admin1: str, admin2: str, lat: float, lon: float,
+                           decided: Collection[str]) -> Any:
+    """The places `events_near` reads for an event at a point (see there)."""
+    box = and_(EVENTS.c.latitude.between(lat - POINT_DEGREES, lat + POINT_DEGREES),
+               EVENTS.c.longitude.between(lon - POINT_DEGREES, lon + POINT_DEGREES))
+    province = and_(EVENTS.c.country == country, EVENTS.c.admin1 == admin1)
+    district = and_(province, EVENTS.c.admin2 == admin2) if admin2 else false()
+    without_point = or_(EVENTS.c.geo_precision.is_(None), EVENTS.c.geo_precision >= 3, EVENTS.c.latitude.is_(None))
+    pointless = select(INCIDENTS.c.incident_id).where(or_(
+        INCIDENTS.c.geo_precision.is_(None), INCIDENTS.c.geo_precision >= 3, INCIDENTS.c.latitude.is_(None)))
+    open_incident = or_(EVENTS.c.incident_id.is_(None), EVENTS.c.incident_id.in_(pointless))
+    if decided:  # a monitor's decision holds no account to its place: the incident may have no point but it
+        chosen = EVENTS.alias("chosen")
+        open_incident = or_(open_incident, EVENTS.c.incident_id.in_(
+            select(chosen.c.incident_id).where(chosen.c.event_id.in_(list(decided)))))
+    return or_(box, district, and_(province, without_point, open_incident))
 
 
 def _days_within_reach(first: date, last: date) -> Any:
