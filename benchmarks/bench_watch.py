@@ -1,7 +1,7 @@
 """The watch's lag: from an item's appearance in a feed to its incident, and to its alert, with the watch's CPU share.
 
     python benchmarks/bench_watch.py                    # 2 000 items over 50 sources: about 4.5 minutes on 2 cores
-    python benchmarks/bench_watch.py --items 20000      # the issue's size, same rate: 48 min, behind from ~6 000
+    python benchmarks/bench_watch.py --items 20000      # the issue's size, same rate: 42 min, keeps pace
 
 50 RSS feeds are served on 127.0.0.1 .. 127.0.0.50 (a host each, as 50 outlets are: the watch asks one host at most
 once per second) by a process of their own, beside a webhook receiver. Items appear at a steady rate (`--rate`, 8 a
