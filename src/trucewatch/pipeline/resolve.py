@@ -568,10 +568,7 @@ def _append_once(index: dict, key: tuple, incident_id: str, account: Candidate |
 def _may_fit(c: Candidate, account: Candidate | None) -> bool:
     """False when `c` cannot join an incident with this account: every account but a monitor's decision (None)
     holds an event to its type, its armed groups and its days, wherever it is (`_fit_incident`)."""
-    if account is None:
-        return True
-    return (_types_fit(c, account) and _day_gap(c, account) <= DAY_TOLERANCE + SPREAD_TOLERANCE
-            and not (c.groups and account.groups and not c.groups & account.groups))
+    return account is None or _conflicts_only_in_place(c, account)  # what holds wherever the account is
 
 
 def resolve(candidates: Iterable[Candidate], overrides: Iterable[Override] = (),
