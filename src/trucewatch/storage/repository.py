@@ -340,8 +340,8 @@ class Store:
         (ACLED precision 1 or 2). Such an event can only be one happening with a point within reach (`resolve`'s
         NEAR_KM: the box shrinks to POINT_DEGREES), an event of its district, or a province-only account of an
         incident with no point of its own (an incident with a point is found by that point): so of the rest of
-        the province, only those are read. A big province's other happenings are not. The incidents of `decided`
-        events (a monitor's overrides, which hold no account to anything) are read whole in the province.
+        the province, only those are read. A big province's other happenings are not. An incident holding a `decided`
+        event (a monitor's override, which holds no account to its place) counts as having no point.
 
         `fitting` (`pipeline.resolve.fitting_types` of the event asked about: an event type any of whose sub-types
         fits, and the sub-types that fit) leaves out events of a type that cannot be one happening with it, but
@@ -711,7 +711,7 @@ def _within_reach_of_point(country: str, admin1: str, admin2: str, lat: float, l
     pointless = select(INCIDENTS.c.incident_id).where(or_(
         INCIDENTS.c.geo_precision.is_(None), INCIDENTS.c.geo_precision >= 3, INCIDENTS.c.latitude.is_(None)))
     open_incident = or_(EVENTS.c.incident_id.is_(None), EVENTS.c.incident_id.in_(pointless))
-    if decided:  # a monitor's decision holds no account to its place: the incident may have no point but it
+    if decided:  # a monitor's decision holds no account to its place: its incident may have no other point
         chosen = EVENTS.alias("chosen")
         open_incident = or_(open_incident, EVENTS.c.incident_id.in_(
             select(chosen.c.incident_id).where(chosen.c.event_id.in_(list(decided)))))
