@@ -136,6 +136,7 @@ def at_least(reports: list[Any], n: int) -> list[Any]:
 class PooledPass:
     wall: float  # seconds, from the first report handed out to the last one's events back
     cpu: float  # the workers' CPU seconds, summed over the reports
+    mine: float  # this process's CPU seconds: handing reports out and taking their events back
     load: float  # the 1-minute load average just before the pass
 
 
@@ -177,6 +178,7 @@ def _one_pooled_pass(pool: ProcessPoolExecutor, workers: int, task: Callable[[An
 
     load = os.getloadavg()[0]
     cpu = 0.0
+    mine = time.process_time()
     started = time.perf_counter()
     window: deque[Future[tuple[Any, float]]] = deque()
     for item in items:
@@ -185,7 +187,7 @@ def _one_pooled_pass(pool: ProcessPoolExecutor, workers: int, task: Callable[[An
         window.append(pool.submit(task, item, SHIPPED))
     while window:
         cpu += window.popleft().result()[1]
-    return PooledPass(time.perf_counter() - started, cpu, load)
+    return PooledPass(time.perf_counter() - started, cpu, time.process_time() - mine, load)
 
 
 def describe_pooled(label: str, reports: list[Any], by_workers: dict[int, list[PooledPass]],
@@ -199,11 +201,12 @@ def describe_pooled(label: str, reports: list[Any], by_workers: dict[int, list[P
         median = statistics.median(p.wall for p in passes)
         busy = statistics.median(p.cpu / p.wall for p in passes)
         cpu_ms = statistics.median(p.cpu for p in passes) / len(reports) * 1000
+        mine_ms = statistics.median(p.mine for p in passes) / len(reports) * 1000
         loads = ", ".join(f"{p.load:.1f}" for p in passes)
         lines.append(f"    --workers {workers}: {len(reports) / median:7.1f} reports/s (median of {len(passes)} "
                      f"passes: {median:.2f} s; fastest {min(p.wall for p in passes):.2f} s, slowest "
-                     f"{max(p.wall for p in passes):.2f} s); {busy:.2f} cores busy, {cpu_ms:.1f} CPU ms a report; "
-                     f"load average before each pass: {loads}")
+                     f"{max(p.wall for p in passes):.2f} s); {busy:.2f} cores busy, {cpu_ms:.1f} CPU ms a report "
+                     f"(this process: {mine_ms:.2f} ms); load average before each pass: {loads}")
     for workers in by_workers:
         if 1 in by_workers and workers > 1:
             lines.append(f"    {workers} workers: {_speedup(by_workers, workers)} one"
