@@ -93,14 +93,19 @@ def timed_passes(reports: list[Any], repeat: int) -> list[float]:
     return passes
 
 
+def load_parser() -> None:
+    """The dependency parser loads once per process: load it now, outside the timing."""
+    parser_of = getattr(importlib.import_module("trucewatch.pipeline.extract.attribution"), "parser", None)
+    if parser_of is not None:
+        parser_of()
+
+
 def _start_worker(source: str) -> None:
     """A pool worker's start: the conflict's dictionaries and gazetteer, and the parser, loaded before any timing."""
     from trucewatch.jobs.extract_pool import load_in_worker
 
     load_in_worker(source)
-    parser_of = getattr(importlib.import_module("trucewatch.pipeline.extract.attribution"), "parser", None)
-    if parser_of is not None:
-        parser_of()
+    load_parser()
 
 
 def _extract_fresh(report: Any, source: str) -> tuple[Any, float]:
@@ -260,9 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     core = pin_to_one_core()
     print(f"python {sys.version.split()[0]}, pinned to core {core}" if core is not None else "not pinned")
-    parser_of = getattr(importlib.import_module("trucewatch.pipeline.extract.attribution"), "parser", None)
-    if parser_of is not None:
-        parser_of()  # the dependency parser loads once per process, outside the timing
+    load_parser()
     for _, reports in sets:
         if reports:
             extract_events(reports[0])  # loads the dictionaries and the gazetteer outside the timing
