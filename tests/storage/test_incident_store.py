@@ -69,6 +69,41 @@ def test_drop_incidents_removes_only_summaries_without_events(store, make_report
     assert [s.incident_id for s in store.list_incidents()] == ["inc-a"]
 
 
+def test_an_incident_read_again_has_the_events_that_joined_or_left_it_since(store, make_report, make_event):
+    """A summary's reads keep the events they read (an event never changes once stored, only its incident), so a big
+    incident is read whole once: what moved between incidents since must still be seen where it is now."""
+    store.save(make_report(), [make_event("e-1"), make_event("e-2"), make_event("e-3")])
+    events = store.events_of("t-001")
+    store.save_incidents(summarised([_incident("inc-a", events[:2]), _incident("inc-b", events[2:])]))
+    before = store.events_of_incidents(["inc-a", "inc-b"], only_figures_and_claims=True)
+    assert {i: [e.event_id for e in found] for i, found in before.items()} == {"inc-a": ["e-1", "e-2"],
+                                                                             "inc-b": ["e-3"]}
+    store.assign_incidents([("e-2", "inc-b")])  # a monitor's split, or a better fit found
+    after = store.events_of_incidents(["inc-a", "inc-b"], only_figures_and_claims=True)
+    assert {i: [(e.event_id, e.incident_id) for e in found] for i, found in after.items()} == {
+        "inc-a": [("e-1", "inc-a")], "inc-b": [("e-2", "inc-b"), ("e-3", "inc-b")]}
+    assert [f.low for f in after["inc-b"][0].fatalities] == [f.low for f in events[1].fatalities]  # with its figures
+    assert after["inc-b"][0].claims == events[1].claims and not after["inc-b"][0].mentions
+
+
+def test_what_a_rolled_back_transaction_read_is_not_kept(store, make_report, make_event):
+    store.save(make_report(), [make_event("e-1")])
+    store.save_incidents(summarised([_incident("inc-a", store.events_of("t-001"))]))
+    store.events_of_incidents(["inc-a"], only_figures_and_claims=True)  # read outside a transaction: kept
+    try:
+        with store.writing() as writing:
+            writing.save(make_report("t-002"), [make_event("e-2", "t-002")])
+            writing.assign_incidents([("e-2", "inc-a")])
+            assert len(writing.events_of_incidents(["inc-a"], only_figures_and_claims=True)["inc-a"]) == 2
+            raise RuntimeError("the resolution failed")
+    except RuntimeError:
+        pass
+    assert store.get_event("e-2") is None
+    assert store.known.get("e-2") is None and store.known.get("e-1") is not None
+    assert [e.event_id for e in store.events_of_incidents(["inc-a"], only_figures_and_claims=True)["inc-a"]] == [
+        "e-1"]
+
+
 def test_events_near_are_those_whose_days_reach_the_asked_days_in_province_or_box(store, make_report, make_event):
     """Near in time: an event whose possible days (its day, its range, the week or month an imprecise date allows)
     come within a day of the days asked about; near in place: the same province, or within the box."""

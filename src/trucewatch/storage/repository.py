@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -94,6 +94,7 @@ from trucewatch.storage.stories import record_story, stories_of
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_WAIT_SECONDS = 120.0  # how long a writer waits in all for the writer lock before TW-E205
 BATCH = 500  # events per round trip when streaming; also bounds the IN (...) lists
+KNOWN_EVENTS = 20_000  # events kept in memory as a summary reads them (`KnownEvents`): a few incidents of hundreds
 
 REPORTS: Table = ReportRow.__table__  # type: ignore[assignment]
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
@@ -116,13 +117,40 @@ POINT_DEGREES = 0.5
 AuditHook = Callable[[Connection], object]
 
 
+class KnownEvents:
+    """Events as an incident's summary reads them (with figures and claims, without mentions and provenance), by id,
+    kept between a process's transactions. Once stored, an event's row and its child rows never change (only its
+    incident does, which is read afresh every time), so the members of an incident that report after report joins
+    are read from the database once, then only the new ones. The least recently used go past `limit`. A transaction's
+    reads are kept only once it commits (`Store.writing`): an event whose storing was rolled back is never kept."""
+
+    def __init__(self, limit: int = KNOWN_EVENTS) -> None:
+        self.limit = limit
+        self._kept: OrderedDict[str, Event] = OrderedDict()
+
+    def get(self, event_id: str) -> Event | None:
+        found = self._kept.get(event_id)
+        if found is not None:
+            self._kept.move_to_end(event_id)
+        return found
+
+    def keep(self, events: Iterable[Event]) -> None:
+        for e in events:
+            self._kept[e.event_id] = e
+            self._kept.move_to_end(e.event_id)
+        while len(self._kept) > self.limit:
+            self._kept.popitem(last=False)
+
+
 class Store:
     """Reports and their coded events, incidents, overrides and agreements: a view over an open `Database`
     (`db.reports`); it never opens or closes the database itself."""
 
-    def __init__(self, engine: Engine, conn: Connection | None = None) -> None:
+    def __init__(self, engine: Engine, conn: Connection | None = None, known: KnownEvents | None = None) -> None:
         self.engine = engine
         self.conn = conn  # set on the store that `writing` yields: every call is part of that one transaction
+        self.known = known if known is not None else KnownEvents()
+        self._read_here: list[Event] = []  # a bound store's reads for `known`, kept when its transaction commits
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
@@ -134,7 +162,9 @@ class Store:
             yield self
             return
         with write_transaction(self.engine) as conn:
-            yield Store(self.engine, conn)
+            bound = Store(self.engine, conn, self.known)
+            yield bound
+        self.known.keep(bound._read_here)  # committed: what it read exists as read
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -370,6 +400,8 @@ class Store:
         """The events of each of these incidents, by incident id, each list in (event_date, event_id) order
         (`with_children` as for `events_near`; `only_figures_and_claims`: of the child rows, only what an incident's
         summary reads, not mentions and provenance)."""
+        if only_figures_and_claims and with_children:
+            return self._summary_events_of_incidents(incident_ids)
         found: dict[str, list[Event]] = {}
         tables = (FIGURES, CLAIMS) if only_figures_and_claims else CHILD_TABLES
         for chunk in _chunks(list(dict.fromkeys(incident_ids))):
@@ -377,6 +409,33 @@ class Store:
                                   tables=tables):
                 found.setdefault(e.incident_id or "", []).append(e)
         return found
+
+    def _summary_events_of_incidents(self, incident_ids: Iterable[str]) -> dict[str, list[Event]]:
+        """`events_of_incidents(..., only_figures_and_claims=True)`: the members' ids and incidents read from the
+        database, their events from `known` where it has them (a big incident's hundreds), the rest read whole."""
+        found: dict[str, list[Event]] = {}
+        order = (EVENTS.c.event_date.asc().nulls_last(), EVENTS.c.event_id)
+        for chunk in _chunks(list(dict.fromkeys(incident_ids))):
+            with self._read() as conn:
+                members = conn.execute(select(EVENTS.c.event_id, EVENTS.c.incident_id)
+                                       .where(EVENTS.c.incident_id.in_(chunk)).order_by(*order)).all()
+            events = {event_id: e for event_id, _ in members if (e := self.known.get(event_id)) is not None}
+            for missing in _chunks([event_id for event_id, _ in members if event_id not in events]):
+                read = self._events(EVENTS.c.event_id.in_(missing), tables=(FIGURES, CLAIMS))
+                self._remember(read)
+                events.update((e.event_id, e) for e in read)
+            for event_id, incident_id in members:
+                member = events[event_id]
+                if member.incident_id != incident_id:
+                    member = replace(member, incident_id=incident_id)
+                found.setdefault(incident_id, []).append(member)
+        return found
+
+    def _remember(self, events: list[Event]) -> None:
+        if self.conn is None:
+            self.known.keep(events)  # read outside any transaction: committed
+        else:
+            self._read_here += events
 
     def incident_accounts(self, incident_ids: Iterable[str], keep: Collection[str] = ()) -> list[Event]:
         """What resolution compares of these incidents' events, without reading each of a big incident's hundreds:
