@@ -99,7 +99,7 @@ def test_what_a_rolled_back_transaction_read_is_not_kept(store, make_report, mak
     except RuntimeError:
         pass
     assert store.get_event("e-2") is None
-    assert store.known.get("e-2") is None and store.known.get("e-1") is not None
+    assert store.known.events.get("e-2") is None and store.known.events.get("e-1") is not None
     assert [e.event_id for e in store.events_of_incidents(["inc-a"], only_figures_and_claims=True)["inc-a"]] == [
         "e-1"]
 

@@ -16,11 +16,11 @@ import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Generic, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from alembic import command
@@ -94,7 +94,8 @@ from trucewatch.storage.stories import record_story, stories_of
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_WAIT_SECONDS = 120.0  # how long a writer waits in all for the writer lock before TW-E205
 BATCH = 500  # events per round trip when streaming; also bounds the IN (...) lists
-KNOWN_EVENTS = 20_000  # events kept in memory as a summary reads them (`KnownEvents`): a few incidents of hundreds
+KNOWN_ROWS = 20_000  # events, reports and stories kept in memory as summaries read them (`Known`)
+V = TypeVar("V")
 
 REPORTS: Table = ReportRow.__table__  # type: ignore[assignment]
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
@@ -117,40 +118,49 @@ POINT_DEGREES = 0.5
 AuditHook = Callable[[Connection], object]
 
 
-class KnownEvents:
-    """Events as an incident's summary reads them (with figures and claims, without mentions and provenance), by id,
-    kept between a process's transactions. Once stored, an event's row and its child rows never change (only its
-    incident does, which is read afresh every time), so the members of an incident that report after report joins
-    are read from the database once, then only the new ones. The least recently used go past `limit`. A transaction's
-    reads are kept only once it commits (`Store.writing`): an event whose storing was rolled back is never kept."""
+class Kept(Generic[V]):
+    """Values by id, the least recently used going first past `limit`."""
 
-    def __init__(self, limit: int = KNOWN_EVENTS) -> None:
+    def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._kept: OrderedDict[str, Event] = OrderedDict()
+        self._kept: OrderedDict[str, V] = OrderedDict()
 
-    def get(self, event_id: str) -> Event | None:
-        found = self._kept.get(event_id)
+    def get(self, key: str) -> V | None:
+        found = self._kept.get(key)
         if found is not None:
-            self._kept.move_to_end(event_id)
+            self._kept.move_to_end(key)
         return found
 
-    def keep(self, events: Iterable[Event]) -> None:
-        for e in events:
-            self._kept[e.event_id] = e
-            self._kept.move_to_end(e.event_id)
+    def keep(self, items: Iterable[tuple[str, V]]) -> None:
+        for key, value in items:
+            self._kept[key] = value
+            self._kept.move_to_end(key)
         while len(self._kept) > self.limit:
             self._kept.popitem(last=False)
+
+
+@dataclass
+class Known:
+    """What an incident's summary reads, kept between a process's transactions. Once stored, an event's row and its
+    child rows, a report's row and its story never change (an event's incident does, and is read afresh every time),
+    so the members of an incident that report after report joins are read from the database once, then only the new
+    ones. A transaction's reads are kept only once it commits (`Store.writing`): a row whose storing was rolled back
+    is never kept."""
+
+    events: Kept[Event] = field(default_factory=lambda: Kept(KNOWN_ROWS))  # with figures and claims only
+    reports: Kept[Report] = field(default_factory=lambda: Kept(KNOWN_ROWS))  # without their texts
+    stories: Kept[str] = field(default_factory=lambda: Kept(KNOWN_ROWS))
 
 
 class Store:
     """Reports and their coded events, incidents, overrides and agreements: a view over an open `Database`
     (`db.reports`); it never opens or closes the database itself."""
 
-    def __init__(self, engine: Engine, conn: Connection | None = None, known: KnownEvents | None = None) -> None:
+    def __init__(self, engine: Engine, conn: Connection | None = None, known: Known | None = None) -> None:
         self.engine = engine
         self.conn = conn  # set on the store that `writing` yields: every call is part of that one transaction
-        self.known = known if known is not None else KnownEvents()
-        self._read_here: list[Event] = []  # a bound store's reads for `known`, kept when its transaction commits
+        self.known = known if known is not None else Known()
+        self._read_here: list[tuple[Kept[Any], list[tuple[str, Any]]]] = []  # kept when its transaction commits
 
     @contextmanager
     def writing(self) -> Iterator[Store]:
@@ -164,7 +174,8 @@ class Store:
         with write_transaction(self.engine) as conn:
             bound = Store(self.engine, conn, self.known)
             yield bound
-        self.known.keep(bound._read_here)  # committed: what it read exists as read
+        for kept, items in bound._read_here:  # committed: what it read exists as read
+            kept.keep(items)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -332,18 +343,30 @@ class Store:
         """The stored reports of these ids, by id; ids not stored are left out. `with_text=False` leaves each text
         empty (a report's text is most of its row: an incident's sources need only who, when and where)."""
         found: dict[str, Report] = {}
+        wanted = list(dict.fromkeys(ids))
+        if not with_text:
+            found = {i: r for i in wanted if (r := self.known.reports.get(i)) is not None}
+            wanted = [i for i in wanted if i not in found]
         columns = [c for c in REPORTS.c if with_text or c.name != "text"]
+        read: list[tuple[str, Report]] = []
         with self._read() as conn:
-            for chunk in _chunks(list(dict.fromkeys(ids))):
-                for row in conn.execute(select(*columns).where(REPORTS.c.report_id.in_(chunk))):
-                    found[row.report_id] = _report(row)
+            for chunk in _chunks(wanted):
+                read += [(row.report_id, _report(row))
+                         for row in conn.execute(select(*columns).where(REPORTS.c.report_id.in_(chunk)))]
+        if not with_text:
+            self._remember(self.known.reports, read)
+        found.update(read)
         return found
 
     def stories(self, report_ids: Iterable[str]) -> dict[str, str]:
         """Each report's story: the first stored report it is a copy of, else itself (`pipeline.stories`). Reports
         without a recorded story are left out."""
+        wanted = list(dict.fromkeys(report_ids))
+        found = {i: story for i in wanted if (story := self.known.stories.get(i)) is not None}
         with self._read() as conn:
-            return stories_of(conn, report_ids)
+            read = stories_of(conn, [i for i in wanted if i not in found])
+        self._remember(self.known.stories, list(read.items()))
+        return found | read
 
     def get_event(self, event_id: str) -> Event | None:
         found = self._events(EVENTS.c.event_id == event_id)
@@ -419,11 +442,11 @@ class Store:
             with self._read() as conn:
                 members = conn.execute(select(EVENTS.c.event_id, EVENTS.c.incident_id)
                                        .where(EVENTS.c.incident_id.in_(chunk)).order_by(*order)).all()
-            events = {event_id: e for event_id, _ in members if (e := self.known.get(event_id)) is not None}
+            events = {event_id: e for event_id, _ in members if (e := self.known.events.get(event_id)) is not None}
             for missing in _chunks([event_id for event_id, _ in members if event_id not in events]):
-                read = self._events(EVENTS.c.event_id.in_(missing), tables=(FIGURES, CLAIMS))
-                self._remember(read)
-                events.update((e.event_id, e) for e in read)
+                read = [(e.event_id, e) for e in self._events(EVENTS.c.event_id.in_(missing), tables=(FIGURES, CLAIMS))]
+                self._remember(self.known.events, read)
+                events.update(read)
             for event_id, incident_id in members:
                 member = events[event_id]
                 if member.incident_id != incident_id:
@@ -431,11 +454,11 @@ class Store:
                 found.setdefault(incident_id, []).append(member)
         return found
 
-    def _remember(self, events: list[Event]) -> None:
+    def _remember(self, kept: Kept[V], items: list[tuple[str, V]]) -> None:
         if self.conn is None:
-            self.known.keep(events)  # read outside any transaction: committed
+            kept.keep(items)  # read outside any transaction: committed
         else:
-            self._read_here += events
+            self._read_here.append((kept, items))
 
     def incident_accounts(self, incident_ids: Iterable[str], keep: Collection[str] = ()) -> list[Event]:
         """What resolution compares of these incidents' events, without reading each of a big incident's hundreds:
