@@ -12,7 +12,7 @@ from trucewatch.pipeline.incident import describe, summarised, total_fatalities
 from trucewatch.pipeline.resolve import fitting_types
 from trucewatch.records import Estimate, IncidentFilter, Override, Place, Report
 from trucewatch.storage import Database
-from trucewatch.storage.repository import _alembic_config
+from trucewatch.storage.repository import Kept, _alembic_config
 
 QUETTA = Place("Quetta", "Pakistan", "Balochistan", "Quetta", 30.18, 67.00, 1, "town")
 KABUL_EDGE = Place("Paghman", "Afghanistan", "Kabul", "Paghman", 34.59, 68.95, 1, "town")  # Kabul province, ~20 km
@@ -102,6 +102,14 @@ def test_what_a_rolled_back_transaction_read_is_not_kept(store, make_report, mak
     assert store.known.events.get("e-2") is None and store.known.events.get("e-1") is not None
     assert [e.event_id for e in store.events_of_incidents(["inc-a"], only_figures_and_claims=True)["inc-a"]] == [
         "e-1"]
+
+
+def test_what_the_store_keeps_is_bounded_and_the_least_recently_used_goes_first():
+    kept: Kept[str] = Kept(limit=2)
+    kept.keep([("e-1", "first"), ("e-2", "second")])
+    assert kept.get("e-1") == "first"  # now the most recently used
+    kept.keep([("e-3", "third")])
+    assert (kept.get("e-1"), kept.get("e-2"), kept.get("e-3")) == ("first", None, "third")
 
 
 def test_events_near_are_those_whose_days_reach_the_asked_days_in_province_or_box(store, make_report, make_event):

@@ -12,6 +12,7 @@ Monitors' overrides are only ever added (`add_override`), never changed.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -119,24 +120,28 @@ AuditHook = Callable[[Connection], object]
 
 
 class Kept(Generic[V]):
-    """Values by id, the least recently used going first past `limit`."""
+    """Values by id, the least recently used going first past `limit`. The web app's threads share one store, so
+    each call holds a lock (a value looked up by one thread could otherwise be dropped by another before it moves)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._kept: OrderedDict[str, V] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> V | None:
-        found = self._kept.get(key)
-        if found is not None:
-            self._kept.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
 
     def keep(self, items: Iterable[tuple[str, V]]) -> None:
-        for key, value in items:
-            self._kept[key] = value
-            self._kept.move_to_end(key)
-        while len(self._kept) > self.limit:
-            self._kept.popitem(last=False)
+        with self._lock:
+            for key, value in items:
+                self._kept[key] = value
+                self._kept.move_to_end(key)
+            while len(self._kept) > self.limit:
+                self._kept.popitem(last=False)
 
 
 @dataclass
