@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from trucewatch.pipeline.incident import describe, summarised, total_fatalities
+from trucewatch.jobs.incidents import get_incident, resolve_all
+from trucewatch.jobs.ingest import resolve_new, store_extracted
+from trucewatch.pipeline.incident import describe, summarised, summary_of, total_fatalities
 from trucewatch.pipeline.resolve import fitting_types
-from trucewatch.records import Estimate, IncidentFilter, Override, Place, Report
+from trucewatch.pipeline.sides import Sides
+from trucewatch.records import Estimate, Figure, IncidentFilter, Override, Place, Report, Span
 from trucewatch.storage import Database
 from trucewatch.storage.repository import Kept, _alembic_config
 
@@ -220,3 +223,50 @@ def _incident(incident_id, events, contested=False, reasons=(), actor1=None):
     reports = {e.report_id: Report(e.report_id, "0" * 64, "text", date(2025, 10, 16), "file") for e in events}
     incident = describe(incident_id, events, reports, lambda name: None)
     return replace(incident, contested=contested, reasons=reasons, actor1=actor1 or incident.actor1)
+
+
+def test_ingest_updates_a_growing_incident_from_its_digest_as_a_rebuild_would(db_url, make_report, make_event):
+    """Each report that joins an incident updates its summary from the stored digest; the summary is the one a
+    rebuild from every member gives. A full rewrite drops the digest, and the next join makes it again."""
+    with Database.open(db_url) as db:
+        store = db.reports
+        for i in range(6):
+            event = make_event(f"e-{i}", f"t-{i:03d}")
+            if i == 4:  # a late, lower count of the same dead ("at least 17" elsewhere): now contested
+                event = replace(event, fatalities=(Figure(5, 5, "civilians", "Government of Pakistan",
+                                                          "five civilians", Span(0, 5), 0),))
+            store_extracted(store, make_report(f"t-{i:03d}", text=f"Report {i} of a strike on a depot."), [event])
+        incident_id = store.get_event("e-0").incident_id
+        assert {store.get_event(f"e-{i}").incident_id for i in range(6)} == {incident_id}
+        assert set(store.incident_digests([incident_id])) == {incident_id}
+        _assert_summary_is_rebuilt_one(db, incident_id)
+        (summary,) = store.list_incidents()
+        assert (summary.n_events, summary.n_reports, summary.contested) == (6, 6, True)
+        assert summary.reasons[0] == ("conflicting figures for civilians: 5 (Government of Pakistan); "
+                                      "17+ (Government of Afghanistan)")
+
+        resolve_all(db)
+        assert store.incident_digests([incident_id]) == {}
+        store_extracted(store, make_report("t-006", text="Report 6 of a strike on a depot."),
+                        [make_event("e-6", "t-006")])
+        assert set(store.incident_digests([incident_id])) == {incident_id}
+        _assert_summary_is_rebuilt_one(db, incident_id)
+        assert [s.n_reports for s in store.list_incidents()] == [7]
+
+
+def test_a_digest_made_under_other_sides_is_made_again_from_the_members(store, make_report, make_event):
+    for i in range(3):
+        store_extracted(store, make_report(f"t-{i:03d}", text=f"Report {i} of a strike."), [make_event(f"e-{i}",
+                                                                                                       f"t-{i:03d}")])
+    incident_id = store.get_event("e-0").incident_id
+    other = replace(Sides.shipped(), basis="another conflict's data")
+    store.save(make_report("t-003", text="Report 3 of a strike."), [make_event("e-3", "t-003")])
+    assert resolve_new(store, [store.get_event("e-3")], other) == [incident_id]
+    (digest,) = store.incident_digests([incident_id]).values()
+    assert (digest.basis, digest.n_events, len(digest.reports)) == ("another conflict's data", 4, 4)
+
+
+def _assert_summary_is_rebuilt_one(db, incident_id):
+    (stored,) = [s for s in db.reports.list_incidents() if s.incident_id == incident_id]
+    afresh = summary_of(get_incident(db, incident_id))
+    assert stored == replace(afresh, updated_at=stored.updated_at)

@@ -157,7 +157,7 @@ def repair_loose_events(db: Database, conflict: Conflict | None = None) -> int:
 def _repair(store: Store, found: dict[str, list[str]], sides: Sides) -> None:
     store.drop_incidents(found["ghost"])
     loose = store.loose_events()
-    touched = {i.incident_id for i in resolve_new(store, loose, sides)}
+    touched = set(resolve_new(store, loose, sides))
     redo = sorted(set(found["stale"] + found["missing"]) - touched)
     overrides = store.overrides()
     for start in range(0, len(redo), DESCRIBE_BATCH):

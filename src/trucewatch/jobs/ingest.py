@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,8 +26,9 @@ from trucewatch.errors import (
     IngestError,
     TrucewatchError,
 )
+from trucewatch.pipeline.digest import IncidentDigest, combined, digest_of
 from trucewatch.pipeline.extract import extract_events
-from trucewatch.pipeline.incident import describe, summarised
+from trucewatch.pipeline.incident import describe, sources_of, summary_of_digest
 from trucewatch.pipeline.ingest import DEFAULT_MAX_BYTES, iter_sources, read_reports
 from trucewatch.pipeline.resolve import Resolver, candidate_of, day_range, fitting_types, incident_id_for
 from trucewatch.pipeline.sides import Sides
@@ -37,6 +38,7 @@ from trucewatch.records import (
     IngestResult,
     Override,
     Report,
+    Source,
 )
 from trucewatch.storage import Database, Store
 from trucewatch.storage.audit_log import recorder
@@ -185,13 +187,14 @@ def _resolve_stored(writing: Store, events: Sequence[Event], sides: Sides, sourc
 # --- incidents ---------------------------------------------------------------------------------------------------
 
 
-def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = None) -> list[Incident]:
-    """Place newly stored events among the incidents already known, and rewrite the incidents they touch.
+def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = None) -> list[str]:
+    """Place newly stored events among the incidents already known, and update the summaries of the incidents they
+    join. Returns the ids of those incidents. `sides`: the conflict's (default: the shipped data's).
 
     Only stored events near the new ones (`Store.events_near`) and the other events of their incidents are read, and
     only their own columns; they keep their incidents. A new event joins the best-fitting of them or opens its own.
-    Stored events that have no incident yet are placed like new ones. Returns the incidents touched. `sides`: the
-    conflict's (default: the shipped data's)."""
+    Stored events that have no incident yet are placed like new ones. An incident's summary is made from its stored
+    digest and the joining events' (`pipeline.digest`): its other members are read only when it has no digest yet."""
     if not events:
         return []
     sides = sides or Sides.shipped()
@@ -204,15 +207,51 @@ def resolve_new(store: Store, events: Sequence[Event], sides: Sides | None = Non
             resolver.seed(candidate, e.incident_id)
     loose = [store.get_event(e.event_id) or e for e in known.values() if e.incident_id is None]
     placed = _place(resolver, [*loose, *events], sides)
-    members: dict[str, list[Event]] = defaultdict(list, store.events_of_incidents(
-        set(placed.values()), only_figures_and_claims=True))
+    joining: dict[str, list[Event]] = defaultdict(list)
     for e in [*loose, *events]:
-        members[placed[e.event_id]].append(e)
-    incidents = describe_all(store, members, sides, overrides)
-    # Only the placed events change incident: the others' rows are left as they are (a big incident's hundreds).
-    store.save_incidents((summary, [e for e in event_ids if e in placed])
-                         for summary, event_ids in summarised(incidents))
-    return incidents
+        joining[placed[e.event_id]].append(e)
+    digests = digests_after_joining(store, joining, sides)
+    at = utc_now()
+    # Only the joining events change incident: the others' rows are left as they are (a big incident's hundreds).
+    store.save_incidents(((summary_of_digest(incident_id, digest, at), [e.event_id for e in joining[incident_id]])
+                          for incident_id, digest in digests.items()), digests)
+    return sorted(joining)
+
+
+def digests_after_joining(store: Store, joining: Mapping[str, Sequence[Event]],
+                          sides: Sides) -> dict[str, IncidentDigest]:
+    """Each incident's digest once these events (stored, in no incident yet) have joined it: its stored digest and
+    theirs combined. An incident without a stored digest made under these sides (new, or rewritten since) has its
+    digest made from its stored members and the joining events."""
+    stored = {i: d for i, d in store.incident_digests(set(joining)).items() if d.basis == sides.basis}
+    redo = {i for i in joining if i not in stored}
+    members = store.events_of_incidents(redo, only_figures_and_claims=True) if redo else {}
+    sources = _sources(store, [*(e for found in joining.values() for e in found),
+                               *(e for found in members.values() for e in found)])
+    return {incident_id: combined(stored.get(incident_id) or digest_of(members.get(incident_id, ()), sources, sides),
+                                  digest_of(found, sources, sides))
+            for incident_id, found in joining.items()}
+
+
+def _sources(store: Store, events: Sequence[Event]) -> dict[str, Source]:
+    """The reports of these events as sources, with their stories."""
+    reports, stories = _reports_of(store, events)
+    return sources_of(events, reports, stories)
+
+
+def _reports_of(store: Store, events: Iterable[Event],
+                quoted: bool = False) -> tuple[dict[str, Report], dict[str, str]]:
+    """The reports of these events, each with its story as the store recorded it. Reports are read without their
+    texts: a text is read only for a report stored without a story (its story is found among the others' texts) and,
+    when `quoted`, for a claim without content of its own (its sentence is quoted)."""
+    events = list(events)
+    report_ids = {e.report_id for e in events}
+    reports = store.reports(report_ids, with_text=False)
+    stories = store.stories(report_ids)
+    need_text = {e.report_id for e in events
+                 if e.report_id not in stories or (quoted and any(not c.content.strip() for c in e.claims))}
+    reports.update(store.reports(need_text))
+    return reports, stories
 
 
 def _neighbourhood(store: Store, events: Sequence[Event], decided: set[str]) -> dict[str, Event]:
@@ -258,12 +297,7 @@ def describe_all(store: Store, members: dict[str, list[Event]], sides: Sides,
 
     Reports are read without their texts, and each one's story as the store recorded it: a text is read only for a
     claim without content of its own (its sentence is quoted) or a report without a recorded story."""
-    report_ids = {e.report_id for found in members.values() for e in found}
-    reports = store.reports(report_ids, with_text=False)
-    stories = store.stories(report_ids)
-    need_text = {e.report_id for found in members.values() for e in found
-                 if e.report_id not in stories or any(not c.content.strip() for c in e.claims)}
-    reports.update(store.reports(need_text))
+    reports, stories = _reports_of(store, (e for found in members.values() for e in found), quoted=True)
     return [_describe(incident_id, found, reports, sides, overrides, stories)
             for incident_id, found in members.items()]
 

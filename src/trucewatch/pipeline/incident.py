@@ -13,17 +13,26 @@ the store records each report's story when it is stored).
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from trucewatch.pipeline.digest import (
+    IncidentDigest,
+    agreed_place,
+    agreed_type,
+    contest_reasons,
+    digest_of,
+    estimates,
+    main_actors,
+    span,
+)
 from trucewatch.pipeline.sides import Nationality, Sides
 from trucewatch.pipeline.stories import source_groups
 from trucewatch.records import (
     Claim,
     Estimate,
     Event,
-    Figure,
     Incident,
     IncidentSummary,
     Override,
@@ -35,10 +44,6 @@ from trucewatch.records import (
 )
 
 QUOTE_CHARS = 240  # a claim without content is shown by its sentence, cut at a word after this many characters
-_TYPE_ORDER = (
-    "Suicide bomb", "Air/drone strike", "Remote explosive/landmine/IED", "Shelling/artillery/missile attack", "Grenade",
-    "Abduction/forced disappearance", "Armed clash", "Attack", "Agreement", "Other", "Arrests",
-)
 
 
 def describe(incident_id: str, events: list[Event], reports: dict[str, Report], side_of: Callable[[str], str | None],
@@ -52,25 +57,36 @@ def describe(incident_id: str, events: list[Event], reports: dict[str, Report], 
     A report's text is read only for a claim that has no content of its own (its sentence is quoted): the caller may
     pass the other reports without their texts."""
     events = sorted(events, key=lambda e: (e.event_date or reports[e.report_id].published, e.event_id))
-    sources = _sources(events, reports, stories or {})
+    sides = Sides(side_of=side_of, nationalities=tuple(nationalities if nationalities is not None
+                                                        else Sides.shipped().nationalities))
+    sources = sources_of(events, reports, stories or {})
+    return _record(incident_id, events, sources, digest_of(events, sources, sides), side_of, reports, overrides)
+
+
+def _record(incident_id: str, events: list[Event], sources: dict[str, Source], digest: IncidentDigest,
+            side_of: Callable[[str], str | None], reports: dict[str, Report],
+            overrides: Iterable[Override]) -> Incident:
     figures = tuple(SourcedFigure(f, e.event_id, sources[e.report_id]) for e in events for f in e.fatalities)
     claims = tuple(_sourced_claim(c, e, sources[e.report_id], side_of, reports[e.report_id].text)
                    for e in events for c in e.claims)
-    event_type, sub_type = _agreed_type(events)
-    first, last, precision = _span(events)
-    reasons = contest_reasons(figures, claims, nationalities)
+    event_type, sub_type = agreed_type(digest)
+    first, last, precision = span(digest)
+    actor1, actor2 = main_actors(digest)
+    reasons = contest_reasons(digest)
     return Incident(
         incident_id=incident_id, events=tuple(events), sources=tuple(dict.fromkeys(sources.values())),
         event_type=event_type, sub_event_type=sub_type, first_date=first, last_date=last, time_precision=precision,
-        place=_agreed_place(events), actor1=_most_common(e.actor1 for e in events),
-        actor2=_most_common(e.actor2 for e in events), figures=figures, estimates=estimates(figures, nationalities),
+        place=agreed_place(digest), actor1=actor1, actor2=actor2, figures=figures, estimates=estimates(digest),
         claims=tuple(sorted(claims, key=lambda c: (c.party, c.made_on))), contested=bool(reasons),
         reasons=reasons, overrides=tuple(overrides))
 
 
 # --- sources ------------------------------------------------------------------------------------------------------
 
-def _sources(events: list[Event], reports: dict[str, Report], stories: Mapping[str, str]) -> dict[str, Source]:
+def sources_of(events: Iterable[Event], reports: Mapping[str, Report],
+               stories: Mapping[str, str]) -> dict[str, Source]:
+    """Each event's report as a `Source`, with its story: as recorded (`stories`), else found among these reports'
+    texts."""
     used = [reports[r] for r in dict.fromkeys(e.report_id for e in events)]
     unrecorded = {r.report_id: r.text for r in used if r.report_id not in stories}
     groups = {**source_groups(unrecorded), **stories} if unrecorded else stories
@@ -98,150 +114,6 @@ def claim_quote(claim: Claim, text: str) -> str:
     return cut.rstrip(" ,;:-–—") + " …"
 
 
-# --- figures -------------------------------------------------------------------------------------------------------
-
-def estimates(figures: Iterable[SourcedFigure],
-              nationalities: Sequence[Nationality] | None = None) -> tuple[Estimate, ...]:
-    """Low/best/high per victim category, every figure counted once per independent source."""
-    groups = victim_groups(figures, nationalities)
-    return tuple(_estimate(victims, found) for victims, found in sorted(groups.items()))
-
-
-def nationality(figure: Figure, nationalities: Sequence[Nationality] | None = None) -> str | None:
-    """'58 Pakistani soldiers', '23 soldiers of the Pakistan Army': whose dead the figure counts, when it names one
-    party's country or nationals (`Sides.nationalities`; default: the shipped data's)."""
-    known = Sides.shipped().nationalities if nationalities is None else nationalities
-    found = [name for name, pattern in known if pattern.search(figure.surface)]
-    return found[0] if len(found) == 1 else None
-
-
-def victim_groups(figures: Iterable[SourcedFigure],
-                  nationalities: Sequence[Nationality] | None = None) -> dict[str, list[SourcedFigure]]:
-    """Figures by whom they count: the victim category, split by nationality where figures name one ("9 Afghan
-    soldiers" and "23 Pakistani soldiers" are different dead). A figure that names none joins the only nationality
-    given for its category, else stands under the bare category."""
-    figures = list(figures)
-    known = Sides.shipped().nationalities if nationalities is None else nationalities
-    named: dict[str, set[str]] = defaultdict(set)
-    for f in figures:
-        if (who := nationality(f.figure, known)) is not None:
-            named[f.figure.victims].add(who)
-    groups: dict[str, list[SourcedFigure]] = defaultdict(list)
-    for f in figures:
-        victims = f.figure.victims
-        who = nationality(f.figure, known)
-        if who is None and len(named[victims]) == 1:
-            who = next(iter(named[victims]))
-        groups[f"{who} {victims}" if who else victims].append(f)
-    return dict(groups)
-
-
-def _estimate(victims: str, found: list[SourcedFigure]) -> Estimate:
-    low = min(f.figure.low for f in found)
-    top = max(_top(f.figure) for f in found)
-    # "at least 90" as the largest account leaves the top open.
-    high = None if any(f.figure.high is None and f.figure.low >= top for f in found) else top
-    sources_per_value: dict[int, set[str]] = defaultdict(set)
-    for f in found:
-        sources_per_value[f.figure.low].add(f.source.source_group or f.source.report_id)
-    corroborated = sorted(v for v, groups in sources_per_value.items() if len(groups) >= 2)
-    if corroborated:
-        best = corroborated[0]
-        basis = f"lowest figure given by {len(sources_per_value[best])} independent sources"
-    else:
-        best = low
-        basis = "lowest figure reported; no figure is given by two independent sources"
-    return Estimate(victims=victims, low=low, best=best, high=high, basis=basis)
-
-
-def _top(figure: Figure) -> int:
-    return figure.high if figure.high is not None else figure.low
-
-
-# --- contested ---------------------------------------------------------------------------------------------------
-
-def contest_reasons(figures: tuple[SourcedFigure, ...], claims: tuple[SourcedClaim, ...],
-                    nationalities: Sequence[Nationality] | None = None) -> tuple[str, ...]:
-    """Why the accounts disagree, in words a monitor can check; empty when they do not."""
-    reasons = []
-    reasons += _conflicting_figures(figures, nationalities)
-    reasons += _disputes(claims, "responsibility", "responsibility disputed")
-    reasons += _disputes(claims, "civilian deaths", "civilian deaths disputed")
-    deniers = sorted({c.party for c in claims if c.claim.about == "occurrence" and c.claim.stance == "denies"})
-    if deniers:
-        reasons.append(f"occurrence denied by {', '.join(deniers)}")
-    return tuple(reasons)
-
-
-def _conflicting_figures(figures: tuple[SourcedFigure, ...],
-                         nationalities: Sequence[Nationality] | None = None) -> list[str]:
-    """Figures for the same victims whose ranges do not overlap, from different claimants."""
-    reasons = []
-    for victims, found in sorted(victim_groups(figures, nationalities).items()):
-        ranges = {(f.figure.low, _top(f.figure) if f.figure.high is not None else None): f.figure.claimed_by
-                  for f in found}
-        lows = sorted({low for low, _ in ranges})
-        if len(lows) > 1 and not _all_overlap(ranges) and len({f.figure.claimed_by for f in found}) > 1:
-            shown = "; ".join(f"{low if high in (None, low) else f'{low}-{high}'}{'+' if high is None else ''} "
-                              f"({claimant})" for (low, high), claimant in sorted(ranges.items(), key=_by_low))
-            reasons.append(f"conflicting figures for {victims}: {shown}")
-    return reasons
-
-
-def _by_low(item: tuple[tuple[int, int | None], str | None]) -> tuple[int, int]:
-    (low, high), _ = item
-    return low, high if high is not None else low
-
-
-def _all_overlap(ranges: dict[tuple[int, int | None], str | None]) -> bool:
-    """True when one number fits every range ("at least 5" and "7" agree; "23" and "58" do not)."""
-    floor = max(low for low, _ in ranges)
-    return all(high is None or high >= floor for _, high in ranges)
-
-
-def _disputes(claims: tuple[SourcedClaim, ...], about: str, label: str) -> list[str]:
-    asserted = sorted({c.party for c in claims if c.claim.about == about and c.claim.stance == "asserts"})
-    denied = sorted({c.party for c in claims if c.claim.about == about and c.claim.stance == "denies"})
-    if asserted and denied and set(asserted) != set(denied):
-        return [f"{label}: asserted by {', '.join(asserted)}, denied by {', '.join(denied)}"]
-    return []
-
-
-# --- agreed fields -------------------------------------------------------------------------------------------------
-
-def _agreed_type(events: list[Event]) -> tuple[str, str]:
-    counts = Counter((e.event_type, e.sub_event_type) for e in events)
-    top = max(counts.values())
-    tied = [pair for pair, n in counts.items() if n == top]
-    return min(tied, key=lambda pair: _TYPE_ORDER.index(pair[1]) if pair[1] in _TYPE_ORDER else len(_TYPE_ORDER))
-
-
-def _span(events: list[Event]) -> tuple[date | None, date | None, int]:
-    """The first and last day of the most precisely dated events, with that precision (3 when none is dated)."""
-    dated = [(e.event_date, e.event_date_end or e.event_date, e.time_precision)
-             for e in events if e.event_date is not None]
-    if not dated:
-        return None, None, 3
-    precision = min(p for _, _, p in dated)
-    first = min(start for start, _, p in dated if p == precision)
-    last = max(end for _, end, p in dated if p == precision)
-    return first, last, precision
-
-
-def _agreed_place(events: list[Event]) -> Place | None:
-    places = [e.place for e in events if e.place is not None]
-    if not places:
-        return None
-    precision = min(p.geo_precision for p in places)
-    counts = Counter(p for p in places if p.geo_precision == precision)
-    return counts.most_common(1)[0][0]
-
-
-def _most_common(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    return counts.most_common(1)[0][0] if counts else None
-
-
 # --- totals -------------------------------------------------------------------------------------------------------
 
 def total_fatalities(estimates: Iterable[Estimate]) -> tuple[int | None, int | None, int | None]:
@@ -262,17 +134,47 @@ def total_fatalities(estimates: Iterable[Estimate]) -> tuple[int | None, int | N
 
 def summary_of(incident: Incident, at: datetime | None = None) -> IncidentSummary:
     """The summary row of an incident (see IncidentSummary for how fatalities are totalled)."""
-    p = incident.place
-    low, best, high = total_fatalities(incident.estimates)
+    return _summary(incident.incident_id, incident.place, incident, len(incident.events),
+                    len({e.report_id for e in incident.events}), incident.estimates, at)
+
+
+def summary_of_digest(incident_id: str, digest: IncidentDigest, at: datetime | None = None) -> IncidentSummary:
+    """The summary row of an incident from its digest alone: the same row `summary_of` gives for its record."""
+    first, last, precision = span(digest)
+    event_type, sub_type = agreed_type(digest)
+    actor1, actor2 = main_actors(digest)
+    reasons = contest_reasons(digest)
+    agreed = _Agreed(first, last, precision, event_type, sub_type, actor1, actor2, bool(reasons), reasons)
+    return _summary(incident_id, agreed_place(digest), agreed, digest.n_events, len(digest.reports),
+                    estimates(digest), at)
+
+
+@dataclass(frozen=True, slots=True)
+class _Agreed:
+    """The agreed fields of an incident's summary, as the incident record has them."""
+
+    first_date: date | None
+    last_date: date | None
+    time_precision: int
+    event_type: str
+    sub_event_type: str
+    actor1: str | None
+    actor2: str | None
+    contested: bool
+    reasons: tuple[str, ...]
+
+
+def _summary(incident_id: str, p: Place | None, agreed: Incident | _Agreed, n_events: int, n_reports: int,
+             found: Iterable[Estimate], at: datetime | None) -> IncidentSummary:
+    low, best, high = total_fatalities(found)
     return IncidentSummary(
-        incident_id=incident.incident_id, first_date=incident.first_date, last_date=incident.last_date,
-        time_precision=incident.time_precision, event_type=incident.event_type,
-        sub_event_type=incident.sub_event_type, country=p.country if p else None, admin1=p.admin1 if p else None,
-        admin2=p.admin2 if p else None, location=p.name if p else None, latitude=p.latitude if p else None,
-        longitude=p.longitude if p else None, geo_precision=p.geo_precision if p else None, actor1=incident.actor1,
-        actor2=incident.actor2, n_events=len(incident.events),
-        n_reports=len({e.report_id for e in incident.events}), contested=incident.contested,
-        reasons=incident.reasons, fatalities_low=low, fatalities_best=best, fatalities_high=high, updated_at=at)
+        incident_id=incident_id, first_date=agreed.first_date, last_date=agreed.last_date,
+        time_precision=agreed.time_precision, event_type=agreed.event_type, sub_event_type=agreed.sub_event_type,
+        country=p.country if p else None, admin1=p.admin1 if p else None, admin2=p.admin2 if p else None,
+        location=p.name if p else None, latitude=p.latitude if p else None, longitude=p.longitude if p else None,
+        geo_precision=p.geo_precision if p else None, actor1=agreed.actor1, actor2=agreed.actor2,
+        n_events=n_events, n_reports=n_reports, contested=agreed.contested, reasons=agreed.reasons,
+        fatalities_low=low, fatalities_best=best, fatalities_high=high, updated_at=at)
 
 
 def summarised(incidents: Iterable[Incident], at: datetime | None = None) -> list[tuple[IncidentSummary, list[str]]]:

@@ -8,6 +8,7 @@ party. `Sides.of(dictionary, demonyms)` builds them for any conflict's data (`tr
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Sides:
     zone_names: Mapping[str, str] = field(default_factory=lambda: {"UTC": "UTC"})  # zone -> "PKT"
     not_groups: frozenset[str] = MARKERS  # sides that name no one armed group (parties, civilians, media, markers)
     nationalities: tuple[Nationality, ...] = ()  # the parties' countries as a figure names them ("Pakistani")
+    basis: str = ""  # names the data these sides were read from: incidents' digests made under other sides are redone
 
     @classmethod
     def of(cls, dictionary: ActorDictionary, demonyms: Mapping[str, str] | None = None) -> Sides:
@@ -51,7 +53,8 @@ class Sides:
             | {s.code for s in dictionary.sides.values() if s.role == "media"}
         return cls(side_of=dictionary.side_of, countries=countries, zones=dictionary.time_zones(),
                    zone_names={**dictionary.zone_names(), "UTC": "UTC"}, not_groups=frozenset(not_groups),
-                   nationalities=nationalities(dictionary.party_countries(), demonyms or {}))
+                   nationalities=nationalities(dictionary.party_countries(), demonyms or {}),
+                   basis=_basis(dictionary.fingerprint, demonyms or {}))
 
     @classmethod
     def shipped(cls) -> Sides:
@@ -61,6 +64,11 @@ class Sides:
     def zone_of_country(self, country: str | None) -> str:
         """The zone an incident's days are read in: its country's, if a party's; else UTC."""
         return self.zones.get(country or "", "UTC")
+
+
+def _basis(dictionary_fingerprint: str, demonyms: Mapping[str, str]) -> str:
+    demonyms_text = "\n".join(f"{word}={country}" for word, country in demonyms.items())
+    return f"{dictionary_fingerprint}-{hashlib.sha256(demonyms_text.encode()).hexdigest()[:8]}"
 
 
 def nationalities(countries: tuple[str, ...], demonyms: Mapping[str, str]) -> tuple[Nationality, ...]:

@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -59,6 +59,7 @@ from sqlalchemy.exc import (
 )
 
 from trucewatch.errors import IngestError, StorageError
+from trucewatch.pipeline.digest import IncidentDigest, decode, encode
 from trucewatch.pipeline.resolve import DAY_TOLERANCE, HALF_WIDTH
 from trucewatch.records import (
     Agreement,
@@ -84,6 +85,7 @@ from trucewatch.storage.schema import (
     ClaimRow,
     EventRow,
     FigureRow,
+    IncidentDigestRow,
     IncidentRow,
     MentionRow,
     OverrideRow,
@@ -105,6 +107,7 @@ FIGURES: Table = FigureRow.__table__  # type: ignore[assignment]
 CLAIMS: Table = ClaimRow.__table__  # type: ignore[assignment]
 PROVENANCE: Table = ProvenanceRow.__table__  # type: ignore[assignment]
 INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
+DIGESTS: Table = IncidentDigestRow.__table__  # type: ignore[assignment]
 OVERRIDES: Table = OverrideRow.__table__  # type: ignore[assignment]
 AGREEMENTS: Table = AgreementRow.__table__  # type: ignore[assignment]
 AGREEMENT_PARTIES: Table = AgreementPartyRow.__table__  # type: ignore[assignment]
@@ -251,10 +254,12 @@ class Store:
                 audit(conn)
         return replace(override, override_id=key)
 
-    def save_incidents(self, incidents: Iterable[tuple[IncidentSummary, Sequence[str]]]) -> int:
+    def save_incidents(self, incidents: Iterable[tuple[IncidentSummary, Sequence[str]]],
+                       digests: Mapping[str, IncidentDigest] | None = None) -> int:
         """Write (or rewrite) these incidents' summaries and set `incident_id` of their events (each summary comes
         with the ids of its events: `trucewatch.pipeline.incident.summarised`), in one transaction; returns how many
-        incidents were written."""
+        incidents were written. A rewritten incident's stored digest goes with its old row; `digests` are kept in
+        its place (`resolve_new` gives them; a full rewrite gives none, and the next join makes them again)."""
         rows, members = [], []
         for summary, event_ids in incidents:
             rows.append(_incident_row(replace(summary, updated_at=_as_utc(summary.updated_at or datetime.now(UTC)))))
@@ -262,13 +267,37 @@ class Store:
         if not rows:
             return 0
         assign = update(EVENTS).where(EVENTS.c.event_id == bindparam("e")).values(incident_id=bindparam("i"))
+        written = {row["incident_id"] for row in rows}
+        kept = [{"incident_id": i, "digest": encode(d)} for i, d in (digests or {}).items() if i in written]
         with self._write() as conn:
-            for chunk in _chunks([row["incident_id"] for row in rows]):
+            for chunk in _chunks(sorted(written)):
+                # The digests go first. The foreign key would take them with their rows, but a row deleted outside
+                # trucewatch (SQLite keeps foreign keys off unless asked) leaves its digest behind.
+                conn.execute(delete(DIGESTS).where(DIGESTS.c.incident_id.in_(chunk)))
                 conn.execute(delete(INCIDENTS).where(INCIDENTS.c.incident_id.in_(chunk)))
             conn.execute(insert(INCIDENTS), rows)
+            if kept:
+                conn.execute(insert(DIGESTS), kept)
             if members:
                 conn.execute(assign, members)
         return len(rows)
+
+    def incident_digests(self, ids: Collection[str]) -> dict[str, IncidentDigest]:
+        """The stored digests of these incidents (`trucewatch.pipeline.digest`). An incident without one (never
+        joined since its last rewrite, or stored in another layout) is not in the result, nor is one whose digest
+        counts other than its events now (rows changed outside trucewatch, as `incident_mismatches` finds stale
+        rows): its digest is made again."""
+        members = (select(func.count()).select_from(EVENTS).where(EVENTS.c.incident_id == DIGESTS.c.incident_id)
+                   .scalar_subquery())
+        found: dict[str, IncidentDigest] = {}
+        with self._read() as conn:
+            for chunk in _chunks(sorted(ids)):
+                for incident_id, text, n_events in conn.execute(
+                        select(DIGESTS.c.incident_id, DIGESTS.c.digest, members)
+                        .where(DIGESTS.c.incident_id.in_(chunk))):
+                    if (digest := decode(text)) is not None and digest.n_events == n_events:
+                        found[incident_id] = digest
+        return found
 
     def drop_incidents(self, ids: Iterable[str] | None = None) -> int:
         """Remove the summaries of incidents that no longer have any event: of these ids, or of all when None.

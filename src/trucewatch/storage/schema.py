@@ -215,6 +215,19 @@ class IncidentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class IncidentDigestRow(Base):
+    """The tallies an incident's summary is made from (`trucewatch.pipeline.digest`), as JSON (migration
+    0014_incident_digests): ingest adds a new report's tallies to them rather than read every member again. Derived,
+    never edited: rewriting the incident's row deletes it (the foreign key cascades), and the next report to join the
+    incident makes it again from the members."""
+
+    __tablename__ = "incident_digests"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.incident_id", ondelete="CASCADE"),
+                                             primary_key=True)
+    digest: Mapped[str] = mapped_column(Text)
+
+
 # the filtered incident list's indexes (migration 0011_list_indexes): the few incidents that span days, and the
 # province and country as the list compares them (any case), each followed by the list's order
 SPANNING = IncidentRow.last_date > IncidentRow.first_date

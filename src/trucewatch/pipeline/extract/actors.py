@@ -7,6 +7,8 @@ happened, and metonyms ("Kabul said") that stand for a government only when they
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -72,6 +74,8 @@ class ActorDictionary:
     """Aliases compiled into two alternations: case-sensitive for proper names and acronyms, the rest ignoring case."""
 
     def __init__(self, data: dict) -> None:
+        # What the data says, as one value: what incidents' digests were made under (`Sides.basis`).
+        self.fingerprint = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
         self.actors: dict[str, Actor] = {}
         self._aliases: dict[str, list[_Alias]] = {}
         for entry in data.get("actor", []):
