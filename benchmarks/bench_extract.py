@@ -15,13 +15,13 @@ Two sets: the synthetic reports of `generate_reports.py` (`--n`, `--words`), and
 corpora (`--corpus`, default ../shared/corpus/dev and ../shared/corpus/broad beside the repository, when they exist;
 their texts are read where they lie, never copied). Words are counted as whitespace-separated tokens of the text.
 `--workers 1 2` times the same sets through worker processes instead, as `ingest --workers N` runs them: a pool of
-N spawned processes, each loading the dictionaries, gazetteer and parser once, fed in input order with
-`IN_FLIGHT_PER_WORKER` reports out per worker, every report's events sent back to this process
-(`jobs.extract_pool.extract_in_worker`). Nothing is stored, so the figure is extraction's own scaling, without the one
-writer that storing and resolving add (`bench_backfill.py` times those). A speed-up can only be read in wall time, so
-run it on quiet cores. Beside each pool the same passes run a pure-Python loop of the same length, which nothing in
-trucewatch slows: its speed-up is what the machine itself gives two processes at that moment (on a shared virtual
-machine, less than 2x).
+N spawned processes, each loading the dictionaries, gazetteer and parser once, fed in input order in tasks of
+`REPORTS_PER_TASK` reports with `TASKS_PER_WORKER` tasks out per worker, every report's events sent back to this
+process (`jobs.extract_pool.extract_partition`). Nothing is stored, so the figure is extraction's own scaling,
+without the one writer that storing and resolving add (`bench_backfill.py` times those). A speed-up can only be
+read in wall time, so run it on quiet cores. Beside each pool the same passes run a pure-Python loop of the same
+length, which nothing in trucewatch slows: its speed-up is what the machine itself gives two processes at that
+moment (on a shared virtual machine, less than 2x).
 See benchmarks/README.md for the figures.
 """
 from __future__ import annotations
@@ -108,23 +108,26 @@ def _start_worker(source: str) -> None:
     load_parser()
 
 
-def _extract_fresh(report: Any, source: str) -> tuple[Any, float]:
-    """One report's extraction in a worker, as `ingest --workers` does it (its events sent back), with the parse cache
-    cleared first as in one process; and the worker's CPU seconds for it."""
-    from trucewatch.jobs.extract_pool import extract_in_worker
+def _extract_fresh(reports: list[Any], source: str) -> tuple[Any, float]:
+    """One task's extraction in a worker, as `ingest --workers` does it (a few reports, their events sent back), with
+    the parse cache cleared before each report as in one process; and the worker's CPU seconds for it."""
+    from trucewatch.jobs.extract_pool import extract_partition
 
     started = time.process_time()
     forget = getattr(importlib.import_module("trucewatch.pipeline.extract.attribution"), "_attributions", None)
-    if forget is not None:
-        forget.cache_clear()
-    return extract_in_worker(report, source, None), time.process_time() - started
+    extracted = []
+    for report in reports:
+        if forget is not None:
+            forget.cache_clear()
+        extracted += extract_partition([report], source, None)
+    return extracted, time.process_time() - started
 
 
-def _spin(seconds: float, _: str) -> tuple[None, float]:
-    """The control: pure-Python arithmetic for about `seconds` of CPU, touching nothing of trucewatch."""
+def _spin(seconds: list[float], _: str) -> tuple[None, float]:
+    """The control: pure-Python arithmetic for about `sum(seconds)` of CPU, touching nothing of trucewatch."""
     started = time.process_time()
     total = 0
-    while time.process_time() - started < seconds:
+    while time.process_time() - started < sum(seconds):
         for i in range(2000):
             total += i * i % 7
     return None, time.process_time() - started
@@ -163,7 +166,7 @@ def pooled_passes(reports: list[Any], counts: list[int], repeat: int,
                                                             initializer=_start_worker, initargs=(SHIPPED,)))
                  for n in counts}
         for n, pool in pools.items():
-            for future in [pool.submit(_extract_fresh, report, SHIPPED) for report in reports[:4 * n]]:
+            for future in [pool.submit(_extract_fresh, [report], SHIPPED) for report in reports[:4 * n]]:
                 future.result()
         spin: list[float] = []
         for _ in range(repeat):
@@ -177,19 +180,20 @@ def pooled_passes(reports: list[Any], counts: list[int], repeat: int,
 
 def _one_pooled_pass(pool: ProcessPoolExecutor, workers: int, task: Callable[[Any, str], tuple[Any, float]],
                      items: list[Any]) -> PooledPass:
-    """Every item through the pool in input order, `IN_FLIGHT_PER_WORKER` out per worker as ingest keeps them."""
+    """Every item through the pool in input order as ingest hands them out: `REPORTS_PER_TASK` a task,
+    `TASKS_PER_WORKER` tasks out per worker."""
     from trucewatch.conflict import SHIPPED
-    from trucewatch.jobs.extract_pool import IN_FLIGHT_PER_WORKER
+    from trucewatch.jobs.extract_pool import REPORTS_PER_TASK, TASKS_PER_WORKER
 
     load = os.getloadavg()[0]
     cpu = 0.0
     mine = time.process_time()
     started = time.perf_counter()
     window: deque[Future[tuple[Any, float]]] = deque()
-    for item in items:
-        if len(window) >= workers * IN_FLIGHT_PER_WORKER:
+    for start in range(0, len(items), REPORTS_PER_TASK):
+        if len(window) >= workers * TASKS_PER_WORKER:
             cpu += window.popleft().result()[1]
-        window.append(pool.submit(task, item, SHIPPED))
+        window.append(pool.submit(task, items[start:start + REPORTS_PER_TASK], SHIPPED))
     while window:
         cpu += window.popleft().result()[1]
     return PooledPass(time.perf_counter() - started, cpu, time.process_time() - mine, load)

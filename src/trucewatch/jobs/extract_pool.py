@@ -21,7 +21,13 @@ from trucewatch.jobs.ingest import _refused, extract_or_refuse, ingest_report, s
 from trucewatch.records import Event, IngestResult, Report
 from trucewatch.storage import Store
 
-IN_FLIGHT_PER_WORKER = 4  # reports handed out ahead per worker: enough to keep it busy, few enough to bound memory
+# A worker codes a few reports per task: handing a task out and taking its results back costs this process about
+# half a millisecond whatever its size, and with one report a task that is 6 % of a 10 ms report, taken from the
+# cores the workers need (benchmarks/bench_extract.py --workers). Two tasks are out per worker, so that it never waits
+# for this process between them; the window stays small enough to bound memory.
+REPORTS_PER_TASK = 4
+TASKS_PER_WORKER = 2
+IN_FLIGHT_PER_WORKER = REPORTS_PER_TASK * TASKS_PER_WORKER  # reports handed out ahead per worker
 
 Extracted = list[Event] | IngestResult  # what a worker sends back for one report
 
@@ -37,12 +43,9 @@ def load_in_worker(source: str) -> None:
     _ = conflict_named(source).gazetteer
 
 
-def extract_in_worker(report: Report, source: str, max_seconds: float | None) -> Extracted:
-    return extract_or_refuse(report, conflict_named(source), max_seconds)
-
-
 def extract_partition(reports: list[Report], source: str, max_seconds: float | None) -> list[Extracted]:
-    """A backfill's task: the events of each report of a partition, in order."""
+    """A worker's task (`ingest --workers`: a few reports; a backfill: a partition): the events of each report, in
+    order."""
     conflict = conflict_named(source)
     return [extract_or_refuse(report, conflict, max_seconds) for report in reports]
 
@@ -70,11 +73,13 @@ def _store_again(store: Store, report: Report, conflict: Conflict, max_seconds: 
 @dataclass
 class _Pending:
     """One input in the window: a result known at once (unchanged, refused while reading), or a report out to a
-    worker (`future` None once the pool it went to broke: it is run again, alone)."""
+    worker in a task of a few (`future` gives the task's results, this report's at `index`; None until the task is
+    handed out, and once the pool it went to broke: it is then run again, alone)."""
 
     result: IngestResult | None = None
     report: Report | None = None
-    future: Future[Extracted] | None = None
+    future: Future[list[Extracted]] | None = None
+    index: int = 0
     pool_generation: int = 0
 
 
@@ -92,14 +97,17 @@ class _Pool:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=load_in_worker, initargs=(self.source,))
 
-    def submit(self, report: Report) -> _Pending:
-        """Hand a report to a worker; a pool found broken here (a worker died since) is replaced first."""
+    def submit(self, task: list[_Pending]) -> None:
+        """Hand these reports to a worker as one task; a pool found broken here (a worker died since) is replaced
+        first."""
+        reports = [p.report for p in task if p.report is not None]
         try:
-            future = self.executor.submit(extract_in_worker, report, self.source, self.max_seconds)
+            future = self.executor.submit(extract_partition, reports, self.source, self.max_seconds)
         except BrokenProcessPool:
             self.restart()
-            future = self.executor.submit(extract_in_worker, report, self.source, self.max_seconds)
-        return _Pending(report=report, future=future, pool_generation=self.generation)
+            future = self.executor.submit(extract_partition, reports, self.source, self.max_seconds)
+        for index, pending in enumerate(task):
+            pending.future, pending.index, pending.pool_generation = future, index, self.generation
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -118,10 +126,13 @@ def ingest_in_workers(store: Store, items: Iterable[Report | IngestResult], conf
     pool = _Pool(workers, conflict.source, max_seconds)
     window: deque[_Pending] = deque()
     todo = iter(items)
+    size = workers * IN_FLIGHT_PER_WORKER
     try:
         while True:
-            if not any(p.report is not None and p.future is None for p in window):  # none to code again alone
-                _fill(window, todo, store, pool, workers * IN_FLIGHT_PER_WORKER)
+            # topped up a whole task at a time, and not while one is to be coded again alone
+            if len(window) <= size - REPORTS_PER_TASK and not any(p.report is not None and p.future is None
+                                                                  for p in window):
+                _fill(window, todo, store, pool, size)
             if not window:
                 return
             yield _finish(window.popleft(), window, store, pool, conflict)
@@ -131,17 +142,24 @@ def ingest_in_workers(store: Store, items: Iterable[Report | IngestResult], conf
 
 def _fill(window: deque[_Pending], todo: Iterator[Report | IngestResult], store: Store, pool: _Pool,
           size: int) -> None:
+    task: list[_Pending] = []
     while len(window) < size:
         item = next(todo, None)
         if item is None:
-            return
+            break
         if isinstance(item, IngestResult):
             window.append(_Pending(result=item))
         elif store.has_report(item.sha256):
             window.append(_Pending(result=IngestResult(item.source or item.report_id, item.report_id, "unchanged",
                                                        at=utc_now())))
         else:
-            window.append(pool.submit(store.versioned(item)))
+            task.append(_Pending(report=store.versioned(item)))
+            window.append(task[-1])
+            if len(task) == REPORTS_PER_TASK:
+                pool.submit(task)
+                task = []
+    if task:
+        pool.submit(task)
 
 
 def _finish(pending: _Pending, window: deque[_Pending], store: Store, pool: _Pool,
@@ -150,9 +168,9 @@ def _finish(pending: _Pending, window: deque[_Pending], store: Store, pool: _Poo
         return pending.result or IngestResult("?", None, "refused", at=utc_now())
     report, alone = pending.report, pending.future is None  # alone: no other report is out to a worker
     if pending.future is None:
-        pending = pool.submit(report)
+        pool.submit([pending])
     try:
-        extracted = pending.future.result() if pending.future else None
+        extracted = pending.future.result()[pending.index] if pending.future else None
     except BrokenProcessPool:
         if pending.pool_generation == pool.generation:
             pool.restart()
@@ -166,5 +184,5 @@ def _finish(pending: _Pending, window: deque[_Pending], store: Store, pool: _Poo
     return store_checked(store, report, extracted or [], conflict, pool.max_seconds)
 
 
-def _succeeded(future: Future[Extracted]) -> bool:
+def _succeeded(future: Future[list[Extracted]]) -> bool:
     return future.done() and not future.cancelled() and future.exception() is None
